@@ -1,0 +1,118 @@
+//! Provider constructors with Auth.js's defaults.
+
+pub mod oauth;
+
+use std::sync::Arc;
+
+use crate::config::{
+    AccountType, ClientAuth, ConfigValue, CredentialField, CredentialsProvider, OAuthProvider,
+    Profile, AuthorizeFn,
+};
+
+/// A credentials provider with Auth.js's default id, name and username/password form.
+pub fn credentials(authorize: AuthorizeFn) -> CredentialsProvider {
+    CredentialsProvider {
+        id: "credentials".to_owned(),
+        name: "Credentials".to_owned(),
+        fields: vec![
+            CredentialField::new("username", "Username", "text"),
+            CredentialField::new("password", "Password", "password"),
+        ],
+        authorize,
+    }
+}
+
+fn str_field(raw: &serde_json::Value, key: &str) -> Option<String> {
+    raw.get(key).and_then(|v| v.as_str()).map(str::to_owned)
+}
+
+/// The profile mapping for OIDC providers: `{id: sub, name, email, image: picture}`.
+pub fn oidc_profile(raw: &serde_json::Value) -> Option<Profile> {
+    Some(Profile {
+        id: str_field(raw, "sub")?,
+        name: str_field(raw, "name"),
+        email: str_field(raw, "email"),
+        image: str_field(raw, "picture"),
+        email_verified: raw.get("email_verified").and_then(|v| v.as_bool()),
+        raw: raw.clone(),
+    })
+}
+
+/// GitHub's profile mapping: `{id: id as string, name: name or login, email, image: avatar_url}`.
+pub fn github_profile(raw: &serde_json::Value) -> Option<Profile> {
+    let id = match raw.get("id")? {
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => return None,
+    };
+    Some(Profile {
+        id,
+        name: str_field(raw, "name").or_else(|| str_field(raw, "login")),
+        email: str_field(raw, "email"),
+        image: str_field(raw, "avatar_url"),
+        email_verified: None,
+        raw: raw.clone(),
+    })
+}
+
+/// A generic OAuth 2.0 provider; set the endpoints on the returned value.
+pub fn oauth(id: &str, client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvider {
+    OAuthProvider {
+        id: id.to_owned(),
+        name: id.to_owned(),
+        kind: AccountType::Oauth,
+        issuer: None,
+        authorization_url: None,
+        token_url: None,
+        userinfo_url: None,
+        client_id,
+        client_secret,
+        scope: String::new(),
+        client_auth: ClientAuth::ClientSecretBasic,
+        profile: Arc::new(oidc_profile),
+        allow_dangerous_email_account_linking: false,
+        github_emails_url: None,
+    }
+}
+
+/// A generic OpenID Connect provider configured by its issuer (endpoints by discovery).
+pub fn oidc(
+    id: &str,
+    issuer: ConfigValue,
+    client_id: ConfigValue,
+    client_secret: ConfigValue,
+) -> OAuthProvider {
+    OAuthProvider {
+        kind: AccountType::Oidc,
+        issuer: Some(issuer),
+        scope: "openid profile email".to_owned(),
+        ..oauth(id, client_id, client_secret)
+    }
+}
+
+/// GitHub, with Auth.js's endpoints, scope and profile mapping.
+pub fn github(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvider {
+    OAuthProvider {
+        name: "GitHub".to_owned(),
+        authorization_url: Some("https://github.com/login/oauth/authorize".into()),
+        token_url: Some("https://github.com/login/oauth/access_token".into()),
+        userinfo_url: Some("https://api.github.com/user".into()),
+        github_emails_url: Some("https://api.github.com/user/emails".into()),
+        scope: "read:user user:email".to_owned(),
+        profile: Arc::new(github_profile),
+        ..oauth("github", client_id, client_secret)
+    }
+}
+
+/// Google, an OIDC provider at `https://accounts.google.com`.
+pub fn google(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvider {
+    OAuthProvider {
+        name: "Google".to_owned(),
+        ..oidc(
+            "google",
+            "https://accounts.google.com".into(),
+            client_id,
+            client_secret,
+        )
+    }
+}

@@ -1,0 +1,2 @@
+//! The quickstart server (filled in by the axum issue).
+fn main() {}
