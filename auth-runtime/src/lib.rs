@@ -8,6 +8,8 @@
 #![deny(missing_docs)]
 
 mod auth;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod config;
 mod error;
 pub mod jwt;
