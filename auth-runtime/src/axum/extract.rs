@@ -92,7 +92,9 @@ impl fmt::Display for SessionRejection {
                  session, and extract the `Session`/`Claims` types of that same `Auth`"
             ),
             Kind::SignInRequired { .. } => f.write_str("sign in to access this resource"),
-            Kind::Forbidden { .. } => f.write_str("you do not have permission to access this resource"),
+            Kind::Forbidden { .. } => {
+                f.write_str("you do not have permission to access this resource")
+            }
         }
     }
 }

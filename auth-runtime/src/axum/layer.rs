@@ -36,7 +36,9 @@ pub struct AuthLayer<T, U> {
 
 impl<T, U> Clone for AuthLayer<T, U> {
     fn clone(&self) -> Self {
-        AuthLayer { auth: self.auth.clone() }
+        AuthLayer {
+            auth: self.auth.clone(),
+        }
     }
 }
 
@@ -112,9 +114,7 @@ pub(crate) struct RequestAuth<T, U> {
 
 impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
     async fn lookup(&self, parts: &Parts) -> &SessionLookup<T, U> {
-        self.lookup
-            .get_or_init(|| self.auth.session(parts))
-            .await
+        self.lookup.get_or_init(|| self.auth.session(parts)).await
     }
 }
 

@@ -55,6 +55,12 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
     }
 }
 
+/// Escapes `&`, `<`, `>`, `"` and `'` so a value is safe in HTML text and in quoted
+/// attribute values (for applications rendering session data in their own pages).
+pub fn escape_html(value: &str) -> String {
+    escape(value)
+}
+
 fn is_redirect_provider(kind: &str) -> bool {
     kind == "oauth" || kind == "oidc"
 }
@@ -78,7 +84,9 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
         if i > 0 {
             let previous = &page.providers[i - 1];
             if !(is_redirect_provider(previous.kind) && is_redirect_provider(provider.kind)) {
-                body.push_str("<div class=\"separator\" role=\"separator\"><span>or</span></div>\n");
+                body.push_str(
+                    "<div class=\"separator\" role=\"separator\"><span>or</span></div>\n",
+                );
             }
         }
         let id = Escaped(&provider.id);
@@ -213,7 +221,11 @@ pub fn error(code: &str, sign_in_url: &str) -> String {
              <p>It may have been used already or it may have expired.</p>\n",
             true,
         ),
-        _ => ("Error", "<p>Something went wrong while signing in.</p>\n", true),
+        _ => (
+            "Error",
+            "<p>Something went wrong while signing in.</p>\n",
+            true,
+        ),
     };
     let mut body = format!(
         "<h1 id=\"title\">{heading}</h1>\n<div class=\"alert\" role=\"alert\">{message}</div>\n"
@@ -231,7 +243,11 @@ pub fn forbidden(home_url: &str) -> String {
         "<h1 id=\"title\">Access denied</h1>\n\
          <div class=\"alert\" role=\"alert\"><p>You do not have permission to view this page.</p></div>\n\
          <p><a class=\"button secondary\" href=\"{}\">Go back home</a></p>\n",
-        Escaped(if is_safe_link(home_url) { home_url } else { "/" })
+        Escaped(if is_safe_link(home_url) {
+            home_url
+        } else {
+            "/"
+        })
     );
     layout("Access denied", &body)
 }

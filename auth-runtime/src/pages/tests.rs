@@ -44,7 +44,10 @@ fn assert_only_own_tags(html: &str) {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '!')
             .collect();
-        assert!(OWN.contains(&tag.as_str()), "unexpected tag <{tag}> in:\n{html}");
+        assert!(
+            OWN.contains(&tag.as_str()),
+            "unexpected tag <{tag}> in:\n{html}"
+        );
     }
 }
 
@@ -71,15 +74,19 @@ fn sign_in_lists_a_button_per_oauth_provider_and_a_form_per_credentials_provider
     assert!(html.contains("Sign in with GitHub</button>"));
     assert!(html.contains("action=\"http://localhost:3000/api/auth/callback/credentials\""));
     assert_eq!(
-        html.matches("<input type=\"hidden\" name=\"csrfToken\" value=\"abc123\">").count(),
+        html.matches("<input type=\"hidden\" name=\"csrfToken\" value=\"abc123\">")
+            .count(),
         2
     );
     assert_eq!(
-        html.matches("<input type=\"hidden\" name=\"callbackUrl\" value=\"/dashboard\">").count(),
+        html.matches("<input type=\"hidden\" name=\"callbackUrl\" value=\"/dashboard\">")
+            .count(),
         2
     );
     // Each field has a label bound to it.
-    assert!(html.contains("<label for=\"input-username-for-credentials-provider\">Username</label>"));
+    assert!(
+        html.contains("<label for=\"input-username-for-credentials-provider\">Username</label>")
+    );
     assert!(html.contains(
         "<input id=\"input-password-for-credentials-provider\" name=\"password\" type=\"password\" autocomplete=\"current-password\">"
     ));
@@ -94,16 +101,24 @@ fn sign_in_lists_a_button_per_oauth_provider_and_a_form_per_credentials_provider
 fn sign_in_shows_the_authjs_message_for_each_error() {
     let providers = providers();
     for (code, text) in [
-        ("CredentialsSignin", "Sign in failed. Check the details you provided are correct."),
+        (
+            "CredentialsSignin",
+            "Sign in failed. Check the details you provided are correct.",
+        ),
         ("OAuthSignin", "Try signing in with a different account."),
-        ("OAuthAccountNotLinked", "To confirm your identity, sign in with the same account you used originally."),
+        (
+            "OAuthAccountNotLinked",
+            "To confirm your identity, sign in with the same account you used originally.",
+        ),
         ("SessionRequired", "Please sign in to access this page."),
         ("EmailSignin", "The e-mail could not be sent."),
         ("SomethingElse", "Unable to sign in."),
     ] {
         let html = sign_in(&page(&providers, Some(code)));
         assert!(
-            html.contains(&format!("<div class=\"alert\" role=\"alert\"><p>{text}</p></div>")),
+            html.contains(&format!(
+                "<div class=\"alert\" role=\"alert\"><p>{text}</p></div>"
+            )),
             "{code}: {html}"
         );
     }
@@ -165,7 +180,9 @@ fn sign_out_is_a_csrf_protected_form() {
     let html = sign_out("http://localhost:3000/api/auth/signout", "tok", "/after");
     assert!(html.contains("<h1 id=\"title\">Sign out</h1>"));
     assert!(html.contains("Are you sure you want to sign out?"));
-    assert!(html.contains("<form action=\"http://localhost:3000/api/auth/signout\" method=\"POST\">"));
+    assert!(
+        html.contains("<form action=\"http://localhost:3000/api/auth/signout\" method=\"POST\">")
+    );
     assert!(html.contains("<input type=\"hidden\" name=\"csrfToken\" value=\"tok\">"));
     assert!(html.contains("<input type=\"hidden\" name=\"callbackUrl\" value=\"/after\">"));
     assert!(html.contains("<a href=\"/after\">Cancel</a>"));
@@ -177,28 +194,72 @@ fn sign_out_escapes_and_never_links_to_unsafe_urls() {
     let html = sign_out("/signout\"><script>", "<script>", "javascript:alert(1)");
     assert!(!html.contains("<script"));
     assert!(!html.contains("href=\"javascript"));
-    for url in ["//evil.example", "/\\evil.example", "JavaScript:alert(1)", "/a\nb", " data:text/html,x"] {
+    for url in [
+        "//evil.example",
+        "/\\evil.example",
+        "JavaScript:alert(1)",
+        "/a\nb",
+        " data:text/html,x",
+    ] {
         let html = sign_out("/signout", "t", url);
         assert!(!html.contains("Cancel</a>"), "{url:?} became a link");
     }
-    for url in ["/", "/dashboard?x=1", "https://app.example/after", "http://127.0.0.1:3000/"] {
-        assert!(sign_out("/signout", "t", url).contains("Cancel</a>"), "{url:?}");
+    for url in [
+        "/",
+        "/dashboard?x=1",
+        "https://app.example/after",
+        "http://127.0.0.1:3000/",
+    ] {
+        assert!(
+            sign_out("/signout", "t", url).contains("Cancel</a>"),
+            "{url:?}"
+        );
     }
 }
 
 #[test]
 fn error_pages_match_authjs_headings_statuses_and_texts() {
     let cases = [
-        ("Configuration", 500, "Server error", "There is a problem with the server configuration.", false),
-        ("AccessDenied", 403, "Access Denied", "You do not have permission to sign in.", true),
-        ("Verification", 403, "Unable to sign in", "The sign in link is no longer valid.", true),
-        ("Anything", 200, "Error", "Something went wrong while signing in.", true),
+        (
+            "Configuration",
+            500,
+            "Server error",
+            "There is a problem with the server configuration.",
+            false,
+        ),
+        (
+            "AccessDenied",
+            403,
+            "Access Denied",
+            "You do not have permission to sign in.",
+            true,
+        ),
+        (
+            "Verification",
+            403,
+            "Unable to sign in",
+            "The sign in link is no longer valid.",
+            true,
+        ),
+        (
+            "Anything",
+            200,
+            "Error",
+            "Something went wrong while signing in.",
+            true,
+        ),
     ];
     for (code, status, heading, text, link) in cases {
         let html = error(code, "/api/auth/signin");
         assert_eq!(error_status(code).as_u16(), status, "{code}");
-        assert!(html.contains(&format!("<h1 id=\"title\">{heading}</h1>")), "{code}");
-        assert!(html.contains(&format!("<title>{heading}</title>")), "{code}");
+        assert!(
+            html.contains(&format!("<h1 id=\"title\">{heading}</h1>")),
+            "{code}"
+        );
+        assert!(
+            html.contains(&format!("<title>{heading}</title>")),
+            "{code}"
+        );
         assert!(html.contains(text), "{code}");
         assert!(html.contains("role=\"alert\""), "{code}");
         assert_eq!(html.contains("href=\"/api/auth/signin\""), link, "{code}");
