@@ -95,7 +95,7 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
         if is_redirect_provider(provider.kind) {
             body.push_str(&format!(
                 "<form class=\"provider\" action=\"{action}\" method=\"POST\">\n{hidden}\
-                 <button type=\"submit\" class=\"button\" id=\"submit-{id}\">Sign in with {name}</button>\n</form>\n"
+                 <button type=\"submit\" class=\"button secondary\" id=\"submit-{id}\">Sign in with {name}</button>\n</form>\n"
             ));
         } else {
             body.push_str(&format!(
@@ -161,7 +161,7 @@ fn autocomplete_for(field: &str, input_type: &str) -> &'static str {
 /// Renders the sign-out confirmation page (a form POSTing to `action`).
 pub fn sign_out(action: &str, csrf_token: &str, callback_url: &str) -> String {
     let mut body = String::with_capacity(1024);
-    body.push_str("<h1 id=\"title\">Sign out</h1>\n<p>Are you sure you want to sign out?</p>\n");
+    body.push_str("<h1 id=\"title\">Sign out</h1>\n<p class=\"lead\">Are you sure you want to sign out?</p>\n");
     body.push_str(&format!(
         "<form action=\"{}\" method=\"POST\">\n{}<button type=\"submit\" class=\"button\" id=\"submitButton\">Sign out</button>\n</form>\n",
         Escaped(action),
@@ -280,6 +280,7 @@ form.provider+form.provider{margin-top:.75rem}
 input:focus-visible{outline-offset:1px}
 .separator{display:flex;align-items:center;gap:.75rem;margin:1.5rem 0;color:var(--muted);font-size:.8125rem;text-transform:uppercase;letter-spacing:.06em}
 .separator::before,.separator::after{content:"";flex:1;border-top:1px solid var(--border)}
+.lead{text-align:center;margin-bottom:1.5rem}
 .secondary-action{text-align:center;margin-top:1rem}
 a{color:var(--accent)}
 a:not(.button):hover{text-decoration-thickness:2px}
