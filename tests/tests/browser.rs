@@ -2,6 +2,7 @@
 //! `playwright-core` from `tests/js`): protected page -> sign-in -> wrong password ->
 //! sign in -> greeting -> reload -> sign out. Screenshots land in `target/screenshots/`.
 //! Then Ctrl-C (SIGINT) must stop the server cleanly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};

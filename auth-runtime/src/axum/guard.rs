@@ -146,7 +146,7 @@ where
             let (parts, body) = request.into_parts();
             if !guard.except.is_empty() {
                 let path = route_path(&parts);
-                if guard.except.iter().any(|p| *p == path) {
+                if guard.except.contains(&path) {
                     return inner.call(Request::from_parts(parts, body)).await;
                 }
             }
