@@ -1,12 +1,16 @@
-// Reads a session token with the real Auth.js: `decode` from @auth/core/jwt.
-// stdin: {"token": "<jwe>", "secret": "s" | ["new", "old"], "salt": "<cookie name>"}
-// stdout: {"payload": {..}} or {"error": "<name>: <message>"} (exit code 0 either way).
+// Reads session tokens with the real Auth.js: `decode` from @auth/core/jwt.
+// stdin: one job or an array of jobs {"token": "<jwe>", "secret": "s" | ["new", "old"], "salt": "<cookie name>"}
+// stdout: JSON, {"payload": {..}} or {"error": "<name>: <message>"} per job.
 import { decode } from "@auth/core/jwt";
 
-const input = JSON.parse(await new Response(process.stdin).text());
-try {
-  const payload = await decode({ token: input.token, secret: input.secret, salt: input.salt });
-  process.stdout.write(JSON.stringify({ payload }));
-} catch (e) {
-  process.stdout.write(JSON.stringify({ error: `${e?.name}: ${e?.message}` }));
+async function run({ token, secret, salt }) {
+  try {
+    return { payload: await decode({ token, secret, salt }) };
+  } catch (e) {
+    return { error: `${e?.name}: ${e?.message}` };
+  }
 }
+
+const input = JSON.parse(await new Response(process.stdin).text());
+const output = Array.isArray(input) ? await Promise.all(input.map(run)) : await run(input);
+process.stdout.write(JSON.stringify(output));
