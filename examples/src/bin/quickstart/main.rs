@@ -76,11 +76,18 @@ fn page(heading: &str, body: &str) -> Html<String> {
     Html(format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <meta name=\"color-scheme\" content=\"light dark\"><title>{heading}</title><style>\
-         body{{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1.5rem}}\
-         .button{{display:inline-block;padding:.6rem 1rem;border-radius:8px;background:#2d5be3;color:#fff;\
-         text-decoration:none;font-weight:600}}:focus-visible{{outline:3px solid #2d5be3;outline-offset:2px}}\
-         </style></head><body><main><h1>{heading}</h1>{body}\
-         <p><a href=\"/\">Home</a></p></main></body></html>"
+         <title>{heading}</title><style>{STYLE}</style></head><body><main>\
+         <h1>{heading}</h1>{body}<p><a href=\"/\">Home</a></p></main></body></html>"
     ))
 }
+
+const STYLE: &str = "\
+    :root{color-scheme:light dark;--bg:#f3f4f7;--card:#fff;--text:#16181d;--accent:#2d5be3}\
+    @media (prefers-color-scheme:dark){:root{--bg:#0e1116;--card:#171b22;--text:#e7e9ee;--accent:#6b8cff}}\
+    body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);\
+    color:var(--text);font:16px/1.5 system-ui,sans-serif}\
+    main{max-width:30rem;margin:1.5rem;padding:2rem;background:var(--card);border-radius:14px;\
+    box-shadow:0 12px 32px rgba(16,24,40,.1)}h1{margin-top:0}a{color:var(--accent)}\
+    .button{display:inline-block;padding:.6rem 1rem;border-radius:8px;background:var(--accent);\
+    color:var(--card);text-decoration:none;font-weight:600}\
+    :focus-visible{outline:3px solid var(--accent);outline-offset:2px}";
