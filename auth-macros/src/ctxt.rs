@@ -30,7 +30,8 @@ impl Ctxt {
         self.errors.borrow_mut().push(err);
     }
 
-    /// Records "unknown `what` `name`" with a "did you mean" help when a candidate is close.
+    /// Records "unknown `what` `name`" (`what` may hold a `{}` for the name, as in
+    /// "parameter {} of `jwt`") with a "did you mean" help when a candidate is close.
     pub fn unknown(&self, span: Span, what: &str, name: &str, candidates: &[&str], context: &str) {
         let list = candidates
             .iter()
@@ -41,7 +42,13 @@ impl Ctxt {
             Some(best) => format!("did you mean `{best}`? {context}: {list}"),
             None => format!("{context}: {list}"),
         };
-        self.error(span, format!("unknown {what} `{name}`"), help);
+        let quoted = format!("`{name}`");
+        let msg = if what.contains("{}") {
+            format!("unknown {}", what.replace("{}", &quoted))
+        } else {
+            format!("unknown {what} {quoted}")
+        };
+        self.error(span, msg, help);
     }
 
     /// All recorded errors combined into one, or `Ok` when there are none.

@@ -5,7 +5,7 @@
 //! wrapped so that the value they return is converted where the user wrote it (the tail
 //! expression and every `return`), so a wrong type is reported on the user's expression.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
@@ -177,10 +177,12 @@ fn declared_fields(list: &[&FieldDef]) -> TokenStream {
             } else {
                 quote!(#[doc = "Declared in `auth!`."])
             };
+            // `pub` on the user's span, so errors about the field land on it.
+            let vis = quote_spanned!(name.span()=> pub);
             quote! {
                 #doc
                 #(#attrs)*
-                pub #name: #ty,
+                #vis #name: #ty,
             }
         })
         .collect()
@@ -343,8 +345,26 @@ fn converted_body(body: &Block, convert: &TokenStream) -> Block {
     body
 }
 
+/// `convert(e)`, every generated token spanned on the user's expression.
 fn wrap(convert: &TokenStream, e: Expr, span: Span) -> Expr {
+    let convert = respan(convert.clone(), span);
     syn::parse_quote_spanned!(span=> #convert(#e))
+}
+
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
 }
 
 /// Rewrites `return e` into `return convert(e)`, outside nested closures, async blocks and items.

@@ -18,7 +18,7 @@ pub fn check(cx: &Ctxt, config: &Config) {
     if let Some(value) = crate::ast::find(&config.session, "strategy") {
         match single_ident(value) {
             Some(id) if STRATEGIES.contains(&id.to_string().as_str()) => {}
-            Some(id) => cx.unknown(id.span(), "session strategy", &id.to_string(), STRATEGIES, "strategies"),
+            Some(id) => cx.unknown(id.span(), "session strategy", &id.to_string(), STRATEGIES, "the strategies are"),
             None => cx.error(
                 value.span(),
                 "the session strategy is a bare word",
@@ -66,7 +66,7 @@ fn check_callbacks(cx: &Ctxt, config: &Config) {
             if !special && !allowed.contains(&param.as_str()) {
                 cx.unknown(
                     p.span(),
-                    &format!("parameter of `{name}`"),
+                    &format!("parameter {{}} of `{name}`"),
                     &param,
                     allowed,
                     &format!("`{name}` receives"),

@@ -116,7 +116,7 @@ pub fn check(cx: &Ctxt, config: &Config) {
         for kv in &p.options {
             let key = kv.key.to_string();
             if !known.contains(&key.as_str()) {
-                cx.unknown(kv.key.span(), &format!("option of `{kind}`"), &key, &known, &format!("`{kind}` takes"));
+                cx.unknown(kv.key.span(), &format!("option {{}} of `{kind}`"), &key, &known, &format!("`{kind}` takes"));
             } else if !seen.insert(key.clone()) {
                 cx.error(kv.key.span(), format!("`{key}` is given twice"), format!("keep one `{key}`"));
             }
