@@ -1,4 +1,5 @@
 // The README's complete example: every section, every provider, every callback.
+#![deny(warnings)]
 mod auth {
     use auth_runtime::{Credentials, User};
 
