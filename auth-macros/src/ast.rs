@@ -95,7 +95,10 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
                 cx.error(
                     other.span(),
                     "expected a key such as `providers`",
-                    format!("write `key: value` entries separated by commas; keys: {}", TOP_LEVEL_KEYS.join(", ")),
+                    format!(
+                        "write `key: value` entries separated by commas; keys: {}",
+                        TOP_LEVEL_KEYS.join(", ")
+                    ),
                 );
                 return config;
             }
@@ -106,7 +109,11 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             Some(TokenTree::Punct(p)) if p.as_char() == ':' => {}
             other => {
                 let span = other.as_ref().map_or(key.span(), TokenTree::span);
-                cx.error(span, format!("expected `:` after `{key}`"), format!("write `{key}: ..`"));
+                cx.error(
+                    span,
+                    format!("expected `:` after `{key}`"),
+                    format!("write `{key}: ..`"),
+                );
                 return config;
             }
         }
@@ -119,7 +126,11 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             value.extend([tt]);
         }
         if value.is_empty() {
-            cx.error(key.span(), format!("`{key}` has no value"), format!("write `{key}: ..`"));
+            cx.error(
+                key.span(),
+                format!("`{key}` has no value"),
+                format!("write `{key}: ..`"),
+            );
             continue;
         }
         if let Some(prev) = seen.iter().find(|k| **k == key) {
@@ -139,8 +150,12 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "session_user" => parse_with(cx, value, parse_fields).map(|v| config.session_user = v),
             "providers" => parse_with(cx, value, parse_providers).map(|v| config.providers = v),
             "callbacks" => parse_with(cx, value, parse_callbacks).map(|v| config.callbacks = v),
-            "base_path" => parse_with(cx, value, |i| i.parse::<Expr>()).map(|v| config.base_path = Some(v)),
-            "trust_host" => parse_with(cx, value, |i| i.parse::<Expr>()).map(|v| config.trust_host = Some(v)),
+            "base_path" => {
+                parse_with(cx, value, |i| i.parse::<Expr>()).map(|v| config.base_path = Some(v))
+            }
+            "trust_host" => {
+                parse_with(cx, value, |i| i.parse::<Expr>()).map(|v| config.trust_host = Some(v))
+            }
             other => {
                 cx.unknown(key.span(), "key", other, TOP_LEVEL_KEYS, "`auth!` takes");
                 None
@@ -151,7 +166,11 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
     config
 }
 
-fn parse_with<T>(cx: &Ctxt, tokens: TokenStream, f: impl FnOnce(ParseStream) -> syn::Result<T>) -> Option<T> {
+fn parse_with<T>(
+    cx: &Ctxt,
+    tokens: TokenStream,
+    f: impl FnOnce(ParseStream) -> syn::Result<T>,
+) -> Option<T> {
     match f.parse2(tokens) {
         Ok(v) => Some(v),
         Err(e) => {

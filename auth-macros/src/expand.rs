@@ -106,7 +106,8 @@ fn types(config: &Config) -> TokenStream {
         "exp" => "Expires at (seconds since the epoch).",
         _ => "Unique token id.",
     });
-    let token_declared = declared_fields(&fields::valid_fields(&config.token, fields::TOKEN_CLAIMS));
+    let token_declared =
+        declared_fields(&fields::valid_fields(&config.token, fields::TOKEN_CLAIMS));
     let user_std = standard_fields(fields::SESSION_USER_FIELDS, |n| match n {
         "name" => "The user's display name.",
         "email" => "The user's e-mail address.",
@@ -190,11 +191,11 @@ fn declared_fields(list: &[&FieldDef]) -> TokenStream {
 
 /// A `ConfigValue`: `env("NAME")`, or any `Into<ConfigValue>` expression.
 fn config_value(e: &Expr) -> TokenStream {
-    if let Expr::Call(call) = e {
-        if check::single_ident(&call.func).is_some_and(|f| f == "env") {
-            let args = &call.args;
-            return quote_spanned!(e.span()=> ::auth_runtime::env(#args));
-        }
+    if let Expr::Call(call) = e
+        && check::single_ident(&call.func).is_some_and(|f| f == "env")
+    {
+        let args = &call.args;
+        return quote_spanned!(e.span()=> ::auth_runtime::env(#args));
     }
     quote_spanned!(e.span()=> ::auth_runtime::__private::config_value(#e))
 }
@@ -206,7 +207,9 @@ fn string(e: &Expr) -> TokenStream {
 fn provider(p: &ProviderDef) -> TokenStream {
     let kind = p.kind.to_string();
     let opt = |key: &str| p.option(key);
-    let value = |key: &str| opt(key).map_or_else(|| quote!(::core::default::Default::default()), config_value);
+    let value = |key: &str| {
+        opt(key).map_or_else(|| quote!(::core::default::Default::default()), config_value)
+    };
     let mut sets = Vec::new();
     for kv in &p.options {
         let e = &kv.value;
@@ -227,7 +230,9 @@ fn provider(p: &ProviderDef) -> TokenStream {
                 };
                 quote!(__p.client_auth = ::auth_runtime::config::ClientAuth::#variant;)
             }
-            "profile" => quote_spanned!(e.span()=> __p.profile = ::auth_runtime::__private::profile(#e);),
+            "profile" => {
+                quote_spanned!(e.span()=> __p.profile = ::auth_runtime::__private::profile(#e);)
+            }
             "authorization_url" | "token_url" | "userinfo_url" if kind == "OAuth" => {
                 let v = config_value(e);
                 quote!(__p.#field = ::core::option::Option::Some(#v);)
@@ -242,22 +247,35 @@ fn provider(p: &ProviderDef) -> TokenStream {
                 || quote!(::core::default::Default::default()),
                 |e| quote_spanned!(e.span()=> ::auth_runtime::__private::authorize(#e)),
             );
-            (quote!(::auth_runtime::providers::credentials(#f)), quote!(Credentials))
+            (
+                quote!(::auth_runtime::providers::credentials(#f)),
+                quote!(Credentials),
+            )
         }
         "GitHub" | "Google" => {
             let f = format_ident!("{}", kind.to_lowercase());
             let (id, secret) = (value("client_id"), value("client_secret"));
-            (quote!(::auth_runtime::providers::#f(#id, #secret)), quote!(OAuth))
+            (
+                quote!(::auth_runtime::providers::#f(#id, #secret)),
+                quote!(OAuth),
+            )
         }
         "Oidc" => {
             let id = opt("id");
-            let (issuer, cid, secret) = (value("issuer"), value("client_id"), value("client_secret"));
-            (quote!(::auth_runtime::providers::oidc(#id, #issuer, #cid, #secret)), quote!(OAuth))
+            let (issuer, cid, secret) =
+                (value("issuer"), value("client_id"), value("client_secret"));
+            (
+                quote!(::auth_runtime::providers::oidc(#id, #issuer, #cid, #secret)),
+                quote!(OAuth),
+            )
         }
         _ => {
             let id = opt("id");
             let (cid, secret) = (value("client_id"), value("client_secret"));
-            (quote!(::auth_runtime::providers::oauth(#id, #cid, #secret)), quote!(OAuth))
+            (
+                quote!(::auth_runtime::providers::oauth(#id, #cid, #secret)),
+                quote!(OAuth),
+            )
         }
     };
     quote! {{
@@ -378,7 +396,10 @@ impl VisitMut for ReturnRewriter<'_> {
             Expr::Closure(_) | Expr::Async(_) => {}
             Expr::Return(r) => {
                 let span = r.expr.as_ref().map_or(r.return_token.span, |v| v.span());
-                let value = r.expr.take().map_or_else(|| syn::parse_quote_spanned!(span=> ()), |v| *v);
+                let value = r
+                    .expr
+                    .take()
+                    .map_or_else(|| syn::parse_quote_spanned!(span=> ()), |v| *v);
                 let mut value = value;
                 self.visit_expr_mut(&mut value);
                 r.expr = Some(Box::new(wrap(self.convert, value, span)));

@@ -11,9 +11,10 @@ pub use serde;
 pub use serde_json;
 
 use crate::config::{
-    AuthorizeFn, ConfigValue, Credentials, DatabaseSessionArgs, DatabaseSessionFn, IntoJwtOutcome,
-    IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, Profile, ProfileFn, RedirectArgs,
-    RedirectFn, Session, SessionCallback, SignInArgs, SignInDecision, SignInFn, User,
+    AuthConfig, AuthorizeFn, ConfigValue, Credentials, DatabaseSessionArgs, DatabaseSessionFn,
+    IntoJwtOutcome, IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, Profile,
+    ProfileFn, RedirectArgs, RedirectFn, Session, SessionCallback, SignInArgs, SignInDecision,
+    SignInFn, User,
 };
 
 /// Boxes a credentials `authorize` closure.
@@ -148,4 +149,27 @@ impl IntoRedirectUrl for &str {
 /// What `redirect` returned.
 pub fn redirect_url<R: IntoRedirectUrl>(r: R) -> String {
     r.into_url()
+}
+
+/// The callbacks a configuration holds (the flow reads the fields directly; this is for
+/// tests of the code `auth!` generates).
+pub struct Callbacks<T, U> {
+    /// `sign_in`.
+    pub sign_in: Option<SignInFn>,
+    /// `jwt`.
+    pub jwt: Option<JwtFn<T>>,
+    /// `session`.
+    pub session: Option<SessionCallback<T, U>>,
+    /// `redirect`.
+    pub redirect: Option<RedirectFn>,
+}
+
+/// The callbacks of `config`.
+pub fn callbacks<T, U>(config: &AuthConfig<T, U>) -> Callbacks<T, U> {
+    Callbacks {
+        sign_in: config.sign_in.clone(),
+        jwt: config.jwt.clone(),
+        session: config.session.clone(),
+        redirect: config.redirect.clone(),
+    }
 }

@@ -25,7 +25,13 @@ pub const SESSION_USER_FIELDS: &[(&str, &str)] = &[
 
 pub fn check(cx: &Ctxt, config: &Config) {
     check_fields(cx, &config.token, TOKEN_CLAIMS, "Token", "claim");
-    check_fields(cx, &config.session_user, SESSION_USER_FIELDS, "SessionUser", "field");
+    check_fields(
+        cx,
+        &config.session_user,
+        SESSION_USER_FIELDS,
+        "SessionUser",
+        "field",
+    );
 }
 
 fn check_fields(cx: &Ctxt, fields: &[FieldDef], standard: &[(&str, &str)], ty: &str, what: &str) {
@@ -33,14 +39,22 @@ fn check_fields(cx: &Ctxt, fields: &[FieldDef], standard: &[(&str, &str)], ty: &
     for f in fields {
         let name = f.name.to_string();
         if let Some((_, std_ty)) = standard.iter().find(|(n, _)| *n == name) {
-            let list = standard.iter().map(|(n, _)| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            let list = standard
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
             cx.error(
                 f.name.span(),
                 format!("`{name}` is a standard {what} of `{ty}` already (`{std_ty}`)"),
                 format!("remove it, or pick another name; the standard {what}s are {list}"),
             );
         } else if !seen.insert(name.clone()) {
-            cx.error(f.name.span(), format!("`{name}` is declared twice"), format!("keep one `{name}` field"));
+            cx.error(
+                f.name.span(),
+                format!("`{name}` is declared twice"),
+                format!("keep one `{name}` field"),
+            );
         }
     }
 }

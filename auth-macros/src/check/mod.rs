@@ -18,7 +18,15 @@ pub const CALLBACKS: &[(&str, &[&str])] = &[
     ("sign_in", &["user", "account", "profile", "credentials"]),
     (
         "jwt",
-        &["token", "user", "account", "profile", "trigger", "is_new_user", "session"],
+        &[
+            "token",
+            "user",
+            "account",
+            "profile",
+            "trigger",
+            "is_new_user",
+            "session",
+        ],
     ),
     ("session", &["session", "token", "user"]),
     ("redirect", &["url", "base_url"]),

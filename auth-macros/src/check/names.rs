@@ -18,7 +18,13 @@ pub fn check(cx: &Ctxt, config: &Config) {
     if let Some(value) = crate::ast::find(&config.session, "strategy") {
         match single_ident(value) {
             Some(id) if STRATEGIES.contains(&id.to_string().as_str()) => {}
-            Some(id) => cx.unknown(id.span(), "session strategy", &id.to_string(), STRATEGIES, "the strategies are"),
+            Some(id) => cx.unknown(
+                id.span(),
+                "session strategy",
+                &id.to_string(),
+                STRATEGIES,
+                "the strategies are",
+            ),
             None => cx.error(
                 value.span(),
                 "the session strategy is a bare word",
@@ -37,7 +43,11 @@ pub fn check_keys(cx: &Ctxt, list: &[KeyValue], known: &[&str], context: &str) {
         if !known.contains(&key.as_str()) {
             cx.unknown(kv.key.span(), "key", &key, known, context);
         } else if !seen.insert(key.clone()) {
-            cx.error(kv.key.span(), format!("`{key}` is given twice"), format!("keep one `{key}`"));
+            cx.error(
+                kv.key.span(),
+                format!("`{key}` is given twice"),
+                format!("keep one `{key}`"),
+            );
         }
     }
 }
@@ -48,7 +58,13 @@ fn check_callbacks(cx: &Ctxt, config: &Config) {
     for cb in &config.callbacks {
         let name = cb.name.to_string();
         let Some((_, allowed)) = CALLBACKS.iter().find(|(n, _)| *n == name) else {
-            cx.unknown(cb.name.span(), "callback", &name, &names, "the callbacks are");
+            cx.unknown(
+                cb.name.span(),
+                "callback",
+                &name,
+                &names,
+                "the callbacks are",
+            );
             continue;
         };
         if !seen.insert(name.clone()) {
@@ -72,7 +88,11 @@ fn check_callbacks(cx: &Ctxt, config: &Config) {
                     &format!("`{name}` receives"),
                 );
             } else if !params.insert(param.clone()) {
-                cx.error(p.span(), format!("`{param}` is named twice"), format!("name each parameter of `{name}` once"));
+                cx.error(
+                    p.span(),
+                    format!("`{param}` is named twice"),
+                    format!("name each parameter of `{name}` once"),
+                );
             }
         }
     }

@@ -18,7 +18,12 @@ pub struct ProviderSpec {
     pub default_id: Option<&'static str>,
 }
 
-const OAUTH_OPTIONAL: &[&str] = &["name", "scope", "client_auth", "allow_dangerous_email_account_linking"];
+const OAUTH_OPTIONAL: &[&str] = &[
+    "name",
+    "scope",
+    "client_auth",
+    "allow_dangerous_email_account_linking",
+];
 
 pub const PROVIDERS: &[ProviderSpec] = &[
     ProviderSpec {
@@ -30,13 +35,23 @@ pub const PROVIDERS: &[ProviderSpec] = &[
     ProviderSpec {
         name: "GitHub",
         required: &["client_id", "client_secret"],
-        optional: &["id", "name", "scope", "allow_dangerous_email_account_linking"],
+        optional: &[
+            "id",
+            "name",
+            "scope",
+            "allow_dangerous_email_account_linking",
+        ],
         default_id: Some("github"),
     },
     ProviderSpec {
         name: "Google",
         required: &["client_id", "client_secret"],
-        optional: &["id", "name", "scope", "allow_dangerous_email_account_linking"],
+        optional: &[
+            "id",
+            "name",
+            "scope",
+            "allow_dangerous_email_account_linking",
+        ],
         default_id: Some("google"),
     },
     ProviderSpec {
@@ -76,16 +91,22 @@ pub fn provider_spec(kind: &syn::Ident) -> Option<&'static ProviderSpec> {
 /// The provider's id: the `id` string literal, or the provider's default.
 pub fn provider_id(p: &ProviderDef) -> Option<String> {
     match p.option("id") {
-        Some(Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. })) => Some(s.value()),
+        Some(Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        })) => Some(s.value()),
         Some(_) => None,
-        None => provider_spec(&p.kind).and_then(|s| s.default_id).map(str::to_owned),
+        None => provider_spec(&p.kind)
+            .and_then(|s| s.default_id)
+            .map(str::to_owned),
     }
 }
 
 /// The `client_auth` value as a name (`client_secret_post` or `"client_secret_post"`).
 pub fn client_auth(expr: &Expr) -> Option<String> {
     match expr {
-        Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s.value()),
         _ => super::single_ident(expr).map(ToString::to_string),
     }
 }
@@ -108,7 +129,13 @@ pub fn check(cx: &Ctxt, config: &Config) {
     for p in &config.providers {
         let kind = p.kind.to_string();
         let Some(spec) = provider_spec(&p.kind) else {
-            cx.unknown(p.kind.span(), "provider", &kind, &names, "the providers are");
+            cx.unknown(
+                p.kind.span(),
+                "provider",
+                &kind,
+                &names,
+                "the providers are",
+            );
             continue;
         };
         let known: Vec<&str> = spec.required.iter().chain(spec.optional).copied().collect();
@@ -116,34 +143,69 @@ pub fn check(cx: &Ctxt, config: &Config) {
         for kv in &p.options {
             let key = kv.key.to_string();
             if !known.contains(&key.as_str()) {
-                cx.unknown(kv.key.span(), &format!("option {{}} of `{kind}`"), &key, &known, &format!("`{kind}` takes"));
+                cx.unknown(
+                    kv.key.span(),
+                    &format!("option {{}} of `{kind}`"),
+                    &key,
+                    &known,
+                    &format!("`{kind}` takes"),
+                );
             } else if !seen.insert(key.clone()) {
-                cx.error(kv.key.span(), format!("`{key}` is given twice"), format!("keep one `{key}`"));
+                cx.error(
+                    kv.key.span(),
+                    format!("`{key}` is given twice"),
+                    format!("keep one `{key}`"),
+                );
             }
         }
-        let missing: Vec<&str> = spec.required.iter().copied().filter(|r| !seen.contains(*r)).collect();
+        let missing: Vec<&str> = spec
+            .required
+            .iter()
+            .copied()
+            .filter(|r| !seen.contains(*r))
+            .collect();
         if !missing.is_empty() {
-            let list = missing.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-            let examples = missing.iter().map(|m| example(m, &kind)).collect::<Vec<_>>().join(", ");
+            let list = missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let examples = missing
+                .iter()
+                .map(|m| example(m, &kind))
+                .collect::<Vec<_>>()
+                .join(", ");
             cx.error(
                 p.kind.span(),
                 format!("`{kind}` is missing {list}"),
                 format!("add `{examples}`"),
             );
         }
-        if let Some(id) = p.option("id") {
-            if !matches!(id, Expr::Lit(syn::ExprLit { lit: Lit::Str(_), .. })) {
-                cx.error(
-                    id.span(),
-                    "a provider id is a string literal",
-                    "write `id: \"my-provider\"`; the id is part of URLs such as `/api/auth/signin/my-provider` and must be known at compile time",
-                );
-            }
+        if let Some(id) = p.option("id")
+            && !matches!(
+                id,
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(_),
+                    ..
+                })
+            )
+        {
+            cx.error(
+                id.span(),
+                "a provider id is a string literal",
+                "write `id: \"my-provider\"`; the id is part of URLs such as `/api/auth/signin/my-provider` and must be known at compile time",
+            );
         }
         if let Some(value) = p.option("client_auth") {
             match client_auth(value) {
                 Some(v) if CLIENT_AUTH.contains(&v.as_str()) => {}
-                Some(v) => cx.unknown(value.span(), "client authentication", &v, CLIENT_AUTH, "use one of"),
+                Some(v) => cx.unknown(
+                    value.span(),
+                    "client authentication",
+                    &v,
+                    CLIENT_AUTH,
+                    "use one of",
+                ),
                 None => cx.error(
                     value.span(),
                     "`client_auth` is `client_secret_basic` or `client_secret_post`",
@@ -151,15 +213,15 @@ pub fn check(cx: &Ctxt, config: &Config) {
                 ),
             }
         }
-        if let Some(id) = provider_id(p) {
-            if !ids.insert(id.clone()) {
-                let span = p.option("id").map_or(p.kind.span(), |e| e.span());
-                cx.error(
-                    span,
-                    format!("two providers have the id `{id}`"),
-                    format!("give one of them another `id: \"..\"`; the id is part of URLs such as `/api/auth/signin/{id}`"),
-                );
-            }
+        if let Some(id) = provider_id(p)
+            && !ids.insert(id.clone())
+        {
+            let span = p.option("id").map_or(p.kind.span(), |e| e.span());
+            cx.error(
+                span,
+                format!("two providers have the id `{id}`"),
+                format!("give one of them another `id: \"..\"`; the id is part of URLs such as `/api/auth/signin/{id}`"),
+            );
         }
     }
 }

@@ -28,10 +28,29 @@ pub const GUARDED: &[&str] = &["user", "account", "profile", "session"];
 
 /// Macros whose string literal arguments are format strings (`{user}` reads `user`).
 const FORMAT_MACROS: &[&str] = &[
-    "format", "format_args", "print", "println", "eprint", "eprintln", "write", "writeln",
-    "panic", "assert", "assert_eq", "assert_ne", "debug_assert", "debug_assert_eq",
-    "debug_assert_ne", "unreachable", "todo", "unimplemented", "trace", "debug", "info",
-    "warn", "error",
+    "format",
+    "format_args",
+    "print",
+    "println",
+    "eprint",
+    "eprintln",
+    "write",
+    "writeln",
+    "panic",
+    "assert",
+    "assert_eq",
+    "assert_ne",
+    "debug_assert",
+    "debug_assert_eq",
+    "debug_assert_ne",
+    "unreachable",
+    "todo",
+    "unimplemented",
+    "trace",
+    "debug",
+    "info",
+    "warn",
+    "error",
 ];
 
 pub fn check(cx: &Ctxt, config: &Config) {
@@ -91,7 +110,8 @@ struct Walker<'a> {
 
 impl Walker<'_> {
     fn is_live(&self, name: &str) -> bool {
-        self.tracked.iter().any(|t| t == name) && !self.scopes.iter().any(|s| s.iter().any(|n| n == name))
+        self.tracked.iter().any(|t| t == name)
+            && !self.scopes.iter().any(|s| s.iter().any(|n| n == name))
     }
 
     fn scoped(&mut self, f: impl FnOnce(&mut Self)) {
@@ -111,10 +131,8 @@ impl Walker<'_> {
     /// A scrutinee: a guarded form is not a use; anything else is visited normally.
     fn scrutinee(&mut self, expr: &Expr, has_some: bool) {
         if has_some {
-            if let Some(id) = guard_target(expr) {
-                if self.is_live(&id.to_string()) {
-                    return;
-                }
+            if guard_target(expr).is_some_and(|id| self.is_live(&id.to_string())) {
+                return;
             }
             if let Expr::Tuple(t) = strip(expr) {
                 for e in &t.elems {
@@ -142,7 +160,12 @@ impl Walker<'_> {
     }
 
     fn macro_tokens(&mut self, mac: &syn::Macro) {
-        let name = mac.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
         let format_like = FORMAT_MACROS.contains(&name.as_str());
         let parser = Punctuated::<Expr, Token![,]>::parse_terminated;
         if let Ok(args) = syn::parse::Parser::parse2(parser, mac.tokens.clone()) {
@@ -155,7 +178,10 @@ impl Walker<'_> {
                         named.extend(super::single_ident(&a.left).map(ToString::to_string));
                         self.visit_expr(&a.right);
                     }
-                    Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if format_like => formats.push(s),
+                    Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(s),
+                        ..
+                    }) if format_like => formats.push(s),
                     other => self.visit_expr(other),
                 }
             }
@@ -166,7 +192,9 @@ impl Walker<'_> {
                     }
                 }
             }
-        } else if let Ok(stmts) = syn::parse::Parser::parse2(Block::parse_within, mac.tokens.clone()) {
+        } else if let Ok(stmts) =
+            syn::parse::Parser::parse2(Block::parse_within, mac.tokens.clone())
+        {
             self.scoped(|w| {
                 for s in &stmts {
                     w.visit_stmt(s);
@@ -274,10 +302,11 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_expr_path(&mut self, e: &'ast syn::ExprPath) {
-        if let Some(id) = super::single_ident(&Expr::Path(e.clone())) {
-            if self.is_live(&id.to_string()) {
-                self.found.push(id.clone());
-            }
+        if e.qself.is_none()
+            && let Some(id) = e.path.get_ident()
+            && self.is_live(&id.to_string())
+        {
+            self.found.push(id.clone());
         }
     }
 
@@ -336,7 +365,8 @@ fn guard_target(expr: &Expr) -> Option<&Ident> {
         Expr::MethodCall(m)
             if m.args.is_empty()
                 && m.turbofish.is_none()
-                && ["as_ref", "as_mut", "as_deref", "as_deref_mut"].contains(&m.method.to_string().as_str()) =>
+                && ["as_ref", "as_mut", "as_deref", "as_deref_mut"]
+                    .contains(&m.method.to_string().as_str()) =>
         {
             guard_target(&m.receiver)
         }
@@ -361,8 +391,16 @@ fn inline_format_args(s: &str) -> Vec<String> {
             .by_ref()
             .take_while(|c| *c != '}' && *c != ':')
             .collect();
-        let name: String = name.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-        if name.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') {
+        let name: String = name
+            .trim()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+        {
             out.push(name);
         }
     }
@@ -376,7 +414,10 @@ mod tests {
 
     fn flagged(body: Block) -> Vec<String> {
         let tracked: Vec<String> = GUARDED.iter().map(|s| (*s).to_owned()).collect();
-        find_unguarded(&tracked, &body).iter().map(ToString::to_string).collect()
+        find_unguarded(&tracked, &body)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
@@ -394,7 +435,11 @@ mod tests {
     #[test]
     fn else_branch_is_flagged() {
         let body: Block = parse_quote!({
-            if let Some(u) = user { token.id = u.id; } else { token.name = user.and_then(|u| u.name); }
+            if let Some(u) = user {
+                token.id = u.id;
+            } else {
+                token.name = user.and_then(|u| u.name);
+            }
             token
         });
         assert_eq!(flagged(body), ["user"]);
@@ -403,7 +448,9 @@ mod tests {
     #[test]
     fn raw_option_inside_guard_with_other_binding_is_flagged() {
         let body: Block = parse_quote!({
-            if let Some(u) = &user { token.id = user.clone().map(|x| x.id).unwrap_or_default(); }
+            if let Some(u) = &user {
+                token.id = user.clone().map(|x| x.id).unwrap_or_default();
+            }
             token
         });
         assert_eq!(flagged(body), ["user"]);
@@ -416,7 +463,9 @@ mod tests {
                 Some(account) => token.provider = account.provider,
                 None => {}
             }
-            let Some(profile) = profile else { return token; };
+            let Some(profile) = profile else {
+                return token;
+            };
             token.email = profile.email;
             token
         });
@@ -426,7 +475,10 @@ mod tests {
     #[test]
     fn let_else_block_is_flagged() {
         let body: Block = parse_quote!({
-            let Some(p) = profile else { println!("{:?}", profile); return token; };
+            let Some(p) = profile else {
+                println!("{:?}", profile);
+                return token;
+            };
             token
         });
         assert_eq!(flagged(body), ["profile"]);
@@ -435,8 +487,12 @@ mod tests {
     #[test]
     fn references_as_ref_and_tuples_are_guards() {
         let body: Block = parse_quote!({
-            if let Some(u) = &user { token.id = u.id.clone(); }
-            if let Some(u) = user.as_ref() { token.id = u.id.clone(); }
+            if let Some(u) = &user {
+                token.id = u.id.clone();
+            }
+            if let Some(u) = user.as_ref() {
+                token.id = u.id.clone();
+            }
             match (user, account) {
                 (Some(u), Some(a)) => token.id = format!("{}:{}", a.provider, u.id),
                 _ => {}
@@ -449,10 +505,16 @@ mod tests {
     #[test]
     fn let_chains_and_while_let() {
         let body: Block = parse_quote!({
-            if let Some(u) = user && let Some(a) = account && u.id == a.provider_account_id {
+            if let Some(u) = user
+                && let Some(a) = account
+                && u.id == a.provider_account_id
+            {
                 token.id = u.id;
             }
-            while let Some(s) = session { token.name = s.to_string(); break; }
+            while let Some(s) = session {
+                token.name = s.to_string();
+                break;
+            }
             token
         });
         assert!(flagged(body).is_empty());
@@ -461,8 +523,12 @@ mod tests {
     #[test]
     fn a_pattern_without_some_is_not_a_guard() {
         let body: Block = parse_quote!({
-            if let x = user { drop(x); }
-            match user { u => drop(u) }
+            if let x = user {
+                drop(x);
+            }
+            match user {
+                u => drop(u),
+            }
             token
         });
         assert_eq!(flagged(body), ["user", "user"]);
@@ -514,10 +580,14 @@ mod tests {
         let body: Block = parse_quote!({
             let user_id = token.user.clone();
             token.profile = token.user.account();
-            fn helper(user: u8) -> u8 { user }
+            fn helper(user: u8) -> u8 {
+                user
+            }
             let user = 5;
             drop(user);
-            for account in [1, 2] { drop(account); }
+            for account in [1, 2] {
+                drop(account);
+            }
             token
         });
         assert!(flagged(body).is_empty());
@@ -549,12 +619,18 @@ mod tests {
 
     #[test]
     fn only_tracked_parameters_count() {
-        let body: Block = parse_quote!({ drop(user); token });
+        let body: Block = parse_quote!({
+            drop(user);
+            token
+        });
         assert!(find_unguarded(&["account".to_owned()], &body).is_empty());
     }
 
     #[test]
     fn format_string_names() {
-        assert_eq!(inline_format_args("{a} {{b}} {c:?} {0} {} {d.e}"), ["a", "c", "d"]);
+        assert_eq!(
+            inline_format_args("{a} {{b}} {c:?} {0} {} {d.e}"),
+            ["a", "c", "d"]
+        );
     }
 }

@@ -43,6 +43,9 @@ fn main() {
     assert_eq!(config.strategy(), auth_runtime::SessionStrategy::Database);
     assert_eq!(config.providers()[0].name(), "Corp SSO");
     assert_eq!(config.providers()[0].kind(), "oidc");
-    let user = SessionUser { id: "u1".to_owned(), ..Default::default() };
+    let user = SessionUser {
+        id: "u1".to_owned(),
+        ..Default::default()
+    };
     assert_eq!(user.id, "u1");
 }

@@ -15,7 +15,10 @@ auth_runtime::auth! {
 }
 
 fn main() {
-    let token = Token { user: Some("1".to_owned()), ..Default::default() };
+    let token = Token {
+        user: Some("1".to_owned()),
+        ..Default::default()
+    };
     assert_eq!(token.user.as_deref(), Some("1"));
     let _ = config();
 }

@@ -15,8 +15,15 @@ fn main() {
         exp: Some(2),
         jti: None,
     };
-    let user = SessionUser { name: None, email: None, image: None };
-    let session: Session = auth_runtime::Session { user, expires: String::new() };
+    let user = SessionUser {
+        name: None,
+        email: None,
+        image: None,
+    };
+    let session: Session = auth_runtime::Session {
+        user,
+        expires: String::new(),
+    };
     assert_eq!(token.sub.as_deref(), Some("1"));
     assert_eq!(session.user, SessionUser::default());
     let config = config();

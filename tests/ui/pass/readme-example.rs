@@ -4,8 +4,13 @@ mod auth {
     use auth_runtime::{Credentials, User};
 
     async fn check(credentials: Credentials) -> Option<User> {
-        let ok = credentials.get("username") == Some("ada") && credentials.get("password") == Some("lovelace");
-        ok.then(|| User::new("1").with_name("Ada").with_email("ada@example.com"))
+        let ok = credentials.get("username") == Some("ada")
+            && credentials.get("password") == Some("lovelace");
+        ok.then(|| {
+            User::new("1")
+                .with_name("Ada")
+                .with_email("ada@example.com")
+        })
     }
 
     auth_runtime::auth! {
@@ -60,7 +65,11 @@ fn main() {
     assert_eq!(config.base_path(), "/api/auth");
     assert_eq!(config.pages().sign_in.as_deref(), Some("/login"));
 
-    let token = auth::Token { id: "1".into(), role: Some("admin".into()), ..Default::default() };
+    let token = auth::Token {
+        id: "1".into(),
+        role: Some("admin".into()),
+        ..Default::default()
+    };
     let mut session = auth::Session::default();
     session.user.id = token.id.clone();
     let id: &String = &session.user.id;
