@@ -356,7 +356,7 @@ fn converted_body(body: &Block, convert: &TokenStream) -> Block {
         last => {
             body.stmts.extend(last);
             let span = body.brace_token.span.close();
-            let unit: Expr = syn::parse_quote_spanned!(span=> ());
+            let unit = Expr::Verbatim(quote_spanned!(span=> ()));
             body.stmts.push(Stmt::Expr(wrap(convert, unit, span), None));
         }
     }
@@ -366,7 +366,7 @@ fn converted_body(body: &Block, convert: &TokenStream) -> Block {
 /// `convert(e)`, every generated token spanned on the user's expression.
 fn wrap(convert: &TokenStream, e: Expr, span: Span) -> Expr {
     let convert = respan(convert.clone(), span);
-    syn::parse_quote_spanned!(span=> #convert(#e))
+    Expr::Verbatim(quote_spanned!(span=> #convert(#e)))
 }
 
 fn respan(tokens: TokenStream, span: Span) -> TokenStream {
@@ -399,7 +399,7 @@ impl VisitMut for ReturnRewriter<'_> {
                 let value = r
                     .expr
                     .take()
-                    .map_or_else(|| syn::parse_quote_spanned!(span=> ()), |v| *v);
+                    .map_or_else(|| Expr::Verbatim(quote_spanned!(span=> ())), |v| *v);
                 let mut value = value;
                 self.visit_expr_mut(&mut value);
                 r.expr = Some(Box::new(wrap(self.convert, value, span)));
