@@ -300,19 +300,19 @@ fn callback(cb: &Callback, strategy: Strategy) -> TokenStream {
             quote!(__jwt),
             quote!(jwt::<Token, _, _>),
             quote!(JwtArgs<Token>),
-            quote!(::auth_runtime::__private::jwt_outcome::<Token, _>),
+            quote!(::auth_runtime::__private::Outcome::<Token>::jwt),
         ),
         "session" if strategy == Strategy::Database => (
             quote!(__session),
             quote!(database_session::<Token, SessionUser, _, _>),
             quote!(DatabaseSessionArgs<SessionUser>),
-            quote!(::auth_runtime::__private::session_outcome::<SessionUser, _>),
+            quote!(::auth_runtime::__private::Outcome::<SessionUser>::session),
         ),
         "session" => (
             quote!(__session),
             quote!(jwt_session::<Token, SessionUser, _, _>),
             quote!(JwtSessionArgs<Token, SessionUser>),
-            quote!(::auth_runtime::__private::session_outcome::<SessionUser, _>),
+            quote!(::auth_runtime::__private::Outcome::<SessionUser>::session),
         ),
         _ => (
             quote!(__redirect),

@@ -96,9 +96,23 @@ pub fn sign_in_decision<R: IntoSignInDecision>(r: R) -> SignInDecision {
     r.into_decision()
 }
 
-/// What `jwt` returned.
-pub fn jwt_outcome<T, R: IntoJwtOutcome<T>>(r: R) -> Option<T> {
-    r.into_outcome()
+/// Converts what a callback returned, for the token type `T` (or session user type).
+///
+/// The type is fixed on the struct, not on the function, so the only inferred generic of
+/// the call is the returned value's type and rustc reports a mismatch on the whole
+/// returned expression.
+pub struct Outcome<T>(std::marker::PhantomData<T>);
+
+impl<T> Outcome<T> {
+    /// What `jwt` returned.
+    pub fn jwt<R: IntoJwtOutcome<T>>(r: R) -> Option<T> {
+        r.into_outcome()
+    }
+
+    /// What `session` returned (`T` is the session user type).
+    pub fn session<R: IntoSessionOutcome<T>>(r: R) -> Session<T> {
+        r.into_session()
+    }
 }
 
 /// Types a `session` callback may return: the session.
@@ -116,11 +130,6 @@ impl<U> IntoSessionOutcome<U> for Session<U> {
     fn into_session(self) -> Session<U> {
         self
     }
-}
-
-/// What `session` returned.
-pub fn session_outcome<U, R: IntoSessionOutcome<U>>(r: R) -> Session<U> {
-    r.into_session()
 }
 
 /// Types a `redirect` callback may return: the URL.
