@@ -347,6 +347,8 @@ fn converted_body(body: &Block, convert: &TokenStream) -> Block {
     let mut body = body.clone();
     ReturnRewriter { convert }.visit_block_mut(&mut body);
     match body.stmts.pop() {
+        // `return x` as the tail: already converted.
+        Some(tail @ Stmt::Expr(Expr::Return(_), None)) => body.stmts.push(tail),
         Some(Stmt::Expr(tail, None)) => {
             let span = tail.span();
             body.stmts.push(Stmt::Expr(wrap(convert, tail, span), None));

@@ -64,3 +64,107 @@ pub fn check(cx: &Ctxt, config: &Config) {
     strategy::check(cx, config);
     user_scope::check(cx, config);
 }
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    /// The messages (first line) of every error `check` reports for `input`.
+    fn errors(input: proc_macro2::TokenStream) -> Vec<String> {
+        let cx = Ctxt::new();
+        let config = crate::ast::parse(&cx, input);
+        check(&cx, &config);
+        match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e
+                .into_iter()
+                .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn valid_input_has_no_errors() {
+        let errs = errors(quote! {
+            session: { strategy: database },
+            providers: [
+                Credentials { authorize: |c| async move { None } },
+                Oidc { id: "corp", issuer: "https://i", client_id: "a", client_secret: "b", client_auth: client_secret_post },
+            ],
+            callbacks: { sign_in(user) { true } session(session, user) { session } },
+        });
+        assert!(errs.is_empty(), "{errs:?}");
+    }
+
+    #[test]
+    fn sign_in_token_and_strategy_params() {
+        assert_eq!(
+            errors(quote! { callbacks: { sign_in(token) { true } } }),
+            [
+                "`sign_in` has no `token`: it only decides whether the user may sign in, before any token exists"
+            ]
+        );
+        let jwt = errors(quote! { callbacks: { session(session, user) { session } } });
+        assert!(
+            jwt[0].starts_with("`session` has no `user` under the jwt strategy"),
+            "{jwt:?}"
+        );
+        let db = errors(quote! {
+            session: { strategy: database },
+            callbacks: { session(session, token) { session } },
+        });
+        assert!(
+            db[0].starts_with("`session` has no `token` under the database strategy"),
+            "{db:?}"
+        );
+    }
+
+    #[test]
+    fn names_and_duplicates() {
+        let errs = errors(quote! {
+            providers: [
+                GitHub { client_id: "a", client_secret: "b", scopes: "x" },
+                GitHub { client_id: "a", client_secret: "b" },
+                Oidc { client_id: "a", client_secret: "b" },
+            ],
+            callbacks: { jwt(token, usr) { token } jwt(token) { token } },
+        });
+        assert_eq!(
+            errs,
+            [
+                "unknown parameter `usr` of `jwt`",
+                "the `jwt` callback is defined twice",
+                "unknown option `scopes` of `GitHub`",
+                "two providers have the id `github`",
+                "`Oidc` is missing `id`, `issuer`",
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_fields() {
+        let errs = errors(
+            quote! { token: { sub: String, a: u8, a: u8 }, session_user: { image: String } },
+        );
+        assert_eq!(
+            errs,
+            [
+                "`sub` is a standard claim of `Token` already (`Option<String>`)",
+                "`a` is declared twice",
+                "`image` is a standard field of `SessionUser` already (`Option<String>`)",
+            ]
+        );
+    }
+
+    #[test]
+    fn strategy_reading() {
+        let cx = Ctxt::new();
+        let db = crate::ast::parse(&cx, quote! { session: { strategy: database } });
+        let default = crate::ast::parse(&cx, quote! {});
+        assert_eq!(strategy(&db), Strategy::Database);
+        assert_eq!(strategy(&default), Strategy::Jwt);
+        assert!(cx.check().is_ok());
+    }
+}

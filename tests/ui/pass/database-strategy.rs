@@ -34,7 +34,13 @@ auth_runtime::auth! {
             session.user.id = user.id;
             session
         }
-        redirect(url) { if url.starts_with('/') { "/" } else { "/home" } }
+        redirect(url) {
+            // `return` anywhere, including as the tail, is converted like the tail.
+            if url.starts_with('/') {
+                return "/";
+            }
+            return "/home"
+        }
     },
 }
 
