@@ -222,7 +222,9 @@ fn provider(p: &ProviderDef) -> TokenStream {
                 let s = string(e);
                 quote!(__p.#field = #s;)
             }
-            "allow_dangerous_email_account_linking" => quote_spanned!(e.span()=> __p.#field = #e;),
+            "allow_dangerous_email_account_linking" => {
+                quote_spanned!(e.span()=> __p.#field = ::auth_runtime::__private::flag(#e);)
+            }
             "client_auth" => {
                 let variant = match check::client_auth(e).as_deref() {
                     Some("client_secret_post") => quote!(ClientSecretPost),

@@ -86,6 +86,11 @@ pub fn config_value(v: impl Into<ConfigValue>) -> ConfigValue {
     v.into()
 }
 
+/// A boolean option (`allow_dangerous_email_account_linking`).
+pub fn flag(v: bool) -> bool {
+    v
+}
+
 /// A string option (`name`, `scope`, pages).
 pub fn string(v: impl Into<String>) -> String {
     v.into()
