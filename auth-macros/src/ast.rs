@@ -143,19 +143,25 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             continue;
         }
         seen.push(key.clone());
-        let parsed = match key.to_string().as_str() {
-            "session" => parse_with(cx, value, parse_kv_block).map(|v| config.session = v),
-            "pages" => parse_with(cx, value, parse_kv_block).map(|v| config.pages = v),
-            "token" => parse_with(cx, value, parse_fields).map(|v| config.token = v),
-            "session_user" => parse_with(cx, value, parse_fields).map(|v| config.session_user = v),
-            "providers" => parse_with(cx, value, parse_providers).map(|v| config.providers = v),
-            "callbacks" => parse_with(cx, value, parse_callbacks).map(|v| config.callbacks = v),
-            "base_path" => {
-                parse_with(cx, value, |i| i.parse::<Expr>()).map(|v| config.base_path = Some(v))
+        let key_name = key.to_string();
+        let section = key_name.as_str();
+        let parsed = match section {
+            "session" => parse_with(cx, section, value, parse_kv_block).map(|v| config.session = v),
+            "pages" => parse_with(cx, section, value, parse_kv_block).map(|v| config.pages = v),
+            "token" => parse_with(cx, section, value, parse_fields).map(|v| config.token = v),
+            "session_user" => {
+                parse_with(cx, section, value, parse_fields).map(|v| config.session_user = v)
             }
-            "trust_host" => {
-                parse_with(cx, value, |i| i.parse::<Expr>()).map(|v| config.trust_host = Some(v))
+            "providers" => {
+                parse_with(cx, section, value, parse_providers).map(|v| config.providers = v)
             }
+            "callbacks" => {
+                parse_with(cx, section, value, parse_callbacks).map(|v| config.callbacks = v)
+            }
+            "base_path" => parse_with(cx, section, value, |i| i.parse::<Expr>())
+                .map(|v| config.base_path = Some(v)),
+            "trust_host" => parse_with(cx, section, value, |i| i.parse::<Expr>())
+                .map(|v| config.trust_host = Some(v)),
             other => {
                 cx.unknown(key.span(), "key", other, TOP_LEVEL_KEYS, "`auth!` takes");
                 None
@@ -168,15 +174,41 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
 
 fn parse_with<T>(
     cx: &Ctxt,
+    key: &str,
     tokens: TokenStream,
     f: impl FnOnce(ParseStream) -> syn::Result<T>,
 ) -> Option<T> {
     match f.parse2(tokens) {
         Ok(v) => Some(v),
-        Err(e) => {
-            cx.syn_error(e);
+        Err(errors) => {
+            for e in errors {
+                cx.error(e.span(), e, syntax_hint(key));
+            }
             None
         }
+    }
+}
+
+/// How a section is written, for the `help:` of a syntax error in it.
+fn syntax_hint(key: &str) -> &'static str {
+    match key {
+        "session" => {
+            "write `session: { strategy: jwt, max_age: 30 * 24 * 3600, update_age: 24 * 3600 }`"
+        }
+        "pages" => {
+            "write `pages: { sign_in: \"/login\", sign_out: \"/logout\", error: \"/error\" }`"
+        }
+        "token" | "session_user" => {
+            "declare fields as in a struct: `{ id: String, role: Option<String> }`"
+        }
+        "providers" => {
+            "write `providers: [ GitHub { client_id: env(\"GITHUB_ID\"), client_secret: env(\"GITHUB_SECRET\") }, .. ]`"
+        }
+        "callbacks" => {
+            "write each callback as `name(parameters) { body }`, e.g. `callbacks: { jwt(token, user) { token } }`"
+        }
+        "base_path" => "write `base_path: \"/api/auth\"`",
+        _ => "write `trust_host: true`",
     }
 }
 

@@ -25,11 +25,6 @@ impl Ctxt {
             .push(syn::Error::new(span, format!("{msg}\n\nhelp: {help}")));
     }
 
-    /// Records a syn parse error as is (its message comes from syn).
-    pub fn syn_error(&self, err: syn::Error) {
-        self.errors.borrow_mut().push(err);
-    }
-
     /// Records "unknown `what` `name`" (`what` may hold a `{}` for the name, as in
     /// "parameter {} of `jwt`") with a "did you mean" help when a candidate is close.
     pub fn unknown(&self, span: Span, what: &str, name: &str, candidates: &[&str], context: &str) {
