@@ -156,7 +156,7 @@ fn standard_fields(list: &[(&str, &str)], doc: impl Fn(&str) -> &'static str) ->
             let ident = format_ident!("{}", name);
             let doc = doc(name);
             let ty = if ty.contains("i64") {
-                quote!(::core::option::Option<i64>)
+                quote!(::core::option::Option<::core::primitive::i64>)
             } else {
                 quote!(::core::option::Option<::std::string::String>)
             };
