@@ -9,16 +9,32 @@
 #![allow(clippy::expect_used, reason = "a broken fixture should stop the bench")]
 
 #[path = "../src/ast.rs"]
-#[allow(unused_imports, dead_code, reason = "unit tests of the included module")]
+#[allow(
+    unused_imports,
+    dead_code,
+    reason = "unit tests of the included module"
+)]
 mod ast;
 #[path = "../src/check/mod.rs"]
-#[allow(unused_imports, dead_code, reason = "unit tests of the included module")]
+#[allow(
+    unused_imports,
+    dead_code,
+    reason = "unit tests of the included module"
+)]
 mod check;
 #[path = "../src/ctxt.rs"]
-#[allow(unused_imports, dead_code, reason = "unit tests of the included module")]
+#[allow(
+    unused_imports,
+    dead_code,
+    reason = "unit tests of the included module"
+)]
 mod ctxt;
 #[path = "../src/expand.rs"]
-#[allow(unused_imports, dead_code, reason = "unit tests of the included module")]
+#[allow(
+    unused_imports,
+    dead_code,
+    reason = "unit tests of the included module"
+)]
 mod expand;
 
 use std::hint::black_box;
@@ -33,7 +49,13 @@ const EXAMPLE: &str = include_str!("../../tests/ui/pass/readme-example.rs");
 fn invocation(file: &syn::File) -> TokenStream {
     fn find(items: &[syn::Item]) -> Option<TokenStream> {
         items.iter().find_map(|item| match item {
-            syn::Item::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == "auth") => {
+            syn::Item::Macro(m)
+                if m.mac
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| s.ident == "auth") =>
+            {
                 Some(m.mac.tokens.clone())
             }
             syn::Item::Mod(m) => m.content.as_ref().and_then(|(_, items)| find(items)),
