@@ -1,90 +1,40 @@
-//! The quickstart's auth configuration. (Temporary hand-built config until `auth!` lands.)
+//! The quickstart's whole auth configuration: one `auth!` invocation, plus how the
+//! environment completes it (`AUTH_SECRET`, `AUTH_URL`), as in Auth.js.
 
-use std::sync::Arc;
+use auth_runtime::{AuthConfig, Credentials, User};
 
-use auth_runtime::config::{
-    CredentialField, CredentialsProvider, JwtArgs, JwtSessionArgs, SessionCallback,
-};
-use auth_runtime::{AuthConfig, Credentials, Provider, User};
-use serde::{Deserialize, Serialize};
-
-/// The demo user's credentials, printed at start-up.
+/// The demo user's name, printed at start-up.
 pub const DEMO_USERNAME: &str = "demo";
-/// The demo user's password.
+/// The demo user's password, printed at start-up.
 pub const DEMO_PASSWORD: &str = "demo";
 
-/// The session token.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Token {
-    pub sub: Option<String>,
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub picture: Option<String>,
-    pub iat: Option<i64>,
-    pub exp: Option<i64>,
-    pub jti: Option<String>,
-    pub role: String,
-}
-
-/// `session.user`.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct SessionUser {
-    pub name: Option<String>,
-    pub email: Option<String>,
-    pub image: Option<String>,
-    pub id: String,
-    pub role: String,
-}
-
-/// The typed session.
-pub type Session = auth_runtime::Session<SessionUser>;
-
-async fn authorize(credentials: Credentials) -> Option<User> {
+/// Checks the submitted credentials. A real application looks the user up and verifies a
+/// password hash (argon2, in constant time); this demo knows one user.
+async fn check_password(credentials: Credentials) -> Option<User> {
     let ok = credentials.get("username") == Some(DEMO_USERNAME)
         && credentials.get("password") == Some(DEMO_PASSWORD);
-    ok.then(|| {
-        User::new("1")
-            .with_name("Demo User")
-            .with_email("demo@example.com")
-    })
+    ok.then(|| User::new("1").with_name("Demo User").with_email("demo@example.com"))
 }
 
-fn config() -> AuthConfig<Token, SessionUser> {
-    AuthConfig::__new()
-        .__provider(Provider::Credentials(CredentialsProvider {
-            id: "credentials".into(),
-            name: "Credentials".into(),
-            fields: vec![
-                CredentialField::new("username", "Username", "text"),
-                CredentialField::new("password", "Password", "password"),
-            ],
-            authorize: Arc::new(|c| Box::pin(authorize(c))),
-        }))
-        .__jwt(Arc::new(|args: JwtArgs<Token>| {
-            Box::pin(async move {
-                let mut token = args.token;
-                if let Some(user) = args.user {
-                    token.role = if user.id == "1" {
-                        "admin".into()
-                    } else {
-                        "user".into()
-                    };
-                }
-                Some(token)
-            })
-        }))
-        .__session(SessionCallback::Jwt(Arc::new(
-            |args: JwtSessionArgs<Token, SessionUser>| {
-                Box::pin(async move {
-                    let mut session = args.session;
-                    session.user.id = args.token.sub.clone().unwrap_or_default();
-                    session.user.role = args.token.role.clone();
-                    session
-                })
-            },
-        )))
+auth_runtime::auth! {
+    token: { role: String },
+    session_user: { id: String, role: String },
+    providers: [
+        Credentials { authorize: |credentials| async move { check_password(credentials).await } },
+    ],
+    callbacks: {
+        jwt(token, user) {
+            if let Some(user) = user {
+                token.role = if user.id == "1" { "admin".into() } else { "user".into() };
+            }
+            token
+        },
+        session(session, token) {
+            session.user.id = token.sub.clone().unwrap_or_default();
+            session.user.role = token.role.clone();
+            session
+        },
+    },
 }
 
 /// The configuration, with `AUTH_SECRET` and `AUTH_URL` from the environment as in Auth.js.
