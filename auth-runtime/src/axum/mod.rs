@@ -1,21 +1,54 @@
 //! axum integration: mount the flow, read the typed session in handlers, protect routes.
 //!
-//! ```ignore
-//! use auth_runtime::axum::require;
+//! ```
+//! mod auth {
+//!     auth_runtime::auth! {
+//!         session_user: { id: String, role: Option<String> },
+//!         providers: [
+//!             Credentials { authorize: |c| async move {
+//!                 (c.get("password") == Some("pw")).then(|| auth_runtime::User::new("1"))
+//!             } },
+//!         ],
+//!         callbacks: {
+//!             session(session, token) {
+//!                 session.user.id = token.sub.clone().unwrap_or_default();
+//!                 session
+//!             },
+//!         },
+//!     }
+//! }
+//!
+//! use auth_runtime::axum::{Claims, require};
 //! use axum::{Router, routing::get};
 //!
-//! let auth = auth_runtime::Auth::new(auth::config())?;
-//! let app = Router::new()
-//!     .route("/admin", get(admin))
-//!     .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")))
-//!     .route("/me", get(me))                 // `Session` extractor: 401 JSON or a redirect
-//!     .route("/", get(home))                 // `Option<Session>`: public
+//! async fn me(session: auth::Session) -> String {
+//!     format!("hello {}", session.user.id)
+//! }
+//! async fn home(session: Option<auth::Session>) -> &'static str {
+//!     if session.is_some() { "welcome back" } else { "hello stranger" }
+//! }
+//! async fn token(Claims(token): Claims<auth::Token>) -> String {
+//!     format!("{:?}", token.exp)
+//! }
+//!
+//! # fn main() -> Result<(), auth_runtime::ConfigError> {
+//! let config = auth::config()
+//!     .with_secrets(["a secret of at least thirty-two characters"]) // or AUTH_SECRET
+//!     .with_url("http://127.0.0.1:3000"); // or AUTH_URL
+//! let auth = auth_runtime::Auth::new(config)?;
+//! let admin = Router::new()
+//!     .route("/admin", get(me))
+//!     .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")));
+//! let app: Router = Router::new()
+//!     .route("/", get(home))                 // public: `Option<Session>`
+//!     .route("/me", get(me))                 // `Session`: 401 JSON, or a redirect to sign in
+//!     .route("/token", get(token))           // `Claims<Token>`: the typed token
+//!     .merge(admin)                          // `require(..)`: 403 unless the check passes
 //!     .merge(auth.routes())                  // the Auth.js flow under the configured base path
 //!     .layer(auth.layer());                  // one session lookup per request + rolling cookie
-//!
-//! async fn me(session: auth::Session) -> String {
-//!     format!("hello {}", session.user.name.unwrap_or_default())
-//! }
+//! # let _ = app;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! - [`Auth::routes`](crate::Auth::routes) serves `{base_path}/*` (default `/api/auth`):

@@ -9,7 +9,11 @@ mod auth {
         // A real application verifies a password hash (argon2) from its user store.
         let ok = credentials.get("username") == Some("ada")
             && credentials.get("password") == Some("correct horse");
-        ok.then(|| User::new("42").with_name("Ada").with_email("ada@example.com"))
+        ok.then(|| {
+            User::new("42")
+                .with_name("Ada")
+                .with_email("ada@example.com")
+        })
     }
 
     auth_runtime::auth! {
@@ -44,7 +48,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let auth = Auth::new(auth::config())?; // reads AUTH_SECRET and AUTH_URL
     let admin = Router::new()
         .route("/admin", get(admin))
-        .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")));
+        .route_layer(require(|s: &auth::Session| {
+            s.user.role.as_deref() == Some("admin")
+        }));
     let app = Router::new()
         .route("/", get(home)) // public: Option<Session>
         .route("/me", get(me)) // Session: 401 JSON, or the sign-in page for a browser
@@ -73,7 +79,10 @@ async fn me(session: auth::Session) -> String {
 }
 
 async fn token(Claims(token): Claims<auth::Token>) -> String {
-    format!("sub={:?} role={:?} exp={:?}", token.sub, token.role, token.exp)
+    format!(
+        "sub={:?} role={:?} exp={:?}",
+        token.sub, token.role, token.exp
+    )
 }
 
 async fn admin(session: auth::Session) -> String {

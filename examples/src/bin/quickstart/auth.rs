@@ -13,7 +13,11 @@ pub const DEMO_PASSWORD: &str = "demo";
 async fn check_password(credentials: Credentials) -> Option<User> {
     let ok = credentials.get("username") == Some(DEMO_USERNAME)
         && credentials.get("password") == Some(DEMO_PASSWORD);
-    ok.then(|| User::new("1").with_name("Demo User").with_email("demo@example.com"))
+    ok.then(|| {
+        User::new("1")
+            .with_name("Demo User")
+            .with_email("demo@example.com")
+    })
 }
 
 auth_runtime::auth! {
