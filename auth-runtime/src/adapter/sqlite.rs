@@ -1,0 +1,115 @@
+//! The SQLite adapter: a local file, the embedded default.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions as _, Connection as _};
+
+use super::sql::{self as shared, Migration};
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../../migrations/sqlite/0001_init.sql"),
+}];
+
+/// How long a write waits for another connection's write lock before giving up
+/// ([`AdapterError::Unavailable`](super::AdapterError::Unavailable)).
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An [`Adapter`](super::Adapter) on a SQLite file (feature `sqlite`, bundled libsqlite3).
+///
+/// The file is opened in WAL mode (readers never wait for the writer), with foreign keys
+/// on, `synchronous = NORMAL` and a busy timeout of [`SQLITE_BUSY_TIMEOUT`]. Several
+/// processes on one machine may share the file; several machines need
+/// [`PostgresAdapter`](super::PostgresAdapter). Cloning shares the pool.
+#[derive(Clone, Debug)]
+pub struct SqliteAdapter {
+    pool: SqlitePool,
+}
+
+impl SqliteAdapter {
+    /// Opens (`?mode=rwc`: creates) the database, e.g. `sqlite://auth.db?mode=rwc`, and
+    /// applies the schema migrations.
+    pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+        let options = SqliteConnectOptions::from_str(url).map_err(|_| {
+            super::AdapterError::Config(
+                "invalid SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
+            )
+        })?;
+        Self::connect_with(SqlitePoolOptions::new().max_connections(8), options).await
+    }
+
+    /// Opens the database with explicit pool and connection options (WAL, foreign keys,
+    /// busy timeout and statement logging are set on top), and applies the migrations.
+    pub async fn connect_with(
+        pool: SqlitePoolOptions,
+        options: SqliteConnectOptions,
+    ) -> Result<Self, super::AdapterError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .disable_statement_logging();
+        let pool = pool
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await
+            .map_err(|e| shared::map_err(e, "database", transient))?;
+        migrate(&pool).await?;
+        Ok(SqliteAdapter { pool })
+    }
+
+    /// The connection pool (for the application's own queries).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection; later calls fail with `Unavailable`.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+fn transient(code: &str) -> bool {
+    code.parse::<i64>()
+        .is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
+/// Applies pending migrations in one `BEGIN IMMEDIATE` transaction: the write lock makes a
+/// second process wait (busy timeout), then find everything applied.
+async fn migrate(pool: &SqlitePool) -> Result<(), super::AdapterError> {
+    let e = |e| shared::migration_err(e, transient);
+    let mut conn = pool.acquire().await.map_err(e)?;
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
+    sqlx::raw_sql(shared::CREATE_MIGRATIONS_TABLE)
+        .execute(&mut *tx)
+        .await
+        .map_err(e)?;
+    let applied: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, checksum FROM auth_migrations")
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(e)?;
+    for m in shared::pending(MIGRATIONS, &applied)? {
+        sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(e)?;
+        sqlx::query(
+            "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(m.version)
+        .bind(m.name)
+        .bind(shared::checksum(m.sql))
+        .bind(super::unix_now())
+        .execute(&mut *tx)
+        .await
+        .map_err(e)?;
+    }
+    tx.commit().await.map_err(e)
+}
+
+shared::impl_sql_adapter!(SqliteAdapter, sqlx::sqlite::SqliteRow, transient);
