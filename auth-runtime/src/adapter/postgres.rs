@@ -81,37 +81,40 @@ fn transient(code: &str) -> bool {
 
 /// Applies pending migrations in one transaction holding a transaction-level advisory
 /// lock: a second instance starting at the same time waits, then finds everything applied.
-async fn migrate(pool: &PgPool) -> Result<(), super::AdapterError> {
-    let e = |e| shared::migration_err(e, transient);
-    let mut tx = pool.begin().await.map_err(e)?;
-    sqlx::query("SELECT pg_advisory_xact_lock($1)")
-        .bind(MIGRATION_LOCK_KEY)
-        .execute(&mut *tx)
-        .await
-        .map_err(e)?;
-    sqlx::raw_sql(shared::CREATE_MIGRATIONS_TABLE)
-        .execute(&mut *tx)
-        .await
-        .map_err(e)?;
-    let applied: Vec<(i64, String)> =
-        sqlx::query_as("SELECT version, checksum FROM auth_migrations")
-            .fetch_all(&mut *tx)
+// Boxed so the future is checked `Send` here, where it is written (callers spawn
+// `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
+fn migrate(pool: &PgPool) -> super::AdapterFuture<'_, ()> {
+    Box::pin(async move {
+        let e = |e| shared::migration_err(e, transient);
+        let mut tx = pool.begin().await.map_err(e)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK_KEY)
+            .execute(&mut *tx)
             .await
             .map_err(e)?;
-    for m in shared::pending(MIGRATIONS, &applied)? {
-        sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(e)?;
-        sqlx::query(
-            "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(m.version)
-        .bind(m.name)
-        .bind(shared::checksum(m.sql))
-        .bind(super::unix_now())
-        .execute(&mut *tx)
-        .await
-        .map_err(e)?;
-    }
-    tx.commit().await.map_err(e)
+        sqlx::Executor::execute(&mut *tx, shared::CREATE_MIGRATIONS_TABLE)
+            .await
+            .map_err(e)?;
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM auth_migrations")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(e)?;
+        for m in shared::pending(MIGRATIONS, &applied)? {
+            sqlx::Executor::execute(&mut *tx, m.sql).await.map_err(e)?;
+            sqlx::query(
+                "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(shared::checksum(m.sql))
+            .bind(super::unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        }
+        tx.commit().await.map_err(e)
+    })
 }
 
 shared::impl_sql_adapter!(PostgresAdapter, sqlx::postgres::PgRow, transient);

@@ -103,7 +103,11 @@ pub(crate) fn kind_from_str(kind: &str) -> Result<AccountType, AdapterError> {
 
 /// Maps a driver error. `what` names the row for `Conflict`; `transient` recognises the
 /// database's error codes that mean "unavailable for now".
-pub(crate) fn map_err(e: sqlx::Error, what: &'static str, transient: fn(&str) -> bool) -> AdapterError {
+pub(crate) fn map_err(
+    e: sqlx::Error,
+    what: &'static str,
+    transient: fn(&str) -> bool,
+) -> AdapterError {
     match e {
         sqlx::Error::PoolTimedOut
         | sqlx::Error::PoolClosed
@@ -591,12 +595,21 @@ mod tests {
         ];
         let none = pending(&ms, &[]).map(|p| p.len()).ok();
         assert_eq!(none, Some(2));
-        let one = pending(&ms, &[(1, checksum(ms[0].sql))]).map(|p| p.iter().map(|m| m.version).collect::<Vec<_>>()).ok();
+        let one = pending(&ms, &[(1, checksum(ms[0].sql))])
+            .map(|p| p.iter().map(|m| m.version).collect::<Vec<_>>())
+            .ok();
         assert_eq!(one, Some(vec![2]));
         // Versions this build does not know (newer instance) are tolerated.
-        let newer = pending(&ms, &[(1, checksum(ms[0].sql)), (2, checksum(ms[1].sql)), (3, "x".into())])
-            .map(|p| p.len())
-            .ok();
+        let newer = pending(
+            &ms,
+            &[
+                (1, checksum(ms[0].sql)),
+                (2, checksum(ms[1].sql)),
+                (3, "x".into()),
+            ],
+        )
+        .map(|p| p.len())
+        .ok();
         assert_eq!(newer, Some(0));
         assert!(matches!(
             pending(&ms, &[(1, checksum("CREATE TABLE a (y INT)"))]),

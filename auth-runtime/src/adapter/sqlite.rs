@@ -35,6 +35,11 @@ impl SqliteAdapter {
     /// Opens (`?mode=rwc`: creates) the database, e.g. `sqlite://auth.db?mode=rwc`, and
     /// applies the schema migrations.
     pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+        if !url.starts_with("sqlite:") {
+            return Err(super::AdapterError::Config(
+                "not a SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
+            ));
+        }
         let options = SqliteConnectOptions::from_str(url).map_err(|_| {
             super::AdapterError::Config(
                 "invalid SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
@@ -59,7 +64,15 @@ impl SqliteAdapter {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| shared::map_err(e, "database", transient))?;
+            .map_err(|e| match e {
+                sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => {
+                    super::AdapterError::Config(
+                        "cannot open the SQLite file (does its directory exist? `?mode=rwc` creates the file)"
+                            .to_owned(),
+                    )
+                }
+                e => shared::map_err(e, "database", transient),
+            })?;
         migrate(&pool).await?;
         Ok(SqliteAdapter { pool })
     }
@@ -77,39 +90,41 @@ impl SqliteAdapter {
 
 /// SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
 fn transient(code: &str) -> bool {
-    code.parse::<i64>()
-        .is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+    code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 /// Applies pending migrations in one `BEGIN IMMEDIATE` transaction: the write lock makes a
 /// second process wait (busy timeout), then find everything applied.
-async fn migrate(pool: &SqlitePool) -> Result<(), super::AdapterError> {
-    let e = |e| shared::migration_err(e, transient);
-    let mut conn = pool.acquire().await.map_err(e)?;
-    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
-    sqlx::raw_sql(shared::CREATE_MIGRATIONS_TABLE)
-        .execute(&mut *tx)
-        .await
-        .map_err(e)?;
-    let applied: Vec<(i64, String)> =
-        sqlx::query_as("SELECT version, checksum FROM auth_migrations")
-            .fetch_all(&mut *tx)
+// Boxed so the future is checked `Send` here, where it is written (callers spawn
+// `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
+fn migrate(pool: &SqlitePool) -> super::AdapterFuture<'_, ()> {
+    Box::pin(async move {
+        let e = |e| shared::migration_err(e, transient);
+        let mut conn = pool.acquire().await.map_err(e)?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
+        sqlx::Executor::execute(&mut *tx, shared::CREATE_MIGRATIONS_TABLE)
             .await
             .map_err(e)?;
-    for m in shared::pending(MIGRATIONS, &applied)? {
-        sqlx::raw_sql(m.sql).execute(&mut *tx).await.map_err(e)?;
-        sqlx::query(
-            "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(m.version)
-        .bind(m.name)
-        .bind(shared::checksum(m.sql))
-        .bind(super::unix_now())
-        .execute(&mut *tx)
-        .await
-        .map_err(e)?;
-    }
-    tx.commit().await.map_err(e)
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM auth_migrations")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(e)?;
+        for m in shared::pending(MIGRATIONS, &applied)? {
+            sqlx::Executor::execute(&mut *tx, m.sql).await.map_err(e)?;
+            sqlx::query(
+                "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(shared::checksum(m.sql))
+            .bind(super::unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        }
+        tx.commit().await.map_err(e)
+    })
 }
 
 shared::impl_sql_adapter!(SqliteAdapter, sqlx::sqlite::SqliteRow, transient);
