@@ -34,6 +34,12 @@ impl PostgresAdapter {
     /// Connects to `postgres://user:password@host:port/database` and applies the schema
     /// migrations (serialised across instances by an advisory lock).
     pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(super::AdapterError::Config(
+                "not a PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
+                    .to_owned(),
+            ));
+        }
         let options = PgConnectOptions::from_str(url).map_err(|_| {
             // Never echo the URL: it may hold a password.
             super::AdapterError::Config(
@@ -118,3 +124,18 @@ fn migrate(pool: &PgPool) -> super::AdapterFuture<'_, ()> {
 }
 
 shared::impl_sql_adapter!(PostgresAdapter, sqlx::postgres::PgRow, transient);
+
+#[cfg(test)]
+mod tests {
+    use super::transient;
+
+    #[test]
+    fn transient_sqlstates() {
+        for code in ["08006", "08001", "57P01", "57P02", "57P03", "53300"] {
+            assert!(transient(code), "{code}");
+        }
+        for code in ["23505", "23503", "42P01", "40001", "22001", "XX000"] {
+            assert!(!transient(code), "{code}");
+        }
+    }
+}

@@ -128,3 +128,20 @@ fn migrate(pool: &SqlitePool) -> super::AdapterFuture<'_, ()> {
 }
 
 shared::impl_sql_adapter!(SqliteAdapter, sqlx::sqlite::SqliteRow, transient);
+
+#[cfg(test)]
+mod tests {
+    use super::transient;
+
+    #[test]
+    fn transient_codes() {
+        // SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT (517), SQLITE_LOCKED, SQLITE_LOCKED_SHAREDCACHE (262)
+        for code in ["5", "517", "6", "262"] {
+            assert!(transient(code), "{code}");
+        }
+        // SQLITE_CONSTRAINT_UNIQUE (2067), SQLITE_CANTOPEN (14), SQLITE_CORRUPT (11), garbage
+        for code in ["2067", "14", "11", "x"] {
+            assert!(!transient(code), "{code}");
+        }
+    }
+}
