@@ -244,7 +244,9 @@ impl PrivateCluster {
     pub fn start() -> PrivateCluster {
         let bin = match std::env::var(PG_BIN_VAR) {
             Ok(b) if !b.is_empty() => PathBuf::from(b),
-            _ => panic!("{PG_BIN_VAR} is not set: this test runs a PostgreSQL cluster of its own; {HOW_TO_FIX}"),
+            _ => panic!(
+                "{PG_BIN_VAR} is not set: this test runs a PostgreSQL cluster of its own; {HOW_TO_FIX}"
+            ),
         };
         let port = match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
             Ok(addr) => addr.port(),

@@ -29,7 +29,9 @@ impl Guard {
 
 async fn make(label: &str) -> (Arc<dyn Adapter>, Guard) {
     let database = TestDatabase::create(label).await;
-    let db = PostgresAdapter::connect(&database.url).await.expect("connect to test database");
+    let db = PostgresAdapter::connect(&database.url)
+        .await
+        .expect("connect to test database");
     (Arc::new(db), Guard(database))
 }
 
@@ -71,7 +73,10 @@ async fn the_table_holds_only_hashes() {
     let adapter = PostgresAdapter::connect(&db.url).await.expect("connect");
     let user = adapter.create_user(&User::new("u1")).await.expect("user");
     let id = SessionId::generate();
-    adapter.create_session(&id.key(), &user.id, unix_now() + 60).await.expect("session");
+    adapter
+        .create_session(&id.key(), &user.id, unix_now() + 60)
+        .await
+        .expect("session");
     adapter
         .create_verification_token(&VerificationToken {
             identifier: "u1@example.com".into(),
@@ -94,7 +99,10 @@ async fn the_table_holds_only_hashes() {
     .await
     .expect("rows");
     for row in &text {
-        assert!(!row.contains(&cookie) && !row.contains("tok-123"), "secret stored: {row}");
+        assert!(
+            !row.contains(&cookie) && !row.contains("tok-123"),
+            "secret stored: {row}"
+        );
     }
     adapter.close().await;
     db.drop_database().await;
@@ -107,7 +115,11 @@ async fn migrations_are_serialised_across_instances() {
     let starts: Vec<_> = (0..6)
         .map(|_| {
             let url = db.url.clone();
-            tokio::spawn(async move { PostgresAdapter::connect(&url).await.map(|a| a.pool().clone()) })
+            tokio::spawn(async move {
+                PostgresAdapter::connect(&url)
+                    .await
+                    .map(|a| a.pool().clone())
+            })
         })
         .collect();
     let mut pools = Vec::new();
@@ -126,7 +138,9 @@ async fn migrations_are_serialised_across_instances() {
         .execute(&pools[0])
         .await
         .expect("tamper");
-    let err = PostgresAdapter::connect(&db.url).await.expect_err("edited migration");
+    let err = PostgresAdapter::connect(&db.url)
+        .await
+        .expect_err("edited migration");
     assert!(matches!(err, AdapterError::Migration(_)), "{err:?}");
     for p in pools {
         p.close().await;
@@ -141,13 +155,30 @@ async fn two_instances_share_sessions() {
     let db = TestDatabase::create("shared").await;
     let one = PostgresAdapter::connect(&db.url).await.expect("one");
     let two = PostgresAdapter::connect(&db.url).await.expect("two");
-    let user = one.create_user(&User::default().with_email("a@example.com")).await.expect("user");
+    let user = one
+        .create_user(&User::default().with_email("a@example.com"))
+        .await
+        .expect("user");
     let id = SessionId::generate();
-    one.create_session(&id.key(), &user.id, unix_now() + 60).await.expect("sign in on one");
-    let (_, seen) = two.get_session_and_user(&id.key()).await.expect("read").expect("live on two");
+    one.create_session(&id.key(), &user.id, unix_now() + 60)
+        .await
+        .expect("sign in on one");
+    let (_, seen) = two
+        .get_session_and_user(&id.key())
+        .await
+        .expect("read")
+        .expect("live on two");
     assert_eq!(seen, user);
-    assert_eq!(two.delete_user_sessions(&user.id).await.expect("revoke on two"), 1);
-    assert_eq!(one.get_session_and_user(&id.key()).await.expect("read"), None);
+    assert_eq!(
+        two.delete_user_sessions(&user.id)
+            .await
+            .expect("revoke on two"),
+        1
+    );
+    assert_eq!(
+        one.get_session_and_user(&id.key()).await.expect("read"),
+        None
+    );
     one.close().await;
     two.close().await;
     db.drop_database().await;
@@ -158,12 +189,27 @@ async fn two_instances_share_sessions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn network_cut_is_unavailable_then_recovers() {
     let db = TestDatabase::create("netcut").await;
-    let proxy = FaultProxy::start_to(url_addr(&db.url)).await.expect("proxy");
-    let adapter = Arc::new(connect_fast(&with_addr(&db.url, proxy.addr())).await.expect("connect via proxy"));
+    let proxy = FaultProxy::start_to(url_addr(&db.url))
+        .await
+        .expect("proxy");
+    let adapter = Arc::new(
+        connect_fast(&with_addr(&db.url, proxy.addr()))
+            .await
+            .expect("connect via proxy"),
+    );
     let user = adapter.create_user(&User::new("u1")).await.expect("user");
     let id = SessionId::generate();
-    adapter.create_session(&id.key(), &user.id, unix_now() + 600).await.expect("session");
-    assert!(adapter.get_session_and_user(&id.key()).await.expect("read").is_some());
+    adapter
+        .create_session(&id.key(), &user.id, unix_now() + 600)
+        .await
+        .expect("session");
+    assert!(
+        adapter
+            .get_session_and_user(&id.key())
+            .await
+            .expect("read")
+            .is_some()
+    );
 
     proxy.stop();
     // Reads and writes in parallel while the database is away.
@@ -204,11 +250,16 @@ async fn network_cut_is_unavailable_then_recovers() {
 /// the data intact. Runs on a private cluster so the shared one stays up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_restart_is_unavailable_then_recovers() {
-    let cluster = tokio::task::spawn_blocking(PrivateCluster::start).await.expect("cluster");
+    let cluster = tokio::task::spawn_blocking(PrivateCluster::start)
+        .await
+        .expect("cluster");
     let adapter = connect_fast(&cluster.url()).await.expect("connect");
     let user = adapter.create_user(&User::new("u1")).await.expect("user");
     let id = SessionId::generate();
-    adapter.create_session(&id.key(), &user.id, unix_now() + 600).await.expect("session");
+    adapter
+        .create_session(&id.key(), &user.id, unix_now() + 600)
+        .await
+        .expect("session");
 
     // Hold a connection inside a transaction while the server goes down.
     let mut held = adapter.pool().begin().await.expect("begin");
@@ -218,15 +269,24 @@ async fn server_restart_is_unavailable_then_recovers() {
     })
     .await
     .expect("halt");
-    let err = sqlx::query("SELECT 1").execute(&mut *held).await.expect_err("terminated");
+    let err = sqlx::query("SELECT 1")
+        .execute(&mut *held)
+        .await
+        .expect_err("terminated");
     drop(held);
     let _ = err;
 
     for _ in 0..3 {
-        let err = adapter.get_session_and_user(&id.key()).await.expect_err("server down");
+        let err = adapter
+            .get_session_and_user(&id.key())
+            .await
+            .expect_err("server down");
         assert!(err.is_unavailable(), "expected Unavailable, got {err:?}");
     }
-    let err = adapter.delete_expired_sessions().await.expect_err("server down");
+    let err = adapter
+        .delete_expired_sessions()
+        .await
+        .expect_err("server down");
     assert!(err.is_unavailable(), "{err:?}");
 
     let cluster = tokio::task::spawn_blocking(move || {

@@ -8,8 +8,8 @@ mod adapter_common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use auth_runtime::adapter::{Adapter, AdapterError, SessionId, SqliteAdapter, unix_now};
 use auth_runtime::User;
+use auth_runtime::adapter::{Adapter, AdapterError, SessionId, SqliteAdapter, unix_now};
 use sha2::{Digest as _, Sha256};
 
 /// A temporary database file, deleted (with its WAL files) by `cleanup`.
@@ -20,10 +20,9 @@ impl TempDb {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos());
-        TempDb(std::env::temp_dir().join(format!(
-            "authrs-{label}-{}-{nanos}.db",
-            std::process::id()
-        )))
+        TempDb(
+            std::env::temp_dir().join(format!("authrs-{label}-{}-{nanos}.db", std::process::id())),
+        )
     }
 
     fn url(&self) -> String {
@@ -39,7 +38,9 @@ impl TempDb {
 
 async fn make(label: &str) -> (Arc<dyn Adapter>, TempDb) {
     let file = TempDb::new(label);
-    let db = SqliteAdapter::connect(&file.url()).await.expect("open sqlite");
+    let db = SqliteAdapter::connect(&file.url())
+        .await
+        .expect("open sqlite");
     (Arc::new(db), file)
 }
 
@@ -49,9 +50,14 @@ adapter_suite!(make);
 async fn the_file_holds_only_hashes() {
     let file = TempDb::new("hashes");
     let db = SqliteAdapter::connect(&file.url()).await.expect("open");
-    let user = db.create_user(&User::default().with_email("a@example.com")).await.expect("user");
+    let user = db
+        .create_user(&User::default().with_email("a@example.com"))
+        .await
+        .expect("user");
     let id = SessionId::generate();
-    db.create_session(&id.key(), &user.id, unix_now() + 60).await.expect("session");
+    db.create_session(&id.key(), &user.id, unix_now() + 60)
+        .await
+        .expect("session");
     db.create_verification_token(&auth_runtime::adapter::VerificationToken {
         identifier: "a@example.com".into(),
         token: "tok-123".into(),
@@ -68,7 +74,10 @@ async fn the_file_holds_only_hashes() {
     let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
     for bytes in [&stored, &wal] {
         assert!(!contains(bytes, cookie.as_bytes()), "cookie value stored");
-        assert!(!contains(bytes, b"tok-123"), "verification token stored in clear");
+        assert!(
+            !contains(bytes, b"tok-123"),
+            "verification token stored in clear"
+        );
     }
     assert!(
         contains(&stored, id.key().as_bytes()) || contains(&wal, id.key().as_bytes()),
@@ -102,7 +111,10 @@ async fn accounts_round_trip() {
     };
     db.link_account(&user.id, &full).await.expect("full");
     db.link_account(&user.id, &bare).await.expect("bare");
-    assert_eq!(db.user_accounts("u1").await.expect("read"), vec![full, bare]);
+    assert_eq!(
+        db.user_accounts("u1").await.expect("read"),
+        vec![full, bare]
+    );
     file.cleanup().await;
 }
 
@@ -137,7 +149,9 @@ async fn migrations_are_idempotent_and_safe_in_parallel() {
         .await
         .expect("tamper");
     db.close().await;
-    let err = SqliteAdapter::connect(&url).await.expect_err("edited migration");
+    let err = SqliteAdapter::connect(&url)
+        .await
+        .expect_err("edited migration");
     assert!(matches!(err, AdapterError::Migration(_)), "{err:?}");
     file.cleanup().await;
 }
@@ -152,7 +166,9 @@ async fn closed_pool_and_bad_urls_are_typed_errors() {
     assert!(err.is_unavailable(), "{err:?}");
     file.cleanup().await;
 
-    let err = SqliteAdapter::connect("mysql://nope").await.expect_err("not sqlite");
+    let err = SqliteAdapter::connect("mysql://nope")
+        .await
+        .expect_err("not sqlite");
     assert!(matches!(err, AdapterError::Config(_)), "{err:?}");
     // A missing directory without create mode cannot open: an error, not a panic.
     let err = SqliteAdapter::connect("sqlite:///nonexistent-dir/x/y.db")

@@ -45,15 +45,28 @@ async fn session_for(db: &dyn Adapter, user_id: &str, expires: i64) -> (SessionI
 /// Users: create (generated and given ids), read by id and e-mail, update, delete, conflicts.
 pub async fn users(db: Arc<dyn Adapter>) {
     let db = &*db;
-    let alice = db.create_user(&user("alice@example.com")).await.expect("create alice");
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("create alice");
     assert_eq!(alice.id.len(), 36, "a generated id is a UUID: {}", alice.id);
     assert_eq!(alice.email.as_deref(), Some("alice@example.com"));
-    assert_eq!(db.get_user(&alice.id).await.expect("get"), Some(alice.clone()));
     assert_eq!(
-        db.get_user_by_email("alice@example.com").await.expect("by email"),
+        db.get_user(&alice.id).await.expect("get"),
         Some(alice.clone())
     );
-    assert_eq!(db.get_user_by_email("ALICE@example.com").await.expect("case"), None);
+    assert_eq!(
+        db.get_user_by_email("alice@example.com")
+            .await
+            .expect("by email"),
+        Some(alice.clone())
+    );
+    assert_eq!(
+        db.get_user_by_email("ALICE@example.com")
+            .await
+            .expect("case"),
+        None
+    );
     assert_eq!(db.get_user("no-such-id").await.expect("unknown"), None);
     assert_eq!(db.get_user("").await.expect("empty id"), None);
 
@@ -62,16 +75,26 @@ pub async fn users(db: Arc<dyn Adapter>) {
     bare.email_verified = Some(1_700_000_000);
     let stored = db.create_user(&bare).await.expect("create with id");
     assert_eq!(stored, bare);
-    assert_eq!(db.get_user("app-user-42").await.expect("get bare"), Some(bare.clone()));
+    assert_eq!(
+        db.get_user("app-user-42").await.expect("get bare"),
+        Some(bare.clone())
+    );
 
     // Two users without e-mail coexist; a taken e-mail or id is a conflict.
-    db.create_user(&User::default().with_name("no mail 1")).await.expect("no mail 1");
-    db.create_user(&User::default().with_name("no mail 2")).await.expect("no mail 2");
+    db.create_user(&User::default().with_name("no mail 1"))
+        .await
+        .expect("no mail 1");
+    db.create_user(&User::default().with_name("no mail 2"))
+        .await
+        .expect("no mail 2");
     assert!(matches!(
         db.create_user(&user("alice@example.com")).await,
         Err(AdapterError::Conflict(_))
     ));
-    assert!(matches!(db.create_user(&bare).await, Err(AdapterError::Conflict(_))));
+    assert!(matches!(
+        db.create_user(&bare).await,
+        Err(AdapterError::Conflict(_))
+    ));
 
     // Update replaces the profile fields; unicode survives.
     let mut changed = alice.clone();
@@ -79,13 +102,32 @@ pub async fn users(db: Arc<dyn Adapter>) {
     changed.image = None;
     changed.email = Some("alice@new.example".to_owned());
     changed.email_verified = Some(1_800_000_000);
-    assert_eq!(db.update_user(&changed).await.expect("update"), Some(changed.clone()));
-    assert_eq!(db.get_user(&alice.id).await.expect("get updated"), Some(changed.clone()));
-    assert_eq!(db.get_user_by_email("alice@example.com").await.expect("old mail"), None);
-    assert_eq!(db.update_user(&User::new("ghost")).await.expect("update unknown"), None);
+    assert_eq!(
+        db.update_user(&changed).await.expect("update"),
+        Some(changed.clone())
+    );
+    assert_eq!(
+        db.get_user(&alice.id).await.expect("get updated"),
+        Some(changed.clone())
+    );
+    assert_eq!(
+        db.get_user_by_email("alice@example.com")
+            .await
+            .expect("old mail"),
+        None
+    );
+    assert_eq!(
+        db.update_user(&User::new("ghost"))
+            .await
+            .expect("update unknown"),
+        None
+    );
     let mut steal = bare.clone();
     steal.email = Some("alice@new.example".to_owned());
-    assert!(matches!(db.update_user(&steal).await, Err(AdapterError::Conflict(_))));
+    assert!(matches!(
+        db.update_user(&steal).await,
+        Err(AdapterError::Conflict(_))
+    ));
 
     assert!(db.delete_user(&alice.id).await.expect("delete"));
     assert_eq!(db.get_user(&alice.id).await.expect("get deleted"), None);
@@ -95,12 +137,21 @@ pub async fn users(db: Arc<dyn Adapter>) {
 /// Accounts: linking, lookup by account, one account per provider id, unlinking, cascade.
 pub async fn accounts(db: Arc<dyn Adapter>) {
     let db = &*db;
-    let alice = db.create_user(&user("alice@example.com")).await.expect("alice");
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("alice");
     let bob = db.create_user(&user("bob@example.com")).await.expect("bob");
 
-    db.link_account(&alice.id, &account("github", "1001")).await.expect("link github");
-    db.link_account(&alice.id, &account("google", "1001")).await.expect("link google, same id");
-    db.link_account(&bob.id, &account("github", "2002")).await.expect("link bob");
+    db.link_account(&alice.id, &account("github", "1001"))
+        .await
+        .expect("link github");
+    db.link_account(&alice.id, &account("google", "1001"))
+        .await
+        .expect("link google, same id");
+    db.link_account(&bob.id, &account("github", "2002"))
+        .await
+        .expect("link bob");
 
     let by = |p: &'static str, id: &'static str| db.get_user_by_account(p, id);
     assert_eq!(by("github", "1001").await.expect("gh"), Some(alice.clone()));
@@ -114,32 +165,50 @@ pub async fn accounts(db: Arc<dyn Adapter>) {
         db.link_account(&bob.id, &account("github", "1001")).await,
         Err(AdapterError::Conflict(_))
     ));
-    assert_eq!(by("github", "1001").await.expect("still alice"), Some(alice.clone()));
+    assert_eq!(
+        by("github", "1001").await.expect("still alice"),
+        Some(alice.clone())
+    );
     assert!(matches!(
-        db.link_account("no-such-user", &account("gitlab", "9")).await,
+        db.link_account("no-such-user", &account("gitlab", "9"))
+            .await,
         Err(AdapterError::NotFound(_))
     ));
     let mut credentials = account("credentials", "alice");
     credentials.kind = AccountType::Credentials;
     credentials.access_token = None;
-    db.link_account(&alice.id, &credentials).await.expect("credentials account");
+    db.link_account(&alice.id, &credentials)
+        .await
+        .expect("credentials account");
 
     assert!(db.unlink_account("google", "1001").await.expect("unlink"));
-    assert!(!db.unlink_account("google", "1001").await.expect("unlink again"));
+    assert!(
+        !db.unlink_account("google", "1001")
+            .await
+            .expect("unlink again")
+    );
     assert_eq!(by("google", "1001").await.expect("unlinked"), None);
-    assert_eq!(by("github", "1001").await.expect("other kept"), Some(alice.clone()));
+    assert_eq!(
+        by("github", "1001").await.expect("other kept"),
+        Some(alice.clone())
+    );
 
     // Deleting the user deletes their accounts (the id can be linked anew).
     assert!(db.delete_user(&alice.id).await.expect("delete alice"));
     assert_eq!(by("github", "1001").await.expect("cascade"), None);
-    db.link_account(&bob.id, &account("github", "1001")).await.expect("relink after delete");
+    db.link_account(&bob.id, &account("github", "1001"))
+        .await
+        .expect("relink after delete");
     assert_eq!(by("github", "1001").await.expect("now bob"), Some(bob));
 }
 
 /// Sessions: create, read with the user, slide, delete; unknown user; duplicate key.
 pub async fn sessions(db: Arc<dyn Adapter>) {
     let db = &*db;
-    let alice = db.create_user(&user("alice@example.com")).await.expect("alice");
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("alice");
     let now = unix_now();
     let (id, created) = session_for(db, &alice.id, now + 3600).await;
     assert_eq!(created.key, id.key());
@@ -165,16 +234,29 @@ pub async fn sessions(db: Arc<dyn Adapter>) {
         .expect("live session updated");
     assert_eq!(slid.expires, now + 7200);
     assert_eq!(slid.created_at, created.created_at);
-    let (session, _) = db.get_session_and_user(&key).await.expect("reread").expect("still there");
+    let (session, _) = db
+        .get_session_and_user(&key)
+        .await
+        .expect("reread")
+        .expect("still there");
     assert_eq!(session.expires, now + 7200);
 
     assert!(db.delete_session(&key).await.expect("sign out"));
-    assert_eq!(db.get_session_and_user(&key).await.expect("after delete"), None);
+    assert_eq!(
+        db.get_session_and_user(&key).await.expect("after delete"),
+        None
+    );
     assert!(!db.delete_session(&key).await.expect("delete again"));
-    assert_eq!(db.update_session(&key, now + 9999).await.expect("update deleted"), None);
+    assert_eq!(
+        db.update_session(&key, now + 9999)
+            .await
+            .expect("update deleted"),
+        None
+    );
 
     assert!(matches!(
-        db.create_session(&SessionId::generate().key(), "no-such-user", now + 60).await,
+        db.create_session(&SessionId::generate().key(), "no-such-user", now + 60)
+            .await,
         Err(AdapterError::NotFound(_))
     ));
     let (dup, _) = session_for(db, &alice.id, now + 60).await;
@@ -185,21 +267,41 @@ pub async fn sessions(db: Arc<dyn Adapter>) {
 
     // Deleting the user ends their sessions.
     assert!(db.delete_user(&alice.id).await.expect("delete user"));
-    assert_eq!(db.get_session_and_user(&dup.key()).await.expect("cascade"), None);
+    assert_eq!(
+        db.get_session_and_user(&dup.key()).await.expect("cascade"),
+        None
+    );
 }
 
 /// Expiry: an expired session reads as none and is deleted on read; it is not revived by
 /// an update; the sweep deletes exactly the expired ones.
 pub async fn expiry(db: Arc<dyn Adapter>) {
     let db = &*db;
-    let alice = db.create_user(&user("alice@example.com")).await.expect("alice");
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("alice");
     let now = unix_now();
 
     let (old, _) = session_for(db, &alice.id, now - 10).await;
-    assert_eq!(db.update_session(&old.key(), now + 3600).await.expect("no revive"), None);
-    assert_eq!(db.get_session_and_user(&old.key()).await.expect("expired read"), None);
+    assert_eq!(
+        db.update_session(&old.key(), now + 3600)
+            .await
+            .expect("no revive"),
+        None
+    );
+    assert_eq!(
+        db.get_session_and_user(&old.key())
+            .await
+            .expect("expired read"),
+        None
+    );
     // It was deleted by the read, not merely hidden.
-    assert!(!db.delete_session(&old.key()).await.expect("already deleted"));
+    assert!(
+        !db.delete_session(&old.key())
+            .await
+            .expect("already deleted")
+    );
 
     let mut expired = Vec::new();
     for i in 0..3 {
@@ -208,21 +310,32 @@ pub async fn expiry(db: Arc<dyn Adapter>) {
     let (live1, _) = session_for(db, &alice.id, now + 3600).await;
     let (live2, _) = session_for(db, &alice.id, now + 7200).await;
     // Expired sessions are not listed.
-    assert_eq!(db.list_user_sessions(&alice.id).await.expect("list").len(), 2);
+    assert_eq!(
+        db.list_user_sessions(&alice.id).await.expect("list").len(),
+        2
+    );
     assert_eq!(db.delete_expired_sessions().await.expect("sweep"), 3);
     assert_eq!(db.delete_expired_sessions().await.expect("sweep again"), 0);
     for id in &expired {
         assert!(!db.delete_session(&id.key()).await.expect("swept"));
     }
     for id in [&live1, &live2] {
-        assert!(db.get_session_and_user(&id.key()).await.expect("live").is_some());
+        assert!(
+            db.get_session_and_user(&id.key())
+                .await
+                .expect("live")
+                .is_some()
+        );
     }
 }
 
 /// Garbage and unknown session ids are "no session", never an error.
 pub async fn unknown_ids(db: Arc<dyn Adapter>) {
     let db = &*db;
-    let alice = db.create_user(&user("alice@example.com")).await.expect("alice");
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("alice");
     let (real, _) = session_for(db, &alice.id, unix_now() + 3600).await;
 
     for key in [
@@ -242,15 +355,41 @@ pub async fn unknown_ids(db: Arc<dyn Adapter>) {
         ),
     ] {
         assert_eq!(db.get_session_and_user(&key).await.expect("unknown"), None);
-        assert_eq!(db.update_session(&key, unix_now() + 60).await.expect("unknown"), None);
+        assert_eq!(
+            db.update_session(&key, unix_now() + 60)
+                .await
+                .expect("unknown"),
+            None
+        );
         assert!(!db.delete_session(&key).await.expect("unknown"));
     }
-    for garbage in ["", "null", "' OR 1=1 --", &"A".repeat(44), &real.to_cookie_value()[1..]] {
+    for garbage in [
+        "",
+        "null",
+        "' OR 1=1 --",
+        &"A".repeat(44),
+        &real.to_cookie_value()[1..],
+    ] {
         assert!(SessionId::parse(garbage).is_none(), "{garbage:?}");
     }
-    assert!(db.list_user_sessions("no-such-user").await.expect("list").is_empty());
-    assert_eq!(db.delete_user_sessions("no-such-user").await.expect("revoke"), 0);
-    assert!(db.get_session_and_user(&real.key()).await.expect("real").is_some());
+    assert!(
+        db.list_user_sessions("no-such-user")
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    assert_eq!(
+        db.delete_user_sessions("no-such-user")
+            .await
+            .expect("revoke"),
+        0
+    );
+    assert!(
+        db.get_session_and_user(&real.key())
+            .await
+            .expect("real")
+            .is_some()
+    );
 }
 
 /// Verification tokens are single use and bound to their identifier.
@@ -271,27 +410,39 @@ pub async fn verification_tokens(db: Arc<dyn Adapter>) {
         identifier: "bob@example.com".to_owned(),
         ..token.clone()
     };
-    db.create_verification_token(&other).await.expect("same token, other identifier");
+    db.create_verification_token(&other)
+        .await
+        .expect("same token, other identifier");
 
     assert_eq!(
-        db.use_verification_token("alice@example.com", "wrong").await.expect("wrong"),
+        db.use_verification_token("alice@example.com", "wrong")
+            .await
+            .expect("wrong"),
         None
     );
     assert_eq!(
-        db.use_verification_token("carol@example.com", "secret-token-1").await.expect("other id"),
+        db.use_verification_token("carol@example.com", "secret-token-1")
+            .await
+            .expect("other id"),
         None
     );
     assert_eq!(
-        db.use_verification_token("alice@example.com", "secret-token-1").await.expect("use"),
+        db.use_verification_token("alice@example.com", "secret-token-1")
+            .await
+            .expect("use"),
         Some(token.clone())
     );
     assert_eq!(
-        db.use_verification_token("alice@example.com", "secret-token-1").await.expect("reuse"),
+        db.use_verification_token("alice@example.com", "secret-token-1")
+            .await
+            .expect("reuse"),
         None,
         "a verification token is single use"
     );
     assert_eq!(
-        db.use_verification_token("bob@example.com", "secret-token-1").await.expect("bob"),
+        db.use_verification_token("bob@example.com", "secret-token-1")
+            .await
+            .expect("bob"),
         Some(other)
     );
 
@@ -313,10 +464,14 @@ pub async fn verification_tokens(db: Arc<dyn Adapter>) {
         token: "forgotten".to_owned(),
         ..stale
     };
-    db.create_verification_token(&forgotten).await.expect("forgotten");
+    db.create_verification_token(&forgotten)
+        .await
+        .expect("forgotten");
     db.delete_expired_sessions().await.expect("sweep");
     assert_eq!(
-        db.use_verification_token("alice@example.com", "forgotten").await.expect("swept"),
+        db.use_verification_token("alice@example.com", "forgotten")
+            .await
+            .expect("swept"),
         None
     );
 }
@@ -324,7 +479,10 @@ pub async fn verification_tokens(db: Arc<dyn Adapter>) {
 /// Listing and revoking a user's sessions ("sign out everywhere") touches nobody else's.
 pub async fn list_and_revoke(db: Arc<dyn Adapter>) {
     let db = &*db;
-    let alice = db.create_user(&user("alice@example.com")).await.expect("alice");
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("alice");
     let bob = db.create_user(&user("bob@example.com")).await.expect("bob");
     let now = unix_now();
     let mut alice_ids = Vec::new();
@@ -338,17 +496,37 @@ pub async fn list_and_revoke(db: Arc<dyn Adapter>) {
     let expected: HashSet<String> = alice_ids.iter().map(|id| id.key().to_hex()).collect();
     assert_eq!(listed_keys, expected);
     assert!(listed.iter().all(|s| s.user_id == alice.id));
-    assert!(listed.windows(2).all(|w| w[0].created_at <= w[1].created_at));
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| w[0].created_at <= w[1].created_at)
+    );
 
     // Revoke one by the listed handle (its hex form round-trips, as through a form).
     let handle = SessionKey::from_hex(&listed[0].key.to_hex()).expect("hex");
     assert!(db.delete_session(&handle).await.expect("revoke one"));
-    assert_eq!(db.list_user_sessions(&alice.id).await.expect("list").len(), 2);
+    assert_eq!(
+        db.list_user_sessions(&alice.id).await.expect("list").len(),
+        2
+    );
 
-    assert_eq!(db.delete_user_sessions(&alice.id).await.expect("everywhere"), 2);
-    assert!(db.list_user_sessions(&alice.id).await.expect("list").is_empty());
+    assert_eq!(
+        db.delete_user_sessions(&alice.id)
+            .await
+            .expect("everywhere"),
+        2
+    );
+    assert!(
+        db.list_user_sessions(&alice.id)
+            .await
+            .expect("list")
+            .is_empty()
+    );
     for id in &alice_ids {
-        assert_eq!(db.get_session_and_user(&id.key()).await.expect("revoked"), None);
+        assert_eq!(
+            db.get_session_and_user(&id.key()).await.expect("revoked"),
+            None
+        );
     }
     let (s, u) = db
         .get_session_and_user(&bob_id.key())
@@ -356,7 +534,13 @@ pub async fn list_and_revoke(db: Arc<dyn Adapter>) {
         .expect("bob")
         .expect("bob untouched");
     assert_eq!((s.user_id.as_str(), u), (bob.id.as_str(), bob.clone()));
-    assert_eq!(db.list_user_sessions(&bob.id).await.expect("bob list").len(), 1);
+    assert_eq!(
+        db.list_user_sessions(&bob.id)
+            .await
+            .expect("bob list")
+            .len(),
+        1
+    );
 }
 
 /// Many parallel sign-ins and reads: every session is found, belongs to its own user, and
@@ -384,7 +568,10 @@ pub async fn concurrency(db: Arc<dyn Adapter>) {
                     .await
                     .expect("read")
                     .expect("just created");
-                assert_eq!((s.user_id.as_str(), who.id.as_str()), (created.id.as_str(), created.id.as_str()));
+                assert_eq!(
+                    (s.user_id.as_str(), who.id.as_str()),
+                    (created.id.as_str(), created.id.as_str())
+                );
                 mine.push(id);
             }
             (created, mine)
@@ -395,7 +582,10 @@ pub async fn concurrency(db: Arc<dyn Adapter>) {
     for t in tasks {
         let (u, ids) = t.await.expect("task");
         for id in ids {
-            assert!(owner.insert(id.key().to_hex(), u.id.clone()).is_none(), "duplicate id");
+            assert!(
+                owner.insert(id.key().to_hex(), u.id.clone()).is_none(),
+                "duplicate id"
+            );
         }
         users.push(u);
     }
