@@ -119,13 +119,16 @@ impl TestDatabase {
     }
 }
 
-/// A TCP proxy on loopback in front of a server: [`FaultProxy::stop`] cuts every open
-/// connection and refuses new ones (as if the database went away); [`FaultProxy::start`]
-/// accepts again on the same port.
+/// A TCP proxy on loopback in front of a server, to simulate the database going away:
+/// [`FaultProxy::stop`] cuts every open connection and refuses new ones (server down);
+/// [`FaultProxy::freeze`] keeps connections open but forwards nothing and answers no new
+/// ones (a black-holed network: no reset, no answer); [`FaultProxy::start`] /
+/// [`FaultProxy::thaw`] undo them.
 pub struct FaultProxy {
     addr: SocketAddr,
     target: SocketAddr,
     state: Arc<Mutex<ProxyState>>,
+    frozen: tokio::sync::watch::Sender<bool>,
 }
 
 #[derive(Default)]
@@ -142,6 +145,7 @@ impl FaultProxy {
             addr: listener.local_addr()?,
             target,
             state: Arc::new(Mutex::new(ProxyState::default())),
+            frozen: tokio::sync::watch::Sender::new(false),
         };
         proxy.run(listener);
         Ok(proxy)
@@ -170,17 +174,43 @@ impl FaultProxy {
         Ok(())
     }
 
+    /// Stops forwarding without closing anything: requests get no answer.
+    pub fn freeze(&self) {
+        self.frozen.send_replace(true);
+    }
+
+    /// Ends a freeze: the frozen connections are closed, new ones are forwarded again.
+    pub fn thaw(&self) {
+        self.frozen.send_replace(false);
+    }
+
     fn run(&self, listener: TcpListener) {
         let state = Arc::clone(&self.state);
         let target = self.target;
+        let frozen = self.frozen.subscribe();
         let acceptor = tokio::spawn(async move {
             loop {
                 let Ok((mut inbound, _)) = listener.accept().await else {
                     continue;
                 };
+                let mut frozen = frozen.clone();
                 let conn = tokio::spawn(async move {
-                    if let Ok(mut outbound) = TcpStream::connect(target).await {
-                        let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                    let is_frozen = *frozen.borrow();
+                    if is_frozen {
+                        // Black hole: hold the socket silently until thawed, then close it.
+                        let _ = frozen.wait_for(|f| !*f).await.map(|_| ());
+                        return;
+                    }
+                    let Ok(mut outbound) = TcpStream::connect(target).await else {
+                        return;
+                    };
+                    let froze = tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound) => false,
+                        r = frozen.wait_for(|f| *f) => r.is_ok(),
+                    };
+                    if froze {
+                        // Hold both sockets, forwarding nothing, until thawed.
+                        let _ = frozen.wait_for(|f| !*f).await.map(|_| ());
                     }
                 });
                 let mut state = lock(&state);

@@ -245,6 +245,65 @@ async fn network_cut_is_unavailable_then_recovers() {
     db.drop_database().await;
 }
 
+/// The network black-holes (no reset, no answer): every call still ends, within the call
+/// timeout, with `Unavailable`; service resumes when the network does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn network_black_hole_times_out_as_unavailable() {
+    let db = TestDatabase::create("blackhole").await;
+    let proxy = FaultProxy::start_to(url_addr(&db.url))
+        .await
+        .expect("proxy");
+    // Without the pre-acquire ping, an idle connection is handed out at once and the
+    // query itself waits on the silent network: only the call timeout ends it.
+    let options: PgConnectOptions = with_addr(&db.url, proxy.addr()).parse().expect("url");
+    let adapter = Arc::new(
+        PostgresAdapter::connect_with(fast_pool().test_before_acquire(false), options)
+            .await
+            .expect("connect via proxy")
+            .with_call_timeout(Duration::from_secs(2)),
+    );
+    let user = adapter.create_user(&User::new("u1")).await.expect("user");
+    let id = SessionId::generate();
+    adapter
+        .create_session(&id.key(), &user.id, unix_now() + 600)
+        .await
+        .expect("session");
+
+    proxy.freeze();
+    let mut calls = Vec::new();
+    for _ in 0..4 {
+        let adapter = Arc::clone(&adapter);
+        let key = id.key();
+        calls.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let call = adapter.get_session_and_user(&key);
+            let result = tokio::time::timeout(Duration::from_secs(20), call)
+                .await
+                .expect("the call hung: no call timeout");
+            (result, started.elapsed())
+        }));
+    }
+    for c in calls {
+        let (result, took) = c.await.expect("no panic");
+        let err = result.expect_err("no answer");
+        assert!(err.is_unavailable(), "{err:?}");
+        assert!(
+            took < Duration::from_secs(5),
+            "bounded by the call timeout, took {took:?}"
+        );
+    }
+
+    proxy.thaw();
+    let key = id.key();
+    let (_, who) = eventually("read after thaw", || adapter.get_session_and_user(&key))
+        .await
+        .expect("the session survived");
+    assert_eq!(who, user);
+    adapter.close().await;
+    drop(proxy);
+    db.drop_database().await;
+}
+
 /// The PostgreSQL server itself stops (fast shutdown: open sessions are terminated with
 /// SQLSTATE 57P01) and starts again: `Unavailable` meanwhile, then service resumes with
 /// the data intact. Runs on a private cluster so the shared one stays up.

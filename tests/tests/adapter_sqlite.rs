@@ -176,3 +176,46 @@ async fn closed_pool_and_bad_urls_are_typed_errors() {
         .expect_err("missing dir");
     assert!(matches!(err, AdapterError::Config(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn the_sweeper_deletes_expired_sessions_periodically() {
+    let file = TempDb::new("sweeper");
+    let db = Arc::new(SqliteAdapter::connect(&file.url()).await.expect("open"));
+    let user = db.create_user(&User::new("u")).await.expect("user");
+    let old = SessionId::generate();
+    let live = SessionId::generate();
+    db.create_session(&old.key(), &user.id, unix_now() - 1)
+        .await
+        .expect("old");
+    db.create_session(&live.key(), &user.id, unix_now() + 600)
+        .await
+        .expect("live");
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM auth_sessions")
+            .fetch_one(db.pool())
+            .await
+            .expect("count")
+    };
+    assert_eq!(count().await, 2);
+    let sweeper = auth_runtime::adapter::spawn_sweeper(
+        Arc::clone(&db) as Arc<dyn Adapter>,
+        std::time::Duration::from_millis(50),
+    );
+    let mut swept = false;
+    for _ in 0..100 {
+        if count().await == 1 {
+            swept = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    sweeper.abort();
+    assert!(swept, "the sweeper did not delete the expired session");
+    assert!(
+        db.get_session_and_user(&live.key())
+            .await
+            .expect("live")
+            .is_some()
+    );
+    file.cleanup().await;
+}

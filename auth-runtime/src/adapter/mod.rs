@@ -47,6 +47,10 @@ mod sqlite;
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteAdapter;
 
+/// How long one call of the shipped adapters may take before it fails with
+/// [`AdapterError::Unavailable`] (change with `with_call_timeout`).
+pub const DEFAULT_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The future every [`Adapter`] method returns.
 pub type AdapterFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, AdapterError>> + Send + 'a>>;
 

@@ -28,6 +28,7 @@ pub const MIGRATION_LOCK_KEY: i64 = 0x6175_7468_7273_2d6d;
 #[derive(Clone, Debug)]
 pub struct PostgresAdapter {
     pool: PgPool,
+    call_timeout: Duration,
 }
 
 impl PostgresAdapter {
@@ -65,7 +66,10 @@ impl PostgresAdapter {
             .await
             .map_err(|e| shared::map_err(e, "database", transient))?;
         migrate(&pool).await?;
-        Ok(PostgresAdapter { pool })
+        Ok(PostgresAdapter {
+            pool,
+            call_timeout: super::DEFAULT_CALL_TIMEOUT,
+        })
     }
 
     /// The connection pool (for the application's own queries).

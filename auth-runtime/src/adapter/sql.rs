@@ -199,7 +199,7 @@ macro_rules! impl_sql_adapter {
 
         impl Adapter for $adapter {
             fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
-                Box::pin(async move {
+                self.guard(async move {
                     let mut user = user.clone();
                     if user.id.is_empty() {
                         user.id = new_user_id();
@@ -222,7 +222,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "SELECT id, name, email, image, email_verified FROM auth_users WHERE id = $1",
                     )
@@ -235,7 +235,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "SELECT id, name, email, image, email_verified FROM auth_users WHERE email = $1",
                     )
@@ -252,7 +252,7 @@ macro_rules! impl_sql_adapter {
                 provider: &'a str,
                 provider_account_id: &'a str,
             ) -> AdapterFuture<'a, Option<User>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "SELECT u.id, u.name, u.email, u.image, u.email_verified \
                          FROM auth_accounts a JOIN auth_users u ON u.id = a.user_id \
@@ -268,7 +268,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "UPDATE auth_users SET name = $2, email = $3, image = $4, email_verified = $5 \
                          WHERE id = $1 RETURNING id, name, email, image, email_verified",
@@ -286,7 +286,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool> {
-                Box::pin(async move {
+                self.guard(async move {
                     let done = sqlx::query("DELETE FROM auth_users WHERE id = $1")
                         .bind(id)
                         .execute(&self.pool)
@@ -301,7 +301,7 @@ macro_rules! impl_sql_adapter {
                 user_id: &'a str,
                 account: &'a Account,
             ) -> AdapterFuture<'a, ()> {
-                Box::pin(async move {
+                self.guard(async move {
                     sqlx::query(
                         "INSERT INTO auth_accounts (provider, provider_account_id, user_id, kind, \
                          access_token, refresh_token, expires_at, scope, token_type, id_token) \
@@ -329,7 +329,7 @@ macro_rules! impl_sql_adapter {
                 provider: &'a str,
                 provider_account_id: &'a str,
             ) -> AdapterFuture<'a, bool> {
-                Box::pin(async move {
+                self.guard(async move {
                     let done = sqlx::query(
                         "DELETE FROM auth_accounts WHERE provider = $1 AND provider_account_id = $2",
                     )
@@ -348,7 +348,7 @@ macro_rules! impl_sql_adapter {
                 user_id: &'a str,
                 expires: i64,
             ) -> AdapterFuture<'a, AdapterSession> {
-                Box::pin(async move {
+                self.guard(async move {
                     let created_at = unix_now();
                     sqlx::query(
                         "INSERT INTO auth_sessions (id_hash, user_id, expires, created_at) \
@@ -374,7 +374,7 @@ macro_rules! impl_sql_adapter {
                 &'a self,
                 key: &'a SessionKey,
             ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "SELECT s.id_hash, s.user_id, s.expires, s.created_at, \
                          u.id, u.name, u.email, u.image, u.email_verified \
@@ -407,7 +407,7 @@ macro_rules! impl_sql_adapter {
                 key: &'a SessionKey,
                 expires: i64,
             ) -> AdapterFuture<'a, Option<AdapterSession>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "UPDATE auth_sessions SET expires = $2 WHERE id_hash = $1 AND expires > $3 \
                          RETURNING id_hash, user_id, expires, created_at",
@@ -423,7 +423,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool> {
-                Box::pin(async move {
+                self.guard(async move {
                     let done = sqlx::query("DELETE FROM auth_sessions WHERE id_hash = $1")
                         .bind(&key.as_bytes()[..])
                         .execute(&self.pool)
@@ -437,7 +437,7 @@ macro_rules! impl_sql_adapter {
                 &'a self,
                 token: &'a VerificationToken,
             ) -> AdapterFuture<'a, ()> {
-                Box::pin(async move {
+                self.guard(async move {
                     sqlx::query(
                         "INSERT INTO auth_verification_tokens (identifier, token_hash, expires) \
                          VALUES ($1, $2, $3)",
@@ -457,7 +457,7 @@ macro_rules! impl_sql_adapter {
                 identifier: &'a str,
                 token: &'a str,
             ) -> AdapterFuture<'a, Option<VerificationToken>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let row = sqlx::query(
                         "DELETE FROM auth_verification_tokens WHERE identifier = $1 AND token_hash = $2 \
                          RETURNING expires",
@@ -480,7 +480,7 @@ macro_rules! impl_sql_adapter {
                 &'a self,
                 user_id: &'a str,
             ) -> AdapterFuture<'a, Vec<AdapterSession>> {
-                Box::pin(async move {
+                self.guard(async move {
                     let rows = sqlx::query(
                         "SELECT id_hash, user_id, expires, created_at FROM auth_sessions \
                          WHERE user_id = $1 AND expires > $2 ORDER BY created_at, id_hash",
@@ -495,7 +495,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64> {
-                Box::pin(async move {
+                self.guard(async move {
                     let done = sqlx::query("DELETE FROM auth_sessions WHERE user_id = $1")
                         .bind(user_id)
                         .execute(&self.pool)
@@ -506,7 +506,7 @@ macro_rules! impl_sql_adapter {
             }
 
             fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64> {
-                Box::pin(async move {
+                self.guard(async move {
                     let now = unix_now();
                     let done = sqlx::query("DELETE FROM auth_sessions WHERE expires <= $1")
                         .bind(now)
@@ -526,6 +526,30 @@ macro_rules! impl_sql_adapter {
         // Accounts are written through the adapter but read back only by tests and tools;
         // keep the decoder next to the encoder so the two cannot drift.
         impl $adapter {
+            /// Bounds every call by the adapter's call timeout (a database that stops
+            /// answering without closing the connection must not hang the request).
+            fn guard<'a, T: Send + 'a>(
+                &self,
+                fut: impl std::future::Future<Output = Result<T, AdapterError>> + Send + 'a,
+            ) -> AdapterFuture<'a, T> {
+                let limit = self.call_timeout;
+                Box::pin(async move {
+                    match tokio::time::timeout(limit, fut).await {
+                        Ok(result) => result,
+                        Err(_) => Err(AdapterError::Unavailable(
+                            "the database did not answer within the call timeout".into(),
+                        )),
+                    }
+                })
+            }
+
+            /// Sets the longest time one call may take before failing with
+            /// [`AdapterError::Unavailable`] ([`DEFAULT_CALL_TIMEOUT`](crate::adapter::DEFAULT_CALL_TIMEOUT) by default).
+            pub fn with_call_timeout(mut self, timeout: std::time::Duration) -> Self {
+                self.call_timeout = timeout;
+                self
+            }
+
             /// The provider accounts linked to a user (tokens included: handle with care).
             pub async fn user_accounts(&self, user_id: &str) -> Result<Vec<Account>, AdapterError> {
                 let rows = sqlx::query(

@@ -29,6 +29,7 @@ pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 #[derive(Clone, Debug)]
 pub struct SqliteAdapter {
     pool: SqlitePool,
+    call_timeout: Duration,
 }
 
 impl SqliteAdapter {
@@ -74,7 +75,10 @@ impl SqliteAdapter {
                 e => shared::map_err(e, "database", transient),
             })?;
         migrate(&pool).await?;
-        Ok(SqliteAdapter { pool })
+        Ok(SqliteAdapter {
+            pool,
+            call_timeout: super::DEFAULT_CALL_TIMEOUT,
+        })
     }
 
     /// The connection pool (for the application's own queries).
