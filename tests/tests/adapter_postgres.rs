@@ -71,6 +71,16 @@ where
 async fn the_table_holds_only_hashes() {
     let db = TestDatabase::create("hashes").await;
     let adapter = PostgresAdapter::connect(&db.url).await.expect("connect");
+    // Debug output never shows the connection password.
+    let password = db
+        .url
+        .split_once("//")
+        .and_then(|(_, r)| r.split_once('@'))
+        .map(|(userinfo, _)| userinfo)
+        .and_then(|u| u.split_once(':'))
+        .map(|(_, pw)| pw.to_owned())
+        .expect("the test URL has a password");
+    assert!(!format!("{adapter:?}").contains(&password), "{adapter:?}");
     let user = adapter.create_user(&User::new("u1")).await.expect("user");
     let id = SessionId::generate();
     adapter

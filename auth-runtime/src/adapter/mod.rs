@@ -5,8 +5,8 @@
 //! own. Two implementations ship behind opt-in features, both on `sqlx` (no compile-time
 //! query checking: the build needs no database):
 //!
-//! - `sqlite`: [`SqliteAdapter`], a local file, the embedded default (WAL, busy timeout).
-//! - `postgres`: [`PostgresAdapter`], pooled, shared by many app servers.
+//! - `sqlite`: `SqliteAdapter`, a local file, the embedded default (WAL, busy timeout).
+//! - `postgres`: `PostgresAdapter`, pooled, shared by many app servers.
 //!
 //! Both apply the schema migrations that ship with the crate (`migrations/`) when they
 //! connect, idempotently, and safely when several app instances start at once.
@@ -40,12 +40,12 @@ pub use sql::spawn_sweeper;
 #[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "postgres")]
-pub use postgres::PostgresAdapter;
+pub use postgres::{MIGRATION_LOCK_KEY, PostgresAdapter};
 
 #[cfg(feature = "sqlite")]
 mod sqlite;
 #[cfg(feature = "sqlite")]
-pub use sqlite::SqliteAdapter;
+pub use sqlite::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
 
 /// How long one call of the shipped adapters may take before it fails with
 /// [`AdapterError::Unavailable`] (change with `with_call_timeout`).
@@ -229,7 +229,7 @@ pub trait Adapter: Send + Sync + 'static {
     fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64>;
 
     /// Deletes every expired session (and expired verification token). Returns how many
-    /// sessions. Run it periodically ([`spawn_sweeper`] with a database feature).
+    /// sessions. Run it periodically (`spawn_sweeper`, with a database feature).
     fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64>;
 }
 

@@ -23,12 +23,29 @@ pub const MIGRATION_LOCK_KEY: i64 = 0x6175_7468_7273_2d6d;
 ///
 /// Pooled (10 connections by default); a connection is checked before use, so the pool
 /// recovers by itself after the server restarts. While the server is unreachable, calls
-/// fail after the acquire timeout (5 s by default) with
-/// [`AdapterError::Unavailable`](super::AdapterError::Unavailable). Cloning shares the pool.
-#[derive(Clone, Debug)]
+/// fail with [`AdapterError::Unavailable`](super::AdapterError::Unavailable) after the
+/// acquire timeout (5 s); a call that gets no answer at all fails the same way after the
+/// call timeout ([`DEFAULT_CALL_TIMEOUT`](super::DEFAULT_CALL_TIMEOUT), see
+/// `with_call_timeout`). Cloning shares the pool.
+///
+/// TLS (`?sslmode=require` / `verify-full`) needs the `postgres-tls` feature; without it
+/// the default `sslmode=prefer` connects in plain text.
+#[derive(Clone)]
 pub struct PostgresAdapter {
     pool: PgPool,
     call_timeout: Duration,
+}
+
+impl std::fmt::Debug for PostgresAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the pool: its options may hold the connection password.
+        f.debug_struct("PostgresAdapter")
+            .field("connections", &self.pool.size())
+            .field("idle", &self.pool.num_idle())
+            .field("closed", &self.pool.is_closed())
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
 }
 
 impl PostgresAdapter {

@@ -25,11 +25,23 @@ pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// The file is opened in WAL mode (readers never wait for the writer), with foreign keys
 /// on, `synchronous = NORMAL` and a busy timeout of [`SQLITE_BUSY_TIMEOUT`]. Several
 /// processes on one machine may share the file; several machines need
-/// [`PostgresAdapter`](super::PostgresAdapter). Cloning shares the pool.
-#[derive(Clone, Debug)]
+/// `PostgresAdapter` (feature `postgres`). Cloning shares the pool.
+#[derive(Clone)]
 pub struct SqliteAdapter {
     pool: SqlitePool,
     call_timeout: Duration,
+}
+
+impl std::fmt::Debug for SqliteAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the pool: its options may hold the connection password.
+        f.debug_struct("SqliteAdapter")
+            .field("connections", &self.pool.size())
+            .field("idle", &self.pool.num_idle())
+            .field("closed", &self.pool.is_closed())
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
 }
 
 impl SqliteAdapter {
