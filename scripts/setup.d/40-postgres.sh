@@ -48,10 +48,22 @@ else
   fi
   echo "setup: starting PostgreSQL on 127.0.0.1:$auth_pg_port"
   # Test settings: durability off (throwaway data), room for many parallel test pools.
-  auth_pg_as "$auth_pg_bindir/pg_ctl" -D "$auth_pg_data" -l "$auth_pg_data/server.log" -w -t 60 \
-    -o "-p $auth_pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$auth_pg_data \
--c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null \
-    || { echo "setup: PostgreSQL did not start; see $auth_pg_data/server.log" >&2; tail -n 20 "$auth_pg_data/server.log" >&2 || true; return 1 2>/dev/null || exit 1; }
+  # A few attempts: after a crash the old server's processes may take a moment to exit.
+  auth_pg_started=no
+  for auth_pg_try in 1 2 3; do
+    if auth_pg_as "$auth_pg_bindir/pg_ctl" -D "$auth_pg_data" -l "$auth_pg_data/server.log" -w -t 60 \
+      -o "-p $auth_pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$auth_pg_data \
+-c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" start >/dev/null 2>&1; then
+      auth_pg_started=yes
+      break
+    fi
+    sleep "$auth_pg_try"
+  done
+  if [ "$auth_pg_started" != yes ]; then
+    echo "setup: PostgreSQL did not start on 127.0.0.1:$auth_pg_port; see $auth_pg_data/server.log" >&2
+    tail -n 20 "$auth_pg_data/server.log" >&2 || true
+    return 1 2>/dev/null || exit 1
+  fi
 fi
 
 export AUTH_TEST_DATABASE_URL="postgres://postgres:$auth_pg_password@127.0.0.1:$auth_pg_port/postgres"
