@@ -32,6 +32,12 @@ use crate::config::{Account, User};
 mod session_id;
 pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKey};
 
+mod flow;
+pub use flow::{
+    LiveSession, SignInError, SignedInUser, credentials_sign_in, end_session, oauth_sign_in,
+    read_session, start_session,
+};
+
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -173,6 +179,26 @@ pub trait Adapter: Send + Sync + 'static {
     /// `(provider, provider_account_id)` is already linked (to anyone),
     /// [`AdapterError::NotFound`] when the user does not exist.
     fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()>;
+
+    /// Creates a user and links a provider account to it in one step, so no other request
+    /// sees the user without its account (a first OAuth sign-in). The shipped adapters use
+    /// one transaction; the default implementation creates, links, and deletes the user
+    /// again if linking fails. Errors as [`Adapter::create_user`] and
+    /// [`Adapter::link_account`]; on error nothing is stored.
+    fn create_user_with_account<'a>(
+        &'a self,
+        user: &'a User,
+        account: &'a Account,
+    ) -> AdapterFuture<'a, User> {
+        Box::pin(async move {
+            let user = self.create_user(user).await?;
+            if let Err(e) = self.link_account(&user.id, account).await {
+                let _ = self.delete_user(&user.id).await;
+                return Err(e);
+            }
+            Ok(user)
+        })
+    }
 
     /// Unlinks a provider account. `true` when one was unlinked.
     fn unlink_account<'a>(

@@ -84,6 +84,13 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+pub(crate) const INSERT_USER: &str = "INSERT INTO auth_users \
+     (id, name, email, image, email_verified, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub(crate) const INSERT_ACCOUNT: &str = "INSERT INTO auth_accounts (provider, \
+     provider_account_id, user_id, kind, access_token, refresh_token, expires_at, scope, \
+     token_type, id_token) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
 pub(crate) fn kind_to_str(kind: AccountType) -> &'static str {
     match kind {
         AccountType::Oauth => "oauth",
@@ -204,10 +211,7 @@ macro_rules! impl_sql_adapter {
                     if user.id.is_empty() {
                         user.id = new_user_id();
                     }
-                    sqlx::query(
-                        "INSERT INTO auth_users (id, name, email, image, email_verified, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
+                    sqlx::query($crate::adapter::sql::INSERT_USER)
                     .bind(&user.id)
                     .bind(&user.name)
                     .bind(&user.email)
@@ -302,11 +306,7 @@ macro_rules! impl_sql_adapter {
                 account: &'a Account,
             ) -> AdapterFuture<'a, ()> {
                 self.guard(async move {
-                    sqlx::query(
-                        "INSERT INTO auth_accounts (provider, provider_account_id, user_id, kind, \
-                         access_token, refresh_token, expires_at, scope, token_type, id_token) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                    )
+                    sqlx::query($crate::adapter::sql::INSERT_ACCOUNT)
                     .bind(&account.provider)
                     .bind(&account.provider_account_id)
                     .bind(user_id)
@@ -321,6 +321,46 @@ macro_rules! impl_sql_adapter {
                     .await
                     .map_err(err("account"))?;
                     Ok(())
+                })
+            }
+
+            fn create_user_with_account<'a>(
+                &'a self,
+                user: &'a User,
+                account: &'a Account,
+            ) -> AdapterFuture<'a, User> {
+                self.guard(async move {
+                    let mut user = user.clone();
+                    if user.id.is_empty() {
+                        user.id = new_user_id();
+                    }
+                    let mut tx = self.pool.begin().await.map_err(err("user"))?;
+                    sqlx::query($crate::adapter::sql::INSERT_USER)
+                        .bind(&user.id)
+                        .bind(&user.name)
+                        .bind(&user.email)
+                        .bind(&user.image)
+                        .bind(user.email_verified)
+                        .bind(unix_now())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(err("user"))?;
+                    sqlx::query($crate::adapter::sql::INSERT_ACCOUNT)
+                        .bind(&account.provider)
+                        .bind(&account.provider_account_id)
+                        .bind(&user.id)
+                        .bind(kind_to_str(account.kind))
+                        .bind(&account.access_token)
+                        .bind(&account.refresh_token)
+                        .bind(account.expires_at)
+                        .bind(&account.scope)
+                        .bind(&account.token_type)
+                        .bind(&account.id_token)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(err("account"))?;
+                    tx.commit().await.map_err(err("user"))?;
+                    Ok(user)
                 })
             }
 

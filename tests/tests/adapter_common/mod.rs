@@ -8,7 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use auth_runtime::adapter::{
-    Adapter, AdapterError, AdapterSession, SessionId, SessionKey, VerificationToken, unix_now,
+    Adapter, AdapterError, AdapterSession, SessionId, SessionKey, SignInError, VerificationToken,
+    credentials_sign_in, end_session, oauth_sign_in, read_session, start_session, unix_now,
 };
 use auth_runtime::{Account, AccountType, User};
 
@@ -621,13 +622,219 @@ pub async fn concurrency(db: Arc<dyn Adapter>) {
     }
 }
 
+/// Sign-in steps: OAuth finds, creates (user and account atomically) or refuses to link by
+/// e-mail unless allowed; credentials find, create or refresh the application's user.
+pub async fn sign_in_steps(db: Arc<dyn Adapter>) {
+    let db = &*db;
+    let profile = user("alice@example.com");
+    let first = oauth_sign_in(db, &profile, &account("github", "1"), false)
+        .await
+        .expect("first");
+    assert!(first.created && first.linked);
+    assert_eq!(
+        (first.user.name.clone(), first.user.email.clone()),
+        (profile.name.clone(), profile.email.clone())
+    );
+    let again = oauth_sign_in(db, &profile, &account("github", "1"), false)
+        .await
+        .expect("again");
+    assert_eq!(
+        (again.user.id.as_str(), again.created, again.linked),
+        (first.user.id.as_str(), false, false)
+    );
+
+    // Same e-mail from another provider: refused unless the provider allows linking.
+    let err = oauth_sign_in(db, &profile, &account("google", "g-1"), false)
+        .await
+        .expect_err("not linked");
+    assert!(matches!(err, SignInError::AccountNotLinked), "{err:?}");
+    assert_eq!(
+        db.get_user_by_account("google", "g-1")
+            .await
+            .expect("lookup"),
+        None
+    );
+    let linked = oauth_sign_in(db, &profile, &account("google", "g-1"), true)
+        .await
+        .expect("link");
+    assert_eq!(
+        (linked.user.id.as_str(), linked.created, linked.linked),
+        (first.user.id.as_str(), false, true)
+    );
+
+    // A profile without e-mail always gets its own user.
+    let anon = oauth_sign_in(
+        db,
+        &User::default().with_name("anon"),
+        &account("github", "2"),
+        false,
+    )
+    .await
+    .expect("no email");
+    assert!(anon.created && anon.user.id != first.user.id);
+
+    // create_user_with_account stores nothing when the account is taken.
+    let err = db
+        .create_user_with_account(&user("mallory@example.com"), &account("github", "1"))
+        .await
+        .expect_err("account taken");
+    assert!(matches!(err, AdapterError::Conflict(_)), "{err:?}");
+    assert_eq!(
+        db.get_user_by_email("mallory@example.com")
+            .await
+            .expect("lookup"),
+        None
+    );
+
+    // Credentials: the application's user is created once, then found and refreshed.
+    let app_user = User::new("app-7")
+        .with_name("Seven")
+        .with_email("seven@example.com");
+    let c1 = credentials_sign_in(db, &app_user).await.expect("create");
+    assert!(c1.created && !c1.linked);
+    assert_eq!(c1.user, app_user);
+    let c2 = credentials_sign_in(db, &app_user).await.expect("find");
+    assert!(!c2.created);
+    let renamed = app_user.clone().with_name("Seven II");
+    let c3 = credentials_sign_in(db, &renamed).await.expect("refresh");
+    assert_eq!((c3.created, c3.user.clone()), (false, renamed.clone()));
+    assert_eq!(db.get_user("app-7").await.expect("stored"), Some(renamed));
+    let by_mail = credentials_sign_in(db, &User::default().with_email("seven@example.com"))
+        .await
+        .expect("by email");
+    assert_eq!(by_mail.user.id, "app-7");
+    let err = credentials_sign_in(db, &User::default().with_name("nobody"))
+        .await
+        .expect_err("no id");
+    assert!(matches!(err, SignInError::MissingUserId), "{err:?}");
+}
+
+/// Many parallel first sign-ins of one person (same account, same e-mail) end with one user,
+/// created once, and every request signed in as that user.
+pub async fn parallel_first_sign_in(db: Arc<dyn Adapter>) {
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let db = Arc::clone(&db);
+        tasks.push(tokio::spawn(async move {
+            oauth_sign_in(
+                &*db,
+                &user("race@example.com"),
+                &account("github", "race"),
+                false,
+            )
+            .await
+        }));
+    }
+    let mut ids = HashSet::new();
+    let mut created = 0;
+    for t in tasks {
+        let signed = t
+            .await
+            .expect("task")
+            .expect("every parallel sign-in succeeds");
+        ids.insert(signed.user.id);
+        created += usize::from(signed.created);
+    }
+    assert_eq!(ids.len(), 1, "one user");
+    assert_eq!(created, 1, "created once");
+    let id = ids.into_iter().next().expect("id");
+    assert_eq!(
+        db.get_user_by_email("race@example.com")
+            .await
+            .expect("by email")
+            .map(|u| u.id),
+        Some(id)
+    );
+}
+
+/// Session steps: start, read (sliding expiry only past `update_age`), end; garbage and
+/// missing cookies read as signed out.
+pub async fn session_steps(db: Arc<dyn Adapter>) {
+    const MAX_AGE: u64 = 30 * 24 * 3600;
+    const UPDATE_AGE: u64 = 24 * 3600;
+    let db = &*db;
+    let alice = db
+        .create_user(&user("alice@example.com"))
+        .await
+        .expect("alice");
+    let (id, started) = start_session(db, &alice.id, MAX_AGE).await.expect("start");
+    let now = unix_now();
+    assert!((now + MAX_AGE as i64 - 5..=now + MAX_AGE as i64).contains(&started.expires));
+    let cookie = id.to_cookie_value();
+
+    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE)
+        .await
+        .expect("read")
+        .expect("live");
+    assert_eq!(
+        (live.session.clone(), live.user.clone(), live.extended),
+        (started.clone(), alice.clone(), false)
+    );
+
+    for garbage in [None, Some(""), Some("garbage"), Some(&cookie[1..])] {
+        assert_eq!(
+            read_session(db, garbage, MAX_AGE, UPDATE_AGE)
+                .await
+                .expect("garbage"),
+            None
+        );
+        assert!(!end_session(db, garbage).await.expect("end garbage"));
+    }
+
+    // Issued longer than update_age ago: the read slides the expiry to now + max_age.
+    let old = SessionId::generate();
+    let old_expires = unix_now() + MAX_AGE as i64 - UPDATE_AGE as i64 - 60;
+    db.create_session(&old.key(), &alice.id, old_expires)
+        .await
+        .expect("old");
+    let slid = read_session(db, Some(&old.to_cookie_value()), MAX_AGE, UPDATE_AGE)
+        .await
+        .expect("read old")
+        .expect("live");
+    assert!(slid.extended);
+    assert!(
+        slid.session.expires >= unix_now() + MAX_AGE as i64 - 5,
+        "{slid:?}"
+    );
+    let again = read_session(db, Some(&old.to_cookie_value()), MAX_AGE, UPDATE_AGE)
+        .await
+        .expect("reread")
+        .expect("live");
+    assert_eq!(
+        (again.extended, again.session.expires),
+        (false, slid.session.expires)
+    );
+
+    // Expired: signed out.
+    let dead = SessionId::generate();
+    db.create_session(&dead.key(), &alice.id, unix_now() - 1)
+        .await
+        .expect("dead");
+    assert_eq!(
+        read_session(db, Some(&dead.to_cookie_value()), MAX_AGE, UPDATE_AGE)
+            .await
+            .expect("dead"),
+        None
+    );
+
+    assert!(end_session(db, Some(&cookie)).await.expect("sign out"));
+    assert_eq!(
+        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE)
+            .await
+            .expect("after"),
+        None
+    );
+    assert!(!end_session(db, Some(&cookie)).await.expect("again"));
+}
+
 /// Expands to one `#[tokio::test]` per suite function; `$make` is an async fn returning
 /// `(Arc<dyn Adapter>, guard)` where `guard: Cleanup` is awaited after the test.
 #[macro_export]
 macro_rules! adapter_suite {
     ($make:path) => {
         $crate::adapter_suite!(@tests $make; users, accounts, sessions, expiry, unknown_ids,
-            verification_tokens, list_and_revoke, concurrency);
+            verification_tokens, list_and_revoke, concurrency, sign_in_steps,
+            parallel_first_sign_in, session_steps);
     };
     (@tests $make:path; $($name:ident),*) => {
         $(
