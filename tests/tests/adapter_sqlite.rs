@@ -122,7 +122,7 @@ async fn accounts_round_trip() {
 async fn migrations_are_idempotent_and_safe_in_parallel() {
     let file = TempDb::new("migrate");
     let url = file.url();
-    let opens: Vec<_> = (0..4)
+    let opens: Vec<_> = (0..8)
         .map(|_| {
             let url = url.clone();
             tokio::spawn(async move { SqliteAdapter::connect(&url).await.map(|_| ()) })

@@ -73,20 +73,19 @@ impl SqliteAdapter {
             .foreign_keys(true)
             .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .disable_statement_logging();
-        let pool = pool
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(options)
-            .await
-            .map_err(|e| match e {
-                sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => {
-                    super::AdapterError::Config(
-                        "cannot open the SQLite file (does its directory exist? `?mode=rwc` creates the file)"
-                            .to_owned(),
-                    )
+        let pool = pool.acquire_timeout(Duration::from_secs(10));
+        // Processes opening a new file at the same moment race to switch it to WAL, which
+        // SQLite answers with SQLITE_BUSY without waiting: retry that (bounded).
+        let mut attempt = 0u32;
+        let pool = loop {
+            match open(pool.clone(), options.clone()).await {
+                Err(e) if e.is_unavailable() && attempt < OPEN_ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
                 }
-                e => shared::map_err(e, "database", transient),
-            })?;
-        migrate(&pool).await?;
+                other => break other?,
+            }
+        };
         Ok(SqliteAdapter {
             pool,
             call_timeout: super::DEFAULT_CALL_TIMEOUT,
@@ -102,6 +101,30 @@ impl SqliteAdapter {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// How many times opening retries when the file is busy (see `connect_with`).
+const OPEN_ATTEMPTS: u32 = 8;
+
+/// Opens the pool and migrates.
+async fn open(
+    pool: SqlitePoolOptions,
+    options: SqliteConnectOptions,
+) -> Result<SqlitePool, super::AdapterError> {
+    let pool = pool.connect_with(options).await.map_err(|e| match e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => {
+            super::AdapterError::Config(
+                "cannot open the SQLite file (does its directory exist? `?mode=rwc` creates the file)"
+                    .to_owned(),
+            )
+        }
+        e => shared::map_err(e, "database", transient),
+    })?;
+    if let Err(e) = migrate(&pool).await {
+        pool.close().await;
+        return Err(e);
+    }
+    Ok(pool)
 }
 
 /// SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
