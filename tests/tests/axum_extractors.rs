@@ -318,3 +318,28 @@ async fn an_oversized_body_is_refused_before_the_flow() {
         response.status()
     );
 }
+
+#[tokio::test]
+async fn a_protocol_relative_request_target_never_becomes_the_callback_url() {
+    let auth = auth(&Counters::default());
+    // A fallback handler so that any request target reaches the extractor.
+    let app = Router::new().fallback(me).layer(auth.layer());
+    for (target, callback) in [
+        ("//evil.example/me", "%2F"),
+        ("/\\evil.example/me", "%2F"),
+        ("/ok/me?a=b", "%2Fok%2Fme%3Fa%3Db"),
+    ] {
+        let mut request = req("/", &Jar::default());
+        *request.uri_mut() = http::Uri::builder().path_and_query(target).build().unwrap();
+        request
+            .headers_mut()
+            .insert(header::ACCEPT, "text/html".parse().unwrap());
+        let response = send(&app, request).await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{target}");
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            format!("/api/auth/signin?callbackUrl={callback}").as_str(),
+            "{target}"
+        );
+    }
+}

@@ -198,7 +198,12 @@ fn sign_in_url<T: TokenData, U: SessionUserData>(auth: &Auth<T, U>, parts: &Part
         Some(custom) => custom.clone(),
         None => format!("{}/signin", config.base_path().trim_end_matches('/')),
     };
-    let callback = original_path_and_query(parts);
+    let mut callback = original_path_and_query(parts);
+    // A request target like `//evil.example/x` must not become a protocol-relative
+    // callback URL (the flow's `redirect` check refuses it too; this is defence in depth).
+    if !callback.starts_with('/') || callback.starts_with("//") || callback.starts_with("/\\") {
+        callback = "/".to_owned();
+    }
     let separator = if page.contains('?') { '&' } else { '?' };
     format!(
         "{page}{separator}callbackUrl={}",
