@@ -70,6 +70,9 @@ try {
   );
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   await page.screenshot({ path: join(outDir, 'signin.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.screenshot({ path: join(outDir, 'signin-dark.png'), fullPage: true });
+  await page.emulateMedia({ colorScheme: 'light' });
   done(step);
 
   step = 'wrong password shows the error';
