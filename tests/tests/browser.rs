@@ -169,6 +169,7 @@ fn quickstart_in_headless_chromium() {
     let out_dir = root.join("target/screenshots");
     for name in [
         "signin.png",
+        "signin-dark.png",
         "signin-error.png",
         "greeting.png",
         "signout.png",
@@ -218,6 +219,7 @@ fn quickstart_in_headless_chromium() {
     }
     for name in [
         "signin.png",
+        "signin-dark.png",
         "signin-error.png",
         "greeting.png",
         "signout.png",
