@@ -9,19 +9,23 @@
 
 mod auth;
 pub mod config;
+mod cookies;
+mod csrf;
 mod error;
+mod flow;
 pub mod jwt;
 pub mod pages;
 pub mod providers;
+mod url;
 
 #[doc(hidden)]
 pub mod __private;
 
+pub use auth::{Auth, SessionLookup};
 pub use auth_macros::auth;
 pub use config::{
     Account, AccountType, AuthConfig, ConfigValue, Credentials, DefaultSessionUser, IntoJwtOutcome,
     IntoSignInDecision, Profile, Provider, Session, SessionStrategy, SignInDecision, Trigger, User,
     env,
 };
-pub use auth::{Auth, SessionLookup};
 pub use error::ConfigError;
