@@ -14,7 +14,10 @@ use flow_support::*;
 const SESSION: &str = "authjs.session-token";
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 /// A signed-in browser and its (single-chunk) session token.
@@ -32,7 +35,10 @@ async fn assert_rejected(b: &mut Browser, cookie: impl AsRef<[u8]>, cleared: &[&
     b.jar.clear();
     let req = http::Request::builder()
         .uri("/api/auth/session")
-        .header("cookie", http::HeaderValue::from_bytes(cookie.as_ref()).unwrap())
+        .header(
+            "cookie",
+            http::HeaderValue::from_bytes(cookie.as_ref()).unwrap(),
+        )
         .body(bytes::Bytes::new())
         .unwrap();
     let res = b.auth.handle(req).await;
@@ -46,7 +52,8 @@ async fn assert_rejected(b: &mut Browser, cookie: impl AsRef<[u8]>, cleared: &[&
         .collect();
     for name in cleared {
         assert!(
-            set.iter().any(|c| c.starts_with(&format!("{name}=; Max-Age=0; Path=/"))),
+            set.iter()
+                .any(|c| c.starts_with(&format!("{name}=; Max-Age=0; Path=/"))),
             "{what}: {name} not cleared in {set:?}"
         );
     }
@@ -62,18 +69,36 @@ async fn tampered_truncated_reordered_tokens() {
     let mid = token.len() / 2;
     let flipped = if &token[mid..=mid] == "A" { "B" } else { "A" };
     let tampered = format!("{}{}{}", &token[..mid], flipped, &token[mid + 1..]);
-    assert_rejected(&mut b, &format!("{SESSION}={tampered}"), &[SESSION], "tampered").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={tampered}"),
+        &[SESSION],
+        "tampered",
+    )
+    .await;
 
     // Truncated.
     let truncated = &token[..token.len() - 10];
-    assert_rejected(&mut b, &format!("{SESSION}={truncated}"), &[SESSION], "truncated").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={truncated}"),
+        &[SESSION],
+        "truncated",
+    )
+    .await;
     let half = &token[..token.len() / 2];
     assert_rejected(&mut b, &format!("{SESSION}={half}"), &[SESSION], "half").await;
 
     // Re-ordered segments.
     let mut reversed = segments.clone();
     reversed.reverse();
-    assert_rejected(&mut b, &format!("{SESSION}={}", reversed.join(".")), &[SESSION], "reordered").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={}", reversed.join(".")),
+        &[SESSION],
+        "reordered",
+    )
+    .await;
 
     // Other alg / enc in the protected header, the rest kept.
     for header in [
@@ -86,7 +111,13 @@ async fn tampered_truncated_reordered_tokens() {
         let h = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(header);
         let mut forged = segments.clone();
         forged[0] = &h;
-        assert_rejected(&mut b, &format!("{SESSION}={}", forged.join(".")), &[SESSION], header).await;
+        assert_rejected(
+            &mut b,
+            &format!("{SESSION}={}", forged.join(".")),
+            &[SESSION],
+            header,
+        )
+        .await;
     }
 
     // The original still works (nothing above was accepted by luck).
@@ -99,40 +130,87 @@ async fn tampered_truncated_reordered_tokens() {
 async fn foreign_and_expired_tokens() {
     let (mut b, _) = signed_in().await;
     // A token made with another secret.
-    let mut other = Browser::new(auth(plain_config().with_secrets(["another-secret-another-secret-0123"])));
+    let mut other = Browser::new(auth(
+        plain_config().with_secrets(["another-secret-another-secret-0123"]),
+    ));
     other.sign_in("kim", None).await;
     let foreign = other.jar[SESSION].clone();
-    assert_rejected(&mut b, &format!("{SESSION}={foreign}"), &[SESSION], "foreign secret").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={foreign}"),
+        &[SESSION],
+        "foreign secret",
+    )
+    .await;
 
     // A token for another cookie name (the HKDF salt differs).
     let secrets = Secrets::new(vec![SECRET.to_owned()]).unwrap();
     let claims = serde_json::json!({ "sub": "x", "name": "kim" });
     let claims = claims.as_object().unwrap();
-    let other_salt = JwtCodec::new(&secrets, "__Secure-authjs.session-token", TokenFormat::default()).unwrap();
+    let other_salt = JwtCodec::new(
+        &secrets,
+        "__Secure-authjs.session-token",
+        TokenFormat::default(),
+    )
+    .unwrap();
     let t = other_salt.encode(claims, 3600, now()).unwrap();
     assert_rejected(&mut b, &format!("{SESSION}={t}"), &[SESSION], "other salt").await;
 
     // Expired: issued 31 days ago with the 30-day max age (and beyond the 15 s skew).
     let ours = JwtCodec::new(&secrets, SESSION, TokenFormat::default()).unwrap();
-    let expired = ours.encode(claims, 30 * 24 * 3600, now() - 31 * 24 * 3600).unwrap();
-    assert_rejected(&mut b, &format!("{SESSION}={expired}"), &[SESSION], "expired").await;
+    let expired = ours
+        .encode(claims, 30 * 24 * 3600, now() - 31 * 24 * 3600)
+        .unwrap();
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={expired}"),
+        &[SESSION],
+        "expired",
+    )
+    .await;
     let just_expired = ours.encode(claims, 60, now() - 60 - 30).unwrap();
-    assert_rejected(&mut b, &format!("{SESSION}={just_expired}"), &[SESSION], "expired 30 s ago").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={just_expired}"),
+        &[SESSION],
+        "expired 30 s ago",
+    )
+    .await;
     // Within the 15 s skew: accepted.
     let in_skew = ours.encode(claims, 60, now() - 60 - 5).unwrap();
     b.jar.clear();
     b.jar.insert(SESSION.into(), in_skew);
-    assert_eq!(b.session().await["user"]["name"], "kim", "15 s of clock skew");
+    assert_eq!(
+        b.session().await["user"]["name"],
+        "kim",
+        "15 s of clock skew"
+    );
     // A valid token with claims of the wrong shape for the Token type.
     let wrong = serde_json::json!({ "sub": 42, "name": ["x"] });
-    let t = ours.encode(wrong.as_object().unwrap(), 3600, now()).unwrap();
-    assert_rejected(&mut b, &format!("{SESSION}={t}"), &[SESSION], "claims of the wrong type").await;
+    let t = ours
+        .encode(wrong.as_object().unwrap(), 3600, now())
+        .unwrap();
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={t}"),
+        &[SESSION],
+        "claims of the wrong type",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn garbage_cookies() {
     let (mut b, token) = signed_in().await;
-    for garbage in ["garbage", "a.b.c.d.e", "....", "%%%", "%E0%A4%A", "\"quoted\"", "é"] {
+    for garbage in [
+        "garbage",
+        "a.b.c.d.e",
+        "....",
+        "%%%",
+        "%E0%A4%A",
+        "\"quoted\"",
+        "é",
+    ] {
         assert_rejected(&mut b, &format!("{SESSION}={garbage}"), &[SESSION], garbage).await;
     }
     // Non-UTF-8 bytes in the header.
@@ -167,10 +245,20 @@ async fn oversized_cookies() {
     assert_rejected(&mut b, &format!("{SESSION}={huge}"), &[], "one huge cookie").await;
     // One chunk, large but under the header cap: decode fails, cleared.
     let big = "x".repeat(40 * 1024);
-    assert_rejected(&mut b, &format!("{SESSION}={big}"), &[SESSION], "one big cookie").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={big}"),
+        &[SESSION],
+        "one big cookie",
+    )
+    .await;
     // Many chunks: more than 16 is refused and every one cleared.
     let names: Vec<String> = (0..20).map(|i| format!("{SESSION}.{i}")).collect();
-    let header = names.iter().map(|n| format!("{n}=yyyy")).collect::<Vec<_>>().join("; ");
+    let header = names
+        .iter()
+        .map(|n| format!("{n}=yyyy"))
+        .collect::<Vec<_>>()
+        .join("; ");
     let cleared: Vec<&str> = names.iter().map(String::as_str).collect();
     assert_rejected(&mut b, &header, &cleared, "20 chunks").await;
     // Many chunks of 3 KiB each (60 KiB): under the header cap, over the chunk count.
@@ -225,7 +313,12 @@ async fn chunked_cookie_round_trip_in_any_order() {
 }
 
 async fn post(b: &mut Browser, fields: Vec<(&'static str, String)>) -> Res {
-    let body = form(&fields.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>());
+    let body = form(
+        &fields
+            .iter()
+            .map(|(k, v)| (*k, v.as_str()))
+            .collect::<Vec<_>>(),
+    );
     b.send(
         "POST",
         "/callback/credentials",
@@ -239,7 +332,13 @@ async fn post(b: &mut Browser, fields: Vec<(&'static str, String)>) -> Res {
 async fn csrf_missing_stale_forged() {
     let mut b = Browser::new(auth(plain_config()));
     let missing_csrf = "http://localhost:3000/api/auth/signin?error=MissingCSRF";
-    let creds = |t: &str| vec![("csrfToken", t.to_owned()), ("username", "x".into()), ("password", "pw".into())];
+    let creds = |t: &str| {
+        vec![
+            ("csrfToken", t.to_owned()),
+            ("username", "x".into()),
+            ("password", "pw".into()),
+        ]
+    };
     // Missing: no cookie and no token.
     let res = post(&mut b, creds("")).await;
     assert_eq!(res.location(), missing_csrf);
@@ -249,13 +348,21 @@ async fn csrf_missing_stale_forged() {
     let res = post(&mut b, creds(&token)).await;
     assert_eq!(res.location(), missing_csrf, "cookie missing");
     // Stale: a cookie made with another secret.
-    let mut other = Browser::new(auth(plain_config().with_secrets(["another-secret-another-secret-0123"])));
+    let mut other = Browser::new(auth(
+        plain_config().with_secrets(["another-secret-another-secret-0123"]),
+    ));
     let other_token = other.csrf().await;
-    b.jar.insert("authjs.csrf-token".into(), other.jar["authjs.csrf-token"].clone());
+    b.jar.insert(
+        "authjs.csrf-token".into(),
+        other.jar["authjs.csrf-token"].clone(),
+    );
     let res = post(&mut b, creds(&other_token)).await;
     assert_eq!(res.location(), missing_csrf, "stale");
     // Forged: a cookie of the attacker's choosing.
-    b.jar.insert("authjs.csrf-token".into(), format!("{}%7C{}", "a".repeat(64), "0".repeat(64)));
+    b.jar.insert(
+        "authjs.csrf-token".into(),
+        format!("{}%7C{}", "a".repeat(64), "0".repeat(64)),
+    );
     let res = post(&mut b, creds(&"a".repeat(64))).await;
     assert_eq!(res.location(), missing_csrf, "forged");
     b.jar.insert("authjs.csrf-token".into(), "a".repeat(64));
@@ -277,11 +384,20 @@ async fn evil_callback_urls() {
         ("//evil.example", "http://localhost:3000//evil.example"),
         ("https://evil.example", "http://localhost:3000"),
         ("https://evil.example/api/auth", "http://localhost:3000"),
-        ("http://localhost:3000.evil.example/", "http://localhost:3000"),
-        ("http://localhost:3000@evil.example/", "http://localhost:3000"),
+        (
+            "http://localhost:3000.evil.example/",
+            "http://localhost:3000",
+        ),
+        (
+            "http://localhost:3000@evil.example/",
+            "http://localhost:3000",
+        ),
         ("/\\evil.example", "http://localhost:3000/\\evil.example"),
         ("javascript:alert(1)", "http://localhost:3000"),
-        ("data:text/html,<script>alert(1)</script>", "http://localhost:3000"),
+        (
+            "data:text/html,<script>alert(1)</script>",
+            "http://localhost:3000",
+        ),
         ("/ok\r\nSet-Cookie: pwned=1", "http://localhost:3000"),
         ("https://evil.example\n/", "http://localhost:3000"),
     ];
@@ -293,11 +409,16 @@ async fn evil_callback_urls() {
         let location = res.location().to_owned();
         assert_eq!(location, expected, "sign-in with {evil:?}");
         let parsed = url_host(&location);
-        assert_eq!(parsed, "localhost:3000", "{evil:?} left the origin: {location}");
+        assert_eq!(
+            parsed, "localhost:3000",
+            "{evil:?} left the origin: {location}"
+        );
         assert!(res.set_cookie("pwned").is_none());
         // Sign-out.
         let csrf = b.csrf().await;
-        let res = b.post_form("/signout", &[("csrfToken", &csrf), ("callbackUrl", evil)]).await;
+        let res = b
+            .post_form("/signout", &[("csrfToken", &csrf), ("callbackUrl", evil)])
+            .await;
         assert_eq!(res.location(), expected, "sign-out with {evil:?}");
     }
 }
@@ -320,5 +441,9 @@ async fn a_redirect_callback_returning_an_unsendable_url() {
     assert_eq!(res.status, 302);
     assert_eq!(res.location(), "/");
     assert!(res.set_cookie("pwned").is_none());
-    assert_eq!(b.session().await["user"]["name"], "max", "the sign-in itself succeeded");
+    assert_eq!(
+        b.session().await["user"]["name"],
+        "max",
+        "the sign-in itself succeeded"
+    );
 }

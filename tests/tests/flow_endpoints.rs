@@ -15,15 +15,24 @@ async fn csrf_endpoint() {
     let res = b.get("/csrf").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.header("content-type"), Some("application/json"));
-    assert_eq!(res.header("cache-control"), Some("private, no-cache, no-store"));
+    assert_eq!(
+        res.header("cache-control"),
+        Some("private, no-cache, no-store")
+    );
     assert_eq!(res.header("expires"), Some("0"));
     assert_eq!(res.header("pragma"), Some("no-cache"));
     let token = res.json()["csrfToken"].as_str().unwrap().to_owned();
     assert_eq!(token.len(), 64);
     assert!(token.bytes().all(|c| c.is_ascii_hexdigit()));
     let cookie = res.set_cookie("authjs.csrf-token").unwrap();
-    assert!(cookie.starts_with(&format!("authjs.csrf-token={token}%7C")), "{cookie}");
-    assert!(cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.starts_with(&format!("authjs.csrf-token={token}%7C")),
+        "{cookie}"
+    );
+    assert!(
+        cookie.ends_with("; Path=/; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
     // With the cookie, the same token comes back and no new cookie is set.
     let again = b.get("/csrf").await;
     assert_eq!(again.json()["csrfToken"], token.as_str());
@@ -56,7 +65,10 @@ async fn session_endpoint_shapes() {
     let res = b.get("/session").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body.as_ref(), b"null");
-    assert_eq!(res.header("cache-control"), Some("private, no-cache, no-store"));
+    assert_eq!(
+        res.header("cache-control"),
+        Some("private, no-cache, no-store")
+    );
     assert!(res.set_cookies().is_empty());
 
     let res = b.sign_in("erin", None).await;
@@ -71,7 +83,10 @@ async fn session_endpoint_shapes() {
     let reissued = res.set_cookie("authjs.session-token").unwrap();
     assert!(reissued.contains("Expires="), "{reissued}");
     assert!(!reissued.contains("Max-Age=0"));
-    assert_ne!(b.jar["authjs.session-token"], first, "a fresh token (new jti/iat)");
+    assert_ne!(
+        b.jar["authjs.session-token"], first,
+        "a fresh token (new jti/iat)"
+    );
 }
 
 #[tokio::test]
@@ -79,16 +94,25 @@ async fn session_update_requires_csrf() {
     let mut b = Browser::new(auth(plain_config()));
     b.sign_in("fay", None).await;
     // No CSRF token: 400 with JSON null (Auth.js: POST /session is an API route).
-    let res = b.post_json("/session", &serde_json::json!({ "data": { "name": "x" } })).await;
+    let res = b
+        .post_json("/session", &serde_json::json!({ "data": { "name": "x" } }))
+        .await;
     assert_eq!(res.status, 400);
     assert_eq!(res.body.as_ref(), b"null");
     // With it: 200 and the session; Auth.js sends no no-store headers on update.
     let csrf = b.csrf().await;
     let res = b
-        .post_json("/session", &serde_json::json!({ "csrfToken": csrf, "data": { "name": "x" } }))
+        .post_json(
+            "/session",
+            &serde_json::json!({ "csrfToken": csrf, "data": { "name": "x" } }),
+        )
         .await;
     assert_eq!(res.status, 200);
-    assert_eq!(res.json()["user"]["name"], "fay", "default jwt callback ignores the data");
+    assert_eq!(
+        res.json()["user"]["name"],
+        "fay",
+        "default jwt callback ignores the data"
+    );
     assert!(res.header("cache-control").is_none());
 }
 
@@ -96,15 +120,23 @@ async fn session_update_requires_csrf() {
 async fn signin_post_for_credentials_goes_to_the_page() {
     let mut b = Browser::new(auth(plain_config()));
     let csrf = b.csrf().await;
-    let res = b.post_form("/signin/credentials", &[("csrfToken", &csrf)]).await;
+    let res = b
+        .post_form("/signin/credentials", &[("csrfToken", &csrf)])
+        .await;
     assert_eq!(res.status, 302);
     assert_eq!(res.location(), "http://localhost:3000/api/auth/signin");
     // Without CSRF: MissingCSRF.
     let res = b.post_form("/signin/credentials", &[]).await;
-    assert_eq!(res.location(), "http://localhost:3000/api/auth/signin?error=MissingCSRF");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000/api/auth/signin?error=MissingCSRF"
+    );
     // Unknown provider: Configuration (logged), as Auth.js.
     let res = b.post_form("/signin/nope", &[("csrfToken", &csrf)]).await;
-    assert_eq!(res.location(), "http://localhost:3000/api/auth/error?error=Configuration");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000/api/auth/error?error=Configuration"
+    );
 }
 
 #[tokio::test]
@@ -115,7 +147,10 @@ async fn credentials_callback_form_and_json() {
     assert_eq!(res.status, 302);
     assert_eq!(res.location(), "http://localhost:3000/home");
     let cb = res.set_cookie("authjs.callback-url").unwrap();
-    assert!(cb.starts_with("authjs.callback-url=http%3A%2F%2Flocalhost%3A3000%2Fhome;"), "{cb}");
+    assert!(
+        cb.starts_with("authjs.callback-url=http%3A%2F%2Flocalhost%3A3000%2Fhome;"),
+        "{cb}"
+    );
     assert_eq!(b.session().await["user"]["name"], "gus");
 
     // JSON body.
@@ -128,7 +163,11 @@ async fn credentials_callback_form_and_json() {
         )
         .await;
     assert_eq!(res.status, 302);
-    assert_eq!(res.location(), "http://localhost:3000", "no callbackUrl: the origin");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000",
+        "no callbackUrl: the origin"
+    );
     assert_eq!(b.session().await["user"]["name"], "hal");
 
     // Wrong password, JSON: CredentialsSignin, never a 500.
@@ -152,7 +191,12 @@ async fn credentials_callback_form_and_json() {
 async fn x_auth_return_redirect() {
     let mut b = Browser::new(auth(plain_config()));
     let csrf = b.csrf().await;
-    let body = form(&[("csrfToken", &csrf), ("username", "ida"), ("password", "pw"), ("callbackUrl", "/x")]);
+    let body = form(&[
+        ("csrfToken", &csrf),
+        ("username", "ida"),
+        ("password", "pw"),
+        ("callbackUrl", "/x"),
+    ]);
     let res = b
         .send_with(
             "POST",
@@ -163,12 +207,24 @@ async fn x_auth_return_redirect() {
         )
         .await;
     assert_eq!(res.status, 200);
-    assert_eq!(res.json(), serde_json::json!({ "url": "http://localhost:3000/x" }));
+    assert_eq!(
+        res.json(),
+        serde_json::json!({ "url": "http://localhost:3000/x" })
+    );
     assert!(res.header("location").is_none());
-    assert!(res.set_cookie("authjs.session-token").is_some(), "cookies still set");
+    assert!(
+        res.set_cookie("authjs.session-token").is_some(),
+        "cookies still set"
+    );
     // An error redirect too.
     let res = b
-        .send_with("POST", "/signout", None, Vec::new(), &[("x-auth-return-redirect", "1")])
+        .send_with(
+            "POST",
+            "/signout",
+            None,
+            Vec::new(),
+            &[("x-auth-return-redirect", "1")],
+        )
         .await;
     assert_eq!(res.status, 200);
     assert_eq!(
@@ -183,7 +239,9 @@ async fn signout_clears_every_chunk() {
     b.sign_in("big", None).await;
     let names = b.session_cookie_names();
     assert!(names.len() >= 2, "a 6000-byte claim is chunked: {names:?}");
-    let expected: Vec<String> = (0..names.len()).map(|i| format!("authjs.session-token.{i}")).collect();
+    let expected: Vec<String> = (0..names.len())
+        .map(|i| format!("authjs.session-token.{i}"))
+        .collect();
     assert_eq!(names, expected);
     assert!(b.jar.values().all(|v| v.len() <= 3936));
     let csrf = b.csrf().await;
@@ -202,8 +260,13 @@ async fn signout_clears_every_chunk() {
 async fn signout_requires_csrf() {
     let mut b = Browser::new(auth(plain_config()));
     b.sign_in("jan", None).await;
-    let res = b.post_form("/signout", &[("csrfToken", "0".repeat(64).as_str())]).await;
-    assert_eq!(res.location(), "http://localhost:3000/api/auth/signin?error=MissingCSRF");
+    let res = b
+        .post_form("/signout", &[("csrfToken", "0".repeat(64).as_str())])
+        .await;
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000/api/auth/signin?error=MissingCSRF"
+    );
     assert_eq!(b.session().await["user"]["name"], "jan", "still signed in");
 }
 
@@ -215,15 +278,23 @@ async fn custom_pages_are_redirects() {
         error: Some("/oops".to_owned()),
     });
     let mut b = Browser::new(auth(config));
-    let res = b.get("/signin?callbackUrl=%2Fafter&error=CredentialsSignin").await;
-    assert_eq!(res.location(), "/login?callbackUrl=http%3A%2F%2Flocalhost%3A3000%2Fafter&error=CredentialsSignin");
+    let res = b
+        .get("/signin?callbackUrl=%2Fafter&error=CredentialsSignin")
+        .await;
+    assert_eq!(
+        res.location(),
+        "/login?callbackUrl=http%3A%2F%2Flocalhost%3A3000%2Fafter&error=CredentialsSignin"
+    );
     let res = b.get("/signout").await;
     assert_eq!(res.location(), "/logout");
     let res = b.get("/error?error=AccessDenied").await;
     assert_eq!(res.location(), "/oops?error=AccessDenied");
     // Errors go to the custom pages too.
     let res = b.post_form("/callback/credentials", &[]).await;
-    assert_eq!(res.location(), "http://localhost:3000/login?error=MissingCSRF");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000/login?error=MissingCSRF"
+    );
 }
 
 #[tokio::test]
@@ -233,7 +304,12 @@ async fn methods_and_unknown_actions() {
         let res = b.send(method, "/session", None, Vec::new()).await;
         assert_eq!(res.status, 400, "{method}");
         assert_eq!(res.json()["error"], "UnknownAction");
-        assert!(res.json()["message"].as_str().unwrap().contains("GET and POST"));
+        assert!(
+            res.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("GET and POST")
+        );
     }
     let res = b.send("POST", "/csrf", None, Vec::new()).await;
     assert_eq!(res.status, 405);
@@ -241,7 +317,14 @@ async fn methods_and_unknown_actions() {
     let res = b.get("/signin/credentials").await;
     assert_eq!(res.status, 405);
     assert_eq!(res.header("allow"), Some("POST"));
-    for path in ["/nope", "/session/extra", "/csrf/x", "/callback", "/a/b/c", "/"] {
+    for path in [
+        "/nope",
+        "/session/extra",
+        "/csrf/x",
+        "/callback",
+        "/a/b/c",
+        "/",
+    ] {
         let res = b.get(path).await;
         assert_eq!(res.status, 400, "{path}");
         assert_eq!(res.json()["error"], "UnknownAction", "{path}");
@@ -254,7 +337,12 @@ async fn methods_and_unknown_actions() {
 async fn oversized_body_is_413() {
     let mut b = Browser::new(auth(plain_config()));
     let res = b
-        .send("POST", "/callback/credentials", Some("application/json"), vec![b' '; 70 * 1024])
+        .send(
+            "POST",
+            "/callback/credentials",
+            Some("application/json"),
+            vec![b' '; 70 * 1024],
+        )
         .await;
     assert_eq!(res.status, 413);
 }
@@ -264,15 +352,24 @@ async fn custom_base_path() {
     let mut b = Browser::new(auth(plain_config().with_base_path("/auth")));
     b.base = "/auth".to_owned();
     let res = b.get("/providers").await;
-    assert_eq!(res.json()["credentials"]["signinUrl"], "http://localhost:3000/auth/signin/credentials");
+    assert_eq!(
+        res.json()["credentials"]["signinUrl"],
+        "http://localhost:3000/auth/signin/credentials"
+    );
     let res = b.post_form("/callback/credentials", &[]).await;
-    assert_eq!(res.location(), "http://localhost:3000/auth/signin?error=MissingCSRF");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000/auth/signin?error=MissingCSRF"
+    );
 }
 
 #[test]
 fn config_errors() {
     let err = |c: AuthConfig<Tok, SUser>| Auth::new(c).err();
-    assert_eq!(err(AuthConfig::__new().with_secrets([SECRET]).with_url(ORIGIN)), Some(ConfigError::NoProviders));
+    assert_eq!(
+        err(AuthConfig::__new().with_secrets([SECRET]).with_url(ORIGIN)),
+        Some(ConfigError::NoProviders)
+    );
     assert_eq!(
         err(plain_config().__provider(credentials_provider())),
         Some(ConfigError::DuplicateProvider("credentials".into()))
@@ -288,8 +385,14 @@ fn config_errors() {
         err(plain_config().__strategy(SessionStrategy::Database)),
         Some(ConfigError::UnsupportedStrategy)
     );
-    assert!(matches!(err(plain_config().with_url("ftp://x")), Some(ConfigError::InvalidUrl(_))));
-    assert!(matches!(err(plain_config().with_url("not a url")), Some(ConfigError::InvalidUrl(_))));
+    assert!(matches!(
+        err(plain_config().with_url("ftp://x")),
+        Some(ConfigError::InvalidUrl(_))
+    ));
+    assert!(matches!(
+        err(plain_config().with_url("not a url")),
+        Some(ConfigError::InvalidUrl(_))
+    ));
     let mut p = providers::credentials(Arc::new(|_| boxed(async { None })));
     p.id = "a/b".into();
     assert_eq!(
@@ -297,7 +400,15 @@ fn config_errors() {
         Some(ConfigError::InvalidProviderId("a/b".into()))
     );
     // Messages say what to do.
-    assert!(ConfigError::MissingSecret.to_string().contains("AUTH_SECRET"));
+    assert!(
+        ConfigError::MissingSecret
+            .to_string()
+            .contains("AUTH_SECRET")
+    );
     assert!(ConfigError::MissingUrl.to_string().contains("AUTH_URL"));
-    assert!(ConfigError::MissingUrl.to_string().contains("AUTH_TRUST_HOST"));
+    assert!(
+        ConfigError::MissingUrl
+            .to_string()
+            .contains("AUTH_TRUST_HOST")
+    );
 }

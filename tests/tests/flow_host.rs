@@ -13,8 +13,14 @@ async fn https_url_gives_secure_cookie_names() {
     let mut b = Browser::new(auth(plain_config().with_url("https://app.example.com")));
     let res = b.get("/csrf").await;
     let csrf = res.set_cookie("__Host-authjs.csrf-token").unwrap();
-    assert!(csrf.ends_with("; Path=/; HttpOnly; Secure; SameSite=Lax"), "{csrf}");
-    assert!(!csrf.contains("Domain"), "__Host- cookies have no Domain: {csrf}");
+    assert!(
+        csrf.ends_with("; Path=/; HttpOnly; Secure; SameSite=Lax"),
+        "{csrf}"
+    );
+    assert!(
+        !csrf.contains("Domain"),
+        "__Host- cookies have no Domain: {csrf}"
+    );
     let res = b.sign_in("nia", Some("/in")).await;
     assert_eq!(res.location(), "https://app.example.com/in");
     let session = res.set_cookie("__Secure-authjs.session-token").unwrap();
@@ -115,7 +121,10 @@ async fn trust_host_refuses_bad_hosts() {
         ("ok.example", "javascript"),
         ("user@evil.example", "http"),
     ] {
-        b.extra_headers = vec![("x-forwarded-host".into(), host.into()), ("x-forwarded-proto".into(), proto.into())];
+        b.extra_headers = vec![
+            ("x-forwarded-host".into(), host.into()),
+            ("x-forwarded-proto".into(), proto.into()),
+        ];
         let res = b.get("/session").await;
         assert_eq!(res.status, 400, "{host} {proto}");
         assert_eq!(res.json()["error"], "UntrustedHost");
@@ -144,7 +153,14 @@ const CHILD: &str = "FLOW_HOST_CHILD";
 fn run_child(test: &str, env: &[(&str, &str)]) {
     let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
     cmd.args(["--exact", test, "--nocapture", "--test-threads=1"]);
-    for var in ["AUTH_SECRET", "AUTH_SECRET_1", "AUTH_SECRET_2", "AUTH_SECRET_3", "AUTH_URL", "AUTH_TRUST_HOST"] {
+    for var in [
+        "AUTH_SECRET",
+        "AUTH_SECRET_1",
+        "AUTH_SECRET_2",
+        "AUTH_SECRET_3",
+        "AUTH_URL",
+        "AUTH_TRUST_HOST",
+    ] {
         cmd.env_remove(var);
     }
     cmd.env(CHILD, test);
@@ -153,8 +169,15 @@ fn run_child(test: &str, env: &[(&str, &str)]) {
     }
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "child {test} failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("1 passed"), "child {test} did not run:\n{stdout}");
+    assert!(
+        out.status.success(),
+        "child {test} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("1 passed"),
+        "child {test} did not run:\n{stdout}"
+    );
 }
 
 fn in_child(test: &str) -> bool {
@@ -175,10 +198,16 @@ fn env_secrets_and_url() {
             ("AUTH_URL", "https://env.example.com/api/auth"),
         ],
     );
-    run_child("child_missing_secret", &[("AUTH_URL", "http://localhost:3000")]);
+    run_child(
+        "child_missing_secret",
+        &[("AUTH_URL", "http://localhost:3000")],
+    );
     run_child(
         "child_trust_host_env",
-        &[("AUTH_SECRET", "env-secret-0-0123456789abcdef0123456789"), ("AUTH_TRUST_HOST", "true")],
+        &[
+            ("AUTH_SECRET", "env-secret-0-0123456789abcdef0123456789"),
+            ("AUTH_TRUST_HOST", "true"),
+        ],
     );
 }
 
@@ -189,7 +218,11 @@ async fn child_env_secrets() {
     }
     let mut b = Browser::new(auth(env_config()));
     let res = b.sign_in("rio", None).await;
-    assert_eq!(res.location(), "https://env.example.com", "AUTH_URL's origin");
+    assert_eq!(
+        res.location(),
+        "https://env.example.com",
+        "AUTH_URL's origin"
+    );
     let token = b.jar["__Secure-authjs.session-token"].clone();
     // Auth.js's order: AUTH_SECRET_1 is unshifted before AUTH_SECRET, so it encodes.
     for (secret, accepted) in [
@@ -197,12 +230,16 @@ async fn child_env_secrets() {
         ("env-secret-0-0123456789abcdef0123456789", false),
     ] {
         let mut other = Browser::new(auth(env_config().with_secrets([secret])));
-        other.jar.insert("__Secure-authjs.session-token".into(), token.clone());
+        other
+            .jar
+            .insert("__Secure-authjs.session-token".into(), token.clone());
         let s = other.session().await;
         assert_eq!(s != serde_json::Value::Null, accepted, "secret {secret}");
     }
     // Either secret decodes (rotation): a token made with AUTH_SECRET alone is accepted.
-    let mut old = Browser::new(auth(env_config().with_secrets(["env-secret-0-0123456789abcdef0123456789"])));
+    let mut old = Browser::new(auth(
+        env_config().with_secrets(["env-secret-0-0123456789abcdef0123456789"]),
+    ));
     old.sign_in("old", None).await;
     b.jar = old.jar.clone();
     assert_eq!(b.session().await["user"]["name"], "old");
@@ -213,7 +250,10 @@ fn child_missing_secret() {
     if !in_child("child_missing_secret") {
         return;
     }
-    assert_eq!(Auth::new(env_config()).err(), Some(ConfigError::MissingSecret));
+    assert_eq!(
+        Auth::new(env_config()).err(),
+        Some(ConfigError::MissingSecret)
+    );
 }
 
 #[tokio::test]

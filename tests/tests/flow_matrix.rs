@@ -40,7 +40,10 @@ async fn callback_matrix() {
     assert_eq!(res.status, 302);
     assert_eq!(res.location(), "http://localhost:3000/dashboard");
     assert_eq!(d, [1, 1, 0, 1], "initial sign-in");
-    assert_eq!(calls.take_jwt_seen(), vec![(Some(Trigger::SignIn), true, None)]);
+    assert_eq!(
+        calls.take_jwt_seen(),
+        vec![(Some(Trigger::SignIn), true, None)]
+    );
 
     // First session read: jwt (no user, no trigger), then session.
     let (d, s) = delta!(calls, b.session().await);
@@ -57,7 +60,10 @@ async fn callback_matrix() {
         b.session().await
     });
     assert_eq!(d, [0, 2, 2, 0], "two later reads");
-    assert_eq!(calls.take_jwt_seen(), vec![(None, false, None), (None, false, None)]);
+    assert_eq!(
+        calls.take_jwt_seen(),
+        vec![(None, false, None), (None, false, None)]
+    );
 
     // The API check an axum extractor does (`Auth::session`): jwt then session.
     let parts = http::Request::builder()
@@ -69,7 +75,10 @@ async fn callback_matrix() {
         .0;
     let (d, lookup) = delta!(calls, b.auth.session(&parts).await);
     assert_eq!(d, [0, 1, 1, 0], "Auth::session");
-    assert_eq!(lookup.session.map(|s| s.user.name), Some(Some("alice".to_owned())));
+    assert_eq!(
+        lookup.session.map(|s| s.user.name),
+        Some(Some("alice".to_owned()))
+    );
     assert_eq!(lookup.token.and_then(|t| t.role), Some("user".to_owned()));
     assert!(!lookup.set_cookies.is_empty(), "rolling refresh cookie");
     calls.take_jwt_seen();
@@ -88,15 +97,27 @@ async fn callback_matrix() {
     assert_eq!(d, [0, 1, 1, 0], "POST /session update");
     assert_eq!(
         calls.take_jwt_seen(),
-        vec![(Some(Trigger::Update), false, Some(serde_json::json!({ "name": "Alice B." })))]
+        vec![(
+            Some(Trigger::Update),
+            false,
+            Some(serde_json::json!({ "name": "Alice B." }))
+        )]
     );
     assert_eq!(res.json()["user"]["name"], "Alice B.");
-    assert_eq!(b.session().await["user"]["name"], "Alice B.", "the update persisted");
+    assert_eq!(
+        b.session().await["user"]["name"],
+        "Alice B.",
+        "the update persisted"
+    );
     calls.take_jwt_seen();
 
     // Sign-out: no callback but redirect (for the callback URL).
     let csrf = b.csrf().await;
-    let (d, res) = delta!(calls, b.post_form("/signout", &[("csrfToken", &csrf), ("callbackUrl", "/bye")]).await);
+    let (d, res) = delta!(
+        calls,
+        b.post_form("/signout", &[("csrfToken", &csrf), ("callbackUrl", "/bye")])
+            .await
+    );
     assert_eq!(res.status, 302);
     assert_eq!(res.location(), "http://localhost:3000/bye");
     assert_eq!(d, [0, 0, 0, 1], "sign-out");
@@ -109,7 +130,10 @@ async fn callback_matrix() {
 
     // Denied sign-in: sign_in only, then AccessDenied.
     let (d, res) = delta!(calls, b.sign_in("banned", Some("/dashboard")).await);
-    assert_eq!(res.location(), "http://localhost:3000/api/auth/error?error=AccessDenied");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000/api/auth/error?error=AccessDenied"
+    );
     assert_eq!(d, [1, 0, 0, 0], "denied sign-in");
     assert!(b.session_cookie_names().is_empty());
 
@@ -125,7 +149,11 @@ async fn callback_matrix() {
         calls,
         b.post_form(
             "/callback/credentials",
-            &[("csrfToken", &csrf), ("username", "alice"), ("password", "nope")]
+            &[
+                ("csrfToken", &csrf),
+                ("username", "alice"),
+                ("password", "nope")
+            ]
         )
         .await
     );
@@ -167,12 +195,19 @@ async fn jwt_returning_none_signs_out() {
 async fn default_callbacks() {
     let mut b = Browser::new(auth(plain_config()));
     let res = b.sign_in("dora", Some("https://evil.example/x")).await;
-    assert_eq!(res.location(), "http://localhost:3000", "foreign callbackUrl -> base URL");
+    assert_eq!(
+        res.location(),
+        "http://localhost:3000",
+        "foreign callbackUrl -> base URL"
+    );
     let s = b.session().await;
     assert_eq!(s["user"]["name"], "dora");
     assert_eq!(s["user"]["email"], "dora@example.com");
     assert!(s["user"].get("id").is_none(), "no id by default: {s}");
-    assert!(s["user"].get("image").is_none(), "absent image omitted: {s}");
+    assert!(
+        s["user"].get("image").is_none(),
+        "absent image omitted: {s}"
+    );
     let expires = s["expires"].as_str().unwrap();
     assert_eq!(expires.len(), 24, "ISO 8601 with millis: {expires}");
     assert!(expires.ends_with('Z'));

@@ -5,8 +5,8 @@ pub mod oauth;
 use std::sync::Arc;
 
 use crate::config::{
-    AccountType, AuthorizeFn, ClientAuth, ConfigValue, CredentialField, CredentialsProvider,
-    OAuthProvider, Profile,
+    AccountType, ClientAuth, ConfigValue, CredentialField, CredentialsProvider, OAuthProvider,
+    Profile, AuthorizeFn,
 };
 
 /// A credentials provider with Auth.js's default id, name and username/password form.

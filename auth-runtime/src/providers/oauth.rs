@@ -51,11 +51,7 @@ pub enum OAuthError {
 
 impl OAuthClient {
     /// Starts an authorization request for `provider`, returning to `callback_url`.
-    pub async fn authorize(
-        &self,
-        provider: &OAuthProvider,
-        callback_url: &str,
-    ) -> Result<Authorization, OAuthError> {
+    pub async fn authorize(&self, provider: &OAuthProvider, callback_url: &str) -> Result<Authorization, OAuthError> {
         let _ = (provider, callback_url);
         todo!("oauth branch")
     }

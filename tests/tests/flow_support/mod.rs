@@ -132,13 +132,21 @@ pub fn counting_config(calls: Arc<Calls>) -> AuthConfig<Tok, SUser> {
         }))
         .__jwt(Arc::new(move |args: JwtArgs<Tok>| {
             c2.jwt.fetch_add(1, Ordering::SeqCst);
-            c2.jwt_seen
-                .lock()
-                .unwrap()
-                .push((args.trigger, args.user.is_some(), args.session.clone()));
+            c2.jwt_seen.lock().unwrap().push((
+                args.trigger,
+                args.user.is_some(),
+                args.session.clone(),
+            ));
             let mut token = args.token;
             if let Some(user) = &args.user {
-                token.role = Some(if user.id == "id-admin" { "admin" } else { "user" }.to_owned());
+                token.role = Some(
+                    if user.id == "id-admin" {
+                        "admin"
+                    } else {
+                        "user"
+                    }
+                    .to_owned(),
+                );
                 if user.id == "id-big" {
                     token.blob = Some("b".repeat(6000));
                 }
@@ -153,13 +161,15 @@ pub fn counting_config(calls: Arc<Calls>) -> AuthConfig<Tok, SUser> {
             }
             boxed(async move { Some(token) })
         }))
-        .__session(SessionCallback::Jwt(Arc::new(move |args: JwtSessionArgs<Tok, SUser>| {
-            c3.session.fetch_add(1, Ordering::SeqCst);
-            let mut session = args.session;
-            session.user.id = args.token.sub.clone();
-            session.user.role = args.token.role.clone();
-            boxed(async move { session })
-        })))
+        .__session(SessionCallback::Jwt(Arc::new(
+            move |args: JwtSessionArgs<Tok, SUser>| {
+                c3.session.fetch_add(1, Ordering::SeqCst);
+                let mut session = args.session;
+                session.user.id = args.token.sub.clone();
+                session.user.role = args.token.role.clone();
+                boxed(async move { session })
+            },
+        )))
         .__redirect(Arc::new(move |args: RedirectArgs| {
             c4.redirect.fetch_add(1, Ordering::SeqCst);
             // Auth.js's default rule, written out.
@@ -252,7 +262,13 @@ impl Browser {
             .join("; ")
     }
 
-    pub async fn send(&mut self, method: &str, path: &str, content_type: Option<&str>, body: Vec<u8>) -> Res {
+    pub async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> Res {
         self.send_with(method, path, content_type, body, &[]).await
     }
 
@@ -313,13 +329,23 @@ impl Browser {
 
     pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Res {
         let body = form(fields);
-        self.send("POST", path, Some("application/x-www-form-urlencoded"), body.into_bytes())
-            .await
+        self.send(
+            "POST",
+            path,
+            Some("application/x-www-form-urlencoded"),
+            body.into_bytes(),
+        )
+        .await
     }
 
     pub async fn post_json(&mut self, path: &str, value: &serde_json::Value) -> Res {
-        self.send("POST", path, Some("application/json"), serde_json::to_vec(value).unwrap())
-            .await
+        self.send(
+            "POST",
+            path,
+            Some("application/json"),
+            serde_json::to_vec(value).unwrap(),
+        )
+        .await
     }
 
     /// `GET /csrf`, returning the token.
@@ -332,7 +358,11 @@ impl Browser {
     /// Credentials sign-in as `username`/`pw` (form body), returning the response.
     pub async fn sign_in(&mut self, username: &str, callback_url: Option<&str>) -> Res {
         let csrf = self.csrf().await;
-        let mut fields = vec![("csrfToken", csrf.as_str()), ("username", username), ("password", "pw")];
+        let mut fields = vec![
+            ("csrfToken", csrf.as_str()),
+            ("username", username),
+            ("password", "pw"),
+        ];
         if let Some(cb) = callback_url {
             fields.push(("callbackUrl", cb));
         }
