@@ -56,6 +56,9 @@ pub struct SUser {
     pub role: Option<String>,
 }
 
+/// What one `jwt` call saw: (trigger, user present, session data).
+pub type JwtSeen = (Option<Trigger>, bool, Option<serde_json::Value>);
+
 /// Invocation counters, and what `jwt` saw each time.
 #[derive(Default)]
 pub struct Calls {
@@ -64,7 +67,7 @@ pub struct Calls {
     pub session: AtomicUsize,
     pub redirect: AtomicUsize,
     /// (trigger, user present, session data present) per `jwt` call.
-    pub jwt_seen: Mutex<Vec<(Option<Trigger>, bool, Option<serde_json::Value>)>>,
+    pub jwt_seen: Mutex<Vec<JwtSeen>>,
 }
 
 impl Calls {
@@ -78,7 +81,7 @@ impl Calls {
         ]
     }
 
-    pub fn take_jwt_seen(&self) -> Vec<(Option<Trigger>, bool, Option<serde_json::Value>)> {
+    pub fn take_jwt_seen(&self) -> Vec<JwtSeen> {
         std::mem::take(&mut *self.jwt_seen.lock().unwrap())
     }
 }
