@@ -70,30 +70,52 @@ fn config(secrets: &[&str], url: &str) -> AuthConfig<Tok, SUser> {
 }
 
 /// Auth.js signs in; our `GET /session` reads its cookie.
-async fn authjs_to_us(authjs_secret: Value, our_secrets: &[&str], url: &str, username: &str, chunks: usize) {
+async fn authjs_to_us(
+    authjs_secret: Value,
+    our_secrets: &[&str],
+    url: &str,
+    username: &str,
+    chunks: usize,
+) {
     let jar = authjs_sign_in(authjs_secret, url, username);
-    assert_eq!(jar.len(), chunks, "Auth.js cookies: {:?}", jar.iter().map(|c| &c.0).collect::<Vec<_>>());
+    assert_eq!(
+        jar.len(),
+        chunks,
+        "Auth.js cookies: {:?}",
+        jar.iter().map(|c| &c.0).collect::<Vec<_>>()
+    );
     let mut b = Browser::new(auth(config(our_secrets, url)));
     b.jar.extend(jar);
     let s = b.session().await;
     assert_eq!(s["user"]["name"], username, "{s}");
     assert_eq!(s["user"]["email"], format!("{username}@example.com"));
     assert_eq!(s["user"]["id"], format!("id-{username}"), "sub");
-    assert_eq!(s["user"]["role"], "user", "custom claim from Auth.js's jwt callback");
+    assert_eq!(
+        s["user"]["role"], "user",
+        "custom claim from Auth.js's jwt callback"
+    );
     // The cookie we re-issued is still readable by Auth.js.
     let cookie = b.cookie_header();
-    let out = authjs(json!({ "op": "session", "secret": our_secrets, "url": url, "cookie": cookie }));
+    let out =
+        authjs(json!({ "op": "session", "secret": our_secrets, "url": url, "cookie": cookie }));
     assert_eq!(out["body"]["user"]["name"], username, "{out}");
 }
 
 /// We sign in; Auth.js's `GET /session` and `decode` read our cookie.
-async fn us_to_authjs(our_secrets: &[&str], authjs_secret: Value, url: &str, username: &str, chunks: usize) {
+async fn us_to_authjs(
+    our_secrets: &[&str],
+    authjs_secret: Value,
+    url: &str,
+    username: &str,
+    chunks: usize,
+) {
     let mut b = Browser::new(auth(config(our_secrets, url)));
     b.sign_in(username, None).await;
     let names = b.session_cookie_names();
     assert_eq!(names.len(), chunks, "{names:?}");
     let cookie = b.cookie_header();
-    let out = authjs(json!({ "op": "session", "secret": authjs_secret, "url": url, "cookie": cookie }));
+    let out =
+        authjs(json!({ "op": "session", "secret": authjs_secret, "url": url, "cookie": cookie }));
     assert_eq!(out["status"], 200);
     let user = &out["body"]["user"];
     assert_eq!(user["name"], username, "Auth.js read our cookie: {out}");
@@ -103,13 +125,17 @@ async fn us_to_authjs(our_secrets: &[&str], authjs_secret: Value, url: &str, use
     // And `decode` gives the same claims.
     let salt = names[0].trim_end_matches(".0");
     let token: String = names.iter().map(|n| b.jar[n].as_str()).collect();
-    let decoded = authjs(json!({ "op": "decode", "secret": authjs_secret, "salt": salt, "token": token }));
+    let decoded =
+        authjs(json!({ "op": "decode", "secret": authjs_secret, "salt": salt, "token": token }));
     let payload = &decoded["payload"];
     assert_eq!(payload["sub"], format!("id-{username}"), "{decoded}");
     assert_eq!(payload["name"], username);
     assert_eq!(payload["role"], "user");
     assert!(payload["iat"].is_i64() && payload["exp"].is_i64() && payload["jti"].is_string());
-    assert_eq!(payload["exp"].as_i64().unwrap() - payload["iat"].as_i64().unwrap(), 30 * 24 * 3600);
+    assert_eq!(
+        payload["exp"].as_i64().unwrap() - payload["iat"].as_i64().unwrap(),
+        30 * 24 * 3600
+    );
 }
 
 #[tokio::test]
@@ -151,25 +177,40 @@ async fn chunked_cookie_both_ways() {
 /// Auth.js's CSRF cookie and token (same secret) pass our double-submit check.
 #[tokio::test]
 async fn authjs_csrf_cookie_is_ours() {
-    let out = authjs(json!({ "op": "signin", "secret": OLD, "url": "http://localhost:3000", "username": "dee" }));
-    let csrf_cookie = out["cookies"]["authjs.csrf-token"].as_str().unwrap().to_owned();
+    let out = authjs(
+        json!({ "op": "signin", "secret": OLD, "url": "http://localhost:3000", "username": "dee" }),
+    );
+    let csrf_cookie = out["cookies"]["authjs.csrf-token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let token = out["csrfToken"].as_str().unwrap().to_owned();
     let mut b = Browser::new(auth(config(&[OLD], "http://localhost:3000")));
-    b.jar.insert("authjs.csrf-token".into(), csrf_cookie.clone());
+    b.jar
+        .insert("authjs.csrf-token".into(), csrf_cookie.clone());
     assert_eq!(b.csrf().await, token, "we hand out the same token");
     let res = b
         .post_form(
             "/callback/credentials",
-            &[("csrfToken", &token), ("username", "dee"), ("password", "pw")],
+            &[
+                ("csrfToken", &token),
+                ("username", "dee"),
+                ("password", "pw"),
+            ],
         )
         .await;
     assert_eq!(res.location(), "http://localhost:3000");
     // With two secrets Auth.js hashes `token + "new,old"`; so do we.
-    let out = authjs(json!({ "op": "signin", "secret": [NEW, OLD], "url": "http://localhost:3000", "username": "dee" }));
+    let out = authjs(
+        json!({ "op": "signin", "secret": [NEW, OLD], "url": "http://localhost:3000", "username": "dee" }),
+    );
     let mut b = Browser::new(auth(config(&[NEW, OLD], "http://localhost:3000")));
     b.jar.insert(
         "authjs.csrf-token".into(),
-        out["cookies"]["authjs.csrf-token"].as_str().unwrap().to_owned(),
+        out["cookies"]["authjs.csrf-token"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
     );
     assert_eq!(b.csrf().await, out["csrfToken"].as_str().unwrap());
 }

@@ -65,7 +65,11 @@ async fn flow_is_traced_without_secrets() {
     let password = "pw"; // `authorize` accepts only this; the refused one below is unique
     b.post_form(
         "/callback/credentials",
-        &[("csrfToken", &csrf), ("username", "tess"), ("password", "hunter2-UNIQUE-PASSWORD")],
+        &[
+            ("csrfToken", &csrf),
+            ("username", "tess"),
+            ("password", "hunter2-UNIQUE-PASSWORD"),
+        ],
     )
     .await;
     b.sign_in("tess", Some("/home")).await;
@@ -73,7 +77,8 @@ async fn flow_is_traced_without_secrets() {
     b.session().await;
     b.sign_in("banned", None).await;
     b.post_form("/signout", &[("csrfToken", "forged")]).await;
-    b.jar.insert("authjs.session-token".into(), format!("{token}x"));
+    b.jar
+        .insert("authjs.session-token".into(), format!("{token}x"));
     b.session().await;
     let csrf_cookie = b.jar["authjs.csrf-token"].clone();
 
@@ -93,7 +98,10 @@ async fn flow_is_traced_without_secrets() {
         "token rejected",
         "signed in",
     ] {
-        assert!(log.contains(expected), "missing {expected:?} in the log:\n{log}");
+        assert!(
+            log.contains(expected),
+            "missing {expected:?} in the log:\n{log}"
+        );
     }
     let csrf_hash = csrf_cookie.split("%7C").nth(1).unwrap().to_owned();
     for secret in [

@@ -124,7 +124,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
         let max_age = self.config.max_age;
         let expires = cookies::expires_in(ctx.now, max_age);
-        let session = self.default_session(&token, &iso8601(expires));
+        // Serialise the token once: the default session and the new cookie both read it.
+        let claims = match token_claims(&token) {
+            Ok(c) => c,
+            Err(reason) => return self.clear_session(ctx, &reason),
+        };
+        let session = self.default_session(&claims, &iso8601(expires));
         let session = match &self.config.session {
             Some(SessionCallback::Jwt(f)) => {
                 tracing::debug!(callback = "session", "callback ran");
@@ -138,7 +143,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Some(SessionCallback::Database(_)) | None => session,
         };
 
-        let encoded = match self.encode_token(ctx, &token) {
+        let encoded = match self.encode_claims(ctx, &claims) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
@@ -180,20 +185,18 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
     pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
-        let claims = match serde_json::to_value(token) {
-            Ok(Value::Object(map)) => map,
-            Ok(_) => return Err("the Token type does not serialise to a JSON object".to_owned()),
-            Err(e) => return Err(format!("the token cannot be serialised: {e}")),
-        };
+        self.encode_claims(ctx, &token_claims(token)?)
+    }
+
+    fn encode_claims(&self, ctx: &Ctx<'_>, claims: &Map<String, Value>) -> Result<String, String> {
         ctx.scheme
             .session
-            .encode(&claims, self.config.max_age, ctx.now_secs())
+            .encode(claims, self.config.max_age, ctx.now_secs())
             .map_err(|e| format!("the token cannot be encoded: {e}"))
     }
 
     /// Auth.js's default session: `{user: {name, email, image: picture}, expires}`.
-    fn default_session(&self, token: &T, expires: &str) -> Session<U> {
-        let claims = serde_json::to_value(token).unwrap_or(Value::Null);
+    fn default_session(&self, claims: &Map<String, Value>, expires: &str) -> Session<U> {
         let mut user = Map::new();
         for (from, to) in [("name", "name"), ("email", "email"), ("picture", "image")] {
             if let Some(v) = claims.get(from).filter(|v| !v.is_null()) {
@@ -208,5 +211,14 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             user,
             expires: expires.to_owned(),
         }
+    }
+}
+
+/// The token as a JSON object.
+fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
+    match serde_json::to_value(token) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err("the Token type does not serialise to a JSON object".to_owned()),
+        Err(e) => Err(format!("the token cannot be serialised: {e}")),
     }
 }

@@ -178,7 +178,9 @@ pub fn counting_config(calls: Arc<Calls>) -> AuthConfig<Tok, SUser> {
             // Auth.js's default rule, written out.
             let to = if args.url.starts_with('/') {
                 format!("{}{}", args.base_url, args.url)
-            } else if args.url == args.base_url || args.url.starts_with(&format!("{}/", args.base_url)) {
+            } else if args.url == args.base_url
+                || args.url.starts_with(&format!("{}/", args.base_url))
+            {
                 args.url
             } else {
                 args.base_url
