@@ -189,6 +189,26 @@ async fn jwt_returning_none_signs_out() {
     assert_eq!(d, [0, 0, 0, 0]);
 }
 
+/// `jwt` returning `None` on sign-in: no session, the cookies cleared, the redirect kept
+/// (Auth.js).
+#[tokio::test]
+async fn jwt_returning_none_on_sign_in() {
+    let calls = Arc::new(Calls::default());
+    let mut b = Browser::new(auth(counting_config(calls.clone())));
+    b.sign_in("alice", None).await;
+    assert!(!b.session_cookie_names().is_empty());
+    let (d, res) = delta!(calls, b.sign_in("ghost", Some("/x")).await);
+    assert_eq!(d, [1, 1, 0, 1]);
+    assert_eq!(res.location(), "http://localhost:3000/x");
+    assert!(
+        res.set_cookie("authjs.session-token")
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+    assert!(b.session_cookie_names().is_empty());
+    assert_eq!(b.session().await, serde_json::Value::Null);
+}
+
 /// Without callbacks, Auth.js's defaults: the token is kept, the session is
 /// `{user: {name, email, image}, expires}`, the callback URL must be of the same origin.
 #[tokio::test]
