@@ -17,6 +17,28 @@ use crate::providers::oauth::OAuthClient;
 use crate::url::Origin;
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
+///
+/// [`Auth::handle`] serves Auth.js's REST flow under the base path (default `/api/auth`):
+///
+/// | request | answer |
+/// | --- | --- |
+/// | `GET /csrf` | `{"csrfToken": ..}`, sets the CSRF cookie when missing |
+/// | `GET /providers` | `{"<id>": {id, name, type, signinUrl, callbackUrl}}` |
+/// | `GET /session` | the session JSON (after `jwt` and `session`) or `null`; re-issues the cookie |
+/// | `POST /session` | CSRF; `{csrfToken, data}`; `jwt` runs with `trigger: Update` |
+/// | `GET /signin` | the sign-in page, or a redirect to `pages.sign_in` |
+/// | `POST /signin/:provider` | CSRF; OAuth: redirect to the provider (state/PKCE/nonce cookies) |
+/// | `POST /callback/credentials` | CSRF; form or JSON; `authorize`, then the sign-in |
+/// | `GET /callback/:provider` | OAuth/OIDC return (`POST` for `form_post`) |
+/// | `GET /signout`, `POST /signout` | the confirmation page; CSRF, clears the session |
+/// | `GET /error?error=..` | the error page (403 `AccessDenied`/`Verification`, 500 `Configuration`) |
+///
+/// Failures redirect as Auth.js does (`/signin?error=CredentialsSignin&code=credentials`,
+/// `/signin?error=MissingCSRF`, `/error?error=AccessDenied`, `/signin?error=OAuthCallbackError`);
+/// `X-Auth-Return-Redirect` turns any redirect into `200 {"url": ..}`. Methods other than
+/// GET and POST get `400`, an unknown action `400`, a known action with the wrong method
+/// `405` with `Allow` (Auth.js redirects to `?error=Configuration` there), a path outside
+/// the base path `404`, a body over 64 KiB `413`.
 pub struct Auth<T, U> {
     inner: Arc<Inner<T, U>>,
 }
