@@ -193,6 +193,26 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
             }
         }
 
+        // Every `env(..)` of a provider must be set now, not at the first sign-in.
+        for p in &config.providers {
+            if let Provider::OAuth(o) = p {
+                o.client_id.resolve()?;
+                o.client_secret.resolve()?;
+                for v in [
+                    &o.issuer,
+                    &o.authorization_url,
+                    &o.token_url,
+                    &o.userinfo_url,
+                    &o.github_emails_url,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    v.resolve()?;
+                }
+            }
+        }
+
         let mut secrets = Vec::new();
         for s in &config.secrets {
             secrets.push(s.resolve()?);

@@ -399,6 +399,15 @@ fn config_errors() {
         err(plain_config().__provider(Provider::Credentials(p))),
         Some(ConfigError::InvalidProviderId("a/b".into()))
     );
+    // An OAuth provider's `env(..)` values are read at start-up.
+    let github = providers::github(
+        auth_runtime::env("FLOW_TEST_UNSET_GITHUB_ID"),
+        "secret".into(),
+    );
+    assert_eq!(
+        err(plain_config().__provider(Provider::OAuth(github))),
+        Some(ConfigError::MissingEnv("FLOW_TEST_UNSET_GITHUB_ID"))
+    );
     // Messages say what to do.
     assert!(
         ConfigError::MissingSecret
