@@ -9,6 +9,8 @@
 
 pub mod adapter;
 mod auth;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod config;
 mod cookies;
 mod csrf;
