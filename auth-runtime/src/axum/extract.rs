@@ -224,23 +224,25 @@ impl<S: Send + Sync, U: SessionUserData> OptionalFromRequestParts<S> for Session
     }
 }
 
-async fn claims_of<T: TokenData>(parts: &Parts) -> Result<(Option<T>, String), SessionRejection> {
-    let handle = parts
+fn claims_handle<T: TokenData>(parts: &Parts) -> Result<ClaimsHandle<T>, SessionRejection> {
+    parts
         .extensions
         .get::<ClaimsHandle<T>>()
         .cloned()
-        .ok_or_else(|| SessionRejection::missing_layer(std::any::type_name::<Claims<T>>()))?;
-    let token = handle.0.token(parts).await;
-    Ok((token, handle.0.sign_in_url(parts)))
+        .ok_or_else(|| SessionRejection::missing_layer(std::any::type_name::<Claims<T>>()))
 }
 
 impl<S: Send + Sync, T: TokenData> FromRequestParts<S> for Claims<T> {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        match claims_of::<T>(parts).await? {
-            (Some(token), _) => Ok(Claims(token)),
-            (None, sign_in_url) => Err(SessionRejection::sign_in_required(sign_in_url, parts)),
+        let handle = claims_handle::<T>(parts)?;
+        match handle.0.token(parts).await {
+            Some(token) => Ok(Claims(token)),
+            None => Err(SessionRejection::sign_in_required(
+                handle.0.sign_in_url(parts),
+                parts,
+            )),
         }
     }
 }
@@ -252,6 +254,7 @@ impl<S: Send + Sync, T: TokenData> OptionalFromRequestParts<S> for Claims<T> {
         parts: &mut Parts,
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        Ok(claims_of::<T>(parts).await?.0.map(Claims))
+        let handle = claims_handle::<T>(parts)?;
+        Ok(handle.0.token(parts).await.map(Claims))
     }
 }
