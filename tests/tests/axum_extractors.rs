@@ -343,3 +343,22 @@ async fn a_protocol_relative_request_target_never_becomes_the_callback_url() {
         );
     }
 }
+
+#[tokio::test]
+async fn optional_claims_is_none_when_signed_out_and_the_token_when_signed_in() {
+    async fn maybe_claims(claims: Option<Claims<Token>>) -> String {
+        claims.map_or_else(|| "none".to_owned(), |Claims(t)| t.role)
+    }
+    let counters = Counters::default();
+    let auth = auth(&counters);
+    let app = Router::new()
+        .route("/maybe-claims", get(maybe_claims))
+        .merge(auth.routes())
+        .layer(auth.layer());
+    let response = send(&app, req("/maybe-claims", &Jar::default())).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(body_string(response).await, "none");
+    let jar = sign_in(&app, "admin", "admin-pw").await;
+    let response = send(&app, req("/maybe-claims", &jar)).await;
+    assert_eq!(body_string(response).await, "admin");
+}
