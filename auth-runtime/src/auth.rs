@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::ConfigError;
 use crate::config::{AuthConfig, Session, SessionUserData, TokenData};
+use crate::ConfigError;
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
 pub struct Auth<T, U> {
@@ -16,9 +16,7 @@ pub struct Auth<T, U> {
 
 impl<T, U> Clone for Auth<T, U> {
     fn clone(&self) -> Self {
-        Auth {
-            inner: self.inner.clone(),
-        }
+        Auth { inner: self.inner.clone() }
     }
 }
 

@@ -360,10 +360,7 @@ impl<T: TokenData> IntoJwtOutcome<T> for Option<T> {
 ///
 /// Serialises as Auth.js does: `{"user": {..}, "expires": "<ISO 8601>"}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(bound(
-    serialize = "U: Serialize",
-    deserialize = "U: DeserializeOwned + Default"
-))]
+#[serde(bound(serialize = "U: Serialize", deserialize = "U: DeserializeOwned + Default"))]
 pub struct Session<U> {
     /// The signed-in user, with the fields declared in `session_user: { .. }`.
     #[serde(default)]
@@ -451,8 +448,7 @@ pub type SignInFn = Arc<dyn Fn(SignInArgs) -> BoxFuture<SignInDecision> + Send +
 /// The `jwt` callback; `None` ends the session.
 pub type JwtFn<T> = Arc<dyn Fn(JwtArgs<T>) -> BoxFuture<Option<T>> + Send + Sync>;
 /// The `session` callback under the jwt strategy.
-pub type JwtSessionFn<T, U> =
-    Arc<dyn Fn(JwtSessionArgs<T, U>) -> BoxFuture<Session<U>> + Send + Sync>;
+pub type JwtSessionFn<T, U> = Arc<dyn Fn(JwtSessionArgs<T, U>) -> BoxFuture<Session<U>> + Send + Sync>;
 /// The `session` callback under the database strategy.
 pub type DatabaseSessionFn<U> =
     Arc<dyn Fn(DatabaseSessionArgs<U>) -> BoxFuture<Session<U>> + Send + Sync>;

@@ -17,11 +17,11 @@ pub mod providers;
 #[doc(hidden)]
 pub mod __private;
 
-pub use auth::{Auth, SessionLookup};
 pub use auth_macros::auth;
 pub use config::{
     Account, AccountType, AuthConfig, ConfigValue, Credentials, DefaultSessionUser, IntoJwtOutcome,
     IntoSignInDecision, Profile, Provider, Session, SessionStrategy, SignInDecision, Trigger, User,
     env,
 };
+pub use auth::{Auth, SessionLookup};
 pub use error::ConfigError;

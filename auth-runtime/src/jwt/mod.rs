@@ -47,12 +47,7 @@ impl JwtCodec {
 
     /// Encodes `claims`, adding `iat = now`, `exp = now + max_age` and a fresh `jti`
     /// (UUID v4) as `@auth/core`'s `encode` does.
-    pub fn encode(
-        &self,
-        claims: &Map<String, Value>,
-        max_age: u64,
-        now: i64,
-    ) -> Result<String, JwtError> {
+    pub fn encode(&self, claims: &Map<String, Value>, max_age: u64, now: i64) -> Result<String, JwtError> {
         let _ = (claims, max_age, now);
         todo!("crypto branch")
     }
