@@ -9,7 +9,9 @@ mod oauth_support;
 use auth_runtime::AccountType;
 use auth_runtime::providers::oauth::{Checks, OAuthClient, OAuthError};
 use auth_runtime::providers::refresh::{is_expired, refresh_access_token};
-use oauth_support::{BASIC, Browser, EDDSA, ES256, OidcProvider, POST, REDIRECT_URI, query_of, with_param};
+use oauth_support::{
+    BASIC, Browser, EDDSA, ES256, OidcProvider, POST, REDIRECT_URI, query_of, with_param,
+};
 
 /// Runs authorize + the provider's login/consent; returns the callback query and checks.
 async fn authorize(
@@ -33,7 +35,11 @@ async fn oidc_sign_in_through_oauth_client() {
 
     // The authorization URL carries every parameter the flow promises.
     let url = url::Url::parse(&auth.url).unwrap();
-    assert!(auth.url.starts_with(&format!("{}/auth?", op.issuer)), "{}", auth.url);
+    assert!(
+        auth.url.starts_with(&format!("{}/auth?", op.issuer)),
+        "{}",
+        auth.url
+    );
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
     assert_eq!(q["response_type"], "code");
     assert_eq!(q["client_id"], BASIC.0);
@@ -68,9 +74,19 @@ async fn oidc_sign_in_through_oauth_client() {
     assert_eq!(account.provider_account_id, "user-1");
     assert_eq!(account.kind, AccountType::Oidc);
     assert_eq!(account.token_type.as_deref(), Some("bearer"));
-    assert!(account.access_token.as_deref().is_some_and(|t| !t.is_empty()));
+    assert!(
+        account
+            .access_token
+            .as_deref()
+            .is_some_and(|t| !t.is_empty())
+    );
     assert!(account.refresh_token.is_some());
-    assert!(account.id_token.as_deref().is_some_and(|t| t.split('.').count() == 3));
+    assert!(
+        account
+            .id_token
+            .as_deref()
+            .is_some_and(|t| t.split('.').count() == 3)
+    );
     assert!(account.scope.as_deref().unwrap().contains("openid"));
     assert!(!is_expired(account.expires_at, 0));
     assert_eq!(signed_in.profile.id, "user-1");
@@ -85,7 +101,10 @@ async fn oidc_client_secret_post() {
     let client = OAuthClient::default();
     let mut browser = Browser::default();
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
-    let signed_in = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+    let signed_in = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap();
     assert_eq!(signed_in.user.id, "user-1");
     // (oidc-provider accepts either method from a confidential client; the loopback
     // GitHub-shaped server in `oauth_local.rs` checks which one arrives.)
@@ -98,8 +117,14 @@ async fn oidc_wrong_client_secret_is_refused() {
     let client = OAuthClient::default();
     let mut browser = Browser::default();
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
-    let err = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap_err();
-    assert!(matches!(&err, OAuthError::Token { error, .. } if error == "invalid_client"), "{err:?}");
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Token { error, .. } if error == "invalid_client"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -111,7 +136,10 @@ async fn oidc_id_token_es256_and_eddsa() {
         let mut browser = Browser::default();
         let (query, checks) =
             authorize(&client, &provider, &mut browser, "&login_hint=user-2").await;
-        let signed_in = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+        let signed_in = client
+            .callback(&provider, REDIRECT_URI, &query, &checks)
+            .await
+            .unwrap();
         assert_eq!(signed_in.user.id, "user-2");
         let header =
             jsonwebtoken::decode_header(signed_in.account.id_token.as_deref().unwrap()).unwrap();
@@ -128,19 +156,38 @@ async fn attack_wrong_state_is_refused_before_the_code_is_used() {
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
 
     let forged = with_param(&query, "state", "attacker-chosen-state");
-    let err = client.callback(&provider, REDIRECT_URI, &forged, &checks).await.unwrap_err();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &forged, &checks)
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::StateMismatch), "{err:?}");
 
-    let missing: Vec<_> = query.iter().filter(|(k, _)| k != "state").cloned().collect();
-    let err = client.callback(&provider, REDIRECT_URI, &missing, &checks).await.unwrap_err();
+    let missing: Vec<_> = query
+        .iter()
+        .filter(|(k, _)| k != "state")
+        .cloned()
+        .collect();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &missing, &checks)
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::MissingState), "{err:?}");
 
     let doubled = [query.clone(), vec![("state".to_owned(), "x".to_owned())]].concat();
-    let err = client.callback(&provider, REDIRECT_URI, &doubled, &checks).await.unwrap_err();
-    assert!(matches!(err, OAuthError::DuplicateParameter(ref p) if p == "state"), "{err:?}");
+    let err = client
+        .callback(&provider, REDIRECT_URI, &doubled, &checks)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, OAuthError::DuplicateParameter(ref p) if p == "state"),
+        "{err:?}"
+    );
 
     // The code was never sent to the provider: the genuine callback still works.
-    let signed_in = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+    let signed_in = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap();
     assert_eq!(signed_in.user.id, "user-1");
 }
 
@@ -151,7 +198,10 @@ async fn attack_replayed_state_is_refused() {
     let client = OAuthClient::default();
     let mut browser = Browser::default();
     let (old_query, old_checks) = authorize(&client, &provider, &mut browser, "").await;
-    client.callback(&provider, REDIRECT_URI, &old_query, &old_checks).await.unwrap();
+    client
+        .callback(&provider, REDIRECT_URI, &old_query, &old_checks)
+        .await
+        .unwrap();
 
     // The flow clears the check cookies in the callback: a replay finds none.
     let err = client
@@ -180,7 +230,10 @@ async fn attack_missing_pkce_verifier_is_refused() {
         code_verifier: None,
         ..checks.clone()
     };
-    let err = client.callback(&provider, REDIRECT_URI, &query, &without).await.unwrap_err();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &without)
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::MissingCodeVerifier), "{err:?}");
 }
 
@@ -195,8 +248,14 @@ async fn attack_wrong_pkce_verifier_is_refused_by_the_provider() {
         code_verifier: Some("a".repeat(43)),
         ..checks.clone()
     };
-    let err = client.callback(&provider, REDIRECT_URI, &query, &wrong).await.unwrap_err();
-    assert!(matches!(&err, OAuthError::Token { error, .. } if error == "invalid_grant"), "{err:?}");
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &wrong)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Token { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -206,10 +265,19 @@ async fn attack_replayed_code_is_refused() {
     let client = OAuthClient::default();
     let mut browser = Browser::default();
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
-    client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+    client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap();
     // Same query, same checks (as if the attacker also replayed the check cookies).
-    let err = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap_err();
-    assert!(matches!(&err, OAuthError::Token { error, .. } if error == "invalid_grant"), "{err:?}");
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Token { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -223,16 +291,25 @@ async fn attack_missing_nonce_check_is_refused() {
         nonce: None,
         ..checks.clone()
     };
-    let err = client.callback(&provider, REDIRECT_URI, &query, &without).await.unwrap_err();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &without)
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::MissingNonce), "{err:?}");
     // A different nonce than the one the ID token carries.
     let other = Checks {
         nonce: Some("another-nonce".to_owned()),
         ..checks.clone()
     };
-    let err = client.callback(&provider, REDIRECT_URI, &query, &other).await.unwrap_err();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &other)
+        .await
+        .unwrap_err();
     assert!(
-        matches!(err, OAuthError::IdToken(auth_runtime::providers::oauth::IdTokenError::Nonce)),
+        matches!(
+            err,
+            OAuthError::IdToken(auth_runtime::providers::oauth::IdTokenError::Nonce)
+        ),
         "{err:?}"
     );
 }
@@ -246,11 +323,17 @@ async fn attack_mix_up_iss_parameter_is_refused() {
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
     assert!(query.iter().any(|(k, v)| k == "iss" && v == &op.issuer));
     let forged = with_param(&query, "iss", "https://evil.example");
-    let err = client.callback(&provider, REDIRECT_URI, &forged, &checks).await.unwrap_err();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &forged, &checks)
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::IssuerMismatch), "{err:?}");
     // The issuer advertises the parameter, so dropping it is refused too.
     let dropped: Vec<_> = query.iter().filter(|(k, _)| k != "iss").cloned().collect();
-    let err = client.callback(&provider, REDIRECT_URI, &dropped, &checks).await.unwrap_err();
+    let err = client
+        .callback(&provider, REDIRECT_URI, &dropped, &checks)
+        .await
+        .unwrap_err();
     assert!(matches!(err, OAuthError::IssuerMismatch), "{err:?}");
 }
 
@@ -263,8 +346,14 @@ async fn provider_error_response_is_reported() {
     // `error=login_required` to the redirect URI.
     let mut browser = Browser::default();
     let (query, checks) = authorize(&client, &provider, &mut browser, "&prompt=none").await;
-    let err = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap_err();
-    assert!(matches!(&err, OAuthError::Provider { error, .. } if error == "login_required"), "{err:?}");
+    let err = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Provider { error, .. } if error == "login_required"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -272,8 +361,12 @@ async fn discovery_document_for_another_issuer_is_refused() {
     let op = OidcProvider::shared();
     // Same server, but configured as `localhost`: the document says `127.0.0.1`.
     let issuer = op.issuer.replace("127.0.0.1", "localhost");
-    let provider =
-        auth_runtime::providers::oidc("oidc", issuer.as_str().into(), BASIC.0.into(), BASIC.1.into());
+    let provider = auth_runtime::providers::oidc(
+        "oidc",
+        issuer.as_str().into(),
+        BASIC.0.into(),
+        BASIC.1.into(),
+    );
     let err = OAuthClient::default()
         .authorize(&provider, REDIRECT_URI)
         .await
@@ -288,11 +381,19 @@ async fn refresh_token_rotation_against_oidc_provider() {
     let client = OAuthClient::default();
     let mut browser = Browser::default();
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
-    let signed_in = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+    let signed_in = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap();
     let first_refresh = signed_in.account.refresh_token.clone().unwrap();
 
-    let fresh = refresh_access_token(&client, &provider, &first_refresh).await.unwrap();
-    assert_ne!(Some(&fresh.access_token), signed_in.account.access_token.as_ref());
+    let fresh = refresh_access_token(&client, &provider, &first_refresh)
+        .await
+        .unwrap();
+    assert_ne!(
+        Some(&fresh.access_token),
+        signed_in.account.access_token.as_ref()
+    );
     assert!(fresh.rotated, "the provider rotates refresh tokens");
     assert_ne!(fresh.refresh_token, first_refresh);
     assert!(!is_expired(fresh.expires_at, 0));
@@ -311,6 +412,11 @@ async fn refresh_token_rotation_against_oidc_provider() {
     assert_eq!(info["sub"], "user-1");
 
     // The rotated-out refresh token is dead.
-    let err = refresh_access_token(&client, &provider, &first_refresh).await.unwrap_err();
-    assert!(matches!(&err, OAuthError::Token { error, .. } if error == "invalid_grant"), "{err:?}");
+    let err = refresh_access_token(&client, &provider, &first_refresh)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, OAuthError::Token { error, .. } if error == "invalid_grant"),
+        "{err:?}"
+    );
 }

@@ -111,7 +111,12 @@ impl OidcProvider {
 
     /// An `oidc` provider for one of the registered clients.
     pub fn provider(&self, (id, secret): (&str, &str)) -> OAuthProvider {
-        let mut p = providers::oidc("oidc", self.issuer.as_str().into(), id.into(), secret.into());
+        let mut p = providers::oidc(
+            "oidc",
+            self.issuer.as_str().into(),
+            id.into(),
+            secret.into(),
+        );
         if id == POST.0 {
             p.client_auth = ClientAuth::ClientSecretPost;
         }
@@ -145,7 +150,10 @@ impl Browser {
             let pair = value.split(';').next().unwrap();
             let (name, v) = pair.split_once('=').unwrap();
             let lower = value.to_ascii_lowercase();
-            if v.is_empty() || lower.contains("max-age=0") || lower.contains("expires=thu, 01 jan 1970") {
+            if v.is_empty()
+                || lower.contains("max-age=0")
+                || lower.contains("expires=thu, 01 jan 1970")
+            {
                 self.cookies.remove(name.trim());
             } else {
                 self.cookies.insert(name.trim().to_owned(), v.to_owned());
@@ -196,7 +204,9 @@ impl Browser {
 
 /// The query pairs of a URL.
 pub fn query_of(url: &url::Url) -> Vec<(String, String)> {
-    url.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+    url.query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
 }
 
 /// Replaces (or adds) one query parameter.
