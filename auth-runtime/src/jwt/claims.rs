@@ -1,0 +1,98 @@
+//! The registered claims: what `encode` adds and what `decode` checks (jose's
+//! `validateClaimsSet` with `clockTolerance: 15`, as `@auth/core` calls it).
+
+use rand::RngCore as _;
+use serde_json::{Map, Value};
+
+use super::{CLOCK_SKEW_SECS, JwtError};
+
+/// `claims` plus `iat = now`, `exp = now + max_age` and a fresh `jti`; existing values of
+/// these three are replaced, as jose's `setIssuedAt`/`setExpirationTime`/`setJti` do.
+pub(crate) fn with_issued(
+    claims: &Map<String, Value>,
+    max_age: u64,
+    now: i64,
+) -> Result<Map<String, Value>, JwtError> {
+    let max_age = i64::try_from(max_age).map_err(|_| JwtError::InvalidMaxAge)?;
+    let exp = now.checked_add(max_age).ok_or(JwtError::InvalidMaxAge)?;
+    let mut out = claims.clone();
+    out.insert("iat".to_owned(), Value::from(now));
+    out.insert("exp".to_owned(), Value::from(exp));
+    out.insert("jti".to_owned(), Value::String(uuid_v4()));
+    Ok(out)
+}
+
+/// A random (version 4, RFC 9562) UUID in its lowercase hyphenated form, from the
+/// thread-local CSPRNG.
+pub(crate) fn uuid_v4() -> String {
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let mut s = String::with_capacity(36);
+    for (i, byte) in b.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(char::from(HEX[usize::from(byte >> 4)]));
+        s.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    s
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Parses the plaintext and checks the time claims at `now`.
+pub(crate) fn parse_and_validate(
+    plaintext: &[u8],
+    header: &Map<String, Value>,
+    now: i64,
+) -> Result<Map<String, Value>, JwtError> {
+    let value: Value = serde_json::from_slice(plaintext).map_err(|_| JwtError::Payload)?;
+    let Value::Object(claims) = value else {
+        return Err(JwtError::PayloadNotObject);
+    };
+    validate(&claims, header, now)?;
+    Ok(claims)
+}
+
+/// jose's checks: `iat`, `nbf`, `exp` must be numbers when present; `nbf > now + 15` is
+/// not yet valid; `exp <= now - 15` is expired; `iss`/`sub`/`aud` copied into the
+/// protected header must equal the claims.
+pub(crate) fn validate(
+    claims: &Map<String, Value>,
+    header: &Map<String, Value>,
+    now: i64,
+) -> Result<(), JwtError> {
+    number(claims, "iat")?;
+    let nbf = number(claims, "nbf")?;
+    let exp = number(claims, "exp")?;
+    // i64 -> f64 is exact for any realistic Unix time (below 2^53).
+    let now = now as f64;
+    let tolerance = CLOCK_SKEW_SECS as f64;
+    if let Some(nbf) = nbf
+        && nbf > now + tolerance
+    {
+        return Err(JwtError::NotYetValid);
+    }
+    if let Some(exp) = exp
+        && exp <= now - tolerance
+    {
+        return Err(JwtError::Expired);
+    }
+    for claim in ["iss", "sub", "aud"] {
+        if let Some(copy) = header.get(claim)
+            && claims.get(claim) != Some(copy)
+        {
+            return Err(JwtError::ClaimMismatch { claim });
+        }
+    }
+    Ok(())
+}
+
+fn number(claims: &Map<String, Value>, claim: &'static str) -> Result<Option<f64>, JwtError> {
+    match claims.get(claim) {
+        None => Ok(None),
+        Some(v) => v.as_f64().map(Some).ok_or(JwtError::ClaimType { claim }),
+    }
+}
