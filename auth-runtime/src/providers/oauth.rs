@@ -276,6 +276,11 @@ fn single<'q>(query: &'q [(String, String)], name: &str) -> Result<Option<&'q st
     Ok(first)
 }
 
+/// At most 200 characters of untrusted text.
+fn bounded(text: &str) -> String {
+    text.chars().take(200).collect()
+}
+
 fn ct_eq(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -387,9 +392,10 @@ impl OAuthClient {
             _ => {}
         }
         if let Some(error) = single(query, "error")? {
+            // Text from the query string: bounded before it reaches a log line.
             return Err(OAuthError::Provider {
-                error: error.to_owned(),
-                description: single(query, "error_description")?.map(str::to_owned),
+                error: bounded(error),
+                description: single(query, "error_description")?.map(bounded),
             });
         }
         let code = single(query, "code")?.ok_or(OAuthError::MissingCode)?;
@@ -586,5 +592,56 @@ impl OAuthClient {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn pkce_challenge_is_base64url_sha256() {
+        // Expected value from `openssl dgst -sha256 -binary | base64` (url-safe, no padding).
+        assert_eq!(
+            pkce_challenge("dBjftJeZ4CVP-mJ0kq7wX0MJQEOdGqx0nIbgsDM8ycvQ"),
+            "g4tg9krjewsnraupPZx6Zq-DoyzAg0j9Pu-GzOxKFeU"
+        );
+    }
+
+    #[test]
+    fn random_tokens_are_43_chars_and_distinct() {
+        let a = random_token().unwrap();
+        let b = random_token().unwrap();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn repeated_parameters_are_refused() {
+        let q = vec![
+            ("code".to_owned(), "a".to_owned()),
+            ("code".to_owned(), "b".to_owned()),
+        ];
+        assert!(
+            matches!(single(&q, "code"), Err(OAuthError::DuplicateParameter(p)) if p == "code")
+        );
+        assert_eq!(single(&q, "state").unwrap(), None);
+    }
+
+    #[test]
+    fn debug_output_hides_check_values() {
+        let checks = Checks {
+            state: Some("secret-state".to_owned()),
+            code_verifier: Some("secret-verifier".to_owned()),
+            nonce: None,
+        };
+        let shown = format!("{checks:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn provider_error_text_is_bounded() {
+        assert_eq!(bounded(&"x".repeat(1000)).len(), 200);
     }
 }
