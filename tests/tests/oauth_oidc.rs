@@ -420,3 +420,19 @@ async fn refresh_token_rotation_against_oidc_provider() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn google_preset_is_oidc_by_issuer() {
+    // The preset with its issuer pointed at the loopback provider (a pub field).
+    let op = OidcProvider::shared();
+    let mut provider = auth_runtime::providers::google(BASIC.0.into(), BASIC.1.into());
+    assert_eq!(provider.kind, AccountType::Oidc);
+    assert_eq!(provider.scope, "openid profile email");
+    provider.issuer = Some(op.issuer.as_str().into());
+    let client = OAuthClient::default();
+    let mut browser = Browser::default();
+    let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
+    let signed_in = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+    assert_eq!(signed_in.account.provider, "google");
+    assert_eq!(signed_in.user.email.as_deref(), Some("user-1@example.test"));
+}
