@@ -663,6 +663,8 @@ struct GitHub {
     /// How the client authenticated at the token endpoint, per request.
     auth_methods: Mutex<Vec<&'static str>>,
     emails_fail: AtomicBool,
+    /// Answer the token request form-encoded even when JSON is asked for.
+    form_answers: AtomicBool,
     counter: AtomicUsize,
 }
 
@@ -737,7 +739,9 @@ async fn gh_token(
         ("token_type", "bearer"),
         ("scope", "read:user,user:email"),
     ];
-    if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) == Some("application/json") {
+    if headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) == Some("application/json")
+        && !gh.form_answers.load(Ordering::SeqCst)
+    {
         axum::Json(json!({"access_token": "gho_test", "token_type": "bearer", "scope": "read:user,user:email"})).into_response()
     } else {
         let form = url::form_urlencoded::Serializer::new(String::new())
@@ -947,4 +951,22 @@ async fn provider_error_and_missing_code() {
         .callback(&provider, CALLBACK, &query, &checks)
         .await
         .unwrap();
+}
+
+#[tokio::test]
+async fn github_form_encoded_token_answer_is_understood() {
+    let (gh, provider) = github_server().await;
+    gh.form_answers.store(true, Ordering::SeqCst);
+    let client = OAuthClient::default();
+    let (query, checks) = github_authorize(&client, &provider).await;
+    let signed_in = client
+        .callback(&provider, CALLBACK, &query, &checks)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.account.access_token.as_deref(), Some("gho_test"));
+    assert_eq!(signed_in.account.token_type.as_deref(), Some("bearer"));
+    assert_eq!(
+        signed_in.user.email.as_deref(),
+        Some("octocat@example.test")
+    );
 }
