@@ -17,6 +17,147 @@ pub mod providers;
 #[doc(hidden)]
 pub mod __private;
 
+/// Declares the whole auth configuration, checked at compile time.
+///
+/// Use it at item position, typically alone in a module (`src/auth.rs`), because your
+/// handlers name the types it generates:
+///
+/// | item | what it is |
+/// | --- | --- |
+/// | `pub struct Token` | the session token's claims: `sub`, `name`, `email`, `picture`, `iat`, `exp`, `jti` (all `Option`) and the fields of `token: { .. }` |
+/// | `pub struct SessionUser` | `session.user`: `name`, `email`, `image` (`Option<String>`) and the fields of `session_user: { .. }` |
+/// | `pub type Session` | [`Session<SessionUser>`](Session), what a handler reads |
+/// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`] |
+///
+/// Both structs derive `Clone`, `Debug`, `Default`, `PartialEq`, `Serialize` and
+/// `Deserialize` (with `#[serde(default)]`, absent standard claims are not serialized), so
+/// a declared field's type must implement all six (`String`, `Option<_>`, numbers,
+/// `Vec<_>`, your own `#[derive(..)]` types). A declared field may not reuse a standard name.
+///
+/// # Syntax
+///
+/// Every key is optional; values are Rust expressions unless noted.
+///
+/// - `session: { strategy: jwt | database, max_age: <seconds>, update_age: <seconds> }` —
+///   jwt (the default) keeps the session in an encrypted cookie, database in an adapter;
+///   Auth.js's defaults are 30 days and 24 hours.
+/// - `token: { name: Type, .. }` and `session_user: { name: Type, .. }` — typed extra
+///   fields (doc comments allowed). Without them only the standard fields exist.
+/// - `providers: [ .. ]` — each `Kind { option: value, .. }`. A value is `env("NAME")`
+///   (read when [`Auth::new`] starts), a string literal or any `Into<String>` expression:
+///
+///   | provider | required | optional |
+///   | --- | --- | --- |
+///   | `Credentials` | `authorize: \|credentials\| async move { .. }` returning `Option<User>` | `id` (default `"credentials"`), `name` |
+///   | `GitHub`, `Google` | `client_id`, `client_secret` | `id`, `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking` |
+///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking` |
+///
+///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
+///   providers may not share one). `client_auth` is `client_secret_basic` (default) or
+///   `client_secret_post`.
+/// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
+///   Parameters are bound by name, in any order, from the set each callback receives; the
+///   body always runs in an `async move` block (so `.await` works with or without `async`):
+///
+///   | callback | parameters | returns |
+///   | --- | --- | --- |
+///   | `sign_in` | `user: User`, `account: Account`, `profile: Option<Profile>`, `credentials: Option<Credentials>` | `bool`, a redirect URL, or [`SignInDecision`] |
+///   | `jwt` | `mut token: Token`, `user`, `account`, `profile` (`Option`, set on sign-in only), `trigger: Option<Trigger>`, `is_new_user: bool`, `session: Option<serde_json::Value>` (set on update only) | `Token`, or `Option<Token>` (`None` signs out) |
+///   | `session` | `mut session: Session`, and `token: Token` (jwt strategy) or `user: User` (database strategy) | `Session` |
+///   | `redirect` | `url: String`, `base_url: String` | `String` or `&'static str` |
+///
+///   An omitted callback keeps Auth.js's behaviour (`redirect`: relative URLs and the same
+///   origin only).
+/// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
+/// - `base_path: "/api/auth"` and `trust_host: bool`.
+///
+/// # Compile-time rules
+///
+/// Each error points at the offending tokens and says what to write instead; one
+/// compile reports every error of the invocation.
+///
+/// 1. In `jwt`, `user`, `account` and `profile` exist only on sign-in, and `session` only on
+///    an update: read them through `if let Some(x) = user { .. }`,
+///    `match user { Some(x) => .., .. }` or `let Some(x) = user else { .. };` (the scrutinee
+///    may also be `&user`, `user.as_ref()` or a tuple of these). Any other mention is an
+///    error, also inside a closure, a macro call (`format!("{user:?}")`) or an `else`
+///    branch; `token.user`, `user_id` and a name rebound by `let user = ..` are fine.
+/// 2. `sign_in` has no `token` (it runs before one exists): copy data in `jwt`.
+/// 3. `session` takes `token` under the jwt strategy and `user` under the database one.
+/// 4. Unknown keys, callbacks, parameters, providers and options are errors with a
+///    "did you mean"; so are duplicates and missing required options.
+/// 5. A callback returning the wrong type is reported on the returned expression.
+///
+/// # Example
+///
+/// ```
+/// mod auth {
+///     use auth_runtime::{Credentials, User};
+///
+///     async fn check_password(credentials: Credentials) -> Option<User> {
+///         let ok = credentials.get("password") == Some("correct horse");
+///         ok.then(|| User::new("42").with_email("ada@example.com"))
+///     }
+///
+///     auth_runtime::auth! {
+///         session: { strategy: jwt, max_age: 30 * 24 * 3600 },
+///         token: { id: String, role: Option<String> },
+///         session_user: { id: String, role: Option<String> },
+///         providers: [
+///             Credentials { authorize: |credentials| async move { check_password(credentials).await } },
+///             GitHub { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
+///             Oidc {
+///                 id: "corp",
+///                 issuer: "https://sso.example.com",
+///                 client_id: env("CORP_ID"),
+///                 client_secret: env("CORP_SECRET"),
+///             },
+///         ],
+///         callbacks: {
+///             sign_in(user) { user.email.as_deref().is_some_and(|e| e.ends_with("@example.com")) },
+///             jwt(token, user) {
+///                 if let Some(user) = user {
+///                     token.id = user.id.clone();
+///                 }
+///                 token
+///             },
+///             session(session, token) {
+///                 session.user.id = token.id.clone();
+///                 session.user.role = token.role.clone();
+///                 session
+///             },
+///         },
+///     }
+/// }
+///
+/// // A handler reads typed fields: no casts, no string keys.
+/// fn greet(session: &auth::Session) -> String {
+///     format!("hello {}", session.user.id)
+/// }
+///
+/// let config = auth::config();
+/// assert_eq!(config.providers().len(), 3);
+/// let mut session = auth::Session::default();
+/// session.user.id = "42".to_owned();
+/// assert_eq!(greet(&session), "hello 42");
+/// ```
+///
+/// Reading `user` outside a guard does not compile:
+///
+/// ```compile_fail
+/// auth_runtime::auth! {
+///     token: { id: String },
+///     callbacks: {
+///         jwt(token, user) {
+///             token.id = user.unwrap().id; // error: `user` is only set when the user signs in
+///             token
+///         },
+///     },
+/// }
+/// # fn main() {}
+/// ```
+#[doc(inline)]
 pub use auth_macros::auth;
 pub use config::{
     Account, AccountType, AuthConfig, ConfigValue, Credentials, DefaultSessionUser, IntoJwtOutcome,

@@ -127,32 +127,19 @@ impl JweKeys {
                 expected: 5,
             });
         };
-        let header = parse_header(header_b64)?;
-        if header.contains_key("crit") {
-            return Err(JwtError::Critical);
-        }
-        if header.contains_key("zip") {
-            return Err(JwtError::Compressed);
-        }
-        if header.get("alg").and_then(Value::as_str) != Some("dir") {
-            return Err(JwtError::UnsupportedAlg);
-        }
+        let (header, enc, key) = if header_b64 == self.header_b64 {
+            // The header we write (the common case): its parse is known, skip it.
+            (
+                Map::new(),
+                Enc::A256CbcHs512,
+                self.keys.first().ok_or(JwtError::MissingSecret)?,
+            )
+        } else {
+            self.read_header(header_b64)?
+        };
         if !encrypted_key.is_empty() {
             return Err(JwtError::UnexpectedEncryptedKey);
         }
-        let enc = match header.get("enc").and_then(Value::as_str) {
-            Some("A256CBC-HS512") => Enc::A256CbcHs512,
-            Some("A256GCM") => Enc::A256Gcm,
-            _ => return Err(JwtError::UnsupportedEnc),
-        };
-        // @auth/core: no `kid` -> the first secret; a `kid` -> the secret with that
-        // thumbprint, or "no matching decryption secret".
-        let key = match header.get("kid") {
-            None => self.keys.first(),
-            Some(Value::String(kid)) => self.keys.iter().find(|k| k.kid(enc) == kid),
-            Some(_) => None,
-        }
-        .ok_or(JwtError::UnknownKid)?;
         let iv = b64(iv, "initialization vector")?;
         let ciphertext = b64(ciphertext, "ciphertext")?;
         let tag = b64(tag, "authentication tag")?;
@@ -173,6 +160,39 @@ impl JweKeys {
             Enc::A256Gcm => gcm_open(&key.gcm, &iv, aad, ciphertext, &tag)?,
         };
         claims::parse_and_validate(&plaintext, &header, now)
+    }
+}
+
+impl JweKeys {
+    /// Parses and checks a protected header; picks the key as `@auth/core` does.
+    fn read_header(
+        &self,
+        header_b64: &str,
+    ) -> Result<(Map<String, Value>, Enc, &JweKey), JwtError> {
+        let header = parse_header(header_b64)?;
+        if header.contains_key("crit") {
+            return Err(JwtError::Critical);
+        }
+        if header.contains_key("zip") {
+            return Err(JwtError::Compressed);
+        }
+        if header.get("alg").and_then(Value::as_str) != Some("dir") {
+            return Err(JwtError::UnsupportedAlg);
+        }
+        let enc = match header.get("enc").and_then(Value::as_str) {
+            Some("A256CBC-HS512") => Enc::A256CbcHs512,
+            Some("A256GCM") => Enc::A256Gcm,
+            _ => return Err(JwtError::UnsupportedEnc),
+        };
+        // @auth/core: no `kid` -> the first secret; a `kid` -> the secret with that
+        // thumbprint, or "no matching decryption secret".
+        let key = match header.get("kid") {
+            None => self.keys.first(),
+            Some(Value::String(kid)) => self.keys.iter().find(|k| k.kid(enc) == kid),
+            Some(_) => None,
+        }
+        .ok_or(JwtError::UnknownKid)?;
+        Ok((header, enc, key))
     }
 }
 

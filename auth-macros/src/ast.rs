@@ -1,0 +1,348 @@
+//! The DSL's syntax tree and its hand-written parser.
+//!
+//! The tree keeps the user's syn nodes (and so their spans); names are not validated
+//! here (that is `check`), only the shape. Parsing recovers at every top-level key, so
+//! an error in one section does not hide the errors of the others.
+
+use proc_macro2::{TokenStream, TokenTree};
+use syn::parse::{ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Attribute, Block, Expr, Ident, Token, Type, braced, bracketed};
+
+use crate::ctxt::Ctxt;
+
+/// The top-level keys, in the order the docs list them.
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "session",
+    "token",
+    "session_user",
+    "providers",
+    "callbacks",
+    "pages",
+    "base_path",
+    "trust_host",
+];
+
+/// The whole `auth! { .. }` input.
+#[derive(Default)]
+pub struct Config {
+    /// `session: { strategy: jwt, max_age: .., update_age: .. }`.
+    pub session: Vec<KeyValue>,
+    /// `token: { id: String, .. }`.
+    pub token: Vec<FieldDef>,
+    /// `session_user: { id: String, .. }`.
+    pub session_user: Vec<FieldDef>,
+    /// `providers: [ GitHub { .. }, .. ]`.
+    pub providers: Vec<ProviderDef>,
+    /// `callbacks: { jwt(token, user) { .. }, .. }`.
+    pub callbacks: Vec<Callback>,
+    /// `pages: { sign_in: "/login" }`.
+    pub pages: Vec<KeyValue>,
+    /// `base_path: "/api/auth"`.
+    pub base_path: Option<Expr>,
+    /// `trust_host: true`.
+    pub trust_host: Option<Expr>,
+}
+
+/// `key: value` in a `{ .. }` block (session, pages, provider options).
+pub struct KeyValue {
+    pub key: Ident,
+    pub value: Expr,
+}
+
+/// A declared field of `Token` or `SessionUser`.
+pub struct FieldDef {
+    pub attrs: Vec<Attribute>,
+    pub name: Ident,
+    pub ty: Type,
+}
+
+/// `GitHub { client_id: .., client_secret: .. }`.
+pub struct ProviderDef {
+    pub kind: Ident,
+    pub options: Vec<KeyValue>,
+}
+
+impl ProviderDef {
+    pub fn option(&self, key: &str) -> Option<&Expr> {
+        find(&self.options, key)
+    }
+}
+
+/// `[async] name(param, ..) { body }` (`async` is optional: the body always runs in an
+/// `async move` block).
+pub struct Callback {
+    pub name: Ident,
+    pub params: Vec<Ident>,
+    pub body: Block,
+}
+
+/// The value of `key` in a key/value list (the first one, duplicates are errors).
+pub fn find<'a>(list: &'a [KeyValue], key: &str) -> Option<&'a Expr> {
+    list.iter().find(|kv| kv.key == key).map(|kv| &kv.value)
+}
+
+/// Parses the input, recording errors in `cx` and keeping whatever parsed.
+pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
+    let mut config = Config::default();
+    let mut seen: Vec<Ident> = Vec::new();
+    let mut tokens = input.into_iter().peekable();
+    while tokens.peek().is_some() {
+        // `key`
+        let key = match tokens.next() {
+            Some(TokenTree::Ident(key)) => key,
+            Some(other) => {
+                cx.error(
+                    other.span(),
+                    "expected a key such as `providers`",
+                    format!(
+                        "write `key: value` entries separated by commas; keys: {}",
+                        TOP_LEVEL_KEYS.join(", ")
+                    ),
+                );
+                return config;
+            }
+            None => break,
+        };
+        // `:`
+        match tokens.next() {
+            Some(TokenTree::Punct(p)) if p.as_char() == ':' => {}
+            other => {
+                let span = other.as_ref().map_or(key.span(), TokenTree::span);
+                cx.error(
+                    span,
+                    format!("expected `:` after `{key}`"),
+                    format!("write `{key}: ..`"),
+                );
+                return config;
+            }
+        }
+        // value: everything up to the next top-level comma
+        let mut value = TokenStream::new();
+        for tt in tokens.by_ref() {
+            if matches!(&tt, TokenTree::Punct(p) if p.as_char() == ',') {
+                break;
+            }
+            value.extend([tt]);
+        }
+        if value.is_empty() {
+            cx.error(
+                key.span(),
+                format!("`{key}` has no value"),
+                format!("write `{key}: ..`"),
+            );
+            continue;
+        }
+        if let Some(prev) = seen.iter().find(|k| **k == key) {
+            let _ = prev;
+            cx.error(
+                key.span(),
+                format!("`{key}` is given twice"),
+                format!("merge the two `{key}` entries into one"),
+            );
+            continue;
+        }
+        seen.push(key.clone());
+        let key_name = key.to_string();
+        let section = key_name.as_str();
+        let parsed = match section {
+            "session" => parse_with(cx, section, value, parse_kv_block).map(|v| config.session = v),
+            "pages" => parse_with(cx, section, value, parse_kv_block).map(|v| config.pages = v),
+            "token" => parse_with(cx, section, value, parse_fields).map(|v| config.token = v),
+            "session_user" => {
+                parse_with(cx, section, value, parse_fields).map(|v| config.session_user = v)
+            }
+            "providers" => {
+                parse_with(cx, section, value, parse_providers).map(|v| config.providers = v)
+            }
+            "callbacks" => {
+                parse_with(cx, section, value, parse_callbacks).map(|v| config.callbacks = v)
+            }
+            "base_path" => parse_with(cx, section, value, |i| i.parse::<Expr>())
+                .map(|v| config.base_path = Some(v)),
+            "trust_host" => parse_with(cx, section, value, |i| i.parse::<Expr>())
+                .map(|v| config.trust_host = Some(v)),
+            other => {
+                cx.unknown(key.span(), "key", other, TOP_LEVEL_KEYS, "`auth!` takes");
+                None
+            }
+        };
+        let _ = parsed;
+    }
+    config
+}
+
+fn parse_with<T>(
+    cx: &Ctxt,
+    key: &str,
+    tokens: TokenStream,
+    f: impl FnOnce(ParseStream) -> syn::Result<T>,
+) -> Option<T> {
+    match f.parse2(tokens) {
+        Ok(v) => Some(v),
+        Err(errors) => {
+            for e in errors {
+                cx.error(e.span(), e, syntax_hint(key));
+            }
+            None
+        }
+    }
+}
+
+/// How a section is written, for the `help:` of a syntax error in it.
+fn syntax_hint(key: &str) -> &'static str {
+    match key {
+        "session" => {
+            "write `session: { strategy: jwt, max_age: 30 * 24 * 3600, update_age: 24 * 3600 }`"
+        }
+        "pages" => {
+            "write `pages: { sign_in: \"/login\", sign_out: \"/logout\", error: \"/error\" }`"
+        }
+        "token" | "session_user" => {
+            "declare fields as in a struct: `{ id: String, role: Option<String> }`"
+        }
+        "providers" => {
+            "write `providers: [ GitHub { client_id: env(\"GITHUB_ID\"), client_secret: env(\"GITHUB_SECRET\") }, .. ]`"
+        }
+        "callbacks" => {
+            "write each callback as `name(parameters) { body }`, e.g. `callbacks: { jwt(token, user) { token } }`"
+        }
+        "base_path" => "write `base_path: \"/api/auth\"`",
+        _ => "write `trust_host: true`",
+    }
+}
+
+/// `{ key: expr, .. }`
+fn parse_kv_block(input: ParseStream) -> syn::Result<Vec<KeyValue>> {
+    let content;
+    braced!(content in input);
+    parse_kv_list(&content)
+}
+
+fn parse_kv_list(input: ParseStream) -> syn::Result<Vec<KeyValue>> {
+    let list = Punctuated::<KeyValue, Token![,]>::parse_terminated_with(input, |input| {
+        let key: Ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let value: Expr = input.parse()?;
+        Ok(KeyValue { key, value })
+    })?;
+    Ok(list.into_iter().collect())
+}
+
+/// `{ #[doc] name: Type, .. }`
+fn parse_fields(input: ParseStream) -> syn::Result<Vec<FieldDef>> {
+    let content;
+    braced!(content in input);
+    let list = Punctuated::<FieldDef, Token![,]>::parse_terminated_with(&content, |input| {
+        let attrs = input.call(Attribute::parse_outer)?;
+        let name: Ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let ty: Type = input.parse()?;
+        Ok(FieldDef { attrs, name, ty })
+    })?;
+    Ok(list.into_iter().collect())
+}
+
+/// `[ Kind { key: expr, .. }, .. ]`
+fn parse_providers(input: ParseStream) -> syn::Result<Vec<ProviderDef>> {
+    let content;
+    bracketed!(content in input);
+    let list = Punctuated::<ProviderDef, Token![,]>::parse_terminated_with(&content, |input| {
+        let kind: Ident = input.parse()?;
+        let options = parse_kv_block(input)?;
+        Ok(ProviderDef { kind, options })
+    })?;
+    Ok(list.into_iter().collect())
+}
+
+/// `{ [async] name(params) { body } [,] .. }`
+fn parse_callbacks(input: ParseStream) -> syn::Result<Vec<Callback>> {
+    let content;
+    braced!(content in input);
+    let mut callbacks = Vec::new();
+    while !content.is_empty() {
+        let _async: Option<Token![async]> = content.parse()?;
+        let name: Ident = content.parse()?;
+        let params_content;
+        syn::parenthesized!(params_content in content);
+        let params = Punctuated::<Ident, Token![,]>::parse_terminated(&params_content)?;
+        let body: Block = content.parse()?;
+        callbacks.push(Callback {
+            name,
+            params: params.into_iter().collect(),
+            body,
+        });
+        if !content.is_empty() {
+            content.parse::<Option<Token![,]>>()?;
+        }
+    }
+    Ok(callbacks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quote::quote;
+
+    #[test]
+    fn parses_every_section() {
+        let cx = Ctxt::new();
+        let config = parse(
+            &cx,
+            quote! {
+                session: { strategy: jwt, max_age: 3600 },
+                token: { /// the id
+                    id: String, role: Option<String> },
+                session_user: { id: String },
+                providers: [
+                    Credentials { authorize: |c| async move { None } },
+                    GitHub { client_id: env("A"), client_secret: "b" },
+                ],
+                callbacks: {
+                    async jwt(token, user) { token }
+                    session(session, token) { session },
+                },
+                pages: { sign_in: "/login" },
+                base_path: "/auth",
+                trust_host: true,
+            },
+        );
+        assert!(cx.check().is_ok());
+        assert_eq!(config.session.len(), 2);
+        assert_eq!(config.token.len(), 2);
+        assert_eq!(config.token[0].attrs.len(), 1);
+        assert_eq!(config.session_user.len(), 1);
+        assert_eq!(config.providers.len(), 2);
+        assert_eq!(config.providers[1].kind, "GitHub");
+        assert!(config.providers[1].option("client_secret").is_some());
+        assert_eq!(config.callbacks.len(), 2);
+        assert_eq!(config.callbacks[0].name, "jwt");
+        assert_eq!(config.callbacks[1].params[1], "token");
+        assert_eq!(config.pages.len(), 1);
+        assert!(config.base_path.is_some() && config.trust_host.is_some());
+    }
+
+    #[test]
+    fn recovers_after_a_bad_section() {
+        let cx = Ctxt::new();
+        let config = parse(
+            &cx,
+            quote! {
+                sesion: { strategy: jwt },
+                token: { id: },
+                session_user: { id: String },
+            },
+        );
+        assert_eq!(config.session_user.len(), 1);
+        let err = cx.check().err().map(|e| e.into_iter().count());
+        assert_eq!(err, Some(2));
+    }
+
+    #[test]
+    fn empty_input_is_the_default_config() {
+        let cx = Ctxt::new();
+        let config = parse(&cx, quote! {});
+        assert!(cx.check().is_ok());
+        assert!(config.providers.is_empty() && config.callbacks.is_empty());
+    }
+}

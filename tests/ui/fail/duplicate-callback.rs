@@ -1,0 +1,9 @@
+auth_runtime::auth! {
+    callbacks: {
+        jwt(token) { token },
+        session(session) { session },
+        jwt(token) { token },
+    },
+}
+
+fn main() {}

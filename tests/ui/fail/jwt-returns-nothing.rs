@@ -1,0 +1,9 @@
+auth_runtime::auth! {
+    callbacks: {
+        jwt(token) {
+            token.name = None;
+        },
+    },
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+auth_runtime::auth! {
+    session: { strategy: database },
+    callbacks: {
+        session(session, token) { session },
+    },
+}
+
+fn main() {}
