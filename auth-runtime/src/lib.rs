@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod adapter;
 mod auth;
 pub mod config;
 mod error;

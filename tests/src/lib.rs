@@ -1,1 +1,3 @@
 //! Support code shared by the integration tests.
+
+pub mod postgres;

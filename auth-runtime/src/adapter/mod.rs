@@ -1,0 +1,268 @@
+//! Database adapters: where users, accounts and sessions live under the database session
+//! strategy (Auth.js's adapter interface).
+//!
+//! [`Adapter`] is the interface; it is always compiled, so an application can write its
+//! own. Two implementations ship behind opt-in features, both on `sqlx` (no compile-time
+//! query checking: the build needs no database):
+//!
+//! - `sqlite`: `SqliteAdapter`, a local file, the embedded default (WAL, busy timeout).
+//! - `postgres`: `PostgresAdapter`, pooled, shared by many app servers.
+//!
+//! Both apply the schema migrations that ship with the crate (`migrations/`) when they
+//! connect, idempotently, and safely when several app instances start at once.
+//!
+//! # Differences from Auth.js
+//! - The session cookie holds a [`SessionId`] (32 random bytes); the adapter receives and
+//!   stores only its [`SessionKey`] (SHA-256). Auth.js stores the token in clear.
+//! - Verification tokens are stored as SHA-256 too.
+//! - Tables are prefixed `auth_` so they do not collide with an application's own `users`.
+//! - Timestamps are seconds since the Unix epoch (`i64`).
+//!
+//! # Holding an adapter
+//! The trait is object safe: hold it as `Arc<dyn Adapter>`. Every method returns an
+//! [`AdapterFuture`] (a boxed `Send` future); implement a method as
+//! `fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> { Box::pin(async move { .. }) }`.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::config::{Account, User};
+
+mod session_id;
+pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKey};
+
+mod flow;
+pub use flow::{
+    LiveSession, SignInError, SignedInUser, credentials_sign_in, end_session, oauth_sign_in,
+    read_session, start_session,
+};
+
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::spawn_sweeper;
+
+#[cfg(feature = "postgres")]
+mod postgres;
+#[cfg(feature = "postgres")]
+pub use postgres::{MIGRATION_LOCK_KEY, PostgresAdapter};
+
+#[cfg(feature = "sqlite")]
+mod sqlite;
+#[cfg(feature = "sqlite")]
+pub use sqlite::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
+
+/// How long one call of the shipped adapters may take before it fails with
+/// [`AdapterError::Unavailable`] (change with `with_call_timeout`).
+pub const DEFAULT_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The future every [`Adapter`] method returns.
+pub type AdapterFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, AdapterError>> + Send + 'a>>;
+
+/// A boxed error source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong in an adapter.
+///
+/// Messages never contain session ids, tokens or passwords.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AdapterError {
+    /// The database cannot be reached right now (connection refused or lost, pool
+    /// timeout, server shutting down, database locked). Transient: answer 503 and retry later.
+    #[error("the database is unavailable")]
+    Unavailable(#[source] BoxError),
+    /// A unique constraint refused the write (e-mail already used, account already linked).
+    #[error("{0} already exists")]
+    Conflict(&'static str),
+    /// The write refers to a row that does not exist (linking an account to an unknown user).
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The database URL or options are invalid.
+    #[error("invalid database configuration: {0}")]
+    Config(String),
+    /// The schema migration failed or the database holds a schema this version does not know.
+    #[error("database migration failed: {0}")]
+    Migration(String),
+    /// A stored value cannot be read back (corrupt row).
+    #[error("invalid data in the database: {0}")]
+    Corrupt(&'static str),
+    /// Any other database error.
+    #[error("database error")]
+    Backend(#[source] BoxError),
+}
+
+impl AdapterError {
+    /// `true` when the database is unreachable for now (the flow answers 503).
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, AdapterError::Unavailable(_))
+    }
+}
+
+/// A session row: who it belongs to and until when.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdapterSession {
+    /// The database key (SHA-256 of the id in the cookie); a safe handle to revoke it.
+    pub key: SessionKey,
+    /// The user's id.
+    pub user_id: String,
+    /// Expiry, seconds since the epoch.
+    pub expires: i64,
+    /// Creation time (sign-in), seconds since the epoch.
+    pub created_at: i64,
+}
+
+impl AdapterSession {
+    /// `true` when the session has expired at `now` (seconds since the epoch).
+    pub fn is_expired_at(&self, now: i64) -> bool {
+        self.expires <= now
+    }
+}
+
+/// A single-use token (e-mail sign-in), as Auth.js's `VerificationToken`.
+///
+/// Adapters store SHA-256 of `token`, never the token. `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct VerificationToken {
+    /// Whom the token was sent to (usually the e-mail address).
+    pub identifier: String,
+    /// The token itself.
+    pub token: String,
+    /// Expiry, seconds since the epoch.
+    pub expires: i64,
+}
+
+impl std::fmt::Debug for VerificationToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerificationToken")
+            .field("identifier", &self.identifier)
+            .field("token", &"..")
+            .field("expires", &self.expires)
+            .finish()
+    }
+}
+
+/// Where users, provider accounts, sessions and verification tokens live (Auth.js's
+/// `Adapter`).
+///
+/// Reads of something that does not exist are `Ok(None)` (or `Ok(false)` / `Ok(0)` for
+/// deletes), never an error. Times are seconds since the epoch.
+pub trait Adapter: Send + Sync + 'static {
+    /// Creates a user. An empty `user.id` gets a fresh random id (UUID v4 form); a given id
+    /// is kept (a credentials `authorize` returning the application's own id). Returns the
+    /// stored user. [`AdapterError::Conflict`] when the id or e-mail is taken.
+    fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User>;
+
+    /// The user with this id.
+    fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>>;
+
+    /// The user with this e-mail address (exact match).
+    fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>>;
+
+    /// The user a provider account is linked to.
+    fn get_user_by_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> AdapterFuture<'a, Option<User>>;
+
+    /// Replaces the stored profile fields (`name`, `email`, `image`, `email_verified`) of the
+    /// user `user.id`; `None` clears a field. Returns the stored user, `Ok(None)` when there
+    /// is no such user, [`AdapterError::Conflict`] when the e-mail is taken.
+    fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>>;
+
+    /// Deletes a user with their accounts and sessions. `true` when a user was deleted.
+    fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool>;
+
+    /// Links a provider account to a user. [`AdapterError::Conflict`] when this
+    /// `(provider, provider_account_id)` is already linked (to anyone),
+    /// [`AdapterError::NotFound`] when the user does not exist.
+    fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()>;
+
+    /// Creates a user and links a provider account to it in one step, so no other request
+    /// sees the user without its account (a first OAuth sign-in). The shipped adapters use
+    /// one transaction; the default implementation creates, links, and deletes the user
+    /// again if linking fails. Errors as [`Adapter::create_user`] and
+    /// [`Adapter::link_account`]; on error nothing is stored.
+    fn create_user_with_account<'a>(
+        &'a self,
+        user: &'a User,
+        account: &'a Account,
+    ) -> AdapterFuture<'a, User> {
+        Box::pin(async move {
+            let user = self.create_user(user).await?;
+            if let Err(e) = self.link_account(&user.id, account).await {
+                let _ = self.delete_user(&user.id).await;
+                return Err(e);
+            }
+            Ok(user)
+        })
+    }
+
+    /// Unlinks a provider account. `true` when one was unlinked.
+    fn unlink_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> AdapterFuture<'a, bool>;
+
+    /// Stores a new session under `key` (from [`SessionId::key`]) for `user_id` until
+    /// `expires`. [`AdapterError::NotFound`] when the user does not exist.
+    fn create_session<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        user_id: &'a str,
+        expires: i64,
+    ) -> AdapterFuture<'a, AdapterSession>;
+
+    /// The session and its user. An expired session is deleted and reads as `Ok(None)`.
+    fn get_session_and_user<'a>(
+        &'a self,
+        key: &'a SessionKey,
+    ) -> AdapterFuture<'a, Option<(AdapterSession, User)>>;
+
+    /// Moves a live session's expiry to `expires` (sliding expiry, `update_age`). `Ok(None)`
+    /// when the session does not exist or has already expired (it is not revived).
+    fn update_session<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        expires: i64,
+    ) -> AdapterFuture<'a, Option<AdapterSession>>;
+
+    /// Deletes a session (sign-out, or revoking one listed session). `true` when one was deleted.
+    fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool>;
+
+    /// Stores a verification token (its hash). [`AdapterError::Conflict`] on a duplicate.
+    fn create_verification_token<'a>(
+        &'a self,
+        token: &'a VerificationToken,
+    ) -> AdapterFuture<'a, ()>;
+
+    /// Consumes a verification token: deletes it and returns it, once. The caller checks
+    /// `expires` (an expired token is returned, and consumed, like Auth.js).
+    fn use_verification_token<'a>(
+        &'a self,
+        identifier: &'a str,
+        token: &'a str,
+    ) -> AdapterFuture<'a, Option<VerificationToken>>;
+
+    /// A user's live sessions, oldest first ("where am I signed in").
+    fn list_user_sessions<'a>(&'a self, user_id: &'a str)
+    -> AdapterFuture<'a, Vec<AdapterSession>>;
+
+    /// Deletes every session of a user ("sign out everywhere"). Returns how many.
+    fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64>;
+
+    /// Deletes every expired session (and expired verification token). Returns how many
+    /// sessions. Run it periodically (`spawn_sweeper`, with a database feature).
+    fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64>;
+}
+
+/// Seconds since the Unix epoch, now.
+pub fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}

@@ -1,0 +1,162 @@
+//! The PostgreSQL adapter: pooled, shared by many app servers.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::ConnectOptions as _;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::sql::{self as shared, Migration};
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../../migrations/postgres/0001_init.sql"),
+}];
+
+/// The advisory lock key serialising migrations across app instances
+/// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).
+pub const MIGRATION_LOCK_KEY: i64 = 0x6175_7468_7273_2d6d;
+
+/// An [`Adapter`](super::Adapter) on PostgreSQL (feature `postgres`; TLS with
+/// `postgres-tls`).
+///
+/// Pooled (10 connections by default); a connection is checked before use, so the pool
+/// recovers by itself after the server restarts. While the server is unreachable, calls
+/// fail with [`AdapterError::Unavailable`](super::AdapterError::Unavailable) after the
+/// acquire timeout (5 s); a call that gets no answer at all fails the same way after the
+/// call timeout ([`DEFAULT_CALL_TIMEOUT`](super::DEFAULT_CALL_TIMEOUT), see
+/// `with_call_timeout`). Cloning shares the pool.
+///
+/// TLS (`?sslmode=require` / `verify-full`) needs the `postgres-tls` feature; without it
+/// the default `sslmode=prefer` connects in plain text.
+#[derive(Clone)]
+pub struct PostgresAdapter {
+    pool: PgPool,
+    call_timeout: Duration,
+}
+
+impl std::fmt::Debug for PostgresAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the pool: its options may hold the connection password.
+        f.debug_struct("PostgresAdapter")
+            .field("connections", &self.pool.size())
+            .field("idle", &self.pool.num_idle())
+            .field("closed", &self.pool.is_closed())
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
+}
+
+impl PostgresAdapter {
+    /// Connects to `postgres://user:password@host:port/database` and applies the schema
+    /// migrations (serialised across instances by an advisory lock).
+    pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+            return Err(super::AdapterError::Config(
+                "not a PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
+                    .to_owned(),
+            ));
+        }
+        let options = PgConnectOptions::from_str(url).map_err(|_| {
+            // Never echo the URL: it may hold a password.
+            super::AdapterError::Config(
+                "invalid PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
+                    .to_owned(),
+            )
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(10)
+            .acquire_timeout(Duration::from_secs(5));
+        Self::connect_with(pool, options).await
+    }
+
+    /// Connects with explicit pool and connection options (statement logging is turned
+    /// off on top), and applies the migrations.
+    pub async fn connect_with(
+        pool: PgPoolOptions,
+        options: PgConnectOptions,
+    ) -> Result<Self, super::AdapterError> {
+        let options = options.disable_statement_logging();
+        let pool = pool
+            .connect_with(options)
+            .await
+            .map_err(|e| shared::map_err(e, "database", transient))?;
+        migrate(&pool).await?;
+        Ok(PostgresAdapter {
+            pool,
+            call_timeout: super::DEFAULT_CALL_TIMEOUT,
+        })
+    }
+
+    /// The connection pool (for the application's own queries).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    /// Closes every connection; later calls fail with `Unavailable`.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// SQLSTATE classes meaning "not now": 08 connection exception, 53 insufficient
+/// resources (too many connections), 57P operator intervention (shutdown, restart).
+fn transient(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
+}
+
+/// Applies pending migrations in one transaction holding a transaction-level advisory
+/// lock: a second instance starting at the same time waits, then finds everything applied.
+// Boxed so the future is checked `Send` here, where it is written (callers spawn
+// `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
+fn migrate(pool: &PgPool) -> super::AdapterFuture<'_, ()> {
+    Box::pin(async move {
+        let e = |e| shared::migration_err(e, transient);
+        let mut tx = pool.begin().await.map_err(e)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        sqlx::Executor::execute(&mut *tx, shared::CREATE_MIGRATIONS_TABLE)
+            .await
+            .map_err(e)?;
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM auth_migrations")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(e)?;
+        for m in shared::pending(MIGRATIONS, &applied)? {
+            sqlx::Executor::execute(&mut *tx, m.sql).await.map_err(e)?;
+            sqlx::query(
+                "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(shared::checksum(m.sql))
+            .bind(super::unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        }
+        tx.commit().await.map_err(e)
+    })
+}
+
+shared::impl_sql_adapter!(PostgresAdapter, sqlx::postgres::PgRow, transient);
+
+#[cfg(test)]
+mod tests {
+    use super::transient;
+
+    #[test]
+    fn transient_sqlstates() {
+        for code in ["08006", "08001", "57P01", "57P02", "57P03", "53300"] {
+            assert!(transient(code), "{code}");
+        }
+        for code in ["23505", "23503", "42P01", "40001", "22001", "XX000"] {
+            assert!(!transient(code), "{code}");
+        }
+    }
+}

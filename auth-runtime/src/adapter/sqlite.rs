@@ -1,0 +1,186 @@
+//! The SQLite adapter: a local file, the embedded default.
+
+use std::str::FromStr as _;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use sqlx::{ConnectOptions as _, Connection as _};
+
+use super::sql::{self as shared, Migration};
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "init",
+    sql: include_str!("../../migrations/sqlite/0001_init.sql"),
+}];
+
+/// How long a write waits for another connection's write lock before giving up
+/// ([`AdapterError::Unavailable`](super::AdapterError::Unavailable)).
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// An [`Adapter`](super::Adapter) on a SQLite file (feature `sqlite`, bundled libsqlite3).
+///
+/// The file is opened in WAL mode (readers never wait for the writer), with foreign keys
+/// on, `synchronous = NORMAL` and a busy timeout of [`SQLITE_BUSY_TIMEOUT`]. Several
+/// processes on one machine may share the file; several machines need
+/// `PostgresAdapter` (feature `postgres`). Cloning shares the pool.
+#[derive(Clone)]
+pub struct SqliteAdapter {
+    pool: SqlitePool,
+    call_timeout: Duration,
+}
+
+impl std::fmt::Debug for SqliteAdapter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the pool: its options may hold the connection password.
+        f.debug_struct("SqliteAdapter")
+            .field("connections", &self.pool.size())
+            .field("idle", &self.pool.num_idle())
+            .field("closed", &self.pool.is_closed())
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
+}
+
+impl SqliteAdapter {
+    /// Opens (`?mode=rwc`: creates) the database, e.g. `sqlite://auth.db?mode=rwc`, and
+    /// applies the schema migrations.
+    pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+        if !url.starts_with("sqlite:") {
+            return Err(super::AdapterError::Config(
+                "not a SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
+            ));
+        }
+        let options = SqliteConnectOptions::from_str(url).map_err(|_| {
+            super::AdapterError::Config(
+                "invalid SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
+            )
+        })?;
+        Self::connect_with(SqlitePoolOptions::new().max_connections(8), options).await
+    }
+
+    /// Opens the database with explicit pool and connection options (WAL, foreign keys,
+    /// busy timeout and statement logging are set on top), and applies the migrations.
+    pub async fn connect_with(
+        pool: SqlitePoolOptions,
+        options: SqliteConnectOptions,
+    ) -> Result<Self, super::AdapterError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
+            .disable_statement_logging();
+        let pool = pool.acquire_timeout(Duration::from_secs(10));
+        // Processes opening a new file at the same moment race to switch it to WAL, which
+        // SQLite answers with SQLITE_BUSY without waiting: retry that (bounded).
+        let mut attempt = 0u32;
+        let pool = loop {
+            match open(pool.clone(), options.clone()).await {
+                Err(e) if e.is_unavailable() && attempt < OPEN_ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
+                }
+                other => break other?,
+            }
+        };
+        Ok(SqliteAdapter {
+            pool,
+            call_timeout: super::DEFAULT_CALL_TIMEOUT,
+        })
+    }
+
+    /// The connection pool (for the application's own queries).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Closes every connection; later calls fail with `Unavailable`.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// How many times opening retries when the file is busy (see `connect_with`).
+const OPEN_ATTEMPTS: u32 = 8;
+
+/// Opens the pool and migrates.
+async fn open(
+    pool: SqlitePoolOptions,
+    options: SqliteConnectOptions,
+) -> Result<SqlitePool, super::AdapterError> {
+    let pool = pool.connect_with(options).await.map_err(|e| match e {
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => {
+            super::AdapterError::Config(
+                "cannot open the SQLite file (does its directory exist? `?mode=rwc` creates the file)"
+                    .to_owned(),
+            )
+        }
+        e => shared::map_err(e, "database", transient),
+    })?;
+    if let Err(e) = migrate(&pool).await {
+        pool.close().await;
+        return Err(e);
+    }
+    Ok(pool)
+}
+
+/// SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+fn transient(code: &str) -> bool {
+    code.parse::<i64>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
+/// Applies pending migrations in one `BEGIN IMMEDIATE` transaction: the write lock makes a
+/// second process wait (busy timeout), then find everything applied.
+// Boxed so the future is checked `Send` here, where it is written (callers spawn
+// `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
+fn migrate(pool: &SqlitePool) -> super::AdapterFuture<'_, ()> {
+    Box::pin(async move {
+        let e = |e| shared::migration_err(e, transient);
+        let mut conn = pool.acquire().await.map_err(e)?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
+        sqlx::Executor::execute(&mut *tx, shared::CREATE_MIGRATIONS_TABLE)
+            .await
+            .map_err(e)?;
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM auth_migrations")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(e)?;
+        for m in shared::pending(MIGRATIONS, &applied)? {
+            sqlx::Executor::execute(&mut *tx, m.sql).await.map_err(e)?;
+            sqlx::query(
+                "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind(shared::checksum(m.sql))
+            .bind(super::unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        }
+        tx.commit().await.map_err(e)
+    })
+}
+
+shared::impl_sql_adapter!(SqliteAdapter, sqlx::sqlite::SqliteRow, transient);
+
+#[cfg(test)]
+mod tests {
+    use super::transient;
+
+    #[test]
+    fn transient_codes() {
+        // SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT (517), SQLITE_LOCKED, SQLITE_LOCKED_SHAREDCACHE (262)
+        for code in ["5", "517", "6", "262"] {
+            assert!(transient(code), "{code}");
+        }
+        // SQLITE_CONSTRAINT_UNIQUE (2067), SQLITE_CANTOPEN (14), SQLITE_CORRUPT (11), garbage
+        for code in ["2067", "14", "11", "x"] {
+            assert!(!transient(code), "{code}");
+        }
+    }
+}
