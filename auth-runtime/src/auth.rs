@@ -1,22 +1,62 @@
-//! The runtime handle: executes an [`AuthConfig`] (the flow is in [`crate::flow`]).
+//! The runtime handle: executes an [`AuthConfig`] (the flow is in `crate::flow`).
 //!
 //! INTERFACE (owned by the flow work; the axum integration depends on exactly this surface).
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use bytes::Bytes;
 
-use crate::config::{AuthConfig, Session, SessionUserData, TokenData};
 use crate::ConfigError;
+use crate::config::{
+    AuthConfig, Provider, Session, SessionCallback, SessionStrategy, SessionUserData, TokenData,
+};
+use crate::cookies::{CookieNames, RequestCookies};
+use crate::jwt::{JwtCodec, Secrets, TokenFormat};
+use crate::providers::oauth::OAuthClient;
+use crate::url::Origin;
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
+///
+/// [`Auth::handle`] serves Auth.js's REST flow under the base path (default `/api/auth`):
+///
+/// | request | answer |
+/// | --- | --- |
+/// | `GET /csrf` | `{"csrfToken": ..}`, sets the CSRF cookie when missing |
+/// | `GET /providers` | `{"<id>": {id, name, type, signinUrl, callbackUrl}}` |
+/// | `GET /session` | the session JSON (after `jwt` and `session`) or `null`; re-issues the cookie |
+/// | `POST /session` | CSRF; `{csrfToken, data}`; `jwt` runs with `trigger: Update` |
+/// | `GET /signin` | the sign-in page, or a redirect to `pages.sign_in` |
+/// | `POST /signin/:provider` | CSRF; OAuth: redirect to the provider (state/PKCE/nonce cookies) |
+/// | `POST /callback/credentials` | CSRF; form or JSON; `authorize`, then the sign-in |
+/// | `GET /callback/:provider` | OAuth/OIDC return (`POST` for `form_post`) |
+/// | `GET /signout`, `POST /signout` | the confirmation page; CSRF, clears the session |
+/// | `GET /error?error=..` | the error page (403 `AccessDenied`/`Verification`, 500 `Configuration`) |
+///
+/// Failures redirect as Auth.js does (`/signin?error=CredentialsSignin&code=credentials`,
+/// `/signin?error=MissingCSRF`, `/error?error=AccessDenied`, `/signin?error=OAuthCallbackError`);
+/// `X-Auth-Return-Redirect` turns any redirect into `200 {"url": ..}`. Methods other than
+/// GET and POST get `400`, an unknown action `400`, a known action with the wrong method
+/// `405` with `Allow` (Auth.js redirects to `?error=Configuration` there), a path outside
+/// the base path `404`, a body over 64 KiB `413`.
 pub struct Auth<T, U> {
-    inner: Arc<AuthConfig<T, U>>,
+    inner: Arc<Inner<T, U>>,
 }
 
 impl<T, U> Clone for Auth<T, U> {
     fn clone(&self) -> Self {
-        Auth { inner: self.inner.clone() }
+        Auth {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<T, U> std::fmt::Debug for Auth<T, U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Auth")
+            .field("config", &self.inner.config)
+            .field("host", &self.inner.host)
+            .finish_non_exhaustive()
     }
 }
 
@@ -31,27 +71,288 @@ pub struct SessionLookup<T, U> {
     pub set_cookies: Vec<http::HeaderValue>,
 }
 
+/// How the site's origin is known.
+#[derive(Clone, Debug)]
+pub(crate) enum HostPolicy {
+    /// `AUTH_URL` or the configured `url`.
+    Fixed(Origin),
+    /// The request's `Host` / `X-Forwarded-Host` (`trust_host`).
+    Trusted,
+}
+
+/// Where sessions live. Only the JWT strategy exists today; the database strategy
+/// (issue 6) becomes a second variant holding its adapter, and `flow::session`,
+/// `flow::callback` (the sign-in tail) and `flow::signout` match on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Strategy {
+    /// Encrypted token in the session cookie.
+    Jwt,
+}
+
+/// The cookie names and codecs of one scheme (the HKDF salt is the full cookie name, so
+/// http and https need their own keys).
+pub(crate) struct Scheme {
+    pub(crate) names: CookieNames,
+    pub(crate) session: JwtCodec,
+    /// Codecs of the OAuth check cookies (state, PKCE, nonce); `None` without OAuth providers.
+    pub(crate) checks: Option<CheckCodecs>,
+}
+
+pub(crate) struct CheckCodecs {
+    pub(crate) state: JwtCodec,
+    pub(crate) pkce: JwtCodec,
+    pub(crate) nonce: JwtCodec,
+}
+
+pub(crate) struct Inner<T, U> {
+    pub(crate) config: AuthConfig<T, U>,
+    pub(crate) host: HostPolicy,
+    pub(crate) strategy: Strategy,
+    /// `${secret}` as Auth.js stringifies it for the CSRF hash.
+    pub(crate) csrf_secret: String,
+    pub(crate) http: Option<Scheme>,
+    pub(crate) https: Option<Scheme>,
+    pub(crate) oauth: OAuthClient,
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn valid_base_path(p: &str) -> bool {
+    p.starts_with('/')
+        && p.len() > 1
+        && !p.ends_with('/')
+        && !p.contains("//")
+        && !p
+            .chars()
+            .any(|c| c == '?' || c == '#' || c.is_whitespace() || c.is_control())
+}
+
+fn valid_provider_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl<T, U> Inner<T, U> {
+    fn scheme_for(&self, https: bool) -> Option<&Scheme> {
+        if https {
+            self.https.as_ref()
+        } else {
+            self.http.as_ref()
+        }
+    }
+
+    /// The origin and scheme data of a request.
+    pub(crate) fn resolve(
+        &self,
+        headers: &http::HeaderMap,
+        uri: &http::Uri,
+    ) -> Result<(Origin, &Scheme), crate::url::HostError> {
+        let origin = match &self.host {
+            HostPolicy::Fixed(o) => o.clone(),
+            HostPolicy::Trusted => crate::url::origin_from_request(headers, uri)?,
+        };
+        let scheme = self
+            .scheme_for(origin.is_https())
+            .ok_or(crate::url::HostError::Invalid)?;
+        Ok((origin, scheme))
+    }
+}
+
 impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// Validates the configuration and resolves secrets and `env(..)` values.
+    ///
+    /// Secrets: the configured ones, else `AUTH_SECRET_3`, `AUTH_SECRET_2`, `AUTH_SECRET_1`,
+    /// `AUTH_SECRET` in that order (Auth.js's order: the first encodes, any decodes).
+    /// Site URL: the configured `url`, else `AUTH_URL`; without one, `trust_host` (or
+    /// `AUTH_TRUST_HOST=true`) must be set.
     pub fn new(config: AuthConfig<T, U>) -> Result<Self, ConfigError> {
-        let _ = config;
-        todo!("flow branch")
+        match config.strategy {
+            SessionStrategy::Jwt => {}
+            SessionStrategy::Database => return Err(ConfigError::UnsupportedStrategy),
+        }
+        if matches!(config.session, Some(SessionCallback::Database(_))) {
+            return Err(ConfigError::SessionCallbackMismatch);
+        }
+        if !valid_base_path(&config.base_path) {
+            return Err(ConfigError::InvalidBasePath(config.base_path.clone()));
+        }
+        if config.providers.is_empty() {
+            return Err(ConfigError::NoProviders);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &config.providers {
+            if !valid_provider_id(p.id()) {
+                return Err(ConfigError::InvalidProviderId(p.id().to_owned()));
+            }
+            if !seen.insert(p.id()) {
+                return Err(ConfigError::DuplicateProvider(p.id().to_owned()));
+            }
+        }
+
+        // Every `env(..)` of a provider must be set now, not at the first sign-in.
+        for p in &config.providers {
+            if let Provider::OAuth(o) = p {
+                o.client_id.resolve()?;
+                o.client_secret.resolve()?;
+                for v in [
+                    &o.issuer,
+                    &o.authorization_url,
+                    &o.token_url,
+                    &o.userinfo_url,
+                    &o.github_emails_url,
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    v.resolve()?;
+                }
+            }
+        }
+
+        let mut secrets = Vec::new();
+        for s in &config.secrets {
+            secrets.push(s.resolve()?);
+        }
+        secrets.retain(|s| !s.is_empty());
+        if secrets.is_empty() {
+            for name in [
+                "AUTH_SECRET_3",
+                "AUTH_SECRET_2",
+                "AUTH_SECRET_1",
+                "AUTH_SECRET",
+            ] {
+                if let Some(v) = env_nonempty(name) {
+                    secrets.push(v);
+                }
+            }
+        }
+        if secrets.is_empty() {
+            return Err(ConfigError::MissingSecret);
+        }
+        let csrf_secret = crate::csrf::secret_material(&secrets);
+        let secrets =
+            Secrets::new(secrets).map_err(|e| ConfigError::InvalidSecret(e.to_string()))?;
+
+        let url = match &config.url {
+            Some(v) => Some(v.resolve()?),
+            None => env_nonempty("AUTH_URL"),
+        };
+        let trust_host = config.trust_host.unwrap_or_else(|| {
+            env_nonempty("AUTH_TRUST_HOST")
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
+        });
+        let host = match url {
+            Some(u) => {
+                let origin = Origin::parse(&u).map_err(ConfigError::InvalidUrl)?;
+                if let Ok(parsed) = url::Url::parse(&u) {
+                    let path = parsed.path().trim_end_matches('/');
+                    if !path.is_empty() && path != config.base_path {
+                        tracing::warn!(
+                            url_path = path,
+                            base_path = %config.base_path,
+                            "the site URL has a path that differs from the base path; only its origin is used"
+                        );
+                    }
+                }
+                HostPolicy::Fixed(origin)
+            }
+            None if trust_host => HostPolicy::Trusted,
+            None => return Err(ConfigError::MissingUrl),
+        };
+
+        let has_oauth = config
+            .providers
+            .iter()
+            .any(|p| matches!(p, Provider::OAuth(_)));
+        let derive = |secure: bool| -> Result<Scheme, ConfigError> {
+            let names = CookieNames::new(secure);
+            let codec = |salt: &str| {
+                JwtCodec::new(&secrets, salt, TokenFormat::default())
+                    .map_err(|e| ConfigError::InvalidSecret(e.to_string()))
+            };
+            let session = codec(&names.session_token)?;
+            let checks = if has_oauth {
+                Some(CheckCodecs {
+                    state: codec(&names.state)?,
+                    pkce: codec(&names.pkce_code_verifier)?,
+                    nonce: codec(&names.nonce)?,
+                })
+            } else {
+                None
+            };
+            Ok(Scheme {
+                names,
+                session,
+                checks,
+            })
+        };
+        let (http, https) = match &host {
+            HostPolicy::Fixed(o) if o.is_https() => (None, Some(derive(true)?)),
+            HostPolicy::Fixed(_) => (Some(derive(false)?), None),
+            HostPolicy::Trusted => (Some(derive(false)?), Some(derive(true)?)),
+        };
+        tracing::debug!(
+            providers = config.providers.len(),
+            base_path = %config.base_path,
+            trust_host = matches!(host, HostPolicy::Trusted),
+            "auth runtime configured"
+        );
+        Ok(Auth {
+            inner: Arc::new(Inner {
+                config,
+                host,
+                strategy: Strategy::Jwt,
+                csrf_secret,
+                http,
+                https,
+                oauth: OAuthClient::default(),
+            }),
+        })
     }
 
     /// Serves one request of the REST flow (its path under the base path).
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
-        let _ = request;
-        todo!("flow branch")
+        crate::flow::handle(&self.inner, request).await
     }
 
     /// Reads (and refreshes) the session of a request, running `jwt` then `session`.
     pub async fn session(&self, parts: &http::request::Parts) -> SessionLookup<T, U> {
-        let _ = parts;
-        todo!("flow branch")
+        let inner = &*self.inner;
+        let Ok((origin, scheme)) = inner.resolve(&parts.headers, &parts.uri) else {
+            tracing::warn!(
+                "session read: the request's host is missing or invalid; treated as signed out"
+            );
+            return SessionLookup {
+                session: None,
+                token: None,
+                set_cookies: Vec::new(),
+            };
+        };
+        let cookies = RequestCookies::from_headers(&parts.headers);
+        let ctx = crate::flow::Ctx {
+            origin,
+            scheme,
+            cookies,
+            now: SystemTime::now(),
+        };
+        let read = inner.read_session(&ctx, None).await;
+        SessionLookup {
+            session: read.session,
+            token: read.token,
+            set_cookies: read
+                .cookies
+                .iter()
+                .filter_map(|c| c.to_header_value())
+                .collect(),
+        }
     }
 
     /// The configuration.
     pub fn config(&self) -> &AuthConfig<T, U> {
-        &self.inner
+        &self.inner.config
     }
 }

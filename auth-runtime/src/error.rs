@@ -7,4 +7,44 @@ pub enum ConfigError {
     /// An `env("NAME")` value (or `AUTH_SECRET`) is not set.
     #[error("environment variable `{0}` is not set (or is empty)")]
     MissingEnv(&'static str),
+    /// No secret in the configuration and none of `AUTH_SECRET`, `AUTH_SECRET_1..3` is set.
+    #[error(
+        "no secret: set AUTH_SECRET (at least 32 random characters, e.g. `openssl rand -base64 33`) or configure `secret`"
+    )]
+    MissingSecret,
+    /// The secrets were refused by the token codec.
+    #[error("the secret cannot be used: {0}")]
+    InvalidSecret(String),
+    /// The base path is not of the form `/segment[/segment...]`.
+    #[error(
+        "base path `{0}` is not valid; it must start with `/`, not end with `/`, and contain no `//`, `?`, `#` or spaces (e.g. `/api/auth`)"
+    )]
+    InvalidBasePath(String),
+    /// No provider is configured.
+    #[error(
+        "no provider is configured; add at least one (e.g. `Credentials {{ .. }}` or `GitHub {{ .. }}`)"
+    )]
+    NoProviders,
+    /// Two providers share an id.
+    #[error("two providers have the id `{0}`; give one of them another `id`")]
+    DuplicateProvider(String),
+    /// A provider id cannot appear in a URL path.
+    #[error("provider id `{0}` is not valid; use letters, digits, `-` and `_`")]
+    InvalidProviderId(String),
+    /// `AUTH_URL` (or the configured `url`) is not an absolute http(s) URL.
+    #[error("the site URL is not valid: {0}")]
+    InvalidUrl(String),
+    /// Neither a site URL nor `trust_host`: the runtime could not build absolute URLs.
+    #[error(
+        "the site URL is unknown: set AUTH_URL (or `url` in the config), or AUTH_TRUST_HOST=true (`trust_host`) behind a proxy you control"
+    )]
+    MissingUrl,
+    /// The database session strategy is configured but not implemented yet.
+    #[error("the database session strategy is not supported yet; use `strategy: jwt`")]
+    UnsupportedStrategy,
+    /// A `session` callback of the wrong strategy's form.
+    #[error(
+        "the `session` callback takes `user` under the database strategy and `token` under the jwt strategy"
+    )]
+    SessionCallbackMismatch,
 }

@@ -9,11 +9,17 @@
 
 pub mod adapter;
 mod auth;
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod config;
+mod cookies;
+mod csrf;
 mod error;
+mod flow;
 pub mod jwt;
 pub mod pages;
 pub mod providers;
+mod url;
 
 #[doc(hidden)]
 pub mod __private;

@@ -1,0 +1,212 @@
+//! The per-request layer: a lazily computed, cached session lookup and the rolling cookie.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use ::axum::extract::{MatchedPath, OriginalUri};
+use http::request::Parts;
+use http::{Request, Response, header};
+use tokio::sync::OnceCell;
+use tower::{Layer, Service};
+
+use crate::config::{Session, SessionUserData, TokenData};
+use crate::{Auth, SessionLookup};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl<T: TokenData, U: SessionUserData> Auth<T, U> {
+    /// The layer every route that reads the session must be inside:
+    /// `Router::new().route(..).merge(auth.routes()).layer(auth.layer())`.
+    ///
+    /// It makes [`Session`], `Option<Session>`, [`Claims`](super::Claims) and the guards
+    /// work, runs the session lookup (`jwt` then `session` callbacks) at most once per
+    /// request and only when something asks for it, and appends the lookup's `Set-Cookie`
+    /// headers (the refreshed session cookie, or the clearing of a bad one) to the response.
+    pub fn layer(&self) -> AuthLayer<T, U> {
+        AuthLayer { auth: self.clone() }
+    }
+}
+
+/// The layer returned by [`Auth::layer`].
+pub struct AuthLayer<T, U> {
+    auth: Auth<T, U>,
+}
+
+impl<T, U> Clone for AuthLayer<T, U> {
+    fn clone(&self) -> Self {
+        AuthLayer {
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+impl<S, T, U> Layer<S> for AuthLayer<T, U> {
+    type Service = AuthService<S, T, U>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        AuthService {
+            inner,
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+/// The service [`AuthLayer`] wraps around the application.
+pub struct AuthService<S, T, U> {
+    inner: S,
+    auth: Auth<T, U>,
+}
+
+impl<S: Clone, T, U> Clone for AuthService<S, T, U> {
+    fn clone(&self) -> Self {
+        AuthService {
+            inner: self.inner.clone(),
+            auth: self.auth.clone(),
+        }
+    }
+}
+
+impl<S, T, U, ReqBody, ResBody> Service<Request<ReqBody>> for AuthService<S, T, U>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    S::Future: Send + 'static,
+    T: TokenData,
+    U: SessionUserData,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let context = Arc::new(RequestAuth {
+            auth: self.auth.clone(),
+            lookup: OnceCell::new(),
+        });
+        let extensions = request.extensions_mut();
+        extensions.insert(SessionHandle::<U>(context.clone()));
+        extensions.insert(ClaimsHandle::<T>(context.clone()));
+        let future = self.inner.call(request);
+        Box::pin(async move {
+            let mut response = future.await?;
+            if let Some(lookup) = context.lookup.get() {
+                for cookie in &lookup.set_cookies {
+                    response
+                        .headers_mut()
+                        .append(header::SET_COOKIE, cookie.clone());
+                }
+            }
+            Ok(response)
+        })
+    }
+}
+
+/// One request's view of the auth service: the lookup runs once, on first use.
+pub(crate) struct RequestAuth<T, U> {
+    auth: Auth<T, U>,
+    lookup: OnceCell<SessionLookup<T, U>>,
+}
+
+impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
+    async fn lookup(&self, parts: &Parts) -> &SessionLookup<T, U> {
+        self.lookup.get_or_init(|| self.auth.session(parts)).await
+    }
+}
+
+/// What the extractors and guards need, without the token type (`Session<U>` names only `U`).
+pub(crate) trait SessionSource<U>: Send + Sync {
+    fn session<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<Session<U>>>;
+    fn sign_in_url(&self, parts: &Parts) -> String;
+}
+
+/// What [`Claims`](super::Claims) needs, without the session type.
+pub(crate) trait TokenSource<T>: Send + Sync {
+    fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<T>>;
+    fn sign_in_url(&self, parts: &Parts) -> String;
+}
+
+impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
+    fn session<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<Session<U>>> {
+        Box::pin(async move { self.lookup(parts).await.session.clone() })
+    }
+
+    fn sign_in_url(&self, parts: &Parts) -> String {
+        sign_in_url(&self.auth, parts)
+    }
+}
+
+impl<T: TokenData, U: SessionUserData> TokenSource<T> for RequestAuth<T, U> {
+    fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<T>> {
+        Box::pin(async move { self.lookup(parts).await.token.clone() })
+    }
+
+    fn sign_in_url(&self, parts: &Parts) -> String {
+        sign_in_url(&self.auth, parts)
+    }
+}
+
+/// Request extension through which `Session<U>` finds the request's auth context.
+pub(crate) struct SessionHandle<U>(pub(crate) Arc<dyn SessionSource<U>>);
+
+impl<U> Clone for SessionHandle<U> {
+    fn clone(&self) -> Self {
+        SessionHandle(self.0.clone())
+    }
+}
+
+/// Request extension through which `Claims<T>` finds the request's auth context.
+pub(crate) struct ClaimsHandle<T>(pub(crate) Arc<dyn TokenSource<T>>);
+
+impl<T> Clone for ClaimsHandle<T> {
+    fn clone(&self) -> Self {
+        ClaimsHandle(self.0.clone())
+    }
+}
+
+/// The path and query the browser asked for (before any `nest` stripped a prefix).
+pub(crate) fn original_path_and_query(parts: &Parts) -> String {
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0);
+    uri.path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |pq| pq.as_str().to_owned())
+}
+
+/// The route pattern (`MatchedPath`, nest prefix included) or else the original path.
+pub(crate) fn route_path(parts: &Parts) -> String {
+    if let Some(matched) = parts.extensions.get::<MatchedPath>() {
+        return matched.as_str().to_owned();
+    }
+    let uri = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or(&parts.uri, |original| &original.0);
+    uri.path().to_owned()
+}
+
+/// `{sign-in page}?callbackUrl={this request}`: the custom page when configured, else
+/// `{base_path}/signin`.
+fn sign_in_url<T: TokenData, U: SessionUserData>(auth: &Auth<T, U>, parts: &Parts) -> String {
+    let config = auth.config();
+    let page = match &config.pages().sign_in {
+        Some(custom) => custom.clone(),
+        None => format!("{}/signin", config.base_path().trim_end_matches('/')),
+    };
+    let mut callback = original_path_and_query(parts);
+    // A request target like `//evil.example/x` must not become a protocol-relative
+    // callback URL (the flow's `redirect` check refuses it too; this is defence in depth).
+    if !callback.starts_with('/') || callback.starts_with("//") || callback.starts_with("/\\") {
+        callback = "/".to_owned();
+    }
+    let separator = if page.contains('?') { '&' } else { '?' };
+    format!(
+        "{page}{separator}callbackUrl={}",
+        percent_encoding::utf8_percent_encode(&callback, percent_encoding::NON_ALPHANUMERIC)
+    )
+}

@@ -1,0 +1,74 @@
+//! axum integration: mount the flow, read the typed session in handlers, protect routes.
+//!
+//! ```
+//! mod auth {
+//!     auth_runtime::auth! {
+//!         session_user: { id: String, role: Option<String> },
+//!         providers: [
+//!             Credentials { authorize: |c| async move {
+//!                 (c.get("password") == Some("pw")).then(|| auth_runtime::User::new("1"))
+//!             } },
+//!         ],
+//!         callbacks: {
+//!             session(session, token) {
+//!                 session.user.id = token.sub.clone().unwrap_or_default();
+//!                 session
+//!             },
+//!         },
+//!     }
+//! }
+//!
+//! use auth_runtime::axum::{Claims, require};
+//! use axum::{Router, routing::get};
+//!
+//! async fn me(session: auth::Session) -> String {
+//!     format!("hello {}", session.user.id)
+//! }
+//! async fn home(session: Option<auth::Session>) -> &'static str {
+//!     if session.is_some() { "welcome back" } else { "hello stranger" }
+//! }
+//! async fn token(Claims(token): Claims<auth::Token>) -> String {
+//!     format!("{:?}", token.exp)
+//! }
+//!
+//! # fn main() -> Result<(), auth_runtime::ConfigError> {
+//! let config = auth::config()
+//!     .with_secrets(["a secret of at least thirty-two characters"]) // or AUTH_SECRET
+//!     .with_url("http://127.0.0.1:3000"); // or AUTH_URL
+//! let auth = auth_runtime::Auth::new(config)?;
+//! let admin = Router::new()
+//!     .route("/admin", get(me))
+//!     .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")));
+//! let app: Router = Router::new()
+//!     .route("/", get(home))                 // public: `Option<Session>`
+//!     .route("/me", get(me))                 // `Session`: 401 JSON, or a redirect to sign in
+//!     .route("/token", get(token))           // `Claims<Token>`: the typed token
+//!     .merge(admin)                          // `require(..)`: 403 unless the check passes
+//!     .merge(auth.routes())                  // the Auth.js flow under the configured base path
+//!     .layer(auth.layer());                  // one session lookup per request + rolling cookie
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - [`Auth::routes`](crate::Auth::routes) serves `{base_path}/*` (default `/api/auth`):
+//!   `merge` it into the application's router. Do not `nest` it: the flow needs the whole
+//!   path and the base path comes from the configuration.
+//! - [`Auth::layer`](crate::Auth::layer) must wrap every route that reads the session. It
+//!   reads the session lazily, at most once per request however many extractors ask, and
+//!   adds the refreshed session cookie (rolling expiry) to the response, as Auth.js's
+//!   `auth()` does.
+//! - Extractors: [`Session<U>`](crate::Session) (signed in, else [`SessionRejection`]),
+//!   `Option<Session<U>>` (never rejects a signed-out request) and [`Claims<T>`] (the typed
+//!   token after the `jwt` callback; jwt strategy only).
+//! - Guards: [`Auth::require_session`](crate::Auth::require_session) and [`require`] are
+//!   layers for a group of routes; [`RequireSession::except`] makes single routes public.
+
+mod extract;
+mod guard;
+mod layer;
+mod routes;
+
+pub use extract::{Claims, SessionRejection};
+pub use guard::{RequireSession, RequireSessionService, require};
+pub use layer::{AuthLayer, AuthService};

@@ -1,0 +1,456 @@
+//! Auth.js cookies: names, attributes, parsing and chunking.
+//!
+//! Names and attributes follow `@auth/core`'s `defaultCookies`: `authjs.session-token`,
+//! `authjs.csrf-token`, `authjs.callback-url`, `authjs.pkce.code_verifier`, `authjs.state`,
+//! `authjs.nonce`; on https every name gets `__Secure-`, except the CSRF cookie, which is
+//! `__Host-authjs.csrf-token`. Every cookie is `Path=/; HttpOnly; SameSite=Lax` and `Secure`
+//! on https. Values are URL-encoded the way `encodeURIComponent` does.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use http::header::COOKIE;
+use http::{HeaderMap, HeaderValue};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+
+/// A value longer than this is written as chunks `<name>.0`, `<name>.1`, ... (Auth.js:
+/// 4096 bytes allowed minus an estimated 160 bytes of name and attributes).
+pub const CHUNK_SIZE: usize = 4096 - 160;
+
+/// The most `Cookie` header bytes a request may carry before its cookies are ignored
+/// (the request is then treated as signed out).
+pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
+
+/// The most chunks a session cookie may have before it is treated as invalid (and cleared).
+pub const MAX_SESSION_CHUNKS: usize = 16;
+
+/// Lifetime of the OAuth check cookies (state, PKCE verifier, nonce): 15 minutes.
+pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
+
+/// Characters `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// URL-encodes a cookie value as `encodeURIComponent` does.
+pub fn encode_value(value: &str) -> String {
+    utf8_percent_encode(value, URI_COMPONENT).to_string()
+}
+
+/// URL-decodes a cookie value; a malformed escape keeps the raw value (as Auth.js's parser).
+pub fn decode_value(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_owned();
+    }
+    match percent_decode_str(value).decode_utf8() {
+        Ok(v) => v.into_owned(),
+        Err(_) => value.to_owned(),
+    }
+}
+
+/// The cookie names of one scheme (http or https).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CookieNames {
+    /// `[__Secure-]authjs.session-token`.
+    pub session_token: String,
+    /// `[__Host-]authjs.csrf-token`.
+    pub csrf_token: String,
+    /// `[__Secure-]authjs.callback-url`.
+    pub callback_url: String,
+    /// `[__Secure-]authjs.pkce.code_verifier`.
+    pub pkce_code_verifier: String,
+    /// `[__Secure-]authjs.state`.
+    pub state: String,
+    /// `[__Secure-]authjs.nonce`.
+    pub nonce: String,
+    /// Whether the cookies carry `Secure` (https).
+    pub secure: bool,
+}
+
+impl CookieNames {
+    /// The names Auth.js uses; `secure` on https.
+    pub fn new(secure: bool) -> Self {
+        let prefix = if secure { "__Secure-" } else { "" };
+        CookieNames {
+            session_token: format!("{prefix}authjs.session-token"),
+            csrf_token: format!("{}authjs.csrf-token", if secure { "__Host-" } else { "" }),
+            callback_url: format!("{prefix}authjs.callback-url"),
+            pkce_code_verifier: format!("{prefix}authjs.pkce.code_verifier"),
+            state: format!("{prefix}authjs.state"),
+            nonce: format!("{prefix}authjs.nonce"),
+            secure,
+        }
+    }
+}
+
+/// A cookie to set (or clear) in a response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetCookie {
+    /// Cookie name.
+    pub name: String,
+    /// The raw value (URL-encoded when serialised).
+    pub value: String,
+    /// `Max-Age` in seconds (`Some(0)` clears the cookie).
+    pub max_age: Option<u64>,
+    /// `Expires`.
+    pub expires: Option<SystemTime>,
+    /// `Secure`.
+    pub secure: bool,
+}
+
+impl SetCookie {
+    /// A cookie with no expiry (a browser-session cookie).
+    pub fn new(name: &str, value: impl Into<String>, secure: bool) -> Self {
+        SetCookie {
+            name: name.to_owned(),
+            value: value.into(),
+            max_age: None,
+            expires: None,
+            secure,
+        }
+    }
+
+    /// A cookie that clears `name` (`Max-Age=0`, empty value).
+    pub fn clear(name: &str, secure: bool) -> Self {
+        SetCookie {
+            max_age: Some(0),
+            ..SetCookie::new(name, "", secure)
+        }
+    }
+
+    /// Sets `Expires`.
+    pub fn expires(mut self, at: SystemTime) -> Self {
+        self.expires = Some(at);
+        self
+    }
+
+    /// Sets `Max-Age` (seconds).
+    pub fn max_age(mut self, seconds: u64) -> Self {
+        self.max_age = Some(seconds);
+        self
+    }
+
+    /// Serialises as `@auth/core`'s vendored `cookie.serialize`:
+    /// `name=value; Max-Age=N; Path=/; Expires=...; HttpOnly; Secure; SameSite=Lax`.
+    pub fn to_header_string(&self) -> String {
+        let mut out = format!("{}={}", self.name, encode_value(&self.value));
+        if let Some(max_age) = self.max_age {
+            out.push_str(&format!("; Max-Age={max_age}"));
+        }
+        out.push_str("; Path=/");
+        if let Some(expires) = self.expires {
+            out.push_str("; Expires=");
+            out.push_str(&httpdate::fmt_http_date(expires));
+        }
+        out.push_str("; HttpOnly");
+        if self.secure {
+            out.push_str("; Secure");
+        }
+        out.push_str("; SameSite=Lax");
+        out
+    }
+
+    /// The `Set-Cookie` header value. Names are ours and values are URL-encoded, so this
+    /// cannot contain a byte a header may not carry; `None` would mean a bug, never a panic.
+    pub fn to_header_value(&self) -> Option<HeaderValue> {
+        HeaderValue::from_str(&self.to_header_string()).ok()
+    }
+}
+
+/// The cookies of a request, first occurrence of a name wins (as Auth.js's parser).
+#[derive(Clone, Debug, Default)]
+pub struct RequestCookies {
+    map: BTreeMap<String, String>,
+    /// `true` when the `Cookie` headers were too large and ignored.
+    pub oversized: bool,
+}
+
+impl RequestCookies {
+    /// Parses every `Cookie` header of a request (HTTP/2 may send several). Headers
+    /// over [`MAX_COOKIE_HEADER_BYTES`] in total are ignored as a whole.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let total: usize = headers.get_all(COOKIE).iter().map(|v| v.len() + 2).sum();
+        if total > MAX_COOKIE_HEADER_BYTES {
+            tracing::warn!(
+                bytes = total,
+                limit = MAX_COOKIE_HEADER_BYTES,
+                "cookie headers too large; ignoring every cookie of the request"
+            );
+            return RequestCookies {
+                map: BTreeMap::new(),
+                oversized: true,
+            };
+        }
+        let mut map = BTreeMap::new();
+        for header in headers.get_all(COOKIE) {
+            // Cookie values are ASCII; a header with other bytes is read lossily (garbage
+            // then fails to decode like any other garbage).
+            let text = String::from_utf8_lossy(header.as_bytes());
+            for pair in text.split(';') {
+                let Some((name, value)) = pair.split_once('=') else {
+                    continue;
+                };
+                let name = name.trim_matches([' ', '\t']);
+                if name.is_empty() {
+                    continue;
+                }
+                let value = value.trim_matches([' ', '\t']);
+                map.entry(name.to_owned())
+                    .or_insert_with(|| decode_value(value));
+            }
+        }
+        RequestCookies {
+            map,
+            oversized: false,
+        }
+    }
+
+    /// The value of one cookie.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.map.get(name).map(String::as_str)
+    }
+
+    /// Every cookie name that belongs to the (possibly chunked) cookie `name`:
+    /// `name` itself and `name.<n>`.
+    pub fn chunk_names(&self, name: &str) -> Vec<String> {
+        self.map
+            .keys()
+            .filter(|k| chunk_index(k, name).is_some())
+            .cloned()
+            .collect()
+    }
+
+    /// Reads a chunked cookie: `name` alone, or `name.0`, `name.1`, ... joined in numeric
+    /// order. Empty values are ignored (a cleared cookie).
+    pub fn read_chunked(&self, name: &str) -> ChunkedValue {
+        let mut whole: Option<&str> = None;
+        let mut chunks: Vec<(u32, &str)> = Vec::new();
+        for (key, value) in &self.map {
+            if value.is_empty() {
+                continue;
+            }
+            match chunk_index(key, name) {
+                Some(None) => whole = Some(value),
+                Some(Some(n)) => chunks.push((n, value)),
+                None => {}
+            }
+        }
+        if whole.is_none() && chunks.is_empty() {
+            return ChunkedValue::Absent;
+        }
+        if whole.is_some() && !chunks.is_empty() {
+            return ChunkedValue::Invalid("both a whole cookie and chunks are present");
+        }
+        if let Some(v) = whole {
+            return ChunkedValue::Present(v.to_owned());
+        }
+        if chunks.len() > MAX_SESSION_CHUNKS {
+            return ChunkedValue::Invalid("too many chunks");
+        }
+        chunks.sort_by_key(|(n, _)| *n);
+        if chunks
+            .iter()
+            .enumerate()
+            .any(|(i, (n, _))| usize::try_from(*n).ok() != Some(i))
+        {
+            return ChunkedValue::Invalid("chunks are not numbered 0..n");
+        }
+        ChunkedValue::Present(chunks.iter().map(|(_, v)| *v).collect())
+    }
+}
+
+/// `Some(None)` for `name`, `Some(Some(n))` for `name.<n>`, `None` for anything else.
+fn chunk_index(key: &str, name: &str) -> Option<Option<u32>> {
+    let rest = key.strip_prefix(name)?;
+    if rest.is_empty() {
+        return Some(None);
+    }
+    let digits = rest.strip_prefix('.')?;
+    if digits.is_empty() || digits.len() > 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok().map(Some)
+}
+
+/// The outcome of reading a chunked cookie.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChunkedValue {
+    /// No such cookie.
+    Absent,
+    /// The joined value.
+    Present(String),
+    /// Chunks that cannot form a value (the reason is safe to log).
+    Invalid(&'static str),
+}
+
+/// Writes `value` as the cookie `name`, chunked over [`CHUNK_SIZE`] characters, expiring
+/// every chunk of the request that the new value does not overwrite.
+pub fn write_chunked(
+    request: &RequestCookies,
+    name: &str,
+    value: &str,
+    expires: SystemTime,
+    secure: bool,
+) -> Vec<SetCookie> {
+    let mut out = Vec::new();
+    let pieces: Vec<(String, &str)> = if value.len() <= CHUNK_SIZE {
+        vec![(name.to_owned(), value)]
+    } else {
+        // JWE compact tokens are ASCII; split on char boundaries anyway.
+        let mut pieces = Vec::new();
+        let mut rest = value;
+        let mut i = 0usize;
+        while !rest.is_empty() {
+            let mut cut = rest.len().min(CHUNK_SIZE);
+            while !rest.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let (head, tail) = rest.split_at(cut);
+            pieces.push((format!("{name}.{i}"), head));
+            rest = tail;
+            i += 1;
+        }
+        tracing::debug!(
+            cookie = name,
+            chunks = pieces.len(),
+            bytes = value.len(),
+            "session cookie chunked"
+        );
+        pieces
+    };
+    for stale in request.chunk_names(name) {
+        if !pieces.iter().any(|(n, _)| *n == stale) {
+            out.push(SetCookie::clear(&stale, secure));
+        }
+    }
+    for (n, v) in pieces {
+        out.push(SetCookie::new(&n, v, secure).expires(expires));
+    }
+    out
+}
+
+/// Clears every chunk of `name` the request carries.
+pub fn clear_chunked(request: &RequestCookies, name: &str, secure: bool) -> Vec<SetCookie> {
+    request
+        .chunk_names(name)
+        .into_iter()
+        .map(|n| SetCookie::clear(&n, secure))
+        .collect()
+}
+
+/// `now + seconds`, saturating.
+pub fn expires_in(now: SystemTime, seconds: u64) -> SystemTime {
+    now.checked_add(Duration::from_secs(seconds)).unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cookies(header: &str) -> RequestCookies {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            COOKIE,
+            HeaderValue::from_str(header).unwrap_or(HeaderValue::from_static("")),
+        );
+        RequestCookies::from_headers(&headers)
+    }
+
+    #[test]
+    fn names_follow_authjs() {
+        let http = CookieNames::new(false);
+        assert_eq!(http.session_token, "authjs.session-token");
+        assert_eq!(http.csrf_token, "authjs.csrf-token");
+        let https = CookieNames::new(true);
+        assert_eq!(https.session_token, "__Secure-authjs.session-token");
+        assert_eq!(https.csrf_token, "__Host-authjs.csrf-token");
+        assert_eq!(
+            https.pkce_code_verifier,
+            "__Secure-authjs.pkce.code_verifier"
+        );
+    }
+
+    #[test]
+    fn serialises_like_authjs() {
+        let c = SetCookie::new("authjs.csrf-token", "a|b", true);
+        assert_eq!(
+            c.to_header_string(),
+            "authjs.csrf-token=a%7Cb; Path=/; HttpOnly; Secure; SameSite=Lax"
+        );
+        let c = SetCookie::clear("x", false);
+        assert_eq!(
+            c.to_header_string(),
+            "x=; Max-Age=0; Path=/; HttpOnly; SameSite=Lax"
+        );
+    }
+
+    #[test]
+    fn parses_first_occurrence_and_decodes() {
+        let c = cookies("a=1; b=x%7Cy; a=2; bad; =x; c=%E0%A4%A");
+        assert_eq!(c.get("a"), Some("1"));
+        assert_eq!(c.get("b"), Some("x|y"));
+        assert_eq!(c.get("c"), Some("%E0%A4%A"));
+    }
+
+    #[test]
+    fn joins_chunks_in_numeric_order() {
+        let c = cookies(
+            "s.10=k; s.2=c; s.0=a; s.1=b; s.3=d; s.4=e; s.5=f; s.6=g; s.7=h; s.8=i; s.9=j; other=z",
+        );
+        assert_eq!(
+            c.read_chunked("s"),
+            ChunkedValue::Present("abcdefghijk".into())
+        );
+        assert!(matches!(
+            cookies("s.0=a; s.2=c").read_chunked("s"),
+            ChunkedValue::Invalid(_)
+        ));
+        assert!(matches!(
+            cookies("s=a; s.0=c").read_chunked("s"),
+            ChunkedValue::Invalid(_)
+        ));
+        assert_eq!(cookies("sx=a").read_chunked("s"), ChunkedValue::Absent);
+    }
+
+    #[test]
+    fn chunked_write_expires_stale_chunks() {
+        let c = cookies("s.0=a; s.1=b; s.2=c");
+        let now = SystemTime::UNIX_EPOCH;
+        let out = write_chunked(&c, "s", "short", now, false);
+        let names: Vec<_> = out.iter().map(|c| (c.name.as_str(), c.max_age)).collect();
+        assert_eq!(
+            names,
+            vec![
+                ("s.0", Some(0)),
+                ("s.1", Some(0)),
+                ("s.2", Some(0)),
+                ("s", None)
+            ]
+        );
+        let long = "x".repeat(CHUNK_SIZE * 2 + 1);
+        let out = write_chunked(&c, "s", &long, now, false);
+        let names: Vec<_> = out
+            .iter()
+            .map(|c| (c.name.as_str(), c.value.len()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("s.0", CHUNK_SIZE), ("s.1", CHUNK_SIZE), ("s.2", 1)]
+        );
+    }
+
+    #[test]
+    fn oversized_headers_are_ignored() {
+        let big = format!("s={}", "x".repeat(MAX_COOKIE_HEADER_BYTES));
+        let c = cookies(&big);
+        assert!(c.oversized);
+        assert_eq!(c.read_chunked("s"), ChunkedValue::Absent);
+    }
+}

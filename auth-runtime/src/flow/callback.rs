@@ -1,0 +1,236 @@
+//! `POST /callback/credentials` and `GET /callback/:provider` (OAuth/OIDC return), and
+//! the sign-in tail both share: `sign_in`, default token, `jwt`, session cookie, redirect.
+
+use http::{Method, StatusCode};
+use serde_json::{Map, Value};
+
+use super::{Ctx, FlowError, Reply, Req, random_uuid};
+use crate::auth::{Inner, Strategy};
+use crate::config::{
+    Account, AccountType, Credentials, OAuthProvider, Profile, Provider, SessionUserData,
+    SignInArgs, SignInDecision, TokenData, Trigger, User,
+};
+use crate::cookies::{self, SetCookie};
+use crate::jwt::JwtCodec;
+use crate::providers::oauth::Checks;
+
+pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+) -> Result<Reply, FlowError> {
+    let id = req.provider.as_deref().unwrap_or_default();
+    let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
+        return Err(FlowError::Configuration(format!(
+            "callback for unknown provider `{id}`"
+        )));
+    };
+    match provider {
+        Provider::Credentials(p) => {
+            if req.method != Method::POST {
+                let mut reply = Reply::bad_request(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "MethodNotAllowed",
+                    "the credentials callback takes a POST with the sign-in form",
+                );
+                reply
+                    .headers
+                    .insert(http::header::ALLOW, http::HeaderValue::from_static("POST"));
+                return Ok(reply);
+            }
+            inner.verify_csrf(ctx, req)?;
+            let credentials = Credentials::new(
+                req.body
+                    .fields
+                    .iter()
+                    .filter(|(k, _)| k != "csrfToken" && k != "callbackUrl")
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+            let Some(mut user) = (p.authorize)(credentials.clone()).await else {
+                return Err(FlowError::CredentialsSignin);
+            };
+            if user.id.is_empty() {
+                user.id = random_uuid();
+            }
+            let account = Account {
+                provider: p.id.clone(),
+                provider_account_id: user.id.clone(),
+                kind: AccountType::Credentials,
+                ..Account::default()
+            };
+            inner
+                .sign_in_tail(ctx, req, user, account, None, Some(credentials))
+                .await
+        }
+        Provider::OAuth(p) => oauth_callback(inner, ctx, req, p).await,
+    }
+}
+
+fn open_check(codec: &JwtCodec, value: &str, provider: &str, now: i64) -> Result<String, String> {
+    let claims = codec.decode(value, now).map_err(|e| e.to_string())?;
+    if claims.get("provider").and_then(Value::as_str) != Some(provider) {
+        return Err("made for another provider".to_owned());
+    }
+    claims
+        .get("value")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "no value".to_owned())
+}
+
+async fn oauth_callback<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+    provider: &OAuthProvider,
+) -> Result<Reply, FlowError> {
+    let Some(codecs) = ctx.scheme.checks.as_ref() else {
+        return Err(FlowError::Configuration(
+            "no check-cookie keys for OAuth".to_owned(),
+        ));
+    };
+    let names = &ctx.scheme.names;
+    // Read and clear every check cookie, whatever happens next.
+    let mut cleared = Vec::new();
+    let mut checks = Checks::default();
+    let mut failure = None;
+    for (name, codec, slot) in [
+        (&names.state, &codecs.state, &mut checks.state),
+        (
+            &names.pkce_code_verifier,
+            &codecs.pkce,
+            &mut checks.code_verifier,
+        ),
+        (&names.nonce, &codecs.nonce, &mut checks.nonce),
+    ] {
+        let Some(raw) = ctx.cookies.get(name).filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        cleared.push(SetCookie::clear(name, ctx.secure()));
+        match open_check(codec, raw, &provider.id, ctx.now_secs()) {
+            Ok(v) => *slot = Some(v),
+            Err(e) => failure = Some(format!("the `{name}` cookie is not valid: {e}")),
+        }
+    }
+    if let Some(reason) = failure {
+        tracing::info!(provider = %provider.id, "OAuth check cookies cleared");
+        return Err(FlowError::OAuthCallback(reason, cleared));
+    }
+    // `response_mode=form_post` returns in the body; otherwise the query.
+    let params: Vec<(String, String)> = if req.method == Method::POST {
+        req.body.fields.clone()
+    } else {
+        req.query.clone()
+    };
+    let redirect_uri = inner.action_url(ctx, &format!("callback/{}", provider.id));
+    let signed_in = match inner
+        .oauth
+        .callback(provider, &redirect_uri, &params, &checks)
+        .await
+    {
+        Ok(s) => s,
+        Err(e) => {
+            // The check cookies are spent either way.
+            tracing::info!(provider = %provider.id, "OAuth check cookies cleared");
+            return Err(FlowError::OAuthCallback(e.to_string(), cleared));
+        }
+    };
+    let reply = inner
+        .sign_in_tail(
+            ctx,
+            req,
+            signed_in.user,
+            signed_in.account,
+            Some(signed_in.profile),
+            None,
+        )
+        .await?;
+    Ok(reply.with_cookies(cleared))
+}
+
+impl<T: TokenData, U: SessionUserData> Inner<T, U> {
+    /// The end of every sign-in: `sign_in`, the default token, `jwt` (trigger `signIn`,
+    /// user present), the session cookie, and the redirect to the callback URL.
+    pub(crate) async fn sign_in_tail(
+        &self,
+        ctx: &Ctx<'_>,
+        req: &Req,
+        user: User,
+        account: Account,
+        profile: Option<Profile>,
+        credentials: Option<Credentials>,
+    ) -> Result<Reply, FlowError> {
+        if let Some(f) = &self.config.sign_in {
+            tracing::debug!(callback = "sign_in", provider = %account.provider, "callback ran");
+            let decision = f(SignInArgs {
+                user: user.clone(),
+                account: account.clone(),
+                profile: profile.clone(),
+                credentials,
+            })
+            .await;
+            match decision {
+                SignInDecision::Allow => {}
+                SignInDecision::Deny => return Err(FlowError::AccessDenied),
+                SignInDecision::Redirect(url) => {
+                    tracing::info!(provider = %account.provider, "sign-in refused: `sign_in` returned a redirect");
+                    let to = self.run_redirect(ctx, &url).await;
+                    return Ok(Reply::redirect(to));
+                }
+            }
+        }
+
+        let mut claims = Map::new();
+        for (k, v) in [
+            ("name", &user.name),
+            ("email", &user.email),
+            ("picture", &user.image),
+        ] {
+            if let Some(v) = v {
+                claims.insert(k.to_owned(), Value::String(v.clone()));
+            }
+        }
+        claims.insert("sub".to_owned(), Value::String(user.id.clone()));
+        let token: T = serde_json::from_value(Value::Object(claims)).map_err(|e| {
+            FlowError::Configuration(format!(
+                "the default token does not fit the Token type: {e}"
+            ))
+        })?;
+
+        let name = &ctx.scheme.names.session_token;
+        let cookies = match self.strategy {
+            Strategy::Jwt => {
+                let provider = account.provider.clone();
+                match self
+                    .run_jwt(
+                        token,
+                        Some(user),
+                        Some(account),
+                        profile,
+                        Some(Trigger::SignIn),
+                        None,
+                    )
+                    .await
+                {
+                    None => {
+                        tracing::info!(provider = %provider, cookie = %name, "the `jwt` callback returned None on sign-in; session cookie cleared");
+                        cookies::clear_chunked(&ctx.cookies, name, ctx.secure())
+                    }
+                    Some(token) => {
+                        let encoded = self
+                            .encode_token(ctx, &token)
+                            .map_err(FlowError::Configuration)?;
+                        let expires = cookies::expires_in(ctx.now, self.config.max_age);
+                        tracing::info!(provider = %provider, "signed in");
+                        cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure())
+                    }
+                }
+            }
+        };
+        let (callback_url, callback_cookie) =
+            self.callback_url(ctx, req.callback_url_param()).await;
+        Ok(Reply::redirect(callback_url)
+            .with_cookies(cookies)
+            .with_cookies(callback_cookie))
+    }
+}

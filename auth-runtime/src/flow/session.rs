@@ -1,0 +1,224 @@
+//! `GET /session` (read, rolling refresh) and `POST /session` (update), and the session
+//! read shared with [`crate::Auth::session`].
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::{Ctx, FlowError, Reply, Req, iso8601};
+use crate::auth::{Inner, Strategy};
+use crate::config::{
+    JwtArgs, JwtSessionArgs, Session, SessionCallback, SessionUserData, TokenData, Trigger,
+};
+use crate::cookies::{self, ChunkedValue, SetCookie};
+
+/// The most bytes a (joined) session cookie may have; larger values are cleared unread.
+pub const MAX_SESSION_BYTES: usize = cookies::MAX_SESSION_CHUNKS * cookies::CHUNK_SIZE;
+
+/// The outcome of reading a session.
+pub(crate) struct SessionRead<T, U> {
+    pub(crate) session: Option<Session<U>>,
+    pub(crate) token: Option<T>,
+    pub(crate) cookies: Vec<SetCookie>,
+}
+
+impl<T, U> SessionRead<T, U> {
+    fn signed_out(cookies: Vec<SetCookie>) -> Self {
+        SessionRead {
+            session: None,
+            token: None,
+            cookies,
+        }
+    }
+}
+
+pub(crate) async fn get<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+) -> Reply {
+    let read = inner.read_session(ctx, None).await;
+    session_reply(read, true)
+}
+
+pub(crate) async fn post<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+) -> Result<Reply, FlowError> {
+    inner.verify_csrf(ctx, req)?;
+    // Auth.js: `session: body.data` (a JSON value; a form field arrives as a string).
+    let data = match &req.body.json {
+        Some(Value::Object(map)) => map.get("data").cloned(),
+        _ => req.body.get("data").map(|s| Value::String(s.to_owned())),
+    };
+    let read = inner
+        .read_session(ctx, Some(data.unwrap_or(Value::Null)))
+        .await;
+    Ok(session_reply(read, false))
+}
+
+fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool) -> Reply {
+    let body = match &read.session {
+        Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
+        None => Value::Null,
+    };
+    let reply = Reply::json(StatusCode::OK, &body).with_cookies(read.cookies);
+    if no_store { reply.no_store() } else { reply }
+}
+
+impl<T: TokenData, U: SessionUserData> Inner<T, U> {
+    /// Reads the session cookie, runs `jwt` (trigger `update` when `update` is given) and
+    /// `session`, and re-issues the cookie with a fresh expiry. Any failure signs out and
+    /// clears every chunk.
+    pub(crate) async fn read_session(
+        &self,
+        ctx: &Ctx<'_>,
+        update: Option<Value>,
+    ) -> SessionRead<T, U> {
+        match self.strategy {
+            Strategy::Jwt => self.read_jwt_session(ctx, update).await,
+        }
+    }
+
+    fn clear_session(&self, ctx: &Ctx<'_>, reason: &str) -> SessionRead<T, U> {
+        let name = &ctx.scheme.names.session_token;
+        let cleared = cookies::clear_chunked(&ctx.cookies, name, ctx.secure());
+        tracing::info!(cookie = %name, chunks = cleared.len(), reason, "session cookie cleared");
+        SessionRead::signed_out(cleared)
+    }
+
+    async fn read_jwt_session(&self, ctx: &Ctx<'_>, update: Option<Value>) -> SessionRead<T, U> {
+        let name = &ctx.scheme.names.session_token;
+        let raw = match ctx.cookies.read_chunked(name) {
+            ChunkedValue::Absent => {
+                if ctx.cookies.oversized {
+                    tracing::info!("cookie headers too large; treated as signed out");
+                }
+                return SessionRead::signed_out(Vec::new());
+            }
+            ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
+            ChunkedValue::Present(v) => v,
+        };
+        if raw.len() > MAX_SESSION_BYTES {
+            return self.clear_session(ctx, "session cookie is larger than the limit");
+        }
+        let claims = match ctx.scheme.session.decode(&raw, ctx.now_secs()) {
+            Ok(c) => c,
+            Err(e) => {
+                let reason = format!("token rejected: {e}");
+                return self.clear_session(ctx, &reason);
+            }
+        };
+        let token: T = match serde_json::from_value(Value::Object(claims)) {
+            Ok(t) => t,
+            Err(e) => {
+                let reason = format!("token claims do not fit the Token type: {e}");
+                return self.clear_session(ctx, &reason);
+            }
+        };
+        let trigger = update.as_ref().map(|_| Trigger::Update);
+        let data = update.filter(|v| !v.is_null());
+        let token = match self.run_jwt(token, None, None, None, trigger, data).await {
+            Some(t) => t,
+            None => return self.clear_session(ctx, "the `jwt` callback returned None"),
+        };
+
+        let max_age = self.config.max_age;
+        let expires = cookies::expires_in(ctx.now, max_age);
+        // Serialise the token once: the default session and the new cookie both read it.
+        let claims = match token_claims(&token) {
+            Ok(c) => c,
+            Err(reason) => return self.clear_session(ctx, &reason),
+        };
+        let session = self.default_session(&claims, &iso8601(expires));
+        let session = match &self.config.session {
+            Some(SessionCallback::Jwt(f)) => {
+                tracing::debug!(callback = "session", "callback ran");
+                f(JwtSessionArgs {
+                    session,
+                    token: token.clone(),
+                })
+                .await
+            }
+            // Refused by `Auth::new`; the jwt strategy never holds a database callback.
+            Some(SessionCallback::Database(_)) | None => session,
+        };
+
+        let encoded = match self.encode_claims(ctx, &claims) {
+            Ok(e) => e,
+            Err(reason) => return self.clear_session(ctx, &reason),
+        };
+        let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
+        SessionRead {
+            session: Some(session),
+            token: Some(token),
+            cookies: set,
+        }
+    }
+
+    /// Runs the `jwt` callback (default: returns the token).
+    pub(crate) async fn run_jwt(
+        &self,
+        token: T,
+        user: Option<crate::config::User>,
+        account: Option<crate::config::Account>,
+        profile: Option<crate::config::Profile>,
+        trigger: Option<Trigger>,
+        session: Option<Value>,
+    ) -> Option<T> {
+        match &self.config.jwt {
+            Some(f) => {
+                tracing::debug!(callback = "jwt", trigger = ?trigger, user = user.is_some(), "callback ran");
+                f(JwtArgs {
+                    token,
+                    user,
+                    account,
+                    profile,
+                    trigger,
+                    is_new_user: false,
+                    session,
+                })
+                .await
+            }
+            None => Some(token),
+        }
+    }
+
+    /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
+    pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
+        self.encode_claims(ctx, &token_claims(token)?)
+    }
+
+    fn encode_claims(&self, ctx: &Ctx<'_>, claims: &Map<String, Value>) -> Result<String, String> {
+        ctx.scheme
+            .session
+            .encode(claims, self.config.max_age, ctx.now_secs())
+            .map_err(|e| format!("the token cannot be encoded: {e}"))
+    }
+
+    /// Auth.js's default session: `{user: {name, email, image: picture}, expires}`.
+    fn default_session(&self, claims: &Map<String, Value>, expires: &str) -> Session<U> {
+        let mut user = Map::new();
+        for (from, to) in [("name", "name"), ("email", "email"), ("picture", "image")] {
+            if let Some(v) = claims.get(from).filter(|v| !v.is_null()) {
+                user.insert(to.to_owned(), v.clone());
+            }
+        }
+        let user = serde_json::from_value::<U>(Value::Object(user)).unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the default session user does not fit the SessionUser type; using its Default");
+            U::default()
+        });
+        Session {
+            user,
+            expires: expires.to_owned(),
+        }
+    }
+}
+
+/// The token as a JSON object.
+fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
+    match serde_json::to_value(token) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err("the Token type does not serialise to a JSON object".to_owned()),
+        Err(e) => Err(format!("the token cannot be serialised: {e}")),
+    }
+}

@@ -1,0 +1,136 @@
+//! `GET /signin` (the page, or a redirect to the custom page) and `POST /signin/:provider`
+//! (OAuth: 302 to the provider with the check cookies; credentials: back to the page).
+
+use http::StatusCode;
+use serde_json::{Map, Value};
+
+use super::{Ctx, FlowError, Reply, Req};
+use crate::auth::Inner;
+use crate::config::{Provider, SessionUserData, TokenData};
+use crate::cookies::{self, CHECK_COOKIE_MAX_AGE, SetCookie};
+use crate::pages::{PageProvider, SignInPage};
+
+pub(crate) async fn get<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+) -> Result<Reply, FlowError> {
+    let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
+    let error = req.query("error").filter(|e| !e.is_empty());
+    if let Some(page) = &inner.config.pages.sign_in {
+        let mut pairs = vec![("callbackUrl", callback_url.as_str())];
+        if let Some(e) = error {
+            pairs.push(("error", e));
+        }
+        return Ok(
+            Reply::redirect(crate::url::with_query(page, &pairs)).with_cookies(callback_cookie)
+        );
+    }
+    let (csrf_token, csrf_cookie) = inner.csrf(ctx);
+    let providers: Vec<PageProvider> = inner
+        .config
+        .providers
+        .iter()
+        .map(|p| match p {
+            Provider::Credentials(c) => PageProvider {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                kind: p.kind(),
+                action: inner.action_url(ctx, &format!("callback/{}", c.id)),
+                fields: c
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), f.label.clone(), f.input_type.clone()))
+                    .collect(),
+            },
+            Provider::OAuth(o) => PageProvider {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                kind: p.kind(),
+                action: inner.action_url(ctx, &format!("signin/{}", o.id)),
+                fields: Vec::new(),
+            },
+        })
+        .collect();
+    let html = crate::pages::sign_in(&SignInPage {
+        providers: &providers,
+        csrf_token: &csrf_token,
+        callback_url: &callback_url,
+        error,
+    });
+    Ok(Reply::html(StatusCode::OK, html)
+        .with_cookies(csrf_cookie)
+        .with_cookies(callback_cookie))
+}
+
+pub(crate) async fn post<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+) -> Result<Reply, FlowError> {
+    inner.verify_csrf(ctx, req)?;
+    let id = req.provider.as_deref().unwrap_or_default();
+    let provider = inner
+        .config
+        .providers
+        .iter()
+        .find(|p| p.id() == id)
+        .ok_or_else(|| FlowError::Configuration(format!("no provider with id `{id}`")))?;
+    let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
+    let provider = match provider {
+        // Auth.js: signing in with credentials goes through the sign-in page's form.
+        Provider::Credentials(_) => {
+            return Ok(
+                Reply::redirect(inner.action_url(ctx, "signin")).with_cookies(callback_cookie)
+            );
+        }
+        Provider::OAuth(o) => o,
+    };
+    let redirect_uri = inner.action_url(ctx, &format!("callback/{}", provider.id));
+    let authorization = inner
+        .oauth
+        .authorize(provider, &redirect_uri)
+        .await
+        .map_err(|e| {
+            FlowError::Configuration(format!(
+                "cannot start the sign-in with `{}`: {e}",
+                provider.id
+            ))
+        })?;
+    let Some(codecs) = ctx.scheme.checks.as_ref() else {
+        return Err(FlowError::Configuration(
+            "no check-cookie keys for OAuth".to_owned(),
+        ));
+    };
+    let names = &ctx.scheme.names;
+    let mut set = Vec::new();
+    let checks = [
+        (&authorization.checks.state, &names.state, &codecs.state),
+        (
+            &authorization.checks.code_verifier,
+            &names.pkce_code_verifier,
+            &codecs.pkce,
+        ),
+        (&authorization.checks.nonce, &names.nonce, &codecs.nonce),
+    ];
+    for (value, name, codec) in checks {
+        let Some(value) = value else { continue };
+        let mut claims = Map::new();
+        claims.insert("value".to_owned(), Value::String(value.clone()));
+        claims.insert("provider".to_owned(), Value::String(provider.id.clone()));
+        let sealed = codec
+            .encode(&claims, CHECK_COOKIE_MAX_AGE, ctx.now_secs())
+            .map_err(|e| {
+                FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
+            })?;
+        set.push(
+            SetCookie::new(name, sealed, ctx.secure())
+                .max_age(CHECK_COOKIE_MAX_AGE)
+                .expires(cookies::expires_in(ctx.now, CHECK_COOKIE_MAX_AGE)),
+        );
+    }
+    tracing::debug!(provider = %provider.id, checks = set.len(), "redirecting to the provider");
+    Ok(Reply::redirect(authorization.url)
+        .with_cookies(callback_cookie)
+        .with_cookies(set))
+}

@@ -1,0 +1,207 @@
+//! The site's origin (from `AUTH_URL`/the config, or the request's host when trusted),
+//! and the default `redirect` callback's rule.
+
+use http::HeaderMap;
+use http::HeaderValue;
+
+/// An origin: `scheme://host[:port]`, no trailing slash.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    serialized: String,
+    https: bool,
+}
+
+impl Origin {
+    /// Parses an absolute http(s) URL and keeps its origin (the path is dropped).
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let parsed =
+            url::Url::parse(url).map_err(|e| format!("`{url}` is not an absolute URL: {e}"))?;
+        let https = match parsed.scheme() {
+            "https" => true,
+            "http" => false,
+            other => return Err(format!("`{url}` has scheme `{other}`; use http or https")),
+        };
+        if parsed.host_str().is_none_or(str::is_empty) {
+            return Err(format!("`{url}` has no host"));
+        }
+        if !parsed.username().is_empty() || parsed.password().is_some() {
+            return Err(format!("`{url}` must not contain user information"));
+        }
+        Ok(Origin {
+            serialized: parsed.origin().ascii_serialization(),
+            https,
+        })
+    }
+
+    /// `https://app.example.com`.
+    pub fn as_str(&self) -> &str {
+        &self.serialized
+    }
+
+    /// Whether the scheme is https (decides the cookie prefixes).
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+}
+
+/// Why the request's host could not be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum HostError {
+    /// No `Host`, `X-Forwarded-Host` or URI authority.
+    #[error("the request has no Host header")]
+    Missing,
+    /// A host or protocol that is not a valid origin.
+    #[error("the request's host or protocol is not valid")]
+    Invalid,
+}
+
+fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    let v = headers.get(name)?.to_str().ok()?;
+    let first = v.split(',').next()?.trim();
+    (!first.is_empty()).then_some(first)
+}
+
+/// The origin of a request when the host is trusted: `X-Forwarded-Host` or `Host` (or
+/// the URI's authority), `X-Forwarded-Proto` or the URI's scheme, else `http`.
+pub fn origin_from_request(headers: &HeaderMap, uri: &http::Uri) -> Result<Origin, HostError> {
+    let host = first_value(headers, "x-forwarded-host")
+        .or_else(|| first_value(headers, "host"))
+        .or_else(|| uri.authority().map(|a| a.as_str()))
+        .ok_or(HostError::Missing)?;
+    let valid_host = host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']' | b'_'));
+    if !valid_host {
+        return Err(HostError::Invalid);
+    }
+    let proto = first_value(headers, "x-forwarded-proto")
+        .or_else(|| uri.scheme_str())
+        .unwrap_or("http")
+        .trim_end_matches(':')
+        .to_ascii_lowercase();
+    if proto != "http" && proto != "https" {
+        return Err(HostError::Invalid);
+    }
+    Origin::parse(&format!("{proto}://{host}")).map_err(|_| HostError::Invalid)
+}
+
+/// Whether `s` holds a control character (CR, LF, TAB, NUL, ...), which no URL we send
+/// may contain.
+pub fn has_control(s: &str) -> bool {
+    s.chars().any(char::is_control)
+}
+
+/// Auth.js's default `redirect` callback: a relative URL (`/...`) is joined to the base
+/// URL, an absolute URL of the same origin is kept, anything else becomes the base URL.
+///
+/// Stricter than Auth.js in one way: the result is parsed again and must still be of the
+/// base URL's origin, and URLs with control characters (CR/LF) give the base URL.
+pub fn default_redirect(url: &str, base_url: &str) -> String {
+    if has_control(url) {
+        return base_url.to_owned();
+    }
+    let candidate = if url.starts_with('/') {
+        format!("{base_url}{url}")
+    } else {
+        url.to_owned()
+    };
+    match url::Url::parse(&candidate) {
+        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => candidate,
+        _ => base_url.to_owned(),
+    }
+}
+
+/// A `Location` header value, or `None` when the URL cannot be sent (control characters,
+/// bytes a header cannot carry).
+pub fn location(url: &str) -> Option<HeaderValue> {
+    if has_control(url) {
+        return None;
+    }
+    HeaderValue::from_str(url).ok()
+}
+
+/// Appends `?k=v` (or `&k=v`) pairs, URL-encoding the values.
+pub fn with_query(base: &str, pairs: &[(&str, &str)]) -> String {
+    let mut out = base.to_owned();
+    let mut sep = if base.contains('?') { '&' } else { '?' };
+    for (k, v) in pairs {
+        out.push(sep);
+        out.push_str(&form_encode(k));
+        out.push('=');
+        out.push_str(&form_encode(v));
+        sep = '&';
+    }
+    out
+}
+
+/// `application/x-www-form-urlencoded` encoding of one component (as `URLSearchParams`).
+pub fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "http://localhost:3000";
+
+    #[test]
+    fn default_redirect_rules() {
+        assert_eq!(
+            default_redirect("/dashboard", BASE),
+            "http://localhost:3000/dashboard"
+        );
+        assert_eq!(
+            default_redirect("http://localhost:3000/x?y=1", BASE),
+            "http://localhost:3000/x?y=1"
+        );
+        assert_eq!(default_redirect("https://evil.example", BASE), BASE);
+        assert_eq!(
+            default_redirect("//evil.example", BASE),
+            "http://localhost:3000//evil.example"
+        );
+        assert_eq!(
+            default_redirect("/\\evil.example", BASE),
+            "http://localhost:3000/\\evil.example"
+        );
+        assert_eq!(default_redirect("javascript:alert(1)", BASE), BASE);
+        assert_eq!(default_redirect("/a\r\nSet-Cookie: x=y", BASE), BASE);
+        assert_eq!(default_redirect("http://localhost:3001/", BASE), BASE);
+        assert_eq!(default_redirect("not a url", BASE), BASE);
+    }
+
+    #[test]
+    fn origins() {
+        let o =
+            Origin::parse("https://app.example.com:443/api/auth").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(o.as_str(), "https://app.example.com");
+        assert!(o.is_https());
+        assert!(Origin::parse("ftp://x").is_err());
+        assert!(Origin::parse("/relative").is_err());
+    }
+
+    #[test]
+    fn request_origin() {
+        let mut h = HeaderMap::new();
+        h.insert("host", HeaderValue::from_static("internal:8080"));
+        let uri: http::Uri = "/api/auth/session".parse().unwrap_or_default();
+        assert_eq!(
+            origin_from_request(&h, &uri).map(|o| o.serialized),
+            Ok("http://internal:8080".into())
+        );
+        h.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("app.example.com, proxy"),
+        );
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert_eq!(
+            origin_from_request(&h, &uri).map(|o| o.serialized),
+            Ok("https://app.example.com".into())
+        );
+        h.insert("x-forwarded-host", HeaderValue::from_static("evil/x"));
+        assert_eq!(origin_from_request(&h, &uri), Err(HostError::Invalid));
+        h.insert("x-forwarded-host", HeaderValue::from_static("ok"));
+        h.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
+        assert_eq!(origin_from_request(&h, &uri), Err(HostError::Invalid));
+    }
+}

@@ -1,2 +1,0 @@
-//! The quickstart server (filled in by the axum issue).
-fn main() {}

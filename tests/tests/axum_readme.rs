@@ -1,0 +1,29 @@
+//! The README's complete axum app is `examples/src/bin/axum_app.rs` (compiled by
+//! `cargo test --workspace --all-targets`): the two must not drift apart.
+
+#[test]
+fn readme_axum_app_is_the_compiled_example() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+    let example =
+        std::fs::read_to_string(root.join("examples/src/bin/axum_app.rs")).unwrap_or_default();
+    let section = readme
+        .split("## A complete axum app")
+        .nth(1)
+        .unwrap_or_else(|| panic!("README has no `## A complete axum app` section"));
+    let block = section
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .unwrap_or_else(|| panic!("the section has no rust code block"));
+    let code: String = example
+        .lines()
+        .skip_while(|line| line.starts_with("//!") || line.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        block.trim(),
+        code.trim(),
+        "README code block differs from examples/src/bin/axum_app.rs"
+    );
+}
