@@ -432,7 +432,10 @@ async fn google_preset_is_oidc_by_issuer() {
     let client = OAuthClient::default();
     let mut browser = Browser::default();
     let (query, checks) = authorize(&client, &provider, &mut browser, "").await;
-    let signed_in = client.callback(&provider, REDIRECT_URI, &query, &checks).await.unwrap();
+    let signed_in = client
+        .callback(&provider, REDIRECT_URI, &query, &checks)
+        .await
+        .unwrap();
     assert_eq!(signed_in.account.provider, "google");
     assert_eq!(signed_in.user.email.as_deref(), Some("user-1@example.test"));
 }
