@@ -210,3 +210,44 @@ async fn flow_provider_down_gives_an_error_page_not_a_hang() {
     assert!(res.location().contains("error="), "{}", res.location());
     assert_eq!(app.session().await, serde_json::Value::Null);
 }
+
+#[tokio::test]
+async fn github_preset_full_flow_to_a_session() {
+    // The GitHub preset pointed at the loopback GitHub-shaped server.
+    let (gh, provider) = oauth_support::github::github_server().await;
+    let mut app = app(provider, Seen::default());
+    let csrf = app.csrf().await;
+    let res = app
+        .post_form("/signin/github", &[("csrfToken", &csrf)])
+        .await;
+    assert_eq!(res.status, 302);
+    let authorization_url = res.location().to_owned();
+    assert!(app.jar.contains_key("authjs.state"));
+    assert!(app.jar.contains_key("authjs.pkce.code_verifier"));
+    assert!(
+        !app.jar.contains_key("authjs.nonce"),
+        "no nonce for OAuth 2.0"
+    );
+
+    let back = ProviderBrowser::default()
+        .follow_until(
+            &authorization_url,
+            "http://localhost:3000/api/auth/callback/github",
+        )
+        .await;
+    let res = app
+        .get(&format!(
+            "/api/auth/callback/github?{}",
+            back.query().unwrap()
+        ))
+        .await;
+    assert_eq!(res.status, 302, "{:?}", String::from_utf8_lossy(&res.body));
+    let session = app.session().await;
+    assert_eq!(session["user"]["name"], "octocat");
+    assert_eq!(session["user"]["email"], "octocat@example.test");
+    assert_eq!(session["user"]["image"], "https://avatars.example/u/583231");
+    assert_eq!(
+        *gh.auth_methods.lock().unwrap(),
+        vec!["client_secret_basic"]
+    );
+}

@@ -12,6 +12,8 @@ use std::time::Duration;
 use auth_runtime::config::{ClientAuth, OAuthProvider};
 use auth_runtime::providers;
 
+pub mod github;
+
 /// Where the provider sends the browser back (any registered URI works: the browser
 /// stand-in never requests it, it hands the query to the client or to `Auth::handle`).
 pub const REDIRECT_URI: &str = "http://localhost:3000/api/auth/callback/oidc";
