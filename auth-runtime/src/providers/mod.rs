@@ -1,12 +1,13 @@
 //! Provider constructors with Auth.js's defaults.
 
 pub mod oauth;
+pub mod refresh;
 
 use std::sync::Arc;
 
 use crate::config::{
-    AccountType, ClientAuth, ConfigValue, CredentialField, CredentialsProvider, OAuthProvider,
-    Profile, AuthorizeFn,
+    AccountType, AuthorizeFn, ClientAuth, ConfigValue, CredentialField, CredentialsProvider,
+    OAuthProvider, Profile,
 };
 
 /// A credentials provider with Auth.js's default id, name and username/password form.

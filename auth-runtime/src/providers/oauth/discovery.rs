@@ -1,0 +1,150 @@
+//! OIDC discovery (`/.well-known/openid-configuration`) and the endpoints of a provider.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use jsonwebtoken::Algorithm;
+use serde::Deserialize;
+
+use super::http::{self, Endpoint};
+use super::{OAuthClient, OAuthError};
+use crate::config::{AccountType, OAuthProvider};
+
+/// How long a discovery document is reused.
+pub(crate) const DISCOVERY_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// The fields of an OpenID Provider's metadata document the client uses.
+#[derive(Clone, Debug, Deserialize)]
+pub(crate) struct Metadata {
+    pub issuer: String,
+    pub authorization_endpoint: Option<String>,
+    pub token_endpoint: Option<String>,
+    pub userinfo_endpoint: Option<String>,
+    pub jwks_uri: Option<String>,
+    #[serde(default)]
+    pub id_token_signing_alg_values_supported: Vec<String>,
+    #[serde(default)]
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+/// Where to talk to a provider, resolved from its configuration and discovery.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoints {
+    pub issuer: Option<String>,
+    pub authorization: String,
+    pub token: String,
+    pub userinfo: Option<String>,
+    pub jwks_uri: Option<String>,
+    /// ID token algorithms the issuer advertises and this client supports.
+    pub id_token_algs: Vec<Algorithm>,
+    /// The issuer promises an `iss` parameter in the authorization response (RFC 9207).
+    pub iss_param_required: bool,
+}
+
+/// Asymmetric algorithms accepted for ID tokens (never `none` or an HMAC).
+pub(crate) fn supported_alg(name: &str) -> Option<Algorithm> {
+    Some(match name {
+        "RS256" => Algorithm::RS256,
+        "RS384" => Algorithm::RS384,
+        "RS512" => Algorithm::RS512,
+        "PS256" => Algorithm::PS256,
+        "PS384" => Algorithm::PS384,
+        "PS512" => Algorithm::PS512,
+        "ES256" => Algorithm::ES256,
+        "ES384" => Algorithm::ES384,
+        "EdDSA" => Algorithm::EdDSA,
+        _ => return None,
+    })
+}
+
+fn config_error(provider: &OAuthProvider, what: &str) -> OAuthError {
+    OAuthError::Config(format!("provider `{}`: {what}", provider.id))
+}
+
+impl OAuthClient {
+    /// The provider's metadata document, from the cache or fetched (and checked).
+    pub(crate) async fn discover(&self, issuer: &str) -> Result<Arc<Metadata>, OAuthError> {
+        if let Some(hit) = self.inner.discovery_cached(issuer) {
+            return Ok(hit);
+        }
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        );
+        let received = http::send(self.http()?.get(&url), Endpoint::Discovery).await?;
+        received.ensure_success(Endpoint::Discovery)?;
+        let value = received.json_object(Endpoint::Discovery)?;
+        let metadata: Metadata =
+            serde_json::from_value(value).map_err(|e| OAuthError::InvalidResponse {
+                endpoint: Endpoint::Discovery,
+                reason: e.to_string(),
+            })?;
+        if metadata.issuer != issuer {
+            return Err(OAuthError::Discovery(format!(
+                "the document's issuer `{}` is not the configured issuer `{issuer}`",
+                metadata.issuer
+            )));
+        }
+        let metadata = Arc::new(metadata);
+        self.inner
+            .discovery_store(issuer, metadata.clone(), Instant::now());
+        Ok(metadata)
+    }
+
+    /// Resolves every endpoint of `provider` (explicit URLs win over discovered ones).
+    pub(crate) async fn endpoints(
+        &self,
+        provider: &OAuthProvider,
+    ) -> Result<Endpoints, OAuthError> {
+        let explicit =
+            |v: &Option<crate::config::ConfigValue>| -> Result<Option<String>, OAuthError> {
+                v.as_ref()
+                    .map(|v| v.resolve())
+                    .transpose()
+                    .map_err(OAuthError::from)
+            };
+        let authorization = explicit(&provider.authorization_url)?;
+        let token = explicit(&provider.token_url)?;
+        let userinfo = explicit(&provider.userinfo_url)?;
+        let issuer = explicit(&provider.issuer)?;
+        let oidc = provider.kind == AccountType::Oidc;
+
+        let metadata = match &issuer {
+            Some(issuer) if oidc || authorization.is_none() || token.is_none() => {
+                Some(self.discover(issuer).await?)
+            }
+            _ => None,
+        };
+        if oidc && issuer.is_none() {
+            return Err(config_error(provider, "an OIDC provider needs an `issuer`"));
+        }
+        let md = metadata.as_deref();
+        let authorization = authorization
+            .or_else(|| md.and_then(|m| m.authorization_endpoint.clone()))
+            .ok_or_else(|| config_error(provider, "no authorization endpoint"))?;
+        let token = token
+            .or_else(|| md.and_then(|m| m.token_endpoint.clone()))
+            .ok_or_else(|| config_error(provider, "no token endpoint"))?;
+        let userinfo = userinfo.or_else(|| md.and_then(|m| m.userinfo_endpoint.clone()));
+        let jwks_uri = md.and_then(|m| m.jwks_uri.clone());
+        let id_token_algs = match md {
+            Some(m) if !m.id_token_signing_alg_values_supported.is_empty() => m
+                .id_token_signing_alg_values_supported
+                .iter()
+                .filter_map(|a| supported_alg(a))
+                .collect(),
+            // OIDC Discovery: RS256 when the document says nothing.
+            _ => vec![Algorithm::RS256],
+        };
+        Ok(Endpoints {
+            issuer,
+            authorization,
+            token,
+            userinfo,
+            jwks_uri,
+            id_token_algs,
+            iss_param_required: md
+                .is_some_and(|m| m.authorization_response_iss_parameter_supported),
+        })
+    }
+}
