@@ -115,7 +115,9 @@ fn bench(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("session");
     // What driving one ready future costs here (part of every `auth_session_read` sample).
-    g.bench_function("block_on_baseline", |b| b.iter(|| rt.block_on(async { black_box(1) })));
+    g.bench_function("block_on_baseline", |b| {
+        b.iter(|| rt.block_on(async { black_box(1) }))
+    });
     g.bench_function("codec_encode", |b| {
         b.iter(|| {
             codec

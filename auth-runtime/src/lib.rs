@@ -24,6 +24,7 @@ mod url;
 #[doc(hidden)]
 pub mod __private;
 
+pub use auth::{Auth, SessionLookup};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your
@@ -171,5 +172,4 @@ pub use config::{
     IntoSignInDecision, Profile, Provider, Session, SessionStrategy, SignInDecision, Trigger, User,
     env,
 };
-pub use auth::{Auth, SessionLookup};
 pub use error::ConfigError;
