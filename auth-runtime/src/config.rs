@@ -257,6 +257,20 @@ impl Credentials {
         self.fields.get(name).map(String::as_str)
     }
 
+    /// Whether the submitted `name` field equals `expected`, compared in constant time
+    /// (for the length of `expected`), e.g. `credentials.matches("password", &stored)`.
+    /// A missing field never matches.
+    ///
+    /// Prefer verifying a password hash (argon2) where passwords are stored; this is for
+    /// shared secrets such as API keys or a demo user.
+    pub fn matches(&self, name: &str, expected: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        match self.get(name) {
+            Some(value) => bool::from(value.as_bytes().ct_eq(expected.as_bytes())),
+            None => false,
+        }
+    }
+
     /// Iterates over field names (values are secrets and are not exposed in bulk).
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.fields.keys().map(String::as_str)
@@ -360,7 +374,10 @@ impl<T: TokenData> IntoJwtOutcome<T> for Option<T> {
 ///
 /// Serialises as Auth.js does: `{"user": {..}, "expires": "<ISO 8601>"}`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(bound(serialize = "U: Serialize", deserialize = "U: DeserializeOwned + Default"))]
+#[serde(bound(
+    serialize = "U: Serialize",
+    deserialize = "U: DeserializeOwned + Default"
+))]
 pub struct Session<U> {
     /// The signed-in user, with the fields declared in `session_user: { .. }`.
     #[serde(default)]
@@ -375,10 +392,13 @@ pub struct Session<U> {
 #[serde(default)]
 pub struct DefaultSessionUser {
     /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// E-mail address.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Avatar URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
 }
 
@@ -448,7 +468,8 @@ pub type SignInFn = Arc<dyn Fn(SignInArgs) -> BoxFuture<SignInDecision> + Send +
 /// The `jwt` callback; `None` ends the session.
 pub type JwtFn<T> = Arc<dyn Fn(JwtArgs<T>) -> BoxFuture<Option<T>> + Send + Sync>;
 /// The `session` callback under the jwt strategy.
-pub type JwtSessionFn<T, U> = Arc<dyn Fn(JwtSessionArgs<T, U>) -> BoxFuture<Session<U>> + Send + Sync>;
+pub type JwtSessionFn<T, U> =
+    Arc<dyn Fn(JwtSessionArgs<T, U>) -> BoxFuture<Session<U>> + Send + Sync>;
 /// The `session` callback under the database strategy.
 pub type DatabaseSessionFn<U> =
     Arc<dyn Fn(DatabaseSessionArgs<U>) -> BoxFuture<Session<U>> + Send + Sync>;
@@ -822,5 +843,33 @@ impl<T, U> AuthConfig<T, U> {
     pub fn __url(mut self, url: ConfigValue) -> Self {
         self.url = Some(url);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_matches_exactly_and_hides_values() {
+        let c = Credentials::new([("username", "ada"), ("password", "correct horse")]);
+        assert!(c.matches("password", "correct horse"));
+        assert!(!c.matches("password", "correct hors"));
+        assert!(!c.matches("password", "correct horse!"));
+        assert!(!c.matches("password", ""));
+        assert!(!c.matches("otp", ""));
+        assert_eq!(format!("{c:?}"), r#"{"password", "username"}"#);
+    }
+
+    #[test]
+    fn default_session_user_omits_absent_fields_like_authjs() {
+        let user = DefaultSessionUser {
+            name: Some("Ada".into()),
+            ..DefaultSessionUser::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&user).unwrap_or_default(),
+            r#"{"name":"Ada"}"#
+        );
     }
 }

@@ -7,8 +7,8 @@ mod auth {
 
     async fn check_password(credentials: Credentials) -> Option<User> {
         // A real application verifies a password hash (argon2) from its user store.
-        let ok = credentials.get("username") == Some("ada")
-            && credentials.get("password") == Some("correct horse");
+        let ok = credentials.matches("username", "ada")
+            & credentials.matches("password", "correct horse");
         ok.then(|| {
             User::new("42")
                 .with_name("Ada")

@@ -9,10 +9,10 @@ pub const DEMO_USERNAME: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo";
 
 /// Checks the submitted credentials. A real application looks the user up and verifies a
-/// password hash (argon2, in constant time); this demo knows one user.
+/// password hash (argon2); this demo knows one user and compares in constant time.
 async fn check_password(credentials: Credentials) -> Option<User> {
-    let ok = credentials.get("username") == Some(DEMO_USERNAME)
-        && credentials.get("password") == Some(DEMO_PASSWORD);
+    let ok = credentials.matches("username", DEMO_USERNAME)
+        & credentials.matches("password", DEMO_PASSWORD);
     ok.then(|| {
         User::new("1")
             .with_name("Demo User")
