@@ -359,8 +359,46 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     request: http::Request<Bytes>,
 ) -> http::Response<Bytes> {
     let return_redirect = request.headers().contains_key("x-auth-return-redirect");
-    let reply = route(inner, request).await;
+    let reply = match CatchUnwind::new(route(inner, request)).await {
+        Ok(reply) => reply,
+        Err(()) => {
+            // A user callback (or `authorize`) panicked: answer like Auth.js answers a
+            // callback that throws, and keep serving.
+            tracing::error!("request failed (Configuration): a callback panicked");
+            Reply::bad_request(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Configuration",
+                "the server could not complete the request; see the server log",
+            )
+        }
+    };
     finish(reply, return_redirect)
+}
+
+/// Polls a future and turns a panic inside it into `Err(())`, so a panicking user
+/// callback ends one request with an error instead of the connection.
+pub(crate) struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
+
+impl<F: std::future::Future> CatchUnwind<F> {
+    pub(crate) fn new(future: F) -> Self {
+        CatchUnwind(Box::pin(future))
+    }
+}
+
+impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
+    type Output = Result<F::Output, ()>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let inner = self.0.as_mut();
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Ok(std::task::Poll::Ready(value)) => std::task::Poll::Ready(Ok(value)),
+            Err(_) => std::task::Poll::Ready(Err(())),
+        }
+    }
 }
 
 async fn route<T: TokenData, U: SessionUserData>(
