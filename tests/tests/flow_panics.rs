@@ -31,7 +31,10 @@ async fn panicking_authorize_is_a_500_configuration_and_the_service_goes_on() {
     let res = b.sign_in("boom", None).await;
     assert_eq!(res.status, 500);
     assert_eq!(res.json()["error"], "Configuration");
-    assert!(b.session_cookie_names().is_empty(), "no session after a panic");
+    assert!(
+        b.session_cookie_names().is_empty(),
+        "no session after a panic"
+    );
 
     // The same service still signs the next user in.
     let res = b.sign_in("ada", None).await;
