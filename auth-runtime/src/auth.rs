@@ -270,11 +270,12 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
             .any(|p| matches!(p, Provider::OAuth(_)));
         let derive = |secure: bool| -> Result<Scheme, ConfigError> {
             let names = CookieNames::new(secure);
-            let codec = |salt: &str| {
-                JwtCodec::new(&secrets, salt, TokenFormat::default())
+            let codec_as = |salt: &str, format: TokenFormat| {
+                JwtCodec::new(&secrets, salt, format)
                     .map_err(|e| ConfigError::InvalidSecret(e.to_string()))
             };
-            let session = codec(&names.session_token)?;
+            let codec = |salt: &str| codec_as(salt, TokenFormat::AuthJs);
+            let session = codec_as(&names.session_token, config.token_format.clone())?;
             let checks = if has_oauth {
                 Some(CheckCodecs {
                     state: codec(&names.state)?,

@@ -659,6 +659,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) trust_host: Option<bool>,
     pub(crate) secrets: Vec<ConfigValue>,
     pub(crate) url: Option<ConfigValue>,
+    pub(crate) token_format: crate::jwt::TokenFormat,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -677,6 +678,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             trust_host: self.trust_host,
             secrets: self.secrets.clone(),
             url: self.url.clone(),
+            token_format: self.token_format.clone(),
         }
     }
 }
@@ -722,6 +724,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             trust_host: None,
             secrets: Vec::new(),
             url: None,
+            token_format: crate::jwt::TokenFormat::AuthJs,
         }
     }
 }
@@ -751,6 +754,16 @@ impl<T, U> AuthConfig<T, U> {
     /// (like `AUTH_TRUST_HOST`). Only behind a proxy you control.
     pub fn with_trust_host(mut self, trust: bool) -> Self {
         self.trust_host = Some(trust);
+        self
+    }
+
+    /// The session cookie's token format: Auth.js's JWE (the default, shared with a Next.js
+    /// front end), or a signed JWS ([`TokenFormat::Hs256`](crate::jwt::TokenFormat::Hs256),
+    /// [`TokenFormat::EdDsa`](crate::jwt::TokenFormat::EdDsa)) for services that must verify
+    /// the session without decrypting it. A JWS's claims are readable by whoever holds the
+    /// cookie. The OAuth check cookies stay encrypted whatever this says.
+    pub fn with_token_format(mut self, format: crate::jwt::TokenFormat) -> Self {
+        self.token_format = format;
         self
     }
 

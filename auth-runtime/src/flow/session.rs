@@ -123,7 +123,18 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         };
 
         let max_age = self.config.max_age;
-        let expires = cookies::expires_in(ctx.now, max_age);
+        // A verify-only format (EdDSA with the public key alone) cannot re-issue the cookie:
+        // the session keeps the token's own expiry and no cookie is written.
+        let reissue = ctx.scheme.session.can_encode();
+        let expires = if reissue {
+            cookies::expires_in(ctx.now, max_age)
+        } else {
+            claims_exp(&token)
+                .and_then(|exp| {
+                    std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(exp))
+                })
+                .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
+        };
         // Serialise the token once: the default session and the new cookie both read it.
         let claims = match token_claims(&token) {
             Ok(c) => c,
@@ -143,6 +154,14 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Some(SessionCallback::Database(_)) | None => session,
         };
 
+        if !reissue {
+            tracing::trace!("verify-only token format: the session cookie is not re-issued");
+            return SessionRead {
+                session: Some(session),
+                token: Some(token),
+                cookies: Vec::new(),
+            };
+        }
         let encoded = match self.encode_claims(ctx, &claims) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
@@ -221,4 +240,13 @@ fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
         Ok(_) => Err("the Token type does not serialise to a JSON object".to_owned()),
         Err(e) => Err(format!("the token cannot be serialised: {e}")),
     }
+}
+
+/// The token's `exp` claim (seconds since the epoch), when it has a non-negative one.
+fn claims_exp<T: TokenData>(token: &T) -> Option<u64> {
+    serde_json::to_value(token)
+        .ok()?
+        .get("exp")?
+        .as_i64()
+        .and_then(|e| u64::try_from(e).ok())
 }

@@ -20,6 +20,11 @@ pub(crate) struct JwsKeys {
 }
 
 impl JwsKeys {
+    /// Whether a private key (or secret) is present to sign with.
+    pub(super) fn can_sign(&self) -> bool {
+        self.signing.is_some()
+    }
+
     pub(crate) fn hs256(secrets: &Secrets, salt: &str) -> Result<Self, JwtError> {
         let mut verifying = Vec::with_capacity(secrets.len());
         let mut signing = None;

@@ -340,6 +340,15 @@ impl JwtCodec {
         }
     }
 
+    /// Whether this codec can encode: `false` only for a verify-only
+    /// [`TokenFormat::EdDsa`] (no private key).
+    pub fn can_encode(&self) -> bool {
+        match &*self.inner {
+            Inner::Jwe(_) => true,
+            Inner::Jws(keys) => keys.can_sign(),
+        }
+    }
+
     /// The salt (cookie name) the keys were derived for.
     pub fn salt(&self) -> &str {
         match &*self.inner {
