@@ -33,10 +33,14 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     inner.verify_csrf(ctx, req)?;
     let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     let name = &ctx.scheme.names.session_token;
-    let cleared = match inner.strategy {
-        // Database strategy (later): delete the session row here too.
-        Strategy::Jwt => cookies::clear_chunked(&ctx.cookies, name, ctx.secure()),
-    };
+    if let Strategy::Database(db) = &inner.strategy {
+        // Delete the row first: if the database is down the cookie stays (503), so the
+        // sign-out can be retried instead of leaving a live session behind.
+        if let cookies::ChunkedValue::Present(raw) = ctx.cookies.read_chunked(name) {
+            crate::adapter::end_session(&**db, Some(&raw)).await?;
+        }
+    }
+    let cleared = cookies::clear_chunked(&ctx.cookies, name, ctx.secure());
     if !cleared.is_empty() {
         tracing::info!(cookie = %name, chunks = cleared.len(), reason = "sign-out", "session cookie cleared");
     }
