@@ -4,12 +4,13 @@
 use http::{Method, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{Ctx, FlowError, Reply, Req, random_uuid};
+use super::{Ctx, FlowError, Reply, Req, events, random_uuid};
 use crate::adapter;
 use crate::auth::{Inner, Strategy};
 use crate::config::{
-    Account, AccountType, Credentials, OAuthProvider, Profile, Provider, SessionUserData,
-    SignInArgs, SignInDecision, TokenData, Trigger, User,
+    Account, AccountType, CreateUserEventArgs, Credentials, LinkAccountEventArgs, OAuthProvider,
+    Profile, Provider, SessionUserData, SignInArgs, SignInDecision, SignInEventArgs, TokenData,
+    Trigger, User,
 };
 use crate::cookies::{self, SetCookie};
 use crate::jwt::JwtCodec;
@@ -199,6 +200,26 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                     }
                 };
                 is_new_user = stored.created;
+                let events = &self.config.events;
+                if stored.created {
+                    events::fire(
+                        "create_user",
+                        events.create_user.as_ref(),
+                        CreateUserEventArgs {
+                            user: stored.user.clone(),
+                        },
+                    );
+                }
+                if stored.linked {
+                    events::fire(
+                        "link_account",
+                        events.link_account.as_ref(),
+                        LinkAccountEventArgs {
+                            user: stored.user.clone(),
+                            account: account.clone(),
+                        },
+                    );
+                }
                 stored.user
             }
         };
@@ -209,6 +230,16 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 + std::time::Duration::from_secs(u64::try_from(row.expires).unwrap_or(0));
             let name = &ctx.scheme.names.session_token;
             tracing::info!(provider = %account.provider, new_user = is_new_user, "signed in (database session)");
+            events::fire(
+                "sign_in",
+                self.config.events.sign_in.as_ref(),
+                SignInEventArgs {
+                    user,
+                    account,
+                    profile,
+                    is_new_user,
+                },
+            );
             let cookies = cookies::write_chunked(
                 &ctx.cookies,
                 name,
@@ -245,6 +276,17 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Strategy::Database(_) => Vec::new(),
             Strategy::Jwt => {
                 let provider = account.provider.clone();
+                let event = self
+                    .config
+                    .events
+                    .sign_in
+                    .as_ref()
+                    .map(|_| SignInEventArgs {
+                        user: user.clone(),
+                        account: account.clone(),
+                        profile: profile.clone(),
+                        is_new_user,
+                    });
                 match self
                     .run_jwt(
                         token,
@@ -270,6 +312,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                             .map_err(FlowError::Configuration)?;
                         let expires = cookies::expires_in(ctx.now, self.config.max_age);
                         tracing::info!(provider = %provider, "signed in");
+                        if let Some(args) = event {
+                            events::fire("sign_in", self.config.events.sign_in.as_ref(), args);
+                        }
                         cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure())
                     }
                 }

@@ -5,6 +5,7 @@
 mod callback;
 mod csrf;
 mod error;
+pub(crate) mod events;
 mod providers;
 mod session;
 mod signin;

@@ -8,8 +8,8 @@ use super::{Ctx, FlowError, Reply, Req, iso8601};
 use crate::adapter::{self, Adapter};
 use crate::auth::{Inner, Strategy};
 use crate::config::{
-    DatabaseSessionArgs, JwtArgs, JwtSessionArgs, Session, SessionCallback, SessionUserData,
-    TokenData, Trigger,
+    DatabaseSessionArgs, JwtArgs, JwtSessionArgs, Session, SessionCallback, SessionEventArgs,
+    SessionUserData, TokenData, Trigger,
 };
 use crate::cookies::{self, ChunkedValue, SetCookie};
 
@@ -145,6 +145,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             // Refused by `Auth::with_adapter`.
             Some(SessionCallback::Jwt(_)) | None => session,
         };
+        self.fire_session_event(&session, Some(live.user.id.clone()));
         let cookies = if live.extended {
             cookies::write_chunked(&ctx.cookies, name, &raw, expires, ctx.secure())
         } else {
@@ -226,12 +227,25 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
+        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+        self.fire_session_event(&session, sub);
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
         SessionRead {
             session: Some(session),
             token: Some(token),
             cookies: set,
             unavailable: false,
+        }
+    }
+
+    fn fire_session_event(&self, session: &Session<U>, user_id: Option<String>) {
+        if let Some(handler) = self.config.events.session.as_ref() {
+            let session = serde_json::to_value(session).unwrap_or(Value::Null);
+            super::events::fire(
+                "session",
+                Some(handler),
+                SessionEventArgs { session, user_id },
+            );
         }
     }
 

@@ -466,6 +466,128 @@ pub async fn config_rules_and_jwt_with_adapter(db: Arc<dyn Adapter>) {
     assert!(t.contains(&Some(Trigger::SignIn)));
 }
 
+/// Waits (bounded) until `f` holds: events run in their own tasks.
+pub async fn eventually(what: &str, f: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if f() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("{what}: not reached");
+}
+
+/// Events fire (counted, with their arguments); one returning `Err` and one panicking
+/// change nothing: the sign-in, the read and the sign-out work.
+pub async fn events_fire_and_failures_are_ignored(db: Arc<dyn Adapter>) {
+    use auth_runtime::config::{
+        CreateUserEventArgs, EventFn, LinkAccountEventArgs, SessionEventArgs, SignInEventArgs,
+        SignOutEventArgs,
+    };
+    #[derive(Default)]
+    struct Seen {
+        sign_in: AtomicUsize,
+        new_users: AtomicUsize,
+        create_user: AtomicUsize,
+        link_account: AtomicUsize,
+        session: AtomicUsize,
+        sign_out: std::sync::Mutex<Vec<Option<String>>>,
+    }
+    let seen = Arc::new(Seen::default());
+    let (s1, s2, s3, s4, s5) = (
+        seen.clone(),
+        seen.clone(),
+        seen.clone(),
+        seen.clone(),
+        seen.clone(),
+    );
+    let sign_in: EventFn<SignInEventArgs> = Arc::new(move |a: SignInEventArgs| {
+        s1.sign_in.fetch_add(1, Ordering::SeqCst);
+        if a.is_new_user {
+            s1.new_users.fetch_add(1, Ordering::SeqCst);
+        }
+        boxed(async { Err("sign_in event failed on purpose".into()) })
+    });
+    let create_user: EventFn<CreateUserEventArgs> = Arc::new(move |a: CreateUserEventArgs| {
+        s2.create_user.fetch_add(1, Ordering::SeqCst);
+        assert!(!a.user.id.is_empty());
+        boxed(async { Ok(()) })
+    });
+    let link_account: EventFn<LinkAccountEventArgs> = Arc::new(move |_| {
+        s3.link_account.fetch_add(1, Ordering::SeqCst);
+        boxed(async { Ok(()) })
+    });
+    let session: EventFn<SessionEventArgs> = Arc::new(move |a: SessionEventArgs| {
+        s4.session.fetch_add(1, Ordering::SeqCst);
+        let panics = a.user_id.as_deref() == Some("id-kim");
+        boxed(async move {
+            if panics {
+                panic!("session event panics on purpose");
+            }
+            Ok(())
+        })
+    });
+    let sign_out: EventFn<SignOutEventArgs> = Arc::new(move |a: SignOutEventArgs| {
+        s5.sign_out.lock().unwrap().push(a.user_id);
+        boxed(async { Ok(()) })
+    });
+    let (_gh, github) = crate::oauth_support::github::github_server().await;
+    let config = config(Arc::default(), vec![renamed(github, "github", false)])
+        .__event_sign_in(sign_in)
+        .__event_create_user(create_user)
+        .__event_link_account(link_account)
+        .__event_session(session)
+        .__event_sign_out(sign_out);
+    let auth = Auth::with_adapter(config, db.clone()).unwrap();
+
+    let mut b = Browser::new(auth.clone());
+    assert_eq!(b.sign_in("kim", None).await.status, 302);
+    assert_eq!(
+        b.session().await["user"]["id"],
+        "id-kim",
+        "a panicking event changes nothing"
+    );
+    assert_eq!(b.session().await["user"]["id"], "id-kim");
+    let csrf = b.csrf().await;
+    assert_eq!(
+        b.post_form("/signout", &[("csrfToken", &csrf)])
+            .await
+            .status,
+        302
+    );
+    assert!(db.list_user_sessions("id-kim").await.unwrap().is_empty());
+    // Signing in again: not a new user.
+    let mut again = Browser::new(auth.clone());
+    assert_eq!(again.sign_in("kim", None).await.status, 302);
+    // OAuth: creates and links.
+    let mut o = Browser::new(auth.clone());
+    assert!(session_cookie(&oauth_sign_in(&mut o, "github").await).is_some());
+
+    eventually("events", || {
+        seen.sign_in.load(Ordering::SeqCst) == 3
+            && seen.session.load(Ordering::SeqCst) == 2
+            && seen.sign_out.lock().unwrap().len() == 1
+    })
+    .await;
+    assert_eq!(
+        seen.new_users.load(Ordering::SeqCst),
+        2,
+        "kim once, octocat once"
+    );
+    assert_eq!(seen.create_user.load(Ordering::SeqCst), 2);
+    assert_eq!(seen.link_account.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        *seen.sign_out.lock().unwrap(),
+        vec![Some("id-kim".to_owned())]
+    );
+    // A sign-out without a session fires nothing.
+    let mut nobody = Browser::new(auth);
+    let csrf = nobody.csrf().await;
+    nobody.post_form("/signout", &[("csrfToken", &csrf)]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    assert_eq!(seen.sign_out.lock().unwrap().len(), 1);
+}
+
 /// One `#[tokio::test]` per suite function, on a fresh database from `$make`.
 #[macro_export]
 macro_rules! db_suite {
@@ -473,7 +595,7 @@ macro_rules! db_suite {
         $crate::db_suite!(@tests $make; credentials_session_row, bad_ids_sign_out,
             update_age_write_back, sign_in_callback_first, revoke_everywhere,
             oauth_find_or_create_and_linking, parallel_sign_ins_and_reads,
-            config_rules_and_jwt_with_adapter);
+            config_rules_and_jwt_with_adapter, events_fire_and_failures_are_ignored);
     };
     (@tests $make:path; $($name:ident),*) => {
         $(
