@@ -77,7 +77,7 @@ async fn closed_database_is_503() {
     let mut other = Browser::new(b.auth.clone());
     let res = other.sign_in("frank", None).await;
     assert_eq!(res.status, 503);
-    assert!(other.jar.get(COOKIE).is_none());
+    assert!(!other.jar.contains_key(COOKIE));
     file.cleanup().await;
 }
 

@@ -266,7 +266,7 @@ pub async fn revoke_everywhere(db: Arc<dyn Adapter>) {
     dave.sign_in("dave", None).await;
     assert_eq!(auth.user_sessions("id-carol").await.unwrap().len(), 3);
     // Revoke one by key.
-    let first = auth.user_sessions("id-carol").await.unwrap()[0].key.clone();
+    let first = auth.user_sessions("id-carol").await.unwrap()[0].key;
     assert!(auth.revoke_session(&first).await.unwrap());
     assert_eq!(auth.user_sessions("id-carol").await.unwrap().len(), 2);
     assert_eq!(auth.revoke_user_sessions("id-carol").await.unwrap(), 2);
