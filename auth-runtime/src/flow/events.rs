@@ -14,6 +14,8 @@ pub(crate) fn fire<A: Send + 'static>(name: &'static str, handler: Option<&Event
         runtime.spawn(run(name, handler(args)));
         return;
     }
+    // Without tokio the handler cannot be spawned; nothing runs.
+    let _ = (handler, args);
     tracing::warn!(
         event = name,
         "event skipped: events run on a tokio runtime (enable the `axum`, `sqlite` or `postgres` feature and serve from tokio)"
