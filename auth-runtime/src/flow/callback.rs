@@ -138,7 +138,7 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
             return Err(FlowError::OAuthCallback(e.to_string(), cleared));
         }
     };
-    let reply = inner
+    let reply = match inner
         .sign_in_tail(
             ctx,
             req,
@@ -148,7 +148,13 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
             None,
             provider.allow_dangerous_email_account_linking,
         )
-        .await?;
+        .await
+    {
+        Ok(reply) => reply,
+        // The check cookies are spent: clear them on the way to the sign-in page.
+        Err(FlowError::AccountNotLinked(_)) => return Err(FlowError::AccountNotLinked(cleared)),
+        Err(e) => return Err(e),
+    };
     Ok(reply.with_cookies(cleared))
 }
 

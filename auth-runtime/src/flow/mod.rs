@@ -137,8 +137,8 @@ pub(crate) enum FlowError {
     /// cookies to clear.
     OAuthCallback(String, Vec<SetCookie>),
     /// The OAuth account's e-mail belongs to another user and the provider does not allow
-    /// linking (`OAuthAccountNotLinked`, sign-in page).
-    AccountNotLinked,
+    /// linking (`OAuthAccountNotLinked`, sign-in page); the spent check cookies to clear.
+    AccountNotLinked(Vec<SetCookie>),
     /// The database cannot be reached (503 with a JSON body, no redirect).
     Unavailable(String),
     /// Anything else (`Configuration`, error page).
@@ -163,7 +163,7 @@ impl From<crate::adapter::SignInError> for FlowError {
     fn from(e: crate::adapter::SignInError) -> Self {
         use crate::adapter::SignInError;
         match e {
-            SignInError::AccountNotLinked => FlowError::AccountNotLinked,
+            SignInError::AccountNotLinked => FlowError::AccountNotLinked(Vec::new()),
             SignInError::Adapter(e) if e.is_unavailable() => FlowError::Unavailable(e.to_string()),
             other => FlowError::Configuration(format!("database sign-in failed: {other}")),
         }
@@ -188,7 +188,7 @@ impl FlowError {
             FlowError::CredentialsSignin => (true, "CredentialsSignin"),
             FlowError::AccessDenied => (false, "AccessDenied"),
             FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
-            FlowError::AccountNotLinked => (true, "OAuthAccountNotLinked"),
+            FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
             FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
         }
@@ -214,7 +214,7 @@ impl FlowError {
             FlowError::OAuthCallback(reason, _) => {
                 tracing::warn!(action, reason = %reason, "OAuth callback failed (OAuthCallbackError)")
             }
-            FlowError::AccountNotLinked => {
+            FlowError::AccountNotLinked(_) => {
                 tracing::info!(
                     action,
                     "sign-in refused: the e-mail belongs to another user and linking is not allowed (OAuthAccountNotLinked)"
@@ -606,7 +606,9 @@ async fn route<T: TokenData, U: SessionUserData>(
                 page
             };
             let cookies = match e {
-                FlowError::OAuthCallback(_, cookies) => cookies,
+                FlowError::OAuthCallback(_, cookies) | FlowError::AccountNotLinked(cookies) => {
+                    cookies
+                }
                 _ => Vec::new(),
             };
             Reply::redirect(crate::url::with_query(&page, &pairs)).with_cookies(cookies)

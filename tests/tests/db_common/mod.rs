@@ -352,6 +352,12 @@ pub async fn oauth_find_or_create_and_linking(db: Arc<dyn Adapter>) {
     );
     assert!(session_cookie(&res).is_none());
     assert!(
+        res.set_cookie("authjs.state")
+            .is_some_and(|c| c.contains("Max-Age=0")),
+        "the spent check cookies are cleared"
+    );
+    assert!(!c.jar.contains_key("authjs.pkce.code_verifier"));
+    assert!(
         db.get_user_by_account("other", "583231")
             .await
             .unwrap()
