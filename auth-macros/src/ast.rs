@@ -18,6 +18,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "session_user",
     "providers",
     "callbacks",
+    "events",
     "pages",
     "base_path",
     "trust_host",
@@ -36,6 +37,8 @@ pub struct Config {
     pub providers: Vec<ProviderDef>,
     /// `callbacks: { jwt(token, user) { .. }, .. }`.
     pub callbacks: Vec<Callback>,
+    /// `events: { sign_in(user, is_new_user) { .. }, .. }` (same shape as callbacks).
+    pub events: Vec<Callback>,
     /// `pages: { sign_in: "/login" }`.
     pub pages: Vec<KeyValue>,
     /// `base_path: "/api/auth"`.
@@ -158,6 +161,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "callbacks" => {
                 parse_with(cx, section, value, parse_callbacks).map(|v| config.callbacks = v)
             }
+            "events" => parse_with(cx, section, value, parse_callbacks).map(|v| config.events = v),
             "base_path" => parse_with(cx, section, value, |i| i.parse::<Expr>())
                 .map(|v| config.base_path = Some(v)),
             "trust_host" => parse_with(cx, section, value, |i| i.parse::<Expr>())
@@ -206,6 +210,9 @@ fn syntax_hint(key: &str) -> &'static str {
         }
         "callbacks" => {
             "write each callback as `name(parameters) { body }`, e.g. `callbacks: { jwt(token, user) { token } }`"
+        }
+        "events" => {
+            "write each event as `name(parameters) { body }`, e.g. `events: { sign_in(user, is_new_user) { .. } }`"
         }
         "base_path" => "write `base_path: \"/api/auth\"`",
         _ => "write `trust_host: true`",

@@ -65,6 +65,9 @@ pub fn expand(config: &Config) -> TokenStream {
     for cb in &config.callbacks {
         calls.push(callback(cb, strategy));
     }
+    for ev in &config.events {
+        calls.push(event(ev));
+    }
     if !config.pages.is_empty() {
         let set = config.pages.iter().map(|kv| {
             let key = format_ident!("{}", kv.key.to_string());
@@ -338,6 +341,32 @@ fn callback(cb: &Callback, strategy: Strategy) -> TokenStream {
         .#method(::auth_runtime::__private::#wrapper(move |__args: ::auth_runtime::config::#args_ty| {
             #[allow(unused_mut)]
             let ::auth_runtime::config::#pat { #(#bindings,)* .. } = __args;
+            async move #body
+        }))
+    }
+}
+
+/// One event handler: destructure the arguments it names, run the body (returning `()`
+/// or `Result<(), E>`), spawned by the runtime.
+fn event(ev: &Callback) -> TokenStream {
+    let name = ev.name.to_string();
+    let method = format_ident!("__event_{}", name);
+    let args_ty = match name.as_str() {
+        "sign_in" => quote!(SignInEventArgs),
+        "sign_out" => quote!(SignOutEventArgs),
+        "create_user" => quote!(CreateUserEventArgs),
+        "link_account" => quote!(LinkAccountEventArgs),
+        _ => quote!(SessionEventArgs),
+    };
+    let bindings = ev.params.iter().map(|p| {
+        let field = format_ident!("{}", p.to_string());
+        quote!(#field: #p)
+    });
+    let convert = quote!(::auth_runtime::__private::event_outcome);
+    let body = converted_body(&ev.body, &convert);
+    quote! {
+        .#method(::auth_runtime::__private::event(move |__args: ::auth_runtime::config::#args_ty| {
+            let ::auth_runtime::config::#args_ty { #(#bindings,)* .. } = __args;
             async move #body
         }))
     }

@@ -81,6 +81,22 @@ where
     Arc::new(move |a| Box::pin(f(a)))
 }
 
+/// Boxes an event handler (`events: { sign_in(user) { .. } }`).
+pub fn event<A, F, Fut>(f: F) -> crate::config::EventFn<A>
+where
+    F: Fn(A) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), crate::config::EventError>> + Send + 'static,
+{
+    Arc::new(move |a| Box::pin(f(a)))
+}
+
+/// What an event body returned (`()` or `Result<(), E>`).
+pub fn event_outcome<R: crate::config::IntoEventOutcome>(
+    r: R,
+) -> Result<(), crate::config::EventError> {
+    r.into_event_outcome()
+}
+
 /// A provider option given as a literal or any `Into<ConfigValue>`.
 pub fn config_value(v: impl Into<ConfigValue>) -> ConfigValue {
     v.into()

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 
 use crate::ConfigError;
+use crate::adapter::{Adapter, AdapterError, AdapterSession};
 use crate::config::{
     AuthConfig, Provider, Session, SessionCallback, SessionStrategy, SessionUserData, TokenData,
 };
@@ -69,6 +70,9 @@ pub struct SessionLookup<T, U> {
     pub token: Option<T>,
     /// `Set-Cookie` values the response must carry (rolling refresh, or clearing a bad cookie).
     pub set_cookies: Vec<http::HeaderValue>,
+    /// The session store could not be read (database strategy: the database is down).
+    /// `session` is `None` then, but the request is not signed out: answer 503.
+    pub unavailable: bool,
 }
 
 /// How the site's origin is known.
@@ -80,13 +84,14 @@ pub(crate) enum HostPolicy {
     Trusted,
 }
 
-/// Where sessions live. Only the JWT strategy exists today; the database strategy
-/// (issue 6) becomes a second variant holding its adapter, and `flow::session`,
-/// `flow::callback` (the sign-in tail) and `flow::signout` match on it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where sessions live; `flow::session`, `flow::callback` (the sign-in tail) and
+/// `flow::signout` match on it.
+#[derive(Clone)]
 pub(crate) enum Strategy {
     /// Encrypted token in the session cookie.
     Jwt,
+    /// A session id in the cookie, the session row in the adapter's database.
+    Database(Arc<dyn Adapter>),
 }
 
 /// The cookie names and codecs of one scheme (the HKDF salt is the full cookie name, so
@@ -108,6 +113,8 @@ pub(crate) struct Inner<T, U> {
     pub(crate) config: AuthConfig<T, U>,
     pub(crate) host: HostPolicy,
     pub(crate) strategy: Strategy,
+    /// The adapter (database strategy; with the jwt strategy it stores users and accounts).
+    pub(crate) adapter: Option<Arc<dyn Adapter>>,
     /// `${secret}` as Auth.js stringifies it for the CSRF hash.
     pub(crate) csrf_secret: String,
     pub(crate) http: Option<Scheme>,
@@ -169,13 +176,56 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// `AUTH_SECRET` in that order (Auth.js's order: the first encodes, any decodes).
     /// Site URL: the configured `url`, else `AUTH_URL`; without one, `trust_host` (or
     /// `AUTH_TRUST_HOST=true`) must be set.
+    ///
+    /// A `strategy: database` configuration needs an adapter: use [`Auth::with_adapter`]
+    /// (`new` answers [`ConfigError::MissingAdapter`]).
     pub fn new(config: AuthConfig<T, U>) -> Result<Self, ConfigError> {
-        match config.strategy {
-            SessionStrategy::Jwt => {}
-            SessionStrategy::Database => return Err(ConfigError::UnsupportedStrategy),
-        }
-        if matches!(config.session, Some(SessionCallback::Database(_))) {
-            return Err(ConfigError::SessionCallbackMismatch);
+        Self::build(config, None)
+    }
+
+    /// Like [`Auth::new`], with the [`Adapter`] where users, accounts and (under
+    /// `strategy: database`) sessions live.
+    ///
+    /// - `strategy: database`: the session cookie holds only a session id; the session
+    ///   is a row of the adapter (listed and revoked with [`Auth::user_sessions`] and
+    ///   [`Auth::revoke_user_sessions`]). Credentials and OAuth sign-ins find or create
+    ///   the user in the database; `jwt` never runs; `session(session, user)` receives
+    ///   the stored user. When the database is unreachable the flow answers `503`.
+    /// - `strategy: jwt` with an adapter: the session stays an encrypted cookie, but
+    ///   sign-ins find or create the user (and link the OAuth account) in the database
+    ///   as Auth.js does, so the token's `sub` is the stored user's id.
+    ///
+    /// ```no_run
+    /// # async fn doc(config: auth_runtime::AuthConfig<serde_json::Value, auth_runtime::DefaultSessionUser>) -> Result<(), Box<dyn std::error::Error>> {
+    /// # #[cfg(feature = "sqlite")] {
+    /// use std::sync::Arc;
+    /// let db = auth_runtime::adapter::SqliteAdapter::connect("sqlite://auth.db").await?;
+    /// let auth = auth_runtime::Auth::with_adapter(config, Arc::new(db))?;
+    /// # let _ = auth; }
+    /// # Ok(()) }
+    /// ```
+    pub fn with_adapter(
+        config: AuthConfig<T, U>,
+        adapter: Arc<dyn Adapter>,
+    ) -> Result<Self, ConfigError> {
+        Self::build(config, Some(adapter))
+    }
+
+    fn build(
+        config: AuthConfig<T, U>,
+        adapter: Option<Arc<dyn Adapter>>,
+    ) -> Result<Self, ConfigError> {
+        let strategy = match (config.strategy, &adapter) {
+            (SessionStrategy::Jwt, _) => Strategy::Jwt,
+            (SessionStrategy::Database, Some(db)) => Strategy::Database(db.clone()),
+            (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
+        };
+        match (&strategy, &config.session) {
+            (Strategy::Jwt, Some(SessionCallback::Database(_)))
+            | (Strategy::Database(_), Some(SessionCallback::Jwt(_))) => {
+                return Err(ConfigError::SessionCallbackMismatch);
+            }
+            _ => {}
         }
         if !valid_base_path(&config.base_path) {
             return Err(ConfigError::InvalidBasePath(config.base_path.clone()));
@@ -306,7 +356,8 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
             inner: Arc::new(Inner {
                 config,
                 host,
-                strategy: Strategy::Jwt,
+                strategy,
+                adapter,
                 csrf_secret,
                 http,
                 https,
@@ -331,6 +382,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
                 session: None,
                 token: None,
                 set_cookies: Vec::new(),
+                unavailable: false,
             };
         };
         let cookies = RequestCookies::from_headers(&parts.headers);
@@ -349,7 +401,43 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
                 .iter()
                 .filter_map(|c| c.to_header_value())
                 .collect(),
+            unavailable: read.unavailable,
         }
+    }
+
+    /// The adapter given to [`Auth::with_adapter`], if any.
+    pub fn adapter(&self) -> Option<&Arc<dyn Adapter>> {
+        self.inner.adapter.as_ref()
+    }
+
+    fn require_adapter(&self) -> Result<&Arc<dyn Adapter>, AdapterError> {
+        self.inner.adapter.as_ref().ok_or_else(|| {
+            AdapterError::Config("this Auth has no adapter (use Auth::with_adapter)".to_owned())
+        })
+    }
+
+    /// A user's live sessions, oldest first ("where am I signed in"). Needs an adapter.
+    pub async fn user_sessions(&self, user_id: &str) -> Result<Vec<AdapterSession>, AdapterError> {
+        self.require_adapter()?.list_user_sessions(user_id).await
+    }
+
+    /// "Sign out everywhere": deletes every session of a user, on every app server that
+    /// shares the database. Returns how many were deleted. Needs an adapter.
+    pub async fn revoke_user_sessions(&self, user_id: &str) -> Result<u64, AdapterError> {
+        let n = self
+            .require_adapter()?
+            .delete_user_sessions(user_id)
+            .await?;
+        tracing::info!(sessions = n, "user signed out everywhere");
+        Ok(n)
+    }
+
+    /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.
+    pub async fn revoke_session(
+        &self,
+        key: &crate::adapter::SessionKey,
+    ) -> Result<bool, AdapterError> {
+        self.require_adapter()?.delete_session(key).await
     }
 
     /// The configuration.

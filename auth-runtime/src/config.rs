@@ -476,6 +476,109 @@ pub type DatabaseSessionFn<U> =
 /// The `redirect` callback; returns the URL to send the browser to.
 pub type RedirectFn = Arc<dyn Fn(RedirectArgs) -> BoxFuture<String> + Send + Sync>;
 
+/// What an event handler may fail with (logged, never fatal).
+pub type EventError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// An event handler (Auth.js's `events`): fire and forget, spawned after the response's
+/// work is done; an `Err` or a panic is logged and changes nothing.
+pub type EventFn<A> = Arc<dyn Fn(A) -> BoxFuture<Result<(), EventError>> + Send + Sync>;
+
+/// The `sign_in` event: a sign-in succeeded.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SignInEventArgs {
+    /// The user (the stored user when an adapter is configured).
+    pub user: User,
+    /// The provider account.
+    pub account: Account,
+    /// The OAuth/OIDC profile (`None` for credentials).
+    pub profile: Option<Profile>,
+    /// The sign-in created the user (needs an adapter; `false` otherwise).
+    pub is_new_user: bool,
+}
+
+/// The `sign_out` event: a session ended through `POST /signout`.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SignOutEventArgs {
+    /// Whose session it was, when known (the session row's user, or the token's `sub`).
+    pub user_id: Option<String>,
+}
+
+/// The `create_user` event: a sign-in stored a new user (adapter only).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct CreateUserEventArgs {
+    /// The stored user.
+    pub user: User,
+}
+
+/// The `link_account` event: a provider account was linked to a user (adapter only).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LinkAccountEventArgs {
+    /// The user.
+    pub user: User,
+    /// The linked account.
+    pub account: Account,
+}
+
+/// The `session` event: a session was read (`GET /session`, [`crate::Auth::session`]).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SessionEventArgs {
+    /// The session as the client receives it (after the `session` callback).
+    pub session: serde_json::Value,
+    /// The user's id (database strategy: the stored user; jwt: the token's `sub`).
+    pub user_id: Option<String>,
+}
+
+/// The configured event handlers.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct Events {
+    /// `sign_in(user, account, profile, is_new_user)`.
+    pub sign_in: Option<EventFn<SignInEventArgs>>,
+    /// `sign_out(user_id)`.
+    pub sign_out: Option<EventFn<SignOutEventArgs>>,
+    /// `create_user(user)`.
+    pub create_user: Option<EventFn<CreateUserEventArgs>>,
+    /// `link_account(user, account)`.
+    pub link_account: Option<EventFn<LinkAccountEventArgs>>,
+    /// `session(session, user_id)`.
+    pub session: Option<EventFn<SessionEventArgs>>,
+}
+
+impl fmt::Debug for Events {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Events")
+            .field("sign_in", &self.sign_in.is_some())
+            .field("sign_out", &self.sign_out.is_some())
+            .field("create_user", &self.create_user.is_some())
+            .field("link_account", &self.link_account.is_some())
+            .field("session", &self.session.is_some())
+            .finish()
+    }
+}
+
+/// What an event body returns: `()` or `Result<(), E>`.
+pub trait IntoEventOutcome {
+    /// The outcome.
+    fn into_event_outcome(self) -> Result<(), EventError>;
+}
+
+impl IntoEventOutcome for () {
+    fn into_event_outcome(self) -> Result<(), EventError> {
+        Ok(())
+    }
+}
+
+impl<E: Into<EventError>> IntoEventOutcome for Result<(), E> {
+    fn into_event_outcome(self) -> Result<(), EventError> {
+        self.map_err(Into::into)
+    }
+}
+
 /// The `session` callback, in the form matching the strategy.
 pub enum SessionCallback<T, U> {
     /// `session(session, token)`.
@@ -660,6 +763,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) secrets: Vec<ConfigValue>,
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
+    pub(crate) events: Events,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -679,6 +783,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             secrets: self.secrets.clone(),
             url: self.url.clone(),
             token_format: self.token_format.clone(),
+            events: self.events.clone(),
         }
     }
 }
@@ -697,6 +802,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("pages", &self.pages)
             .field("base_path", &self.base_path)
             .field("trust_host", &self.trust_host)
+            .field("events", &self.events)
             .finish_non_exhaustive()
     }
 }
@@ -725,6 +831,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             secrets: Vec::new(),
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
+            events: Events::default(),
         }
     }
 }
@@ -804,6 +911,26 @@ impl<T, U> AuthConfig<T, U> {
 impl<T, U> AuthConfig<T, U> {
     pub fn __new() -> Self {
         Self::default()
+    }
+    pub fn __event_sign_in(mut self, f: EventFn<SignInEventArgs>) -> Self {
+        self.events.sign_in = Some(f);
+        self
+    }
+    pub fn __event_sign_out(mut self, f: EventFn<SignOutEventArgs>) -> Self {
+        self.events.sign_out = Some(f);
+        self
+    }
+    pub fn __event_create_user(mut self, f: EventFn<CreateUserEventArgs>) -> Self {
+        self.events.create_user = Some(f);
+        self
+    }
+    pub fn __event_link_account(mut self, f: EventFn<LinkAccountEventArgs>) -> Self {
+        self.events.link_account = Some(f);
+        self
+    }
+    pub fn __event_session(mut self, f: EventFn<SessionEventArgs>) -> Self {
+        self.events.session = Some(f);
+        self
     }
     pub fn __strategy(mut self, strategy: SessionStrategy) -> Self {
         self.strategy = strategy;

@@ -39,9 +39,15 @@ pub enum ConfigError {
         "the site URL is unknown: set AUTH_URL (or `url` in the config), or AUTH_TRUST_HOST=true (`trust_host`) behind a proxy you control"
     )]
     MissingUrl,
-    /// The database session strategy is configured but not implemented yet.
+    /// The database session strategy is configured but not implemented yet (no longer
+    /// returned; kept for compatibility).
     #[error("the database session strategy is not supported yet; use `strategy: jwt`")]
     UnsupportedStrategy,
+    /// `strategy: database` without an adapter.
+    #[error(
+        "`strategy: database` needs a database adapter: start with `Auth::with_adapter(config, Arc::new(adapter))` (e.g. `SqliteAdapter::connect(\"sqlite://auth.db\")`)"
+    )]
+    MissingAdapter,
     /// A `session` callback of the wrong strategy's form.
     #[error(
         "the `session` callback takes `user` under the database strategy and `token` under the jwt strategy"

@@ -383,7 +383,7 @@ fn config_errors() {
     }
     assert_eq!(
         err(plain_config().__strategy(SessionStrategy::Database)),
-        Some(ConfigError::UnsupportedStrategy)
+        Some(ConfigError::MissingAdapter)
     );
     assert!(matches!(
         err(plain_config().with_url("ftp://x")),

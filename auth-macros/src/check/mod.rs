@@ -32,6 +32,15 @@ pub const CALLBACKS: &[(&str, &[&str])] = &[
     ("redirect", &["url", "base_url"]),
 ];
 
+/// The events and the parameters each one may name.
+pub const EVENTS: &[(&str, &[&str])] = &[
+    ("sign_in", &["user", "account", "profile", "is_new_user"]),
+    ("sign_out", &["user_id"]),
+    ("create_user", &["user"]),
+    ("link_account", &["user", "account"]),
+    ("session", &["session", "user_id"]),
+];
+
 /// The session strategy an invocation selects (`session: { strategy: .. }`, jwt by default).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Strategy {

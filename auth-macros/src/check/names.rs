@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use syn::spanned::Spanned;
 
-use super::{CALLBACKS, single_ident};
+use super::{CALLBACKS, EVENTS, single_ident};
 use crate::ast::{Config, KeyValue};
 use crate::ctxt::Ctxt;
 
@@ -33,6 +33,45 @@ pub fn check(cx: &Ctxt, config: &Config) {
         }
     }
     check_callbacks(cx, config);
+    check_events(cx, config);
+}
+
+fn check_events(cx: &Ctxt, config: &Config) {
+    let names: Vec<&str> = EVENTS.iter().map(|(n, _)| *n).collect();
+    let mut seen = HashSet::new();
+    for ev in &config.events {
+        let name = ev.name.to_string();
+        let Some((_, allowed)) = EVENTS.iter().find(|(n, _)| *n == name) else {
+            cx.unknown(ev.name.span(), "event", &name, &names, "the events are");
+            continue;
+        };
+        if !seen.insert(name.clone()) {
+            cx.error(
+                ev.name.span(),
+                format!("the `{name}` event is defined twice"),
+                format!("merge the two `{name}` events into one"),
+            );
+        }
+        let mut params = HashSet::new();
+        for p in &ev.params {
+            let param = p.to_string();
+            if !allowed.contains(&param.as_str()) {
+                cx.unknown(
+                    p.span(),
+                    &format!("parameter {{}} of the `{name}` event"),
+                    &param,
+                    allowed,
+                    &format!("the `{name}` event receives"),
+                );
+            } else if !params.insert(param.clone()) {
+                cx.error(
+                    p.span(),
+                    format!("`{param}` is named twice"),
+                    format!("name each parameter of the `{name}` event once"),
+                );
+            }
+        }
+    }
 }
 
 /// Unknown and duplicate keys of a `{ key: value }` block.

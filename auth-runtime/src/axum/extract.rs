@@ -37,6 +37,7 @@ enum Kind {
     MissingLayer(&'static str),
     SignInRequired { sign_in_url: String, html: bool },
     Forbidden { html: bool },
+    Unavailable { html: bool },
 }
 
 impl SessionRejection {
@@ -63,9 +64,19 @@ impl SessionRejection {
         }
     }
 
-    /// The response status: 401 (or 303 for a browser), 403 or 500.
+    pub(crate) fn unavailable(parts: &Parts) -> Self {
+        SessionRejection {
+            kind: Kind::Unavailable {
+                html: wants_html(parts),
+            },
+        }
+    }
+
+    /// The response status: 401 (or 303 for a browser), 403, 500, or 503 when the session
+    /// database is unreachable (database strategy; not a sign-out).
     pub fn status(&self) -> StatusCode {
         match &self.kind {
+            Kind::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Kind::MissingLayer(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Kind::SignInRequired { html: true, .. } => StatusCode::SEE_OTHER,
             Kind::SignInRequired { html: false, .. } => StatusCode::UNAUTHORIZED,
@@ -94,6 +105,9 @@ impl fmt::Display for SessionRejection {
             Kind::SignInRequired { .. } => f.write_str("sign in to access this resource"),
             Kind::Forbidden { .. } => {
                 f.write_str("you do not have permission to access this resource")
+            }
+            Kind::Unavailable { .. } => {
+                f.write_str("the session database is unavailable; try again in a moment")
             }
         }
     }
@@ -155,7 +169,28 @@ impl IntoResponse for SessionRejection {
                 status,
                 serde_json::json!({"error": "AccessDenied", "message": message}),
             ),
+            Kind::Unavailable { html: true } => {
+                let page = format!(
+                    "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Service unavailable</title></head>\
+                     <body><h1>Service unavailable</h1><p>{message}.</p></body></html>"
+                );
+                let mut response = (status, page).into_response();
+                response.headers_mut().insert(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                );
+                response
+            }
+            Kind::Unavailable { html: false } => json(
+                status,
+                serde_json::json!({"error": "ServiceUnavailable", "message": message}),
+            ),
         };
+        if matches!(status, StatusCode::SERVICE_UNAVAILABLE) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
         response.headers_mut().insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-cache, no-store"),
@@ -182,7 +217,7 @@ pub(crate) async fn session_of<U: SessionUserData>(
         .get::<SessionHandle<U>>()
         .cloned()
         .ok_or_else(|| SessionRejection::missing_layer(std::any::type_name::<Session<U>>()))?;
-    Ok(handle.0.session(parts).await)
+    handle.0.session(parts).await
 }
 
 pub(crate) async fn require_session_of<U: SessionUserData>(
@@ -193,7 +228,7 @@ pub(crate) async fn require_session_of<U: SessionUserData>(
         .get::<SessionHandle<U>>()
         .cloned()
         .ok_or_else(|| SessionRejection::missing_layer(std::any::type_name::<Session<U>>()))?;
-    match handle.0.session(parts).await {
+    match handle.0.session(parts).await? {
         Some(session) => Ok(session),
         None => Err(SessionRejection::sign_in_required(
             handle.0.sign_in_url(parts),
@@ -237,7 +272,7 @@ impl<S: Send + Sync, T: TokenData> FromRequestParts<S> for Claims<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let handle = claims_handle::<T>(parts)?;
-        match handle.0.token(parts).await {
+        match handle.0.token(parts).await? {
             Some(token) => Ok(Claims(token)),
             None => Err(SessionRejection::sign_in_required(
                 handle.0.sign_in_url(parts),
@@ -255,6 +290,6 @@ impl<S: Send + Sync, T: TokenData> OptionalFromRequestParts<S> for Claims<T> {
         _state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let handle = claims_handle::<T>(parts)?;
-        Ok(handle.0.token(parts).await.map(Claims))
+        Ok(handle.0.token(parts).await?.map(Claims))
     }
 }

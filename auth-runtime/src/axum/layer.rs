@@ -11,6 +11,7 @@ use http::{Request, Response, header};
 use tokio::sync::OnceCell;
 use tower::{Layer, Service};
 
+use crate::axum::SessionRejection;
 use crate::config::{Session, SessionUserData, TokenData};
 use crate::{Auth, SessionLookup};
 
@@ -120,19 +121,32 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
 
 /// What the extractors and guards need, without the token type (`Session<U>` names only `U`).
 pub(crate) trait SessionSource<U>: Send + Sync {
-    fn session<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<Session<U>>>;
+    /// `Err` (503) when the session store is unreachable.
+    fn session<'a>(
+        &'a self,
+        parts: &'a Parts,
+    ) -> BoxFuture<'a, Result<Option<Session<U>>, SessionRejection>>;
     fn sign_in_url(&self, parts: &Parts) -> String;
 }
 
 /// What [`Claims`](super::Claims) needs, without the session type.
 pub(crate) trait TokenSource<T>: Send + Sync {
-    fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<T>>;
+    fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Option<T>, SessionRejection>>;
     fn sign_in_url(&self, parts: &Parts) -> String;
 }
 
 impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
-    fn session<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<Session<U>>> {
-        Box::pin(async move { self.lookup(parts).await.session.clone() })
+    fn session<'a>(
+        &'a self,
+        parts: &'a Parts,
+    ) -> BoxFuture<'a, Result<Option<Session<U>>, SessionRejection>> {
+        Box::pin(async move {
+            let lookup = self.lookup(parts).await;
+            if lookup.unavailable {
+                return Err(SessionRejection::unavailable(parts));
+            }
+            Ok(lookup.session.clone())
+        })
     }
 
     fn sign_in_url(&self, parts: &Parts) -> String {
@@ -141,8 +155,14 @@ impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
 }
 
 impl<T: TokenData, U: SessionUserData> TokenSource<T> for RequestAuth<T, U> {
-    fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Option<T>> {
-        Box::pin(async move { self.lookup(parts).await.token.clone() })
+    fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Option<T>, SessionRejection>> {
+        Box::pin(async move {
+            let lookup = self.lookup(parts).await;
+            if lookup.unavailable {
+                return Err(SessionRejection::unavailable(parts));
+            }
+            Ok(lookup.token.clone())
+        })
     }
 
     fn sign_in_url(&self, parts: &Parts) -> String {

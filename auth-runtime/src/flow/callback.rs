@@ -4,11 +4,13 @@
 use http::{Method, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{Ctx, FlowError, Reply, Req, random_uuid};
+use super::{Ctx, FlowError, Reply, Req, events, random_uuid};
+use crate::adapter;
 use crate::auth::{Inner, Strategy};
 use crate::config::{
-    Account, AccountType, Credentials, OAuthProvider, Profile, Provider, SessionUserData,
-    SignInArgs, SignInDecision, TokenData, Trigger, User,
+    Account, AccountType, CreateUserEventArgs, Credentials, LinkAccountEventArgs, OAuthProvider,
+    Profile, Provider, SessionUserData, SignInArgs, SignInDecision, SignInEventArgs, TokenData,
+    Trigger, User,
 };
 use crate::cookies::{self, SetCookie};
 use crate::jwt::JwtCodec;
@@ -49,7 +51,8 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             let Some(mut user) = (p.authorize)(credentials.clone()).await else {
                 return Err(FlowError::CredentialsSignin);
             };
-            if user.id.is_empty() {
+            // With an adapter an id-less user is found by e-mail (or created) in the database.
+            if user.id.is_empty() && inner.adapter.is_none() {
                 user.id = random_uuid();
             }
             let account = Account {
@@ -59,7 +62,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                 ..Account::default()
             };
             inner
-                .sign_in_tail(ctx, req, user, account, None, Some(credentials))
+                .sign_in_tail(ctx, req, user, account, None, Some(credentials), false)
                 .await
         }
         Provider::OAuth(p) => oauth_callback(inner, ctx, req, p).await,
@@ -135,7 +138,7 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
             return Err(FlowError::OAuthCallback(e.to_string(), cleared));
         }
     };
-    let reply = inner
+    let reply = match inner
         .sign_in_tail(
             ctx,
             req,
@@ -143,14 +146,25 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
             signed_in.account,
             Some(signed_in.profile),
             None,
+            provider.allow_dangerous_email_account_linking,
         )
-        .await?;
+        .await
+    {
+        Ok(reply) => reply,
+        // The check cookies are spent: clear them on the way to the sign-in page.
+        Err(FlowError::AccountNotLinked(_)) => return Err(FlowError::AccountNotLinked(cleared)),
+        Err(e) => return Err(e),
+    };
     Ok(reply.with_cookies(cleared))
 }
 
 impl<T: TokenData, U: SessionUserData> Inner<T, U> {
-    /// The end of every sign-in: `sign_in`, the default token, `jwt` (trigger `signIn`,
-    /// user present), the session cookie, and the redirect to the callback URL.
+    /// The end of every sign-in: `sign_in`, then (with an adapter) the user found or
+    /// created in the database, then the session: under the jwt strategy the default
+    /// token, `jwt` (trigger `signIn`/`signUp`, user present) and the encrypted cookie;
+    /// under the database strategy a session row and its id in the cookie. Finally the
+    /// redirect to the callback URL.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn sign_in_tail(
         &self,
         ctx: &Ctx<'_>,
@@ -159,6 +173,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         account: Account,
         profile: Option<Profile>,
         credentials: Option<Credentials>,
+        allow_email_linking: bool,
     ) -> Result<Reply, FlowError> {
         if let Some(f) = &self.config.sign_in {
             tracing::debug!(callback = "sign_in", provider = %account.provider, "callback ran");
@@ -180,6 +195,71 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             }
         }
 
+        let mut is_new_user = false;
+        let user = match &self.adapter {
+            None => user,
+            Some(db) => {
+                let stored = match account.kind {
+                    AccountType::Credentials => adapter::credentials_sign_in(&**db, &user).await?,
+                    _ => {
+                        adapter::oauth_sign_in(&**db, &user, &account, allow_email_linking).await?
+                    }
+                };
+                is_new_user = stored.created;
+                let events = &self.config.events;
+                if stored.created {
+                    events::fire(
+                        "create_user",
+                        events.create_user.as_ref(),
+                        CreateUserEventArgs {
+                            user: stored.user.clone(),
+                        },
+                    );
+                }
+                if stored.linked {
+                    events::fire(
+                        "link_account",
+                        events.link_account.as_ref(),
+                        LinkAccountEventArgs {
+                            user: stored.user.clone(),
+                            account: account.clone(),
+                        },
+                    );
+                }
+                stored.user
+            }
+        };
+
+        if let Strategy::Database(db) = &self.strategy {
+            let (id, row) = adapter::start_session(&**db, &user.id, self.config.max_age).await?;
+            let expires = std::time::UNIX_EPOCH
+                + std::time::Duration::from_secs(u64::try_from(row.expires).unwrap_or(0));
+            let name = &ctx.scheme.names.session_token;
+            tracing::info!(provider = %account.provider, new_user = is_new_user, "signed in (database session)");
+            events::fire(
+                "sign_in",
+                self.config.events.sign_in.as_ref(),
+                SignInEventArgs {
+                    user,
+                    account,
+                    profile,
+                    is_new_user,
+                },
+            );
+            let cookies = cookies::write_chunked(
+                &ctx.cookies,
+                name,
+                &id.to_cookie_value(),
+                expires,
+                ctx.secure(),
+            );
+            let (callback_url, callback_cookie) =
+                self.callback_url(ctx, req.callback_url_param()).await;
+            return Ok(Reply::redirect(callback_url)
+                .with_cookies(cookies)
+                .with_cookies(callback_cookie));
+        }
+
         let mut claims = Map::new();
         for (k, v) in [
             ("name", &user.name),
@@ -199,15 +279,31 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
         let name = &ctx.scheme.names.session_token;
         let cookies = match self.strategy {
+            Strategy::Database(_) => Vec::new(),
             Strategy::Jwt => {
                 let provider = account.provider.clone();
+                let event = self
+                    .config
+                    .events
+                    .sign_in
+                    .as_ref()
+                    .map(|_| SignInEventArgs {
+                        user: user.clone(),
+                        account: account.clone(),
+                        profile: profile.clone(),
+                        is_new_user,
+                    });
                 match self
                     .run_jwt(
                         token,
                         Some(user),
                         Some(account),
                         profile,
-                        Some(Trigger::SignIn),
+                        Some(if is_new_user {
+                            Trigger::SignUp
+                        } else {
+                            Trigger::SignIn
+                        }),
                         None,
                     )
                     .await
@@ -222,6 +318,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                             .map_err(FlowError::Configuration)?;
                         let expires = cookies::expires_in(ctx.now, self.config.max_age);
                         tracing::info!(provider = %provider, "signed in");
+                        if let Some(args) = event {
+                            events::fire("sign_in", self.config.events.sign_in.as_ref(), args);
+                        }
                         cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure())
                     }
                 }

@@ -5,6 +5,7 @@
 mod callback;
 mod csrf;
 mod error;
+pub(crate) mod events;
 mod providers;
 mod session;
 mod signin;
@@ -135,8 +136,48 @@ pub(crate) enum FlowError {
     /// An OAuth callback failed (`OAuthCallbackError`, sign-in page); the spent check
     /// cookies to clear.
     OAuthCallback(String, Vec<SetCookie>),
+    /// The OAuth account's e-mail belongs to another user and the provider does not allow
+    /// linking (`OAuthAccountNotLinked`, sign-in page); the spent check cookies to clear.
+    AccountNotLinked(Vec<SetCookie>),
+    /// The database cannot be reached (503 with a JSON body, no redirect).
+    Unavailable(String),
     /// Anything else (`Configuration`, error page).
     Configuration(String),
+}
+
+/// `503`: the session database is unreachable. The client keeps its cookie and retries.
+pub(crate) fn unavailable_reply() -> Reply {
+    let mut reply = Reply::bad_request(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "ServiceUnavailable",
+        "the session database is unavailable; try again in a moment",
+    )
+    .no_store();
+    reply
+        .headers
+        .insert(http::header::RETRY_AFTER, HeaderValue::from_static("5"));
+    reply
+}
+
+impl From<crate::adapter::SignInError> for FlowError {
+    fn from(e: crate::adapter::SignInError) -> Self {
+        use crate::adapter::SignInError;
+        match e {
+            SignInError::AccountNotLinked => FlowError::AccountNotLinked(Vec::new()),
+            SignInError::Adapter(e) if e.is_unavailable() => FlowError::Unavailable(e.to_string()),
+            other => FlowError::Configuration(format!("database sign-in failed: {other}")),
+        }
+    }
+}
+
+impl From<crate::adapter::AdapterError> for FlowError {
+    fn from(e: crate::adapter::AdapterError) -> Self {
+        if e.is_unavailable() {
+            FlowError::Unavailable(e.to_string())
+        } else {
+            FlowError::Configuration(format!("database error: {e}"))
+        }
+    }
 }
 
 impl FlowError {
@@ -147,6 +188,8 @@ impl FlowError {
             FlowError::CredentialsSignin => (true, "CredentialsSignin"),
             FlowError::AccessDenied => (false, "AccessDenied"),
             FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
+            FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
+            FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
         }
     }
@@ -170,6 +213,15 @@ impl FlowError {
             }
             FlowError::OAuthCallback(reason, _) => {
                 tracing::warn!(action, reason = %reason, "OAuth callback failed (OAuthCallbackError)")
+            }
+            FlowError::AccountNotLinked(_) => {
+                tracing::info!(
+                    action,
+                    "sign-in refused: the e-mail belongs to another user and linking is not allowed (OAuthAccountNotLinked)"
+                )
+            }
+            FlowError::Unavailable(reason) => {
+                tracing::error!(action, reason = %reason, "request failed: the database is unavailable (503)")
             }
             FlowError::Configuration(reason) => {
                 tracing::error!(action, reason = %reason, "request failed (Configuration)")
@@ -521,6 +573,9 @@ async fn route<T: TokenData, U: SessionUserData>(
         Ok(reply) => reply,
         Err(e) => {
             e.log(req.action.name());
+            if matches!(e, FlowError::Unavailable(_)) {
+                return unavailable_reply();
+            }
             if req.action == Action::Session && req.method == Method::POST {
                 // Auth.js: a failed POST /session is an API error, not a page redirect.
                 return Reply::json(StatusCode::BAD_REQUEST, &serde_json::Value::Null);
@@ -551,7 +606,9 @@ async fn route<T: TokenData, U: SessionUserData>(
                 page
             };
             let cookies = match e {
-                FlowError::OAuthCallback(_, cookies) => cookies,
+                FlowError::OAuthCallback(_, cookies) | FlowError::AccountNotLinked(cookies) => {
+                    cookies
+                }
                 _ => Vec::new(),
             };
             Reply::redirect(crate::url::with_query(&page, &pairs)).with_cookies(cookies)

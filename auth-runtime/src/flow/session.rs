@@ -5,9 +5,11 @@ use http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::{Ctx, FlowError, Reply, Req, iso8601};
+use crate::adapter::{self, Adapter};
 use crate::auth::{Inner, Strategy};
 use crate::config::{
-    JwtArgs, JwtSessionArgs, Session, SessionCallback, SessionUserData, TokenData, Trigger,
+    DatabaseSessionArgs, JwtArgs, JwtSessionArgs, Session, SessionCallback, SessionEventArgs,
+    SessionUserData, TokenData, Trigger,
 };
 use crate::cookies::{self, ChunkedValue, SetCookie};
 
@@ -19,6 +21,8 @@ pub(crate) struct SessionRead<T, U> {
     pub(crate) session: Option<Session<U>>,
     pub(crate) token: Option<T>,
     pub(crate) cookies: Vec<SetCookie>,
+    /// The database could not be read: neither signed in nor signed out (503).
+    pub(crate) unavailable: bool,
 }
 
 impl<T, U> SessionRead<T, U> {
@@ -27,6 +31,16 @@ impl<T, U> SessionRead<T, U> {
             session: None,
             token: None,
             cookies,
+            unavailable: false,
+        }
+    }
+
+    fn unavailable() -> Self {
+        SessionRead {
+            session: None,
+            token: None,
+            cookies: Vec::new(),
+            unavailable: true,
         }
     }
 }
@@ -57,6 +71,9 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
 }
 
 fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool) -> Reply {
+    if read.unavailable {
+        return super::unavailable_reply();
+    }
     let body = match &read.session {
         Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
         None => Value::Null,
@@ -74,8 +91,71 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         ctx: &Ctx<'_>,
         update: Option<Value>,
     ) -> SessionRead<T, U> {
-        match self.strategy {
+        match &self.strategy {
             Strategy::Jwt => self.read_jwt_session(ctx, update).await,
+            // No `jwt` under the database strategy: an update is a plain read.
+            Strategy::Database(db) => self.read_db_session(ctx, &**db).await,
+        }
+    }
+
+    async fn read_db_session(&self, ctx: &Ctx<'_>, db: &dyn Adapter) -> SessionRead<T, U> {
+        let name = &ctx.scheme.names.session_token;
+        let raw = match ctx.cookies.read_chunked(name) {
+            ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
+            ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
+            ChunkedValue::Present(v) => v,
+        };
+        let live = match adapter::read_session(
+            db,
+            Some(&raw),
+            self.config.max_age,
+            self.config.update_age,
+        )
+        .await
+        {
+            Ok(Some(live)) => live,
+            Ok(None) => return self.clear_session(ctx, "no live session with this id"),
+            Err(e) => {
+                tracing::error!(error = %e, unavailable = e.is_unavailable(), "session read failed: the database did not answer");
+                return SessionRead::unavailable();
+            }
+        };
+        let expires = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs(u64::try_from(live.session.expires).unwrap_or(0));
+        let mut claims = Map::new();
+        for (k, v) in [
+            ("name", &live.user.name),
+            ("email", &live.user.email),
+            ("picture", &live.user.image),
+        ] {
+            if let Some(v) = v {
+                claims.insert(k.to_owned(), Value::String(v.clone()));
+            }
+        }
+        let session = self.default_session(&claims, &iso8601(expires));
+        let session = match &self.config.session {
+            Some(SessionCallback::Database(f)) => {
+                tracing::debug!(callback = "session", "callback ran");
+                f(DatabaseSessionArgs {
+                    session,
+                    user: live.user.clone(),
+                })
+                .await
+            }
+            // Refused by `Auth::with_adapter`.
+            Some(SessionCallback::Jwt(_)) | None => session,
+        };
+        self.fire_session_event(&session, Some(live.user.id.clone()));
+        let cookies = if live.extended {
+            cookies::write_chunked(&ctx.cookies, name, &raw, expires, ctx.secure())
+        } else {
+            Vec::new()
+        };
+        SessionRead {
+            session: Some(session),
+            token: None,
+            cookies,
+            unavailable: false,
         }
     }
 
@@ -156,21 +236,38 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
         if !reissue {
             tracing::trace!("verify-only token format: the session cookie is not re-issued");
+            let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+            self.fire_session_event(&session, sub);
             return SessionRead {
                 session: Some(session),
                 token: Some(token),
                 cookies: Vec::new(),
+                unavailable: false,
             };
         }
         let encoded = match self.encode_claims(ctx, &claims) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
+        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+        self.fire_session_event(&session, sub);
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
         SessionRead {
             session: Some(session),
             token: Some(token),
             cookies: set,
+            unavailable: false,
+        }
+    }
+
+    fn fire_session_event(&self, session: &Session<U>, user_id: Option<String>) {
+        if let Some(handler) = self.config.events.session.as_ref() {
+            let session = serde_json::to_value(session).unwrap_or(Value::Null);
+            super::events::fire(
+                "session",
+                Some(handler),
+                SessionEventArgs { session, user_id },
+            );
         }
     }
 

@@ -5,7 +5,7 @@ use http::StatusCode;
 
 use super::{Ctx, FlowError, Reply, Req};
 use crate::auth::{Inner, Strategy};
-use crate::config::{SessionUserData, TokenData};
+use crate::config::{SessionUserData, SignOutEventArgs, TokenData};
 use crate::cookies;
 
 pub(crate) async fn get<T: TokenData, U: SessionUserData>(
@@ -33,10 +33,40 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     inner.verify_csrf(ctx, req)?;
     let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     let name = &ctx.scheme.names.session_token;
-    let cleared = match inner.strategy {
-        // Database strategy (later): delete the session row here too.
-        Strategy::Jwt => cookies::clear_chunked(&ctx.cookies, name, ctx.secure()),
-    };
+    let wants_event = inner.config.events.sign_out.is_some();
+    if let cookies::ChunkedValue::Present(raw) = ctx.cookies.read_chunked(name) {
+        let mut user_id = None;
+        match &inner.strategy {
+            Strategy::Database(db) => {
+                // Whose session it is, only when a `sign_out` event wants to know.
+                if wants_event && let Some(id) = crate::adapter::SessionId::parse(&raw) {
+                    user_id = db
+                        .get_session_and_user(&id.key())
+                        .await?
+                        .map(|(_, user)| user.id);
+                }
+                // Delete the row first: if the database is down the cookie stays (503),
+                // so the sign-out can be retried instead of leaving a live session behind.
+                crate::adapter::end_session(&**db, Some(&raw)).await?;
+            }
+            Strategy::Jwt if wants_event => {
+                user_id = ctx
+                    .scheme
+                    .session
+                    .decode(&raw, ctx.now_secs())
+                    .ok()
+                    .and_then(|c| c.get("sub").and_then(|v| v.as_str()).map(str::to_owned));
+            }
+            Strategy::Jwt => {}
+        }
+        // Like Auth.js: only when the request carried a session cookie.
+        super::events::fire(
+            "sign_out",
+            inner.config.events.sign_out.as_ref(),
+            SignOutEventArgs { user_id },
+        );
+    }
+    let cleared = cookies::clear_chunked(&ctx.cookies, name, ctx.secure());
     if !cleared.is_empty() {
         tracing::info!(cookie = %name, chunks = cleared.len(), reason = "sign-out", "session cookie cleared");
     }

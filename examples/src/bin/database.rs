@@ -1,0 +1,180 @@
+//! Database sessions: `cargo run -p examples --bin database`, then open http://127.0.0.1:3000.
+//!
+//! The session cookie holds only a random id; the session is a row in SQLite (the file
+//! `auth-example.db` in the working directory) or, with `DATABASE_URL=postgres://..`, in
+//! PostgreSQL shared by every app server. `/sessions` lists where you are signed in and
+//! `POST /sessions/revoke` signs you out everywhere. `DATABASE_URL=sqlite://other.db`
+//! picks another SQLite file; `AUTH_SECRET`, `AUTH_URL` and `PORT` work as in the quickstart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use auth_runtime::Auth;
+use auth_runtime::adapter::{Adapter, PostgresAdapter, SqliteAdapter, spawn_sweeper};
+use auth_runtime::pages::escape_html as esc;
+use axum::Router;
+use axum::extract::State;
+use axum::response::{Html, Redirect};
+use axum::routing::{get, post};
+
+mod auth {
+    use auth_runtime::{Credentials, User};
+
+    /// A real application checks a password hash; this demo accepts `demo`/`demo` and any
+    /// `name`/`name` pair, so several users can be tried.
+    async fn check(credentials: Credentials) -> Option<User> {
+        let name = credentials.get("username")?.trim().to_owned();
+        let ok = !name.is_empty() && credentials.matches("password", &name);
+        // No id: the user is found by e-mail in the database, or created.
+        ok.then(|| {
+            User::default()
+                .with_name(name.clone())
+                .with_email(format!("{name}@example.com"))
+        })
+    }
+
+    auth_runtime::auth! {
+        session: { strategy: database, max_age: 30 * 24 * 3600, update_age: 24 * 3600 },
+        session_user: { id: String },
+        providers: [
+            Credentials { authorize: |credentials| async move { check(credentials).await } },
+        ],
+        callbacks: {
+            session(session, user) {
+                session.user.id = user.id;
+                session
+            },
+        },
+        events: {
+            sign_in(user, is_new_user) {
+                println!("event: {} signed in{}", user.email.unwrap_or_default(), if is_new_user { " (new user)" } else { "" });
+            }
+            sign_out(user_id) {
+                println!("event: {} signed out", user_id.unwrap_or_default());
+            }
+        },
+    }
+}
+
+type App = Auth<auth::Token, auth::SessionUser>;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "sqlite://auth-example.db?mode=rwc".to_owned());
+    let db: Arc<dyn Adapter> = if url.starts_with("postgres://") || url.starts_with("postgresql://")
+    {
+        Arc::new(PostgresAdapter::connect(&url).await?)
+    } else {
+        Arc::new(SqliteAdapter::connect(&url).await?)
+    };
+    let backend = if url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    // Expired sessions are deleted when read, and by this sweep.
+    let _sweeper = spawn_sweeper(db.clone(), Duration::from_secs(3600));
+
+    let mut config = auth::config();
+    if std::env::var_os("AUTH_SECRET").is_none_or(|s| s.is_empty()) {
+        // The cookie holds only a session id; the secret still signs the CSRF token.
+        eprintln!("WARNING: AUTH_SECRET is not set: using a random secret for development only.");
+        config = config.with_secrets([dev_secret()]);
+    }
+    if std::env::var_os("AUTH_URL").is_none_or(|s| s.is_empty()) {
+        config = config.with_trust_host(true);
+    }
+    let auth: App = Auth::with_adapter(config, db)?;
+
+    let app = Router::new()
+        .route("/", get(home))
+        .route("/sessions", get(sessions))
+        .route("/sessions/revoke", post(revoke))
+        .with_state(auth.clone())
+        .merge(auth.routes())
+        .layer(auth.layer());
+    let port: u16 = std::env::var("PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(3000);
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    println!("database sessions ({backend}) on http://127.0.0.1:{port}; sign in as demo/demo");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
+
+async fn home(session: Option<auth::Session>) -> Html<String> {
+    let body = match session {
+        Some(s) => format!(
+            "<p>Signed in as <strong>{}</strong> (user id <code>{}</code>).</p>\
+             <p><a href=\"/sessions\">Your sessions</a> · <a href=\"/api/auth/signout\">Sign out</a></p>",
+            esc(s.user.email.as_deref().unwrap_or("?")),
+            esc(&s.user.id)
+        ),
+        None => {
+            "<p>Not signed in. <a href=\"/api/auth/signin\">Sign in</a> (demo/demo).</p>".to_owned()
+        }
+    };
+    page("Database sessions", &body)
+}
+
+/// Where this user is signed in (one row per browser), read from the database.
+async fn sessions(State(auth): State<App>, session: auth::Session) -> Html<String> {
+    let rows = match auth.user_sessions(&session.user.id).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            return page(
+                "Sessions",
+                &format!("<p>Cannot list sessions: {}</p>", esc(&e.to_string())),
+            );
+        }
+    };
+    let items: String = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "<li>signed in at {} (unix), expires {}</li>",
+                r.created_at, r.expires
+            )
+        })
+        .collect();
+    page(
+        "Your sessions",
+        &format!(
+            "<ul>{items}</ul><form method=\"post\" action=\"/sessions/revoke\">\
+             <button>Sign out everywhere</button></form>"
+        ),
+    )
+}
+
+/// "Sign out everywhere": every app server sharing the database sees it at once.
+/// (A real application protects this POST with a CSRF token too.)
+async fn revoke(State(auth): State<App>, session: auth::Session) -> Redirect {
+    match auth.revoke_user_sessions(&session.user.id).await {
+        Ok(n) => println!("revoked {n} sessions"),
+        Err(e) => eprintln!("revocation failed: {e}"),
+    }
+    Redirect::to("/")
+}
+
+fn page(heading: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{heading}</title></head><body><main><h1>{heading}</h1>{body}</main></body></html>"
+    ))
+}
+
+fn dev_secret() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
