@@ -115,11 +115,6 @@ pub fn verify(
     }
 }
 
-/// Lowercase hex of `bytes` (shared helper).
-pub(crate) fn to_hex(bytes: &[u8]) -> String {
-    hex(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

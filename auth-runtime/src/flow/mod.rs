@@ -378,22 +378,7 @@ pub(crate) fn iso8601(t: SystemTime) -> String {
 }
 
 /// A random UUID v4 (Auth.js gives a user without id `crypto.randomUUID()`).
-pub(crate) fn random_uuid() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let h = crate::csrf::to_hex(&b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[0..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..32]
-    )
-}
+pub(crate) use crate::jwt::uuid_v4 as random_uuid;
 
 fn parse_query(uri: &http::Uri) -> Vec<(String, String)> {
     uri.query()

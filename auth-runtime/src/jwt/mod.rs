@@ -42,6 +42,9 @@ use serde_json::{Map, Value};
 
 pub use keys::KeyMaterial;
 
+/// A random UUID v4 (the `jti` of every token; also user ids the runtime assigns).
+pub(crate) use claims::uuid_v4;
+
 /// Clock tolerance (seconds) applied to `exp` and `nbf`, as `@auth/core`'s `decode`.
 pub const CLOCK_SKEW_SECS: i64 = 15;
 
