@@ -207,7 +207,12 @@ async fn flow_provider_down_gives_an_error_page_not_a_hang() {
     let csrf = app.csrf().await;
     let res = app.post_form("/signin/oidc", &[("csrfToken", &csrf)]).await;
     assert_eq!(res.status, 302);
-    assert!(res.location().contains("error="), "{}", res.location());
+    // Auth.js's `OAuthSignin`, on the sign-in page (not a 500 `Configuration` page).
+    assert!(
+        res.location().contains("/signin?error=OAuthSignin"),
+        "{}",
+        res.location()
+    );
     assert_eq!(app.session().await, serde_json::Value::Null);
 }
 

@@ -139,6 +139,9 @@ pub(crate) enum FlowError {
     /// The OAuth account's e-mail belongs to another user and the provider does not allow
     /// linking (`OAuthAccountNotLinked`, sign-in page); the spent check cookies to clear.
     AccountNotLinked(Vec<SetCookie>),
+    /// An OAuth sign-in could not start: the provider's discovery document or
+    /// configuration is unreachable or broken (`OAuthSignin`, sign-in page).
+    OAuthSignin(String),
     /// The database cannot be reached (503 with a JSON body, no redirect).
     Unavailable(String),
     /// Anything else (`Configuration`, error page).
@@ -188,6 +191,7 @@ impl FlowError {
             FlowError::CredentialsSignin => (true, "CredentialsSignin"),
             FlowError::AccessDenied => (false, "AccessDenied"),
             FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
+            FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
             FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
             FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
@@ -213,6 +217,9 @@ impl FlowError {
             }
             FlowError::OAuthCallback(reason, _) => {
                 tracing::warn!(action, reason = %reason, "OAuth callback failed (OAuthCallbackError)")
+            }
+            FlowError::OAuthSignin(reason) => {
+                tracing::warn!(action, reason = %reason, "OAuth sign-in could not start (OAuthSignin)")
             }
             FlowError::AccountNotLinked(_) => {
                 tracing::info!(

@@ -92,7 +92,7 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
         .authorize(provider, &redirect_uri)
         .await
         .map_err(|e| {
-            FlowError::Configuration(format!(
+            FlowError::OAuthSignin(format!(
                 "cannot start the sign-in with `{}`: {e}",
                 provider.id
             ))
