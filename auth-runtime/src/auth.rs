@@ -40,6 +40,14 @@ use crate::url::Origin;
 /// GET and POST get `400`, an unknown action `400`, a known action with the wrong method
 /// `405` with `Allow` (Auth.js redirects to `?error=Configuration` there), a path outside
 /// the base path `404`, a body over 64 KiB `413`.
+///
+/// Where this deliberately differs from Auth.js: besides the `405` above, a callback URL
+/// that cannot be parsed (or carries CR/LF) falls back to the base URL instead of failing the
+/// sign-in with `Configuration`; an OAuth provider that cannot be reached when the sign-in
+/// starts gives `/signin?error=OAuthSignin` rather than a `Configuration` page; a callback
+/// that panics ends its request with `500 Configuration`; and a missing site URL (no
+/// `AUTH_URL`, no `trust_host`) is a [`ConfigError`] at start-up rather than an error on
+/// every request.
 pub struct Auth<T, U> {
     inner: Arc<Inner<T, U>>,
 }
