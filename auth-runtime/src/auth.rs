@@ -400,7 +400,20 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
             cookies,
             now: SystemTime::now(),
         };
-        let read = inner.read_session(&ctx, None).await;
+        let read = match crate::flow::CatchUnwind::new(inner.read_session(&ctx, None)).await {
+            Ok(read) => read,
+            Err(()) => {
+                // A `jwt` or `session` callback panicked: this request reads as signed out,
+                // and the cookie is left as it is (the session is not lost).
+                tracing::error!("session read failed: a callback panicked; treated as signed out");
+                return SessionLookup {
+                    session: None,
+                    token: None,
+                    set_cookies: Vec::new(),
+                    unavailable: false,
+                };
+            }
+        };
         SessionLookup {
             session: read.session,
             token: read.token,

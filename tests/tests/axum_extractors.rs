@@ -362,3 +362,49 @@ async fn optional_claims_is_none_when_signed_out_and_the_token_when_signed_in() 
     let response = send(&app, req("/maybe-claims", &jar)).await;
     assert_eq!(body_string(response).await, "admin");
 }
+
+/// A middleware inside the layer that reads the session on every request (as a template
+/// or logging middleware does) also runs on `/api/auth/*`: the refreshed cookie of the
+/// incoming session must not undo the sign-out the flow answers with.
+#[tokio::test]
+async fn session_reading_middleware_does_not_undo_a_sign_out() {
+    async fn peek(
+        session: Option<Session>,
+        request: axum::extract::Request,
+        next: axum::middleware::Next,
+    ) -> axum::response::Response {
+        let _ = session;
+        next.run(request).await
+    }
+    let auth = auth(&Counters::default());
+    let app = Router::new()
+        .route("/me", get(me))
+        .merge(auth.routes())
+        .layer(axum::middleware::from_fn(peek))
+        .layer(auth.layer());
+    let mut jar = sign_in(&app, "alice", "alice-pw").await;
+    assert!(jar.has_session());
+    let token = csrf(&app, &mut jar).await;
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("/api/auth/signout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, jar.header())
+        .body(axum::body::Body::from(form(&[
+            ("csrfToken", &token),
+            ("callbackUrl", "/"),
+        ])))
+        .unwrap();
+    let response = send(&app, request).await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    for cookie in session_cookies(&response) {
+        assert!(
+            cookie.contains("Max-Age=0") || cookie.contains("Expires=Thu, 01 Jan 1970"),
+            "only clearing session cookies after a sign-out: {cookie}"
+        );
+    }
+    jar.update(&response);
+    assert!(!jar.has_session());
+    let response = send(&app, req("/me", &jar)).await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}

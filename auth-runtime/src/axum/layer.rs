@@ -96,7 +96,19 @@ where
         Box::pin(async move {
             let mut response = future.await?;
             if let Some(lookup) = context.lookup.get() {
+                // The response's own cookies win: a sign-in, sign-out or session update
+                // served inside this layer must not be undone by the refresh of the
+                // session cookie this request arrived with (browsers apply the last one).
+                let own: Vec<String> = response
+                    .headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .filter_map(cookie_name)
+                    .collect();
                 for cookie in &lookup.set_cookies {
+                    if cookie_name(cookie).is_some_and(|name| own.contains(&name)) {
+                        continue;
+                    }
                     response
                         .headers_mut()
                         .append(header::SET_COOKIE, cookie.clone());
@@ -229,4 +241,11 @@ fn sign_in_url<T: TokenData, U: SessionUserData>(auth: &Auth<T, U>, parts: &Part
         "{page}{separator}callbackUrl={}",
         percent_encoding::utf8_percent_encode(&callback, percent_encoding::NON_ALPHANUMERIC)
     )
+}
+
+/// The name of a `Set-Cookie` value (`name=value; ...`).
+fn cookie_name(value: &http::HeaderValue) -> Option<String> {
+    let text = value.to_str().ok()?;
+    let (name, _) = text.split_once('=')?;
+    Some(name.trim().to_owned())
 }
