@@ -41,3 +41,38 @@ async fn panicking_authorize_is_a_500_configuration_and_the_service_goes_on() {
     assert_eq!(res.status, 302, "{:?}", res.location());
     assert_eq!(b.session().await["user"]["name"], "ada");
 }
+
+/// A `jwt` callback that puts more in the token than the cookie chunks can carry is a
+/// sign-in error, never a cookie the next read would refuse (which would sign the user out
+/// and could leave cookies too large to clear).
+#[tokio::test]
+async fn an_oversized_token_is_refused_at_sign_in_not_written() {
+    let config = AuthConfig::<Tok, SUser>::__new()
+        .__provider(flow_support::credentials_provider())
+        .__jwt(Arc::new(|args: auth_runtime::config::JwtArgs<Tok>| {
+            boxed(async move {
+                let mut token = args.token;
+                // Random-looking, so it does not shrink: 80 000 characters of claim.
+                token.blob = Some(
+                    (0..80_000u32)
+                        .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+                        .collect(),
+                );
+                Some(token)
+            })
+        }))
+        .with_secrets(["a-test-secret-that-is-long-enough-000"])
+        .with_url("http://app.test");
+    let mut b = Browser::new(auth(config));
+    let res = b.sign_in("ada", None).await;
+    assert_eq!(res.status, 302);
+    assert!(
+        res.location().contains("error=Configuration"),
+        "{}",
+        res.location()
+    );
+    assert!(
+        b.session_cookie_names().is_empty(),
+        "no session cookie written"
+    );
+}

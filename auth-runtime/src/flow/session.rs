@@ -305,10 +305,21 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     }
 
     fn encode_claims(&self, ctx: &Ctx<'_>, claims: &Map<String, Value>) -> Result<String, String> {
-        ctx.scheme
+        let encoded = ctx
+            .scheme
             .session
             .encode(claims, self.config.max_age, ctx.now_secs())
-            .map_err(|e| format!("the token cannot be encoded: {e}"))
+            .map_err(|e| format!("the token cannot be encoded: {e}"))?;
+        // Never write a cookie the next read would refuse (it would sign the user out).
+        if encoded.len() > MAX_SESSION_BYTES {
+            return Err(format!(
+                "the session token is {} bytes, over the {MAX_SESSION_BYTES}-byte limit of \
+                 {} cookie chunks; keep less in the token",
+                encoded.len(),
+                cookies::MAX_SESSION_CHUNKS
+            ));
+        }
+        Ok(encoded)
     }
 
     /// Auth.js's default session: `{user: {name, email, image: picture}, expires}`.
