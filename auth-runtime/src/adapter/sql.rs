@@ -610,6 +610,36 @@ macro_rules! impl_sql_adapter {
 }
 pub(crate) use impl_sql_adapter;
 
+/// Applies the pending migrations inside the open transaction `$tx` and records each in
+/// `auth_migrations`, mapping errors with `$e`. The caller opens the transaction (and
+/// takes its database's lock) and commits it; the steps in between are shared.
+macro_rules! apply_pending {
+    ($tx:expr, $migrations:expr, $e:expr) => {{
+        sqlx::Executor::execute(&mut *$tx, $crate::adapter::sql::CREATE_MIGRATIONS_TABLE)
+            .await
+            .map_err($e)?;
+        let applied: Vec<(i64, String)> =
+            sqlx::query_as("SELECT version, checksum FROM auth_migrations")
+                .fetch_all(&mut *$tx)
+                .await
+                .map_err($e)?;
+        for m in $crate::adapter::sql::pending($migrations, &applied)? {
+            sqlx::Executor::execute(&mut *$tx, m.sql).await.map_err($e)?;
+            sqlx::query(
+                "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .bind($crate::adapter::sql::checksum(m.sql))
+            .bind($crate::adapter::unix_now())
+            .execute(&mut *$tx)
+            .await
+            .map_err($e)?;
+        }
+    }};
+}
+pub(crate) use apply_pending;
+
 #[cfg(test)]
 mod tests {
     use super::*;

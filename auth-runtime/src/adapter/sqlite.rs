@@ -141,27 +141,7 @@ fn migrate(pool: &SqlitePool) -> super::AdapterFuture<'_, ()> {
         let e = |e| shared::migration_err(e, transient);
         let mut conn = pool.acquire().await.map_err(e)?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
-        sqlx::Executor::execute(&mut *tx, shared::CREATE_MIGRATIONS_TABLE)
-            .await
-            .map_err(e)?;
-        let applied: Vec<(i64, String)> =
-            sqlx::query_as("SELECT version, checksum FROM auth_migrations")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(e)?;
-        for m in shared::pending(MIGRATIONS, &applied)? {
-            sqlx::Executor::execute(&mut *tx, m.sql).await.map_err(e)?;
-            sqlx::query(
-                "INSERT INTO auth_migrations (version, name, checksum, applied_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(m.version)
-            .bind(m.name)
-            .bind(shared::checksum(m.sql))
-            .bind(super::unix_now())
-            .execute(&mut *tx)
-            .await
-            .map_err(e)?;
-        }
+        shared::apply_pending!(tx, MIGRATIONS, e);
         tx.commit().await.map_err(e)
     })
 }
