@@ -18,6 +18,8 @@ mod error;
 mod flow;
 pub mod jwt;
 pub mod pages;
+#[cfg(feature = "password")]
+pub mod password;
 pub mod providers;
 mod url;
 

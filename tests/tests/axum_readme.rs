@@ -27,3 +27,21 @@ fn readme_axum_app_is_the_compiled_example() {
         "README code block differs from examples/src/bin/axum_app.rs"
     );
 }
+
+/// The README app's stored hash is the password the README tells readers to type.
+#[test]
+fn readme_app_hash_is_the_documented_password() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let example =
+        std::fs::read_to_string(root.join("examples/src/bin/axum_app.rs")).unwrap_or_default();
+    let hash = example
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("const ADA_HASH: &str = \""))
+        .and_then(|rest| rest.strip_suffix("\";"))
+        .unwrap_or_else(|| panic!("axum_app.rs has no `const ADA_HASH` line"));
+    assert_eq!(
+        auth_runtime::password::verify("correct horse", hash),
+        Ok(true)
+    );
+    assert_eq!(auth_runtime::password::verify("ada", hash), Ok(false));
+}

@@ -3,13 +3,17 @@
 //! (sign in as `ada` / `correct horse`).
 
 mod auth {
-    use auth_runtime::{Credentials, User};
+    use auth_runtime::{Credentials, User, password};
+
+    /// The user store: one user, with the argon2id hash of `correct horse`
+    /// (`auth_runtime::password::hash` made it at sign-up).
+    const ADA_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$GPFwIWw3x3yEUZtqKWznZQ$QTwBOjrrS+lSoJ4j46FPSE5ZKkUqYnqZDTYm4ECRl/0";
 
     async fn check_password(credentials: Credentials) -> Option<User> {
-        // A real application verifies a password hash (argon2) from its user store.
-        let ok = credentials.matches("username", "ada")
-            & credentials.matches("password", "correct horse");
-        ok.then(|| {
+        let stored = (credentials.get("username") == Some("ada")).then(|| ADA_HASH.to_owned());
+        let password = credentials.get("password").unwrap_or_default().to_owned();
+        // An unknown name costs the same argon2 check: timing does not tell who has an account.
+        password::check_async(password, stored).await.then(|| {
             User::new("42")
                 .with_name("Ada")
                 .with_email("ada@example.com")

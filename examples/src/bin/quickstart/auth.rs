@@ -1,19 +1,24 @@
 //! The quickstart's whole auth configuration: one `auth!` invocation, plus how the
 //! environment completes it (`AUTH_SECRET`, `AUTH_URL`), as in Auth.js.
 
-use auth_runtime::{AuthConfig, Credentials, User};
+use auth_runtime::{AuthConfig, Credentials, User, password};
 
 /// The demo user's name, printed at start-up.
 pub const DEMO_USERNAME: &str = "demo";
 /// The demo user's password, printed at start-up.
 pub const DEMO_PASSWORD: &str = "demo";
+/// What a user store keeps instead of the password: its argon2id hash
+/// (made by [`password::hash`]).
+const DEMO_PASSWORD_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$n7ThGivaJNU+9ojLPX2qcA$6d/M+qsXCeFFzGcksPnLuEwwcpAmfxBl4kExo0PTSFw";
 
-/// Checks the submitted credentials. A real application looks the user up and verifies a
-/// password hash (argon2); this demo knows one user and compares in constant time.
+/// Checks the submitted credentials as a real application does: find the user by name,
+/// verify the password against the stored hash, and spend the same time when the name is
+/// unknown, so the answer's timing does not reveal which accounts exist.
 async fn check_password(credentials: Credentials) -> Option<User> {
-    let ok = credentials.matches("username", DEMO_USERNAME)
-        & credentials.matches("password", DEMO_PASSWORD);
-    ok.then(|| {
+    let stored =
+        (credentials.get("username") == Some(DEMO_USERNAME)).then(|| DEMO_PASSWORD_HASH.to_owned());
+    let password = credentials.get("password").unwrap_or_default().to_owned();
+    password::check_async(password, stored).await.then(|| {
         User::new("1")
             .with_name("Demo User")
             .with_email("demo@example.com")
@@ -66,4 +71,17 @@ fn dev_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_hash_is_the_printed_demo_password() {
+        assert_eq!(
+            password::verify(DEMO_PASSWORD, DEMO_PASSWORD_HASH),
+            Ok(true)
+        );
+    }
 }
