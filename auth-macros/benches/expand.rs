@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p auth-macros --bench expand`
 //!
-//! A proc-macro crate cannot be linked, so the stages are included by path.
+//! A proc-macro crate cannot be linked, so the stages are included by path (without the
+//! `[$crate]` prefix the `auth!` shim adds, the expansion names `::auth_runtime`).
 
 #![allow(clippy::expect_used, reason = "a broken fixture should stop the bench")]
 
@@ -29,13 +30,27 @@ mod check;
     reason = "unit tests of the included module"
 )]
 mod ctxt;
-#[path = "../src/expand.rs"]
+#[path = "../src/expand/mod.rs"]
 #[allow(
     unused_imports,
     dead_code,
     reason = "unit tests of the included module"
 )]
 mod expand;
+#[path = "../src/model.rs"]
+#[allow(
+    unused_imports,
+    dead_code,
+    reason = "unit tests of the included module"
+)]
+mod model;
+#[path = "../src/spec.rs"]
+#[allow(
+    unused_imports,
+    dead_code,
+    reason = "unit tests of the included module"
+)]
+mod spec;
 
 use std::hint::black_box;
 use std::str::FromStr;
@@ -85,14 +100,22 @@ fn bench(c: &mut Criterion) {
         b.iter(|| expand::run(black_box(input.clone())))
     });
     group.bench_function("parse_only", |b| {
-        b.iter(|| ast::parse(&ctxt::Ctxt::new(), black_box(input.clone())))
+        b.iter(|| {
+            let cx = ctxt::Ctxt::new();
+            let config = ast::parse(&cx, black_box(input.clone()));
+            cx.check().map(|()| config)
+        })
     });
     group.bench_function("parse_and_check", |b| {
         b.iter(|| {
             let cx = ctxt::Ctxt::new();
             let config = ast::parse(&cx, black_box(input.clone()));
-            check::check(&cx, &config);
-            cx.check().map(|()| config)
+            let errors = {
+                let model = check::check(&cx, &config);
+                black_box(&model);
+                cx.check()
+            };
+            errors.map(|()| config)
         })
     });
     group.bench_function("syn_parse_file_of_example", |b| {

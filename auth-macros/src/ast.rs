@@ -4,7 +4,8 @@
 //! here (that is `check`), only the shape. Parsing recovers at every top-level key, so
 //! an error in one section does not hide the errors of the others.
 
-use proc_macro2::{TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
+use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Attribute, Block, Expr, Ident, Token, Type, braced, bracketed};
@@ -27,6 +28,9 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
 /// The whole `auth! { .. }` input.
 #[derive(Default)]
 pub struct Config {
+    /// The path of the runtime crate that `auth_runtime::auth!` passes first, in brackets
+    /// (`[$crate]`); `None` when the macro is invoked without one.
+    pub runtime: Option<TokenStream>,
     /// `session: { strategy: jwt, max_age: .., update_age: .. }`.
     pub session: Vec<KeyValue>,
     /// `token: { id: String, .. }`.
@@ -66,12 +70,6 @@ pub struct ProviderDef {
     pub options: Vec<KeyValue>,
 }
 
-impl ProviderDef {
-    pub fn option(&self, key: &str) -> Option<&Expr> {
-        find(&self.options, key)
-    }
-}
-
 /// `[async] name(param, ..) { body }` (`async` is optional: the body always runs in an
 /// `async move` block).
 pub struct Callback {
@@ -80,23 +78,24 @@ pub struct Callback {
     pub body: Block,
 }
 
-/// The value of `key` in a key/value list (the first one, duplicates are errors).
-pub fn find<'a>(list: &'a [KeyValue], key: &str) -> Option<&'a Expr> {
-    list.iter().find(|kv| kv.key == key).map(|kv| &kv.value)
-}
-
 /// Parses the input, recording errors in `cx` and keeping whatever parsed.
 pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
     let mut config = Config::default();
-    let mut seen: Vec<Ident> = Vec::new();
     let mut tokens = input.into_iter().peekable();
+    if let Some(TokenTree::Group(g)) = tokens.peek()
+        && g.delimiter() == Delimiter::Bracket
+    {
+        config.runtime = Some(g.stream());
+        tokens.next();
+    }
+    let mut seen: Vec<Ident> = Vec::new();
     while tokens.peek().is_some() {
         // `key`
         let key = match tokens.next() {
             Some(TokenTree::Ident(key)) => key,
             Some(other) => {
-                cx.error(
-                    other.span(),
+                cx.error_spanned_by(
+                    other,
                     "expected a key such as `providers`",
                     format!(
                         "write `key: value` entries separated by commas; keys: {}",
@@ -111,9 +110,9 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
         match tokens.next() {
             Some(TokenTree::Punct(p)) if p.as_char() == ':' => {}
             other => {
-                let span = other.as_ref().map_or(key.span(), TokenTree::span);
-                cx.error(
-                    span,
+                let at = other.map_or_else(|| key.to_token_stream(), TokenStream::from);
+                cx.error_spanned_by(
+                    at,
                     format!("expected `:` after `{key}`"),
                     format!("write `{key}: ..`"),
                 );
@@ -129,51 +128,51 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             value.extend([tt]);
         }
         if value.is_empty() {
-            cx.error(
-                key.span(),
+            cx.error_spanned_by(
+                &key,
                 format!("`{key}` has no value"),
                 format!("write `{key}: ..`"),
             );
             continue;
         }
-        if let Some(prev) = seen.iter().find(|k| **k == key) {
-            let _ = prev;
-            cx.error(
-                key.span(),
+        if seen.contains(&key) {
+            cx.error_spanned_by(
+                &key,
                 format!("`{key}` is given twice"),
                 format!("merge the two `{key}` entries into one"),
             );
             continue;
         }
         seen.push(key.clone());
-        let key_name = key.to_string();
-        let section = key_name.as_str();
-        let parsed = match section {
-            "session" => parse_with(cx, section, value, parse_kv_block).map(|v| config.session = v),
-            "pages" => parse_with(cx, section, value, parse_kv_block).map(|v| config.pages = v),
-            "token" => parse_with(cx, section, value, parse_fields).map(|v| config.token = v),
-            "session_user" => {
-                parse_with(cx, section, value, parse_fields).map(|v| config.session_user = v)
-            }
-            "providers" => {
-                parse_with(cx, section, value, parse_providers).map(|v| config.providers = v)
-            }
-            "callbacks" => {
-                parse_with(cx, section, value, parse_callbacks).map(|v| config.callbacks = v)
-            }
-            "events" => parse_with(cx, section, value, parse_callbacks).map(|v| config.events = v),
-            "base_path" => parse_with(cx, section, value, |i| i.parse::<Expr>())
-                .map(|v| config.base_path = Some(v)),
-            "trust_host" => parse_with(cx, section, value, |i| i.parse::<Expr>())
-                .map(|v| config.trust_host = Some(v)),
-            other => {
-                cx.unknown(key.span(), "key", other, TOP_LEVEL_KEYS, "`auth!` takes");
-                None
-            }
-        };
-        let _ = parsed;
+        let section = key.to_string();
+        let section = section.as_str();
+        // Parses the value with `$parser` into `$slot` (left as is on a syntax error).
+        macro_rules! parse {
+            ($slot:expr, $parser:expr) => {
+                if let Some(v) = parse_with(cx, section, value, $parser) {
+                    $slot = v;
+                }
+            };
+        }
+        match section {
+            "session" => parse!(config.session, parse_kv_block),
+            "pages" => parse!(config.pages, parse_kv_block),
+            "token" => parse!(config.token, parse_fields),
+            "session_user" => parse!(config.session_user, parse_fields),
+            "providers" => parse!(config.providers, parse_providers),
+            "callbacks" => parse!(config.callbacks, parse_callbacks),
+            "events" => parse!(config.events, parse_callbacks),
+            "base_path" => parse!(config.base_path, parse_some_expr),
+            "trust_host" => parse!(config.trust_host, parse_some_expr),
+            other => cx.unknown(&key, "key", other, TOP_LEVEL_KEYS, "`auth!` takes"),
+        }
     }
     config
+}
+
+/// A single expression (`base_path`, `trust_host`).
+fn parse_some_expr(input: ParseStream) -> syn::Result<Option<Expr>> {
+    input.parse().map(Some)
 }
 
 fn parse_with<T>(
@@ -185,9 +184,7 @@ fn parse_with<T>(
     match f.parse2(tokens) {
         Ok(v) => Some(v),
         Err(errors) => {
-            for e in errors {
-                cx.error(e.span(), e, syntax_hint(key));
-            }
+            cx.syn_error(errors, syntax_hint(key));
             None
         }
     }
@@ -227,12 +224,20 @@ fn parse_kv_block(input: ParseStream) -> syn::Result<Vec<KeyValue>> {
 }
 
 fn parse_kv_list(input: ParseStream) -> syn::Result<Vec<KeyValue>> {
-    let list = Punctuated::<KeyValue, Token![,]>::parse_terminated_with(input, |input| {
+    comma_separated(input, |input| {
         let key: Ident = input.parse()?;
         input.parse::<Token![:]>()?;
         let value: Expr = input.parse()?;
         Ok(KeyValue { key, value })
-    })?;
+    })
+}
+
+/// `item, item, ..` (a trailing comma allowed).
+fn comma_separated<T>(
+    input: ParseStream,
+    item: fn(ParseStream) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    let list = Punctuated::<T, Token![,]>::parse_terminated_with(input, item)?;
     Ok(list.into_iter().collect())
 }
 
@@ -240,26 +245,24 @@ fn parse_kv_list(input: ParseStream) -> syn::Result<Vec<KeyValue>> {
 fn parse_fields(input: ParseStream) -> syn::Result<Vec<FieldDef>> {
     let content;
     braced!(content in input);
-    let list = Punctuated::<FieldDef, Token![,]>::parse_terminated_with(&content, |input| {
+    comma_separated(&content, |input| {
         let attrs = input.call(Attribute::parse_outer)?;
         let name: Ident = input.parse()?;
         input.parse::<Token![:]>()?;
         let ty: Type = input.parse()?;
         Ok(FieldDef { attrs, name, ty })
-    })?;
-    Ok(list.into_iter().collect())
+    })
 }
 
 /// `[ Kind { key: expr, .. }, .. ]`
 fn parse_providers(input: ParseStream) -> syn::Result<Vec<ProviderDef>> {
     let content;
     bracketed!(content in input);
-    let list = Punctuated::<ProviderDef, Token![,]>::parse_terminated_with(&content, |input| {
+    comma_separated(&content, |input| {
         let kind: Ident = input.parse()?;
         let options = parse_kv_block(input)?;
         Ok(ProviderDef { kind, options })
-    })?;
-    Ok(list.into_iter().collect())
+    })
 }
 
 /// `{ [async] name(params) { body } [,] .. }`
@@ -321,7 +324,7 @@ mod tests {
         assert_eq!(config.session_user.len(), 1);
         assert_eq!(config.providers.len(), 2);
         assert_eq!(config.providers[1].kind, "GitHub");
-        assert!(config.providers[1].option("client_secret").is_some());
+        assert_eq!(config.providers[1].options[1].key, "client_secret");
         assert_eq!(config.callbacks.len(), 2);
         assert_eq!(config.callbacks[0].name, "jwt");
         assert_eq!(config.callbacks[1].params[1], "token");
@@ -351,5 +354,18 @@ mod tests {
         let config = parse(&cx, quote! {});
         assert!(cx.check().is_ok());
         assert!(config.providers.is_empty() && config.callbacks.is_empty());
+        assert!(config.runtime.is_none());
+    }
+
+    #[test]
+    fn a_bracketed_prefix_is_the_runtime_path() {
+        let cx = Ctxt::new();
+        let config = parse(&cx, quote! { [::renamed] trust_host: true });
+        assert!(cx.check().is_ok());
+        assert_eq!(
+            config.runtime.map(|r| r.to_string()),
+            Some(":: renamed".to_owned())
+        );
+        assert!(config.trust_host.is_some());
     }
 }

@@ -1,38 +1,53 @@
-//! Error accumulation (in the spirit of serde_derive's `Ctxt`): every stage records its
-//! errors here and carries on, so one compile shows every problem of an invocation.
+//! Error accumulation (serde_derive's `Ctxt`): every stage records its errors here and
+//! carries on, so one compile shows every problem of an invocation. A `Ctxt` must end in
+//! [`Ctxt::check`]; dropping it unchecked panics, so no error is ever silently lost.
 
 use std::cell::RefCell;
 use std::fmt::Display;
+use std::thread;
 
-use proc_macro2::Span;
+use quote::ToTokens;
 
 /// Collects the errors of one `auth!` invocation.
 pub struct Ctxt {
-    errors: RefCell<Vec<syn::Error>>,
+    /// `None` once [`Ctxt::check`] took them.
+    errors: RefCell<Option<Vec<syn::Error>>>,
 }
 
 impl Ctxt {
     pub fn new() -> Self {
         Ctxt {
-            errors: RefCell::new(Vec::new()),
+            errors: RefCell::new(Some(Vec::new())),
         }
     }
 
-    /// Records an error with a `help:` line.
-    pub fn error(&self, span: Span, msg: impl Display, help: impl Display) {
-        self.errors
-            .borrow_mut()
-            .push(syn::Error::new(span, format!("{msg}\n\nhelp: {help}")));
+    /// Records an error on the range of `tokens` (from their first to their last token),
+    /// with a `help:` line.
+    pub fn error_spanned_by<T: ToTokens>(&self, tokens: T, msg: impl Display, help: impl Display) {
+        self.push(syn::Error::new_spanned(
+            tokens.into_token_stream(),
+            format!("{msg}\n\nhelp: {help}"),
+        ));
     }
 
-    /// Records "unknown `what` `name`" (`what` may hold a `{}` for the name, as in
-    /// "parameter {} of `jwt`") with a "did you mean" help when a candidate is close.
-    pub fn unknown(&self, span: Span, what: &str, name: &str, candidates: &[&str], context: &str) {
-        let list = candidates
-            .iter()
-            .map(|c| format!("`{c}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+    /// Records a parse error as it is (keeping its span), with a `help:` line.
+    pub fn syn_error(&self, error: syn::Error, help: impl Display) {
+        for e in error {
+            self.push(syn::Error::new(e.span(), format!("{e}\n\nhelp: {help}")));
+        }
+    }
+
+    /// Records "unknown `what` `name`" on `tokens` (`what` may hold a `{}` for the name, as
+    /// in "parameter {} of `jwt`") with a "did you mean" help when a candidate is close.
+    pub fn unknown<T: ToTokens>(
+        &self,
+        tokens: T,
+        what: &str,
+        name: &str,
+        candidates: &[&str],
+        context: &str,
+    ) {
+        let list = backticked(candidates);
         let help = match did_you_mean(name, candidates) {
             Some(best) => format!("did you mean `{best}`? {context}: {list}"),
             None => format!("{context}: {list}"),
@@ -43,12 +58,13 @@ impl Ctxt {
         } else {
             format!("unknown {what} {quoted}")
         };
-        self.error(span, msg, help);
+        self.error_spanned_by(tokens, msg, help);
     }
 
     /// All recorded errors combined into one, or `Ok` when there are none.
     pub fn check(self) -> syn::Result<()> {
-        let mut errors = self.errors.into_inner().into_iter();
+        let errors = self.errors.borrow_mut().take().unwrap_or_default();
+        let mut errors = errors.into_iter();
         let Some(mut first) = errors.next() else {
             return Ok(());
         };
@@ -57,6 +73,29 @@ impl Ctxt {
         }
         Err(first)
     }
+
+    fn push(&self, error: syn::Error) {
+        if let Some(errors) = self.errors.borrow_mut().as_mut() {
+            errors.push(error);
+        }
+    }
+}
+
+impl Drop for Ctxt {
+    fn drop(&mut self) {
+        if !thread::panicking() && self.errors.borrow().is_some() {
+            panic!("auth-macros: a Ctxt was dropped without `check()`; its errors would be lost");
+        }
+    }
+}
+
+/// `` `a`, `b`, `c` ``.
+pub fn backticked<S: AsRef<str>>(names: &[S]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn normalize(s: &str) -> String {
@@ -99,6 +138,8 @@ pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
 
 #[cfg(test)]
 mod tests {
+    use quote::quote;
+
     use super::*;
 
     #[test]
@@ -119,5 +160,44 @@ mod tests {
         assert_eq!(did_you_mean("Github", &providers), Some("GitHub"));
         assert_eq!(did_you_mean("Gitub", &providers), Some("GitHub"));
         assert_eq!(did_you_mean("Facebook", &providers), None);
+    }
+
+    #[test]
+    fn collects_every_error_in_order() {
+        let cx = Ctxt::new();
+        cx.error_spanned_by(quote!(a b), "first", "do this");
+        cx.unknown(
+            quote!(jwtt),
+            "strategy",
+            "jwtt",
+            &["jwt", "database"],
+            "use",
+        );
+        let messages: Vec<String> = cx
+            .check()
+            .err()
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(
+            messages,
+            [
+                "first\n\nhelp: do this",
+                "unknown strategy `jwtt`\n\nhelp: did you mean `jwt`? use: `jwt`, `database`"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_checked_context_without_errors_is_ok() {
+        assert!(Ctxt::new().check().is_ok());
+    }
+
+    #[test]
+    #[should_panic(expected = "dropped without `check()`")]
+    fn dropping_unchecked_panics() {
+        let cx = Ctxt::new();
+        cx.error_spanned_by(quote!(x), "lost", "never");
     }
 }

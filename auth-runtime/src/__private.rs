@@ -1,21 +1,123 @@
-//! Items used only by the code `auth!` generates. Not a stable API.
+//! Items used only by the code `auth!` generates. Not an API: the module is numbered
+//! with the crate version (`__private0_1_0`), so its name changes with every release and
+//! nothing can depend on it (thiserror's habit); tests use the public API instead.
 //!
-//! The generic wrappers box the closures the macro builds into the `Arc<dyn Fn>` types of
-//! [`crate::config`]; the `*_outcome` functions convert what a callback body returns, and
-//! are called on the user's own expression so a type error is reported there.
+//! The generated `config()` fills a [`Parts`] (data and closures) and calls
+//! [`Parts::build`]. The generic wrappers box the closures the macro builds into the
+//! `Arc<dyn Fn>` types of [`crate::config`]; the conversion functions (`*_outcome`,
+//! `seconds`, `flag`, ..) are called on the user's own expression so a type error is
+//! reported there.
 
 use std::future::Future;
 use std::sync::Arc;
 
+/// The proc macro behind the `auth!` shim (which passes `$crate` first).
+pub use auth_macros::auth;
 pub use serde;
 pub use serde_json;
 
 use crate::config::{
-    AuthConfig, AuthorizeFn, ConfigValue, Credentials, DatabaseSessionArgs, DatabaseSessionFn,
-    IntoJwtOutcome, IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, Profile,
-    ProfileFn, RedirectArgs, RedirectFn, Session, SessionCallback, SignInArgs, SignInDecision,
-    SignInFn, User,
+    AuthConfig, AuthorizeFn, ConfigValue, CreateUserEventArgs, Credentials, DatabaseSessionArgs,
+    DatabaseSessionFn, EventFn, IntoJwtOutcome, IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs,
+    JwtSessionFn, LinkAccountEventArgs, Pages, Profile, ProfileFn, Provider, RedirectArgs,
+    RedirectFn, Session, SessionCallback, SessionEventArgs, SessionStrategy, SignInArgs,
+    SignInDecision, SignInEventArgs, SignInFn, SignOutEventArgs, User,
 };
+
+/// Everything an `auth!` invocation declares; `None` keeps the runtime's default.
+pub struct Parts<T, U> {
+    /// `session: { strategy }`.
+    pub strategy: SessionStrategy,
+    /// `session: { max_age }`.
+    pub max_age: Option<u64>,
+    /// `session: { update_age }`.
+    pub update_age: Option<u64>,
+    /// `providers: [..]`, in order.
+    pub providers: Vec<Provider>,
+    /// `callbacks: { sign_in }`.
+    pub sign_in: Option<SignInFn>,
+    /// `callbacks: { jwt }`.
+    pub jwt: Option<JwtFn<T>>,
+    /// `callbacks: { session }`.
+    pub session: Option<SessionCallback<T, U>>,
+    /// `callbacks: { redirect }`.
+    pub redirect: Option<RedirectFn>,
+    /// `events: { sign_in }`.
+    pub sign_in_event: Option<EventFn<SignInEventArgs>>,
+    /// `events: { sign_out }`.
+    pub sign_out_event: Option<EventFn<SignOutEventArgs>>,
+    /// `events: { create_user }`.
+    pub create_user_event: Option<EventFn<CreateUserEventArgs>>,
+    /// `events: { link_account }`.
+    pub link_account_event: Option<EventFn<LinkAccountEventArgs>>,
+    /// `events: { session }`.
+    pub session_event: Option<EventFn<SessionEventArgs>>,
+    /// `pages: { .. }`.
+    pub pages: Option<Pages>,
+    /// `base_path`.
+    pub base_path: Option<String>,
+    /// `trust_host`.
+    pub trust_host: Option<bool>,
+}
+
+impl<T, U> Default for Parts<T, U> {
+    fn default() -> Self {
+        Parts {
+            strategy: SessionStrategy::default(),
+            max_age: None,
+            update_age: None,
+            providers: Vec::new(),
+            sign_in: None,
+            jwt: None,
+            session: None,
+            redirect: None,
+            sign_in_event: None,
+            sign_out_event: None,
+            create_user_event: None,
+            link_account_event: None,
+            session_event: None,
+            pages: None,
+            base_path: None,
+            trust_host: None,
+        }
+    }
+}
+
+impl<T, U> Parts<T, U> {
+    /// The configuration: the runtime's defaults with every declared part set.
+    pub fn build(self) -> AuthConfig<T, U> {
+        let mut config = self
+            .providers
+            .into_iter()
+            .fold(AuthConfig::__new().__strategy(self.strategy), |c, p| {
+                c.__provider(p)
+            });
+        macro_rules! set {
+            ($($part:expr => $method:ident),* $(,)?) => {
+                $(if let Some(v) = $part {
+                    config = config.$method(v);
+                })*
+            };
+        }
+        set! {
+            self.max_age => __max_age,
+            self.update_age => __update_age,
+            self.sign_in => __sign_in,
+            self.jwt => __jwt,
+            self.session => __session,
+            self.redirect => __redirect,
+            self.sign_in_event => __event_sign_in,
+            self.sign_out_event => __event_sign_out,
+            self.create_user_event => __event_create_user,
+            self.link_account_event => __event_link_account,
+            self.session_event => __event_session,
+            self.pages => __pages,
+            self.base_path.as_deref() => __base_path,
+            self.trust_host => __trust_host,
+        }
+        config
+    }
+}
 
 /// Boxes a credentials `authorize` closure.
 pub fn authorize<F, Fut>(f: F) -> AuthorizeFn
@@ -102,9 +204,19 @@ pub fn config_value(v: impl Into<ConfigValue>) -> ConfigValue {
     v.into()
 }
 
-/// A boolean option (`allow_dangerous_email_account_linking`).
+/// A boolean option (`allow_dangerous_email_account_linking`, `trust_host`).
 pub fn flag(v: bool) -> bool {
     v
+}
+
+/// A duration in seconds (`max_age`, `update_age`).
+pub fn seconds(v: u64) -> u64 {
+    v
+}
+
+/// `base_path`.
+pub fn base_path(v: &str) -> String {
+    v.to_owned()
 }
 
 /// A string option (`name`, `scope`, pages).
@@ -181,25 +293,19 @@ pub fn redirect_url<R: IntoRedirectUrl>(r: R) -> String {
     r.into_url()
 }
 
-/// The callbacks a configuration holds (the flow reads the fields directly; this is for
-/// tests of the code `auth!` generates).
-pub struct Callbacks<T, U> {
-    /// `sign_in`.
-    pub sign_in: Option<SignInFn>,
-    /// `jwt`.
-    pub jwt: Option<JwtFn<T>>,
-    /// `session`.
-    pub session: Option<SessionCallback<T, U>>,
-    /// `redirect`.
-    pub redirect: Option<RedirectFn>,
-}
-
-/// The callbacks of `config`.
-pub fn callbacks<T, U>(config: &AuthConfig<T, U>) -> Callbacks<T, U> {
-    Callbacks {
-        sign_in: config.sign_in.clone(),
-        jwt: config.jwt.clone(),
-        session: config.session.clone(),
-        redirect: config.redirect.clone(),
+#[cfg(test)]
+mod tests {
+    /// The module is named after the crate version, as `auth-macros` (pinned to the same
+    /// version) expects.
+    #[test]
+    fn the_module_name_follows_the_version() {
+        let expected = format!(
+            "auth_runtime::__private{}",
+            env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+        );
+        assert_eq!(
+            module_path!().strip_suffix("::tests"),
+            Some(expected.as_str())
+        );
     }
 }

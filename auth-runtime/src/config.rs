@@ -906,6 +906,30 @@ impl<T, U> AuthConfig<T, U> {
     }
 }
 
+/// The declared callbacks, so that a unit test of a configuration can call them (the flow
+/// calls them itself).
+impl<T, U> AuthConfig<T, U> {
+    /// The `sign_in` callback, if declared.
+    pub fn sign_in_callback(&self) -> Option<&SignInFn> {
+        self.sign_in.as_ref()
+    }
+
+    /// The `jwt` callback, if declared.
+    pub fn jwt_callback(&self) -> Option<&JwtFn<T>> {
+        self.jwt.as_ref()
+    }
+
+    /// The `session` callback, if declared (its form follows the strategy).
+    pub fn session_callback(&self) -> Option<&SessionCallback<T, U>> {
+        self.session.as_ref()
+    }
+
+    /// The `redirect` callback, if declared.
+    pub fn redirect_callback(&self) -> Option<&RedirectFn> {
+        self.redirect.as_ref()
+    }
+}
+
 /// Builder methods used by the code `auth!` generates. Not a stable API.
 #[doc(hidden)]
 impl<T, U> AuthConfig<T, U> {

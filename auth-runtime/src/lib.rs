@@ -24,7 +24,8 @@ pub mod providers;
 mod url;
 
 #[doc(hidden)]
-pub mod __private;
+#[path = "__private.rs"]
+pub mod __private0_1_0;
 
 pub use auth::{Auth, SessionLookup};
 /// Declares the whole auth configuration, checked at compile time.
@@ -38,6 +39,9 @@ pub use auth::{Auth, SessionLookup};
 /// | `pub struct SessionUser` | `session.user`: `name`, `email`, `image` (`Option<String>`) and the fields of `session_user: { .. }` |
 /// | `pub type Session` | [`Session<SessionUser>`](Session), what a handler reads |
 /// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`] |
+///
+/// Next to them the expansion holds one private `use` of this crate, `__auth_runtime`,
+/// through which the generated code names everything it uses.
 ///
 /// Both structs derive `Clone`, `Debug`, `Default`, `PartialEq`, `Serialize` and
 /// `Deserialize` (with `#[serde(default)]`, absent standard claims are not serialized), so
@@ -59,9 +63,10 @@ pub use auth::{Auth, SessionLookup};
 ///   | provider | required | optional |
 ///   | --- | --- | --- |
 ///   | `Credentials` | `authorize: \|credentials\| async move { .. }` returning `Option<User>` | `id` (default `"credentials"`), `name` |
-///   | `GitHub`, `Google` | `client_id`, `client_secret` | `id`, `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
-///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking` |
-///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking` |
+///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
+///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
 ///   providers may not share one). `client_auth` is `client_secret_basic` (default) or
@@ -79,6 +84,17 @@ pub use auth::{Auth, SessionLookup};
 ///
 ///   An omitted callback keeps Auth.js's behaviour (`redirect`: relative URLs and the same
 ///   origin only).
+/// - `events: { .. }` — the same form as callbacks; the runtime spawns each one after the
+///   response's work is done (fire and forget). A body returns `()` or `Result<(), E>`
+///   (an `Err` is logged):
+///
+///   | event | parameters |
+///   | --- | --- |
+///   | `sign_in` | `user: User`, `account: Account`, `profile: Option<Profile>`, `is_new_user: bool` |
+///   | `sign_out` | `user_id: Option<String>` |
+///   | `create_user` | `user: User` (adapter only) |
+///   | `link_account` | `user: User`, `account: Account` (adapter only) |
+///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 /// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
 ///
@@ -95,7 +111,7 @@ pub use auth::{Auth, SessionLookup};
 ///    branch; `token.user`, `user_id` and a name rebound by `let user = ..` are fine.
 /// 2. `sign_in` has no `token` (it runs before one exists): copy data in `jwt`.
 /// 3. `session` takes `token` under the jwt strategy and `user` under the database one.
-/// 4. Unknown keys, callbacks, parameters, providers and options are errors with a
+/// 4. Unknown keys, callbacks, events, parameters, providers and options are errors with a
 ///    "did you mean"; so are duplicates and missing required options.
 /// 5. A callback returning the wrong type is reported on the returned expression.
 ///
@@ -167,8 +183,16 @@ pub use auth::{Auth, SessionLookup};
 /// }
 /// # fn main() {}
 /// ```
-#[doc(inline)]
-pub use auth_macros::auth;
+///
+/// The generated code names this crate through the path it was invoked with, so it also
+/// works when the dependency is renamed (`auth = { package = "auth-runtime", .. }`, then
+/// `auth::auth! { .. }`).
+#[macro_export]
+macro_rules! auth {
+    ($($config:tt)*) => {
+        $crate::__private0_1_0::auth! { [$crate] $($config)* }
+    };
+}
 pub use config::{
     Account, AccountType, AuthConfig, ConfigValue, Credentials, DefaultSessionUser, IntoJwtOutcome,
     IntoSignInDecision, Profile, Provider, Session, SessionStrategy, SignInDecision, Trigger, User,

@@ -1,6 +1,6 @@
 //! What the code `auth!` generates does at run time: the providers it configures, the
-//! callbacks it boxes (called here with real arguments) and the serde shape of `Token`
-//! and `SessionUser`.
+//! callbacks it boxes (called here with real arguments, through the public
+//! `AuthConfig::*_callback` accessors) and the serde shape of `Token` and `SessionUser`.
 
 #![allow(clippy::expect_used, reason = "a test fails loudly on a missing value")]
 
@@ -11,9 +11,7 @@ use std::task::{Context, Poll, Waker};
 use auth_runtime::config::{
     ClientAuth, JwtArgs, JwtSessionArgs, RedirectArgs, SessionCallback, SignInArgs,
 };
-use auth_runtime::{
-    __private, Account, ConfigValue, Credentials, Provider, SignInDecision, Trigger, User,
-};
+use auth_runtime::{Account, ConfigValue, Credentials, Provider, SignInDecision, Trigger, User};
 
 mod auth {
     use auth_runtime::{Credentials, Profile, Trigger, User};
@@ -175,9 +173,8 @@ fn credentials_authorize_runs_the_closure() {
 
 #[test]
 fn sign_in_converts_bool() {
-    let sign_in = __private::callbacks(&auth::config())
-        .sign_in
-        .expect("sign_in set");
+    let config = auth::config();
+    let sign_in = config.sign_in_callback().expect("sign_in set");
     let args = |email: &str| SignInArgs {
         user: User::new("1").with_email(email),
         account: Account::default(),
@@ -193,7 +190,8 @@ fn sign_in_converts_bool() {
 
 #[test]
 fn jwt_copies_user_on_sign_in_only_and_ends_on_update() {
-    let jwt = __private::callbacks(&auth::config()).jwt.expect("jwt set");
+    let config = auth::config();
+    let jwt = config.jwt_callback().expect("jwt set");
     let signed_in = JwtArgs {
         user: Some(User::new("u-7")),
         trigger: Some(Trigger::SignIn),
@@ -217,8 +215,8 @@ fn jwt_copies_user_on_sign_in_only_and_ends_on_update() {
 
 #[test]
 fn session_reads_the_token_and_redirect_checks_the_origin() {
-    let callbacks = __private::callbacks(&auth::config());
-    let Some(SessionCallback::Jwt(session)) = callbacks.session else {
+    let config = auth::config();
+    let Some(SessionCallback::Jwt(session)) = config.session_callback() else {
         panic!("jwt session callback")
     };
     let token = auth::Token {
@@ -233,7 +231,7 @@ fn session_reads_the_token_and_redirect_checks_the_origin() {
     assert_eq!(out.user.id, "u-9");
     assert_eq!(out.user.role.as_deref(), Some("admin"));
 
-    let redirect = callbacks.redirect.expect("redirect set");
+    let redirect = config.redirect_callback().expect("redirect set");
     let args = |url: &str| RedirectArgs {
         url: url.to_owned(),
         base_url: "https://app.example.com".to_owned(),

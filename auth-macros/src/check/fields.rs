@@ -1,72 +1,74 @@
-//! Declared `token` / `session_user` fields: no duplicates, no clash with the standard ones.
+//! Declared `token` / `session_user` fields: no duplicates, no clash with the standard ones,
+//! and their attributes sorted into the model's [`FieldAttrs`].
 
 use std::collections::HashSet;
 
-use crate::ast::{Config, FieldDef};
-use crate::ctxt::Ctxt;
+use crate::ast::FieldDef;
+use crate::ctxt::{Ctxt, backticked};
+use crate::model::{Field, FieldAttrs};
+use crate::spec::{self, StandardField};
 
-/// The standard claims every `Token` has (all `Option`).
-pub const TOKEN_CLAIMS: &[(&str, &str)] = &[
-    ("sub", "Option<String>"),
-    ("name", "Option<String>"),
-    ("email", "Option<String>"),
-    ("picture", "Option<String>"),
-    ("iat", "Option<i64>"),
-    ("exp", "Option<i64>"),
-    ("jti", "Option<String>"),
-];
-
-/// The standard fields every `SessionUser` has.
-pub const SESSION_USER_FIELDS: &[(&str, &str)] = &[
-    ("name", "Option<String>"),
-    ("email", "Option<String>"),
-    ("image", "Option<String>"),
-];
-
-pub fn check(cx: &Ctxt, config: &Config) {
-    check_fields(cx, &config.token, TOKEN_CLAIMS, "Token", "claim");
-    check_fields(
-        cx,
-        &config.session_user,
-        SESSION_USER_FIELDS,
-        "SessionUser",
-        "field",
-    );
+/// The struct the fields go into, for the messages.
+pub struct Target {
+    pub standard: &'static [StandardField],
+    /// `Token`, `SessionUser`.
+    pub ty: &'static str,
+    /// What a standard field is called: "claim", "field".
+    pub what: &'static str,
 }
 
-fn check_fields(cx: &Ctxt, fields: &[FieldDef], standard: &[(&str, &str)], ty: &str, what: &str) {
+pub const TOKEN: Target = Target {
+    standard: spec::TOKEN_CLAIMS,
+    ty: "Token",
+    what: "claim",
+};
+
+pub const SESSION_USER: Target = Target {
+    standard: spec::SESSION_USER_FIELDS,
+    ty: "SessionUser",
+    what: "field",
+};
+
+/// The declared fields that become struct fields (the first of each name, none that
+/// redefines a standard one).
+pub fn declared<'a>(cx: &Ctxt, fields: &'a [FieldDef], target: Target) -> Vec<Field<'a>> {
+    let Target { standard, ty, what } = target;
     let mut seen = HashSet::new();
+    let mut out = Vec::new();
     for f in fields {
         let name = f.name.to_string();
-        if let Some((_, std_ty)) = standard.iter().find(|(n, _)| *n == name) {
-            let list = standard
-                .iter()
-                .map(|(n, _)| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            cx.error(
-                f.name.span(),
-                format!("`{name}` is a standard {what} of `{ty}` already (`{std_ty}`)"),
-                format!("remove it, or pick another name; the standard {what}s are {list}"),
+        if let Some(std) = standard.iter().find(|s| s.name == name) {
+            let list: Vec<&str> = standard.iter().map(|s| s.name).collect();
+            cx.error_spanned_by(
+                &f.name,
+                format!(
+                    "`{name}` is a standard {what} of `{ty}` already (`{}`)",
+                    std.ty.as_str()
+                ),
+                format!(
+                    "remove it, or pick another name; the standard {what}s are {}",
+                    backticked(&list)
+                ),
             );
         } else if !seen.insert(name.clone()) {
-            cx.error(
-                f.name.span(),
+            cx.error_spanned_by(
+                &f.name,
                 format!("`{name}` is declared twice"),
                 format!("keep one `{name}` field"),
             );
+        } else {
+            out.push(Field {
+                name: &f.name,
+                ty: &f.ty,
+                attrs: attrs(f),
+            });
         }
     }
+    out
 }
 
-/// The declared fields that expand to valid struct fields (used by the fallback too).
-pub fn valid_fields<'a>(fields: &'a [FieldDef], standard: &[(&str, &str)]) -> Vec<&'a FieldDef> {
-    let mut seen = HashSet::new();
-    fields
-        .iter()
-        .filter(|f| {
-            let name = f.name.to_string();
-            !standard.iter().any(|(n, _)| *n == name) && seen.insert(name)
-        })
-        .collect()
+/// Doc comments apart, every attribute goes through to the generated field.
+fn attrs(f: &FieldDef) -> FieldAttrs<'_> {
+    let (docs, forwarded) = f.attrs.iter().partition(|a| a.path().is_ident("doc"));
+    FieldAttrs { docs, forwarded }
 }

@@ -1,59 +1,87 @@
-//! The compile-time rules. Each `check` records its errors in the [`Ctxt`] and never
-//! returns early, so one compile reports every problem.
+//! The compile-time rules, turning the syntax tree into the typed [`Model`].
+//!
+//! Each step records its errors in the [`Ctxt`] and never returns early, so one compile
+//! reports every problem; what is invalid is left out of the model (it is only expanded
+//! when there are no errors, and the fallback needs just the fields).
 
-pub mod fields;
-mod names;
+mod fields;
+mod handlers;
 mod providers;
+mod settings;
 mod sign_in;
 mod strategy;
-pub mod user_scope;
+mod user_scope;
 
-pub use providers::client_auth;
+use std::collections::HashSet;
 
-use crate::ast::Config;
+use crate::ast::{Config, KeyValue};
 use crate::ctxt::Ctxt;
+use crate::model::{Model, Runtime};
+use crate::spec::{self, Named};
 
-/// The callbacks and the parameters each one may name.
-pub const CALLBACKS: &[(&str, &[&str])] = &[
-    ("sign_in", &["user", "account", "profile", "credentials"]),
-    (
-        "jwt",
-        &[
-            "token",
-            "user",
-            "account",
-            "profile",
-            "trigger",
-            "is_new_user",
-            "session",
-        ],
-    ),
-    ("session", &["session", "token", "user"]),
-    ("redirect", &["url", "base_url"]),
-];
-
-/// The events and the parameters each one may name.
-pub const EVENTS: &[(&str, &[&str])] = &[
-    ("sign_in", &["user", "account", "profile", "is_new_user"]),
-    ("sign_out", &["user_id"]),
-    ("create_user", &["user"]),
-    ("link_account", &["user", "account"]),
-    ("session", &["session", "user_id"]),
-];
-
-/// The session strategy an invocation selects (`session: { strategy: .. }`, jwt by default).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Strategy {
-    Jwt,
-    Database,
+/// Runs every rule and builds the model of what is valid.
+pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
+    let runtime = config
+        .runtime
+        .clone()
+        .map_or_else(Runtime::absolute, |root| Runtime { root });
+    let session = keyed(
+        cx,
+        &config.session,
+        spec::SESSION_KEYS,
+        "key",
+        "`session` takes",
+    );
+    let pages = settings::pages(cx, &config.pages);
+    let session = settings::session(cx, session);
+    let callbacks = handlers::callbacks(cx, &config.callbacks);
+    let events = handlers::events(cx, &config.events);
+    let token = fields::declared(cx, &config.token, fields::TOKEN);
+    let session_user = fields::declared(cx, &config.session_user, fields::SESSION_USER);
+    let providers = providers::providers(cx, &config.providers);
+    let model = Model {
+        runtime,
+        session,
+        token,
+        session_user,
+        providers,
+        callbacks,
+        events,
+        pages,
+        base_path: config.base_path.as_ref(),
+        trust_host: config.trust_host.as_ref(),
+    };
+    sign_in::check(cx, &model);
+    strategy::check(cx, &model);
+    user_scope::check(cx, &model);
+    model
 }
 
-/// Reads the strategy; an unknown value counts as jwt (and is reported by `names`).
-pub fn strategy(config: &Config) -> Strategy {
-    match crate::ast::find(&config.session, "strategy").and_then(single_ident) {
-        Some(id) if id == "database" => Strategy::Database,
-        _ => Strategy::Jwt,
+/// The entries of a `{ key: value }` block with their typed keys. Unknown keys (with a
+/// "did you mean" from `table`) and repeated ones are recorded and left out; `what` and
+/// `context` word the error ("unknown `what` `x`", "help: `context`: `a`, `b`").
+pub fn keyed<'a, K: Copy>(
+    cx: &Ctxt,
+    list: &'a [KeyValue],
+    table: &[Named<K>],
+    what: &str,
+    context: &str,
+) -> Vec<(K, &'a KeyValue)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for kv in list {
+        let key = kv.key.to_string();
+        match spec::lookup(table, &key) {
+            None => cx.unknown(&kv.key, what, &key, &spec::names(table), context),
+            Some(_) if !seen.insert(key.clone()) => cx.error_spanned_by(
+                &kv.key,
+                format!("`{key}` is given twice"),
+                format!("keep one `{key}`"),
+            ),
+            Some(k) => out.push((k, kv)),
+        }
     }
+    out
 }
 
 /// `ident` as an expression (a one-segment path), if it is one.
@@ -64,21 +92,12 @@ pub fn single_ident(expr: &syn::Expr) -> Option<&syn::Ident> {
     }
 }
 
-/// Runs every rule.
-pub fn check(cx: &Ctxt, config: &Config) {
-    names::check(cx, config);
-    fields::check(cx, config);
-    providers::check(cx, config);
-    sign_in::check(cx, config);
-    strategy::check(cx, config);
-    user_scope::check(cx, config);
-}
-
 #[cfg(test)]
 mod tests {
     use quote::quote;
 
     use super::*;
+    use crate::spec::Strategy;
 
     /// The messages (first line) of every error `check` reports for `input`.
     fn errors(input: proc_macro2::TokenStream) -> Vec<String> {
@@ -168,12 +187,58 @@ mod tests {
     }
 
     #[test]
+    fn the_model_holds_typed_values() {
+        let cx = Ctxt::new();
+        let config = crate::ast::parse(
+            &cx,
+            quote! {
+                [::renamed]
+                session: { strategy: database, max_age: 60 },
+                token: { /// doc
+                    #[serde(rename = "r")] role: String },
+                providers: [
+                    GitHub { client_id: env("ID"), client_secret: "s", scope: "x" },
+                    OAuth {
+                        id: "acme", authorization_url: "a", token_url: "t", userinfo_url: "u",
+                        client_id: "i", client_secret: "s", client_auth: "client_secret_post",
+                    },
+                ],
+                callbacks: { redirect(url) { url } },
+                events: { sign_out(user_id) {} },
+                pages: { error: "/oops" },
+            },
+        );
+        let model = check(&cx, &config);
+        assert_eq!(model.runtime.root.to_string(), ":: renamed");
+        assert_eq!(model.session.strategy, Strategy::Database);
+        assert!(model.session.max_age.is_some() && model.session.update_age.is_none());
+        assert_eq!(model.token[0].attrs.docs.len(), 1);
+        assert_eq!(model.token[0].attrs.forwarded.len(), 1);
+        use crate::model::{ConfigValue, Provider};
+        let Provider::GitHub(github) = &model.providers[0] else {
+            panic!("github")
+        };
+        assert!(matches!(github.client.id, ConfigValue::Env(_)));
+        assert!(matches!(github.client.secret, ConfigValue::Expr(_)));
+        assert!(github.login.scope.is_some() && github.id.is_none());
+        let Provider::OAuth(acme) = &model.providers[1] else {
+            panic!("oauth")
+        };
+        assert_eq!(acme.id.value(), "acme");
+        assert_eq!(acme.client_auth, Some(spec::ClientAuth::ClientSecretPost));
+        assert_eq!(model.callbacks[0].kind, spec::CallbackKind::Redirect);
+        assert_eq!(model.events[0].kind, spec::EventKind::SignOut);
+        assert!(model.pages.error.is_some() && model.pages.sign_in.is_none());
+        assert!(cx.check().is_ok());
+    }
+
+    #[test]
     fn strategy_reading() {
         let cx = Ctxt::new();
         let db = crate::ast::parse(&cx, quote! { session: { strategy: database } });
         let default = crate::ast::parse(&cx, quote! {});
-        assert_eq!(strategy(&db), Strategy::Database);
-        assert_eq!(strategy(&default), Strategy::Jwt);
+        assert_eq!(check(&cx, &db).session.strategy, Strategy::Database);
+        assert_eq!(check(&cx, &default).session.strategy, Strategy::Jwt);
         assert!(cx.check().is_ok());
     }
 }

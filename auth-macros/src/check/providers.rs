@@ -1,227 +1,342 @@
-//! Rule 4 for providers: unknown providers and options ("did you mean"), missing required
-//! options, duplicate options and duplicate provider ids.
+//! Providers, read through [`spec::PROVIDERS`]: unknown providers and options ("did you
+//! mean"), repeated and missing options, values of the wrong form (`id`, `client_auth`),
+//! repeated provider ids; what is valid becomes the typed [`Provider`].
 
 use std::collections::HashSet;
 
-use syn::spanned::Spanned;
-use syn::{Expr, Lit};
+use syn::{Expr, ExprLit, Lit, LitStr};
 
-use crate::ast::{Config, ProviderDef};
-use crate::ctxt::Ctxt;
+use super::{keyed, single_ident};
+use crate::ast::ProviderDef;
+use crate::ctxt::{Ctxt, backticked};
+use crate::model::{Client, ConfigValue, Credentials, Login, OAuth, Oidc, Preset, Provider};
+use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 
-/// What a provider accepts.
-pub struct ProviderSpec {
-    pub name: &'static str,
-    pub required: &'static [&'static str],
-    pub optional: &'static [&'static str],
-    /// The id when none is given (`None`: `id` is required).
-    pub default_id: Option<&'static str>,
-}
-
-const OAUTH_OPTIONAL: &[&str] = &[
-    "name",
-    "scope",
-    "client_auth",
-    "allow_dangerous_email_account_linking",
-];
-
-pub const PROVIDERS: &[ProviderSpec] = &[
-    ProviderSpec {
-        name: "Credentials",
-        required: &["authorize"],
-        optional: &["id", "name"],
-        default_id: Some("credentials"),
-    },
-    ProviderSpec {
-        name: "GitHub",
-        required: &["client_id", "client_secret"],
-        optional: &[
-            "id",
-            "name",
-            "scope",
-            "allow_dangerous_email_account_linking",
-        ],
-        default_id: Some("github"),
-    },
-    ProviderSpec {
-        name: "Google",
-        required: &["client_id", "client_secret"],
-        optional: &[
-            "id",
-            "name",
-            "scope",
-            "allow_dangerous_email_account_linking",
-        ],
-        default_id: Some("google"),
-    },
-    ProviderSpec {
-        name: "Oidc",
-        required: &["id", "issuer", "client_id", "client_secret"],
-        optional: OAUTH_OPTIONAL,
-        default_id: None,
-    },
-    ProviderSpec {
-        name: "OAuth",
-        required: &[
-            "id",
-            "authorization_url",
-            "token_url",
-            "userinfo_url",
-            "client_id",
-            "client_secret",
-        ],
-        optional: &[
-            "name",
-            "scope",
-            "profile",
-            "client_auth",
-            "allow_dangerous_email_account_linking",
-        ],
-        default_id: None,
-    },
-];
-
-/// The ways a client authenticates at the token endpoint (`client_auth: ..`).
-pub const CLIENT_AUTH: &[&str] = &["client_secret_basic", "client_secret_post"];
-
-pub fn provider_spec(kind: &syn::Ident) -> Option<&'static ProviderSpec> {
-    PROVIDERS.iter().find(|p| kind == p.name)
-}
-
-/// The provider's id: the `id` string literal, or the provider's default.
-pub fn provider_id(p: &ProviderDef) -> Option<String> {
-    match p.option("id") {
-        Some(Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(s), ..
-        })) => Some(s.value()),
-        Some(_) => None,
-        None => provider_spec(&p.kind)
-            .and_then(|s| s.default_id)
-            .map(str::to_owned),
-    }
-}
-
-/// The `client_auth` value as a name (`client_secret_post` or `"client_secret_post"`).
-pub fn client_auth(expr: &Expr) -> Option<String> {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(s), ..
-        }) => Some(s.value()),
-        _ => super::single_ident(expr).map(ToString::to_string),
-    }
-}
-
-fn example(option: &str, kind: &str) -> String {
-    let upper = kind.to_uppercase();
-    match option {
-        "client_id" => format!("client_id: env(\"{upper}_ID\")"),
-        "client_secret" => format!("client_secret: env(\"{upper}_SECRET\")"),
-        "authorize" => "authorize: |credentials| async move { .. }".to_owned(),
-        "id" => "id: \"my-provider\"".to_owned(),
-        "issuer" => "issuer: \"https://sso.example.com\"".to_owned(),
-        url => format!("{url}: \"https://..\""),
-    }
-}
-
-pub fn check(cx: &Ctxt, config: &Config) {
-    let names: Vec<&str> = PROVIDERS.iter().map(|p| p.name).collect();
+pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
     let mut ids: HashSet<String> = HashSet::new();
-    for p in &config.providers {
-        let kind = p.kind.to_string();
-        let Some(spec) = provider_spec(&p.kind) else {
+    let mut out = Vec::new();
+    for def in list {
+        let kind = def.kind.to_string();
+        let Some(spec) = spec::PROVIDERS.iter().find(|p| p.name == kind) else {
             cx.unknown(
-                p.kind.span(),
+                &def.kind,
                 "provider",
                 &kind,
-                &names,
+                &spec::provider_names(),
                 "the providers are",
             );
             continue;
         };
-        let known: Vec<&str> = spec.required.iter().chain(spec.optional).copied().collect();
-        let mut seen = HashSet::new();
-        for kv in &p.options {
-            let key = kv.key.to_string();
-            if !known.contains(&key.as_str()) {
-                cx.unknown(
-                    kv.key.span(),
-                    &format!("option {{}} of `{kind}`"),
-                    &key,
-                    &known,
-                    &format!("`{kind}` takes"),
-                );
-            } else if !seen.insert(key.clone()) {
-                cx.error(
-                    kv.key.span(),
-                    format!("`{key}` is given twice"),
-                    format!("keep one `{key}`"),
-                );
-            }
-        }
-        let missing: Vec<&str> = spec
-            .required
+        let entries = keyed(
+            cx,
+            &def.options,
+            &spec.option_names(),
+            &format!("option {{}} of `{kind}`"),
+            &format!("`{kind}` takes"),
+        );
+        let missing: Vec<Opt> = spec
+            .options
             .iter()
-            .copied()
-            .filter(|r| !seen.contains(*r))
+            .filter(|o| o.required && !entries.iter().any(|(opt, _)| *opt == o.opt))
+            .map(|o| o.opt)
             .collect();
         if !missing.is_empty() {
-            let list = missing
-                .iter()
-                .map(|m| format!("`{m}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let examples = missing
-                .iter()
-                .map(|m| example(m, &kind))
-                .collect::<Vec<_>>()
-                .join(", ");
-            cx.error(
-                p.kind.span(),
-                format!("`{kind}` is missing {list}"),
-                format!("add `{examples}`"),
+            let names: Vec<&str> = missing.iter().map(|o| o.name()).collect();
+            let examples: Vec<String> = missing.iter().map(|o| o.example(&kind)).collect();
+            cx.error_spanned_by(
+                &def.kind,
+                format!("`{kind}` is missing {}", backticked(&names)),
+                format!("add `{}`", examples.join(", ")),
             );
         }
-        if let Some(id) = p.option("id")
-            && !matches!(
-                id,
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Str(_),
-                    ..
-                })
-            )
-        {
-            cx.error(
-                id.span(),
-                "a provider id is a string literal",
-                "write `id: \"my-provider\"`; the id is part of URLs such as `/api/auth/signin/my-provider` and must be known at compile time",
-            );
+        let id_written = entries.iter().any(|(opt, _)| *opt == Opt::Id);
+        let values = Values(
+            entries
+                .into_iter()
+                .filter_map(|(opt, kv)| Some((opt, value(cx, opt, &kv.value)?)))
+                .collect(),
+        );
+        // A written id of the wrong form is reported already: no check on the default.
+        if values.id().is_some() || !id_written {
+            check_unique_id(cx, &mut ids, def, spec, &values);
         }
-        if let Some(value) = p.option("client_auth") {
-            match client_auth(value) {
-                Some(v) if CLIENT_AUTH.contains(&v.as_str()) => {}
-                Some(v) => cx.unknown(
-                    value.span(),
-                    "client authentication",
-                    &v,
-                    CLIENT_AUTH,
-                    "use one of",
-                ),
-                None => cx.error(
-                    value.span(),
-                    "`client_auth` is `client_secret_basic` or `client_secret_post`",
-                    "write `client_auth: client_secret_post`",
-                ),
+        out.extend(values.build(spec.kind));
+    }
+    out
+}
+
+/// An option's value, read as its [`ValueKind`] says; `None` (recorded) when it has the
+/// wrong form.
+fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
+    Some(match opt.value() {
+        ValueKind::IdLiteral => match e {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) => Value::Id(s),
+            _ => {
+                cx.error_spanned_by(
+                    e,
+                    "a provider id is a string literal",
+                    "write `id: \"my-provider\"`; the id is part of URLs such as `/api/auth/signin/my-provider` and must be known at compile time",
+                );
+                return None;
+            }
+        },
+        ValueKind::Config => Value::Config(config_value(e)),
+        ValueKind::ClientAuth => Value::ClientAuth(client_auth(cx, e)?),
+        ValueKind::Text | ValueKind::Flag | ValueKind::Authorize | ValueKind::Profile => {
+            Value::Expr(e)
+        }
+    })
+}
+
+/// `env("NAME")`, or any other expression (converted with `Into<ConfigValue>`).
+fn config_value(e: &Expr) -> ConfigValue<'_> {
+    match e {
+        Expr::Call(call) if single_ident(&call.func).is_some_and(|f| f == "env") => {
+            ConfigValue::Env(call)
+        }
+        _ => ConfigValue::Expr(e),
+    }
+}
+
+/// `client_secret_post` or `"client_secret_post"`.
+fn client_auth(cx: &Ctxt, e: &Expr) -> Option<ClientAuth> {
+    let name = match e {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(s), ..
+        }) => Some(s.value()),
+        _ => single_ident(e).map(ToString::to_string),
+    };
+    let Some(name) = name else {
+        cx.error_spanned_by(
+            e,
+            "`client_auth` is `client_secret_basic` or `client_secret_post`",
+            "write `client_auth: client_secret_post`",
+        );
+        return None;
+    };
+    let found = spec::lookup(spec::CLIENT_AUTH, &name);
+    if found.is_none() {
+        cx.unknown(
+            e,
+            "client authentication",
+            &name,
+            &spec::names(spec::CLIENT_AUTH),
+            "use one of",
+        );
+    }
+    found
+}
+
+/// Two providers may not share an id (it names their URLs): the written one, else the
+/// provider's default.
+fn check_unique_id(
+    cx: &Ctxt,
+    ids: &mut HashSet<String>,
+    def: &ProviderDef,
+    spec: &ProviderSpec,
+    values: &Values,
+) {
+    let written = values.id();
+    let Some(id) = written
+        .map(LitStr::value)
+        .or(spec.default_id.map(str::to_owned))
+    else {
+        return;
+    };
+    if !ids.insert(id.clone()) {
+        let at = written.map_or_else(
+            || quote::ToTokens::to_token_stream(&def.kind),
+            quote::ToTokens::to_token_stream,
+        );
+        cx.error_spanned_by(
+            at,
+            format!("two providers have the id `{id}`"),
+            format!(
+                "give one of them another `id: \"..\"`; the id is part of URLs such as `/api/auth/signin/{id}`"
+            ),
+        );
+    }
+}
+
+/// A typed option value.
+#[derive(Clone, Copy)]
+enum Value<'a> {
+    Id(&'a LitStr),
+    Config(ConfigValue<'a>),
+    ClientAuth(ClientAuth),
+    /// Checked by rustc where it is used (strings, flags, closures).
+    Expr(&'a Expr),
+}
+
+/// The valid options of one provider, by typed key.
+struct Values<'a>(Vec<(Opt, Value<'a>)>);
+
+impl<'a> Values<'a> {
+    fn get(&self, opt: Opt) -> Option<Value<'a>> {
+        self.0.iter().find(|(o, _)| *o == opt).map(|(_, v)| *v)
+    }
+
+    fn id(&self) -> Option<&'a LitStr> {
+        match self.get(Opt::Id)? {
+            Value::Id(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    fn config(&self, opt: Opt) -> Option<ConfigValue<'a>> {
+        match self.get(opt)? {
+            Value::Config(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    fn expr(&self, opt: Opt) -> Option<&'a Expr> {
+        match self.get(opt)? {
+            Value::Expr(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn client_auth(&self) -> Option<ClientAuth> {
+        match self.get(Opt::ClientAuth)? {
+            Value::ClientAuth(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    fn client(&self) -> Option<Client<'a>> {
+        Some(Client {
+            id: self.config(Opt::ClientId)?,
+            secret: self.config(Opt::ClientSecret)?,
+        })
+    }
+
+    fn login(&self) -> Login<'a> {
+        Login {
+            name: self.expr(Opt::Name),
+            scope: self.expr(Opt::Scope),
+            allow_dangerous_email_account_linking: self
+                .expr(Opt::AllowDangerousEmailAccountLinking),
+        }
+    }
+
+    /// The typed provider, or `None` when a required option is missing or invalid
+    /// (reported).
+    fn build(&self, kind: ProviderKind) -> Option<Provider<'a>> {
+        let preset = || {
+            Some(Preset {
+                client: self.client()?,
+                id: self.id(),
+                login: self.login(),
+            })
+        };
+        Some(match kind {
+            ProviderKind::Credentials => Provider::Credentials(Credentials {
+                authorize: self.expr(Opt::Authorize)?,
+                id: self.id(),
+                name: self.expr(Opt::Name),
+            }),
+            ProviderKind::GitHub => Provider::GitHub(preset()?),
+            ProviderKind::Google => Provider::Google(preset()?),
+            ProviderKind::Oidc => Provider::Oidc(Oidc {
+                id: self.id()?,
+                issuer: self.config(Opt::Issuer)?,
+                client: self.client()?,
+                client_auth: self.client_auth(),
+                login: self.login(),
+            }),
+            ProviderKind::OAuth => Provider::OAuth(OAuth {
+                id: self.id()?,
+                authorization_url: self.config(Opt::AuthorizationUrl)?,
+                token_url: self.config(Opt::TokenUrl)?,
+                userinfo_url: self.config(Opt::UserinfoUrl)?,
+                client: self.client()?,
+                profile: self.expr(Opt::Profile),
+                client_auth: self.client_auth(),
+                login: self.login(),
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    /// Every option of every provider, written with a value of its kind, builds.
+    #[test]
+    fn every_option_in_the_table_reaches_the_model() {
+        for spec in spec::PROVIDERS {
+            let options = spec.options.iter().map(|o| {
+                let key = syn::Ident::new(o.opt.name(), proc_macro2::Span::call_site());
+                match o.opt.value() {
+                    ValueKind::IdLiteral => quote!(#key: "x"),
+                    ValueKind::ClientAuth => quote!(#key: client_secret_post),
+                    ValueKind::Config => quote!(#key: env("X")),
+                    _ => quote!(#key: value),
+                }
+            });
+            let kind = syn::Ident::new(spec.name, proc_macro2::Span::call_site());
+            let cx = Ctxt::new();
+            let config = crate::ast::parse(&cx, quote!(providers: [ #kind { #(#options),* } ]));
+            let providers = providers(&cx, &config.providers);
+            assert!(cx.check().is_ok(), "{}", spec.name);
+            assert_eq!(providers.len(), 1, "{}", spec.name);
+            let kind = match &providers[0] {
+                Provider::Credentials(_) => ProviderKind::Credentials,
+                Provider::GitHub(_) => ProviderKind::GitHub,
+                Provider::Google(_) => ProviderKind::Google,
+                Provider::Oidc(_) => ProviderKind::Oidc,
+                Provider::OAuth(_) => ProviderKind::OAuth,
+            };
+            assert_eq!(kind, spec.kind);
+            let set = |o: Opt| match &providers[0] {
+                Provider::Credentials(c) => match o {
+                    Opt::Authorize => true,
+                    Opt::Id => c.id.is_some(),
+                    Opt::Name => c.name.is_some(),
+                    _ => false,
+                },
+                Provider::GitHub(p) | Provider::Google(p) => match o {
+                    Opt::ClientId | Opt::ClientSecret => true,
+                    Opt::Id => p.id.is_some(),
+                    other => login_set(&p.login, other),
+                },
+                Provider::Oidc(p) => match o {
+                    Opt::Id | Opt::Issuer | Opt::ClientId | Opt::ClientSecret => true,
+                    Opt::ClientAuth => p.client_auth.is_some(),
+                    other => login_set(&p.login, other),
+                },
+                Provider::OAuth(p) => match o {
+                    Opt::Id
+                    | Opt::AuthorizationUrl
+                    | Opt::TokenUrl
+                    | Opt::UserinfoUrl
+                    | Opt::ClientId
+                    | Opt::ClientSecret => true,
+                    Opt::ClientAuth => p.client_auth.is_some(),
+                    Opt::Profile => p.profile.is_some(),
+                    other => login_set(&p.login, other),
+                },
+            };
+            for o in spec.options {
+                assert!(set(o.opt), "{} {}", spec.name, o.opt.name());
             }
         }
-        if let Some(id) = provider_id(p)
-            && !ids.insert(id.clone())
-        {
-            let span = p.option("id").map_or(p.kind.span(), |e| e.span());
-            cx.error(
-                span,
-                format!("two providers have the id `{id}`"),
-                format!("give one of them another `id: \"..\"`; the id is part of URLs such as `/api/auth/signin/{id}`"),
-            );
+    }
+
+    fn login_set(login: &Login, opt: Opt) -> bool {
+        match opt {
+            Opt::Name => login.name.is_some(),
+            Opt::Scope => login.scope.is_some(),
+            Opt::AllowDangerousEmailAccountLinking => {
+                login.allow_dangerous_email_account_linking.is_some()
+            }
+            _ => false,
         }
     }
 }

@@ -20,8 +20,9 @@ use syn::punctuated::Punctuated;
 use syn::visit::{self, Visit};
 use syn::{Block, Expr, Pat, Token};
 
-use crate::ast::Config;
 use crate::ctxt::Ctxt;
+use crate::model::Model;
+use crate::spec::CallbackKind;
 
 /// The `jwt` parameters that are `None` outside sign-in (or an update).
 pub const GUARDED: &[&str] = &["user", "account", "profile", "session"];
@@ -53,18 +54,18 @@ const FORMAT_MACROS: &[&str] = &[
     "error",
 ];
 
-pub fn check(cx: &Ctxt, config: &Config) {
-    for cb in config.callbacks.iter().filter(|c| c.name == "jwt") {
+pub fn check(cx: &Ctxt, model: &Model) {
+    for cb in model.callbacks_of(CallbackKind::Jwt) {
         let tracked: Vec<String> = cb
             .params
             .iter()
-            .map(ToString::to_string)
+            .map(|p| p.name.to_string())
             .filter(|p| GUARDED.contains(&p.as_str()))
             .collect();
         if tracked.is_empty() {
             continue;
         }
-        for found in find_unguarded(&tracked, &cb.body) {
+        for found in find_unguarded(&tracked, cb.body) {
             let name = found.to_string();
             let when = if name == "session" {
                 "`session` is only set when the client updates the session (`trigger` is `Some(Trigger::Update)`): on every other call of `jwt` it is `None`"
@@ -79,8 +80,8 @@ pub fn check(cx: &Ctxt, config: &Config) {
             } else {
                 format!("`{name}` {when}")
             };
-            cx.error(
-                found.span(),
+            cx.error_spanned_by(
+                &found,
                 msg,
                 format!(
                     "read it through a guard: `if let Some({name}) = {name} {{ .. }}`, `match {name} {{ Some({name}) => .., None => .. }}` or `let Some({name}) = {name} else {{ .. }};`"

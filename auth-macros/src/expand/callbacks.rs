@@ -1,0 +1,156 @@
+//! Callbacks and events: a closure that destructures the arguments the handler names, runs
+//! the body in an `async move` block and converts what it returns, where the user wrote it
+//! (the tail expression and every `return`), so a wrong type is reported on that expression.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Block, Expr, Stmt};
+
+use super::{private, respan, runtime};
+use crate::model::{Handler, Model, Param};
+use crate::spec::{CallbackKind, EventKind, Strategy};
+
+/// One callback as a field of `Parts`: `jwt: Some(jwt::<Token, _, _>(move |__args| ..))`.
+pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    // (field of `Parts`, boxing wrapper, argument struct, its generics, return conversion)
+    let (field, wrapper, args, generics, convert) = match cb.kind {
+        CallbackKind::SignIn => (
+            quote!(sign_in),
+            quote!(#p::sign_in),
+            quote!(SignInArgs),
+            quote!(),
+            quote!(#p::sign_in_decision),
+        ),
+        CallbackKind::Jwt => (
+            quote!(jwt),
+            quote!(#p::jwt::<Token, _, _>),
+            quote!(JwtArgs),
+            quote!(<Token>),
+            quote!(#p::Outcome::<Token>::jwt),
+        ),
+        CallbackKind::Session => match model.session.strategy {
+            Strategy::Jwt => (
+                quote!(session),
+                quote!(#p::jwt_session::<Token, SessionUser, _, _>),
+                quote!(JwtSessionArgs),
+                quote!(<Token, SessionUser>),
+                quote!(#p::Outcome::<SessionUser>::session),
+            ),
+            Strategy::Database => (
+                quote!(session),
+                quote!(#p::database_session::<Token, SessionUser, _, _>),
+                quote!(DatabaseSessionArgs),
+                quote!(<SessionUser>),
+                quote!(#p::Outcome::<SessionUser>::session),
+            ),
+        },
+        CallbackKind::Redirect => (
+            quote!(redirect),
+            quote!(#p::redirect),
+            quote!(RedirectArgs),
+            quote!(),
+            quote!(#p::redirect_url),
+        ),
+    };
+    let bindings = bindings(&cb.params);
+    let body = converted_body(cb.body, &convert);
+    quote! {
+        #field: ::core::option::Option::Some(#wrapper(move |__args: #rt::config::#args #generics| {
+            #[allow(unused_mut)]
+            let #rt::config::#args { #(#bindings,)* .. } = __args;
+            async move #body
+        }))
+    }
+}
+
+/// One event handler as a field of `Parts` (returning `()` or `Result<(), E>`; the runtime
+/// spawns it).
+pub fn event(ev: &Handler<EventKind>) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let (field, args) = match ev.kind {
+        EventKind::SignIn => (quote!(sign_in_event), quote!(SignInEventArgs)),
+        EventKind::SignOut => (quote!(sign_out_event), quote!(SignOutEventArgs)),
+        EventKind::CreateUser => (quote!(create_user_event), quote!(CreateUserEventArgs)),
+        EventKind::LinkAccount => (quote!(link_account_event), quote!(LinkAccountEventArgs)),
+        EventKind::Session => (quote!(session_event), quote!(SessionEventArgs)),
+    };
+    let bindings = bindings(&ev.params);
+    let body = converted_body(ev.body, &quote!(#p::event_outcome));
+    quote! {
+        #field: ::core::option::Option::Some(#p::event(move |__args: #rt::config::#args| {
+            let #rt::config::#args { #(#bindings,)* .. } = __args;
+            async move #body
+        }))
+    }
+}
+
+/// `field: name` (or `field: mut name`) for each parameter, bound on the user's ident.
+fn bindings<'a>(params: &'a [Param]) -> impl Iterator<Item = TokenStream> + 'a {
+    params.iter().map(|p| {
+        let name = p.name;
+        let field = format_ident!("{}", name.to_string());
+        if p.mutable {
+            quote!(#field: mut #name)
+        } else {
+            quote!(#field: #name)
+        }
+    })
+}
+
+/// The body with its tail expression and every `return` value passed through `convert`,
+/// spanned on the user's expression.
+fn converted_body(body: &Block, convert: &TokenStream) -> Block {
+    let mut body = body.clone();
+    ReturnRewriter { convert }.visit_block_mut(&mut body);
+    match body.stmts.pop() {
+        // `return x` as the tail: already converted.
+        Some(tail @ Stmt::Expr(Expr::Return(_), None)) => body.stmts.push(tail),
+        Some(Stmt::Expr(tail, None)) => {
+            let span = tail.span();
+            body.stmts.push(Stmt::Expr(wrap(convert, tail, span), None));
+        }
+        // Ends in `return ..;` (already converted): nothing falls through.
+        Some(last @ Stmt::Expr(Expr::Return(_), Some(_))) => body.stmts.push(last),
+        last => {
+            body.stmts.extend(last);
+            let span = body.brace_token.span.close();
+            let unit = Expr::Verbatim(quote_spanned!(span=> ()));
+            body.stmts.push(Stmt::Expr(wrap(convert, unit, span), None));
+        }
+    }
+    body
+}
+
+/// `convert(e)`, every generated token spanned on the user's expression.
+fn wrap(convert: &TokenStream, e: Expr, span: Span) -> Expr {
+    let convert = respan(convert.clone(), span);
+    Expr::Verbatim(quote_spanned!(span=> #convert(#e)))
+}
+
+/// Rewrites `return e` into `return convert(e)`, outside nested closures, async blocks and items.
+struct ReturnRewriter<'a> {
+    convert: &'a TokenStream,
+}
+
+impl VisitMut for ReturnRewriter<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        match e {
+            Expr::Closure(_) | Expr::Async(_) => {}
+            Expr::Return(r) => {
+                let span = r.expr.as_ref().map_or(r.return_token.span, |v| v.span());
+                let mut value = r
+                    .expr
+                    .take()
+                    .map_or_else(|| Expr::Verbatim(quote_spanned!(span=> ())), |v| *v);
+                self.visit_expr_mut(&mut value);
+                r.expr = Some(Box::new(wrap(self.convert, value, span)));
+            }
+            _ => visit_mut::visit_expr_mut(self, e),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}

@@ -1,0 +1,245 @@
+//! Code generation from the [`Model`]. It runs only on a configuration that passed every
+//! check, so it cannot fail; with errors, [`run`] emits them and the [`fallback`] stubs.
+//!
+//! The output is data and closures: the `Token`/`SessionUser`/`Session` types ([`types`]),
+//! and `config()` filling the runtime's private `Parts` struct with the providers
+//! ([`providers`]) and the boxed callbacks and events ([`callbacks`]). Every runtime path
+//! goes through one alias of the crate path `auth_runtime::auth!` passes (`$crate`), so a
+//! renamed dependency works; the items only generated code calls live in the runtime's
+//! numbered private module.
+
+mod callbacks;
+mod fallback;
+mod providers;
+mod types;
+
+use proc_macro2::{Group, Ident, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::Expr;
+use syn::spanned::Spanned;
+
+use crate::ast;
+use crate::check;
+use crate::ctxt::Ctxt;
+use crate::model::{Model, Pages, private_module};
+use crate::spec::Strategy;
+
+/// Parses, checks and expands one invocation.
+pub fn run(input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let config = ast::parse(&cx, input);
+    let model = check::check(&cx, &config);
+    match cx.check() {
+        Ok(()) => expand(&model),
+        Err(errors) => fallback::expand(&model, &errors),
+    }
+}
+
+/// The generated items of a valid configuration.
+pub fn expand(model: &Model) -> TokenStream {
+    let alias = alias(model);
+    let types = types::expand(model);
+    let (rt, p) = (runtime(), private());
+    let mut fields = vec![match model.session.strategy {
+        Strategy::Jwt => quote!(strategy: #rt::SessionStrategy::Jwt),
+        Strategy::Database => quote!(strategy: #rt::SessionStrategy::Database),
+    }];
+    if let Some(e) = model.session.max_age {
+        fields.push(field("max_age", call(quote!(#p::seconds), e)));
+    }
+    if let Some(e) = model.session.update_age {
+        fields.push(field("update_age", call(quote!(#p::seconds), e)));
+    }
+    let providers = model.providers.iter().map(providers::expand);
+    fields.push(quote!(providers: ::std::vec![#(#providers),*]));
+    fields.extend(
+        model
+            .callbacks
+            .iter()
+            .map(|cb| callbacks::callback(cb, model)),
+    );
+    fields.extend(model.events.iter().map(callbacks::event));
+    if let Some(pages) = pages(&model.pages) {
+        fields.push(quote!(pages: ::core::option::Option::Some(#pages)));
+    }
+    if let Some(e) = model.base_path {
+        fields.push(field("base_path", call(quote!(#p::base_path), e)));
+    }
+    if let Some(e) = model.trust_host {
+        fields.push(field("trust_host", call(quote!(#p::flag), e)));
+    }
+    quote! {
+        #alias
+        #types
+        /// The auth configuration declared with `auth!`; pass it to `auth_runtime::Auth::new`.
+        pub fn config() -> #rt::AuthConfig<Token, SessionUser> {
+            #p::Parts::<Token, SessionUser> {
+                #(#fields,)*
+                ..::core::default::Default::default()
+            }
+            .build()
+        }
+    }
+}
+
+/// `pages: { .. }` as a `Pages` value, when any page is set.
+fn pages(pages: &Pages) -> Option<TokenStream> {
+    let Pages {
+        sign_in,
+        sign_out,
+        error,
+    } = pages;
+    let p = private();
+    let set: Vec<TokenStream> = [
+        ("sign_in", sign_in),
+        ("sign_out", sign_out),
+        ("error", error),
+    ]
+    .into_iter()
+    .filter_map(|(name, e)| Some(field(name, call(quote!(#p::string), (*e)?))))
+    .collect();
+    if set.is_empty() {
+        return None;
+    }
+    let rt = runtime();
+    Some(quote! {
+        #rt::config::Pages {
+            #(#set,)*
+            ..::core::default::Default::default()
+        }
+    })
+}
+
+/// `name: Some(value)`.
+fn field(name: &str, value: TokenStream) -> TokenStream {
+    let name = format_ident!("{}", name);
+    quote!(#name: ::core::option::Option::Some(#value))
+}
+
+/// The alias every generated path starts with.
+fn alias_ident() -> Ident {
+    format_ident!("__auth_runtime")
+}
+
+/// `use <the runtime path> as __auth_runtime;`: the one place the crate path appears.
+fn alias(model: &Model) -> TokenStream {
+    let root = &model.runtime.root;
+    let alias = alias_ident();
+    quote!(use #root as #alias;)
+}
+
+/// The runtime (`__auth_runtime`).
+fn runtime() -> TokenStream {
+    alias_ident().into_token_stream()
+}
+
+/// The runtime's numbered private module (`__auth_runtime::__private0_1_0`).
+fn private() -> TokenStream {
+    let (alias, module) = (alias_ident(), private_module());
+    quote!(#alias::#module)
+}
+
+/// `f(e)` with every generated token spanned on the user's expression, so that rustc
+/// reports a wrong type there.
+fn call(f: TokenStream, e: &Expr) -> TokenStream {
+    let span = e.span();
+    let f = respan(f, span);
+    quote_spanned!(span=> #f(#e))
+}
+
+/// `tokens` with every span (also inside groups) set to `span`.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut tt| {
+            if let TokenTree::Group(g) = &tt {
+                let mut group = Group::new(g.delimiter(), respan(g.stream(), span));
+                group.set_span(span);
+                tt = TokenTree::Group(group);
+            } else {
+                tt.set_span(span);
+            }
+            tt
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    fn expanded(input: TokenStream) -> String {
+        run(input).to_string()
+    }
+
+    #[test]
+    fn the_runtime_path_appears_once_as_an_alias() {
+        let out = expanded(quote! {
+            [::renamed]
+            session: { strategy: database, max_age: 60 },
+            token: { id: String },
+            providers: [ GitHub { client_id: env("ID"), client_secret: "s" } ],
+            callbacks: { jwt(token) { token } },
+            events: { sign_out(user_id) {} },
+            pages: { sign_in: "/login" },
+        });
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.starts_with("use :: renamed as __auth_runtime ;"),
+            "{out}"
+        );
+        assert_eq!(out.matches("renamed").count(), 1, "{out}");
+        assert!(!out.contains(":: auth_runtime"), "{out}");
+        let private = format!("__auth_runtime :: {} ::", private_module());
+        assert!(out.contains(&format!("{private} Parts")), "{out}");
+        assert!(out.contains("__auth_runtime :: env (\"ID\")"), "{out}");
+        assert!(!out.contains(" . __"), "no hidden builder methods: {out}");
+    }
+
+    #[test]
+    fn errors_come_with_the_fallback_types() {
+        let out = expanded(quote! {
+            token: { id: String },
+            providers: [ Gitub { client_id: "a" } ],
+        });
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("pub struct Token"), "{out}");
+        assert!(out.contains("pub fn config"), "{out}");
+        assert!(!out.contains("Parts"), "{out}");
+    }
+
+    #[test]
+    fn the_expansion_parses_as_items() {
+        let out = run(quote! {
+            token: { /// doc
+                #[serde(rename = "r")] role: Option<String> },
+            session_user: { role: Option<String> },
+            providers: [
+                Credentials { id: "pw", name: "Password", authorize: |c| async move { None } },
+                Oidc { id: "corp", issuer: env("ISSUER"), client_id: "a", client_secret: "b", client_auth: client_secret_post },
+                OAuth {
+                    id: "acme", authorization_url: "a", token_url: "t", userinfo_url: "u",
+                    client_id: "i", client_secret: "s", profile: map, scope: "x",
+                    allow_dangerous_email_account_linking: true,
+                },
+            ],
+            callbacks: {
+                sign_in(user) { true }
+                jwt(token, user) { if let Some(user) = user { return token; } token }
+                session(session, token) { session }
+                redirect(url, base_url) { url }
+            },
+            events: { sign_in(user) {} session(session) {} },
+            base_path: "/auth",
+            trust_host: true,
+        });
+        let file: syn::File = syn::parse2(out.clone()).unwrap_or_else(|e| panic!("{e}: {out}"));
+        assert_eq!(
+            file.items.len(),
+            5,
+            "alias, Token, SessionUser, Session, config"
+        );
+    }
+}

@@ -1,0 +1,139 @@
+//! One provider: the runtime's preset constructor with the written options laid over it
+//! (`OAuthProvider { scope: .., ..providers::github(id, secret) }`).
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::LitStr;
+use syn::spanned::Spanned;
+
+use super::{call, private, respan, runtime};
+use crate::model::{ConfigValue, Login, Preset, Provider};
+use crate::spec::ClientAuth;
+
+pub fn expand(provider: &Provider) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    match provider {
+        Provider::Credentials(c) => {
+            let mut set = Vec::new();
+            set.extend(c.id.map(set_id));
+            set.extend(
+                c.name
+                    .map(|e| set_field("name", call(quote!(#p::string), e))),
+            );
+            let authorize = call(quote!(#p::authorize), c.authorize);
+            quote! {
+                #rt::Provider::Credentials(#rt::config::CredentialsProvider {
+                    #(#set,)*
+                    ..#rt::providers::credentials(#authorize)
+                })
+            }
+        }
+        Provider::GitHub(preset) => self::preset(quote!(github), preset),
+        Provider::Google(preset) => self::preset(quote!(google), preset),
+        Provider::Oidc(o) => {
+            let (id, issuer) = (o.id, config(o.issuer));
+            let (cid, secret) = (config(o.client.id), config(o.client.secret));
+            let mut set = login(&o.login);
+            set.extend(o.client_auth.map(client_auth));
+            oauth(
+                quote!(#rt::providers::oidc(#id, #issuer, #cid, #secret)),
+                set,
+            )
+        }
+        Provider::OAuth(o) => {
+            let id = o.id;
+            let (cid, secret) = (config(o.client.id), config(o.client.secret));
+            let mut set = login(&o.login);
+            for (name, url) in [
+                ("authorization_url", o.authorization_url),
+                ("token_url", o.token_url),
+                ("userinfo_url", o.userinfo_url),
+            ] {
+                let url = config(url);
+                let name = format_ident!("{}", name);
+                set.push(quote!(#name: ::core::option::Option::Some(#url)));
+            }
+            set.extend(o.client_auth.map(client_auth));
+            set.extend(
+                o.profile
+                    .map(|e| set_field("profile", call(quote!(#p::profile), e))),
+            );
+            oauth(quote!(#rt::providers::oauth(#id, #cid, #secret)), set)
+        }
+    }
+}
+
+/// GitHub or Google: `providers::<ctor>(client_id, client_secret)` and the written options.
+fn preset(ctor: TokenStream, preset: &Preset) -> TokenStream {
+    let rt = runtime();
+    let (id, secret) = (config(preset.client.id), config(preset.client.secret));
+    let mut set: Vec<TokenStream> = preset.id.map(set_id).into_iter().collect();
+    set.extend(login(&preset.login));
+    oauth(quote!(#rt::providers::#ctor(#id, #secret)), set)
+}
+
+/// An `OAuthProvider` from `ctor` with the `set` fields over it.
+fn oauth(ctor: TokenStream, set: Vec<TokenStream>) -> TokenStream {
+    let rt = runtime();
+    quote! {
+        #rt::Provider::OAuth(#rt::config::OAuthProvider {
+            #(#set,)*
+            ..#ctor
+        })
+    }
+}
+
+/// `name`, `scope` and `allow_dangerous_email_account_linking`, as written.
+fn login(login: &Login) -> Vec<TokenStream> {
+    let p = private();
+    let Login {
+        name,
+        scope,
+        allow_dangerous_email_account_linking: linking,
+    } = login;
+    let mut set = Vec::new();
+    set.extend(name.map(|e| set_field("name", call(quote!(#p::string), e))));
+    set.extend(scope.map(|e| set_field("scope", call(quote!(#p::string), e))));
+    set.extend(linking.map(|e| {
+        set_field(
+            "allow_dangerous_email_account_linking",
+            call(quote!(#p::flag), e),
+        )
+    }));
+    set
+}
+
+fn set_field(name: &str, value: TokenStream) -> TokenStream {
+    let name = format_ident!("{}", name);
+    quote!(#name: #value)
+}
+
+/// `id: "..".to_owned()` for a preset whose id is written.
+fn set_id(id: &LitStr) -> TokenStream {
+    quote_spanned!(id.span()=> id: ::std::string::String::from(#id))
+}
+
+fn client_auth(c: ClientAuth) -> TokenStream {
+    let rt = runtime();
+    let variant = match c {
+        ClientAuth::ClientSecretBasic => quote!(ClientSecretBasic),
+        ClientAuth::ClientSecretPost => quote!(ClientSecretPost),
+    };
+    quote!(client_auth: #rt::config::ClientAuth::#variant)
+}
+
+/// A `ConfigValue`: `env("NAME")` read at start-up, or any `Into<ConfigValue>` expression.
+fn config(value: ConfigValue) -> TokenStream {
+    match value {
+        ConfigValue::Env(e) => {
+            let rt = runtime();
+            let env = respan(quote!(#rt::env), e.span());
+            let args = &e.args;
+            quote_spanned!(e.span()=> #env(#args))
+        }
+        ConfigValue::Expr(e) => {
+            let p = private();
+            call(quote!(#p::config_value), e)
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! `Token`, `SessionUser` and `Session`: the standard fields of [`spec`] and the declared ones.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+
+use super::{private, runtime};
+use crate::model::{Field, Model};
+use crate::spec::{self, StandardField, StandardType};
+
+pub fn expand(model: &Model) -> TokenStream {
+    let token_std = standard(spec::TOKEN_CLAIMS);
+    let token_declared = declared(&model.token);
+    let user_std = standard(spec::SESSION_USER_FIELDS);
+    let user_declared = declared(&model.session_user);
+    let (rt, p) = (runtime(), private());
+    let serde_path = format!("{p}::serde").replace(' ', "");
+    let derive = quote! {
+        #[derive(
+            ::core::clone::Clone,
+            ::core::fmt::Debug,
+            ::core::default::Default,
+            ::core::cmp::PartialEq,
+            #p::serde::Serialize,
+            #p::serde::Deserialize,
+        )]
+        #[serde(crate = #serde_path, default)]
+    };
+    quote! {
+        /// The session token's claims: the standard JWT claims and the fields declared in
+        /// `token: { .. }` of `auth!`.
+        #derive
+        pub struct Token {
+            #token_std
+            #token_declared
+        }
+
+        /// `session.user`: name, e-mail, image and the fields declared in
+        /// `session_user: { .. }` of `auth!`.
+        #derive
+        pub struct SessionUser {
+            #user_std
+            #user_declared
+        }
+
+        /// The session a handler reads, with the typed `user`.
+        pub type Session = #rt::Session<SessionUser>;
+    }
+}
+
+fn standard(list: &[StandardField]) -> TokenStream {
+    list.iter()
+        .map(|f| {
+            let name = format_ident!("{}", f.name);
+            let doc = f.doc;
+            let ty = match f.ty {
+                StandardType::OptionString => {
+                    quote!(::core::option::Option<::std::string::String>)
+                }
+                StandardType::OptionI64 => quote!(::core::option::Option<::core::primitive::i64>),
+            };
+            quote! {
+                #[doc = #doc]
+                #[serde(skip_serializing_if = "::core::option::Option::is_none")]
+                pub #name: #ty,
+            }
+        })
+        .collect()
+}
+
+fn declared(fields: &[Field]) -> TokenStream {
+    fields
+        .iter()
+        .map(|f| {
+            let Field { name, ty, attrs } = f;
+            let docs = &attrs.docs;
+            let doc = if docs.is_empty() {
+                quote!(#[doc = "Declared in `auth!`."])
+            } else {
+                quote!(#(#docs)*)
+            };
+            let forwarded = &attrs.forwarded;
+            // `pub` on the user's span, so errors about the field land on it.
+            let vis = quote_spanned!(name.span()=> pub);
+            quote! {
+                #doc
+                #(#forwarded)*
+                #vis #name: #ty,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,176 @@
+//! The typed model between `check` and `expand` (serde's `Container`, thiserror's `Input`).
+//!
+//! `check` builds a [`Model`] from the syntax tree, keeping only what is valid and turning
+//! every name into a typed key; `expand` reads nothing else. The model borrows the user's
+//! syn nodes, so generated code keeps their spans.
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+use syn::{Attribute, Block, Expr, ExprCall, LitStr, Type};
+
+use crate::spec::{CallbackKind, ClientAuth, EventKind, Strategy};
+
+/// One valid `auth! { .. }` invocation.
+pub struct Model<'a> {
+    pub runtime: Runtime,
+    pub session: Session<'a>,
+    /// Declared `token: { .. }` fields (without duplicates or standard names).
+    pub token: Vec<Field<'a>>,
+    /// Declared `session_user: { .. }` fields.
+    pub session_user: Vec<Field<'a>>,
+    pub providers: Vec<Provider<'a>>,
+    pub callbacks: Vec<Handler<'a, CallbackKind>>,
+    pub events: Vec<Handler<'a, EventKind>>,
+    pub pages: Pages<'a>,
+    pub base_path: Option<&'a Expr>,
+    pub trust_host: Option<&'a Expr>,
+}
+
+impl<'a> Model<'a> {
+    /// The callbacks of `kind` (one in a valid model).
+    pub fn callbacks_of(
+        &self,
+        kind: CallbackKind,
+    ) -> impl Iterator<Item = &Handler<'a, CallbackKind>> {
+        self.callbacks.iter().filter(move |c| c.kind == kind)
+    }
+}
+
+/// The path of the runtime crate in the generated code: the `$crate` that
+/// `auth_runtime::auth!` passes, so a renamed dependency works.
+pub struct Runtime {
+    pub root: TokenStream,
+}
+
+impl Runtime {
+    /// `::auth_runtime`, for an invocation without a crate path (unit tests, benches).
+    pub fn absolute() -> Self {
+        Runtime {
+            root: quote!(::auth_runtime),
+        }
+    }
+}
+
+/// The runtime's numbered private module, holding the items only generated code calls:
+/// `__private` and this crate's version (`auth-runtime` pins the same one), so its name
+/// changes with every release and nothing else can depend on it.
+pub fn private_module() -> Ident {
+    format_ident!(
+        "__private{}",
+        env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+    )
+}
+
+/// `session: { .. }`.
+#[derive(Default)]
+pub struct Session<'a> {
+    pub strategy: Strategy,
+    pub max_age: Option<&'a Expr>,
+    pub update_age: Option<&'a Expr>,
+}
+
+/// `pages: { .. }`.
+#[derive(Default)]
+pub struct Pages<'a> {
+    pub sign_in: Option<&'a Expr>,
+    pub sign_out: Option<&'a Expr>,
+    pub error: Option<&'a Expr>,
+}
+
+/// A declared field of `Token` or `SessionUser`.
+pub struct Field<'a> {
+    pub name: &'a Ident,
+    pub ty: &'a Type,
+    pub attrs: FieldAttrs<'a>,
+}
+
+/// The attributes of a declared field, sorted by what they mean to `auth!`. Options of
+/// `auth!` itself on a field (such as a future `#[session]`) are parsed into here by
+/// `check::fields`; every other attribute goes through to the generated field.
+#[derive(Default)]
+pub struct FieldAttrs<'a> {
+    /// `///` comments (`#[doc = ".."]`).
+    pub docs: Vec<&'a Attribute>,
+    /// Attributes for the generated field (`#[serde(..)]`, `#[allow(..)]`, ..).
+    pub forwarded: Vec<&'a Attribute>,
+}
+
+/// A callback (`K` = [`CallbackKind`]) or an event (`K` = [`EventKind`]).
+pub struct Handler<'a, K> {
+    pub kind: K,
+    /// The parameters it names (known to it, each once).
+    pub params: Vec<Param<'a>>,
+    pub body: &'a Block,
+}
+
+/// A parameter of a handler, bound by name from the runtime's arguments.
+pub struct Param<'a> {
+    pub name: &'a Ident,
+    /// Bound `mut` (the value the body changes and returns, as `token` in `jwt`).
+    pub mutable: bool,
+}
+
+/// A provider with its options, as [`spec::PROVIDERS`](crate::spec::PROVIDERS) defines them.
+pub enum Provider<'a> {
+    Credentials(Credentials<'a>),
+    GitHub(Preset<'a>),
+    Google(Preset<'a>),
+    Oidc(Oidc<'a>),
+    OAuth(OAuth<'a>),
+}
+
+/// `Credentials { authorize, id?, name? }`.
+pub struct Credentials<'a> {
+    pub authorize: &'a Expr,
+    pub id: Option<&'a LitStr>,
+    pub name: Option<&'a Expr>,
+}
+
+/// `GitHub { .. }` and `Google { .. }`: a client and Auth.js's preset.
+pub struct Preset<'a> {
+    pub client: Client<'a>,
+    pub id: Option<&'a LitStr>,
+    pub login: Login<'a>,
+}
+
+/// `Oidc { id, issuer, client_id, client_secret, .. }` (endpoints by discovery).
+pub struct Oidc<'a> {
+    pub id: &'a LitStr,
+    pub issuer: ConfigValue<'a>,
+    pub client: Client<'a>,
+    pub client_auth: Option<ClientAuth>,
+    pub login: Login<'a>,
+}
+
+/// `OAuth { id, authorization_url, token_url, userinfo_url, client_id, client_secret, .. }`.
+pub struct OAuth<'a> {
+    pub id: &'a LitStr,
+    pub authorization_url: ConfigValue<'a>,
+    pub token_url: ConfigValue<'a>,
+    pub userinfo_url: ConfigValue<'a>,
+    pub client: Client<'a>,
+    pub profile: Option<&'a Expr>,
+    pub client_auth: Option<ClientAuth>,
+    pub login: Login<'a>,
+}
+
+/// `client_id` and `client_secret`.
+pub struct Client<'a> {
+    pub id: ConfigValue<'a>,
+    pub secret: ConfigValue<'a>,
+}
+
+/// The options every OAuth provider takes: how it shows and what it asks for.
+#[derive(Default)]
+pub struct Login<'a> {
+    pub name: Option<&'a Expr>,
+    pub scope: Option<&'a Expr>,
+    pub allow_dangerous_email_account_linking: Option<&'a Expr>,
+}
+
+/// A value read at start-up (`env("NAME")`) or written in the configuration.
+#[derive(Clone, Copy)]
+pub enum ConfigValue<'a> {
+    Env(&'a ExprCall),
+    Expr(&'a Expr),
+}

@@ -1,0 +1,579 @@
+//! What `auth!` accepts, one table each: the `session` and `pages` keys, the strategies,
+//! the callbacks and events with their parameters, and the providers with their options.
+//!
+//! `check` validates against these tables and turns the names it finds into the typed keys
+//! below (so `expand` matches on enums, never on strings), and the unit tests below keep
+//! the tables of `auth_runtime::auth!`'s documentation equal to these (the provider table
+//! is rendered from [`PROVIDERS`] and compared line by line).
+
+/// A name the user writes and the typed key it stands for.
+pub type Named<K> = (&'static str, K);
+
+/// The names of a table, in its order (for "did you mean" lists).
+pub fn names<K>(table: &[Named<K>]) -> Vec<&'static str> {
+    table.iter().map(|(name, _)| *name).collect()
+}
+
+/// The typed key of `name`.
+pub fn lookup<K: Copy>(table: &[Named<K>], name: &str) -> Option<K> {
+    table.iter().find(|(n, _)| *n == name).map(|(_, k)| *k)
+}
+
+// ---- session, pages ----
+
+/// Where the session lives (`session: { strategy: .. }`, jwt by default).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Strategy {
+    #[default]
+    Jwt,
+    Database,
+}
+
+pub const STRATEGIES: &[Named<Strategy>] =
+    &[("jwt", Strategy::Jwt), ("database", Strategy::Database)];
+
+/// A key of `session: { .. }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionKey {
+    Strategy,
+    MaxAge,
+    UpdateAge,
+}
+
+pub const SESSION_KEYS: &[Named<SessionKey>] = &[
+    ("strategy", SessionKey::Strategy),
+    ("max_age", SessionKey::MaxAge),
+    ("update_age", SessionKey::UpdateAge),
+];
+
+/// A key of `pages: { .. }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageKey {
+    SignIn,
+    SignOut,
+    Error,
+}
+
+pub const PAGE_KEYS: &[Named<PageKey>] = &[
+    ("sign_in", PageKey::SignIn),
+    ("sign_out", PageKey::SignOut),
+    ("error", PageKey::Error),
+];
+
+// ---- callbacks, events ----
+
+/// A callback or an event: its name, its typed kind and the parameters it may name.
+pub struct HandlerSpec<K> {
+    pub name: &'static str,
+    pub kind: K,
+    pub params: &'static [&'static str],
+    /// The parameters bound `mut` (the value the body changes and returns).
+    pub mutable: &'static [&'static str],
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallbackKind {
+    SignIn,
+    Jwt,
+    Session,
+    Redirect,
+}
+
+pub const CALLBACKS: &[HandlerSpec<CallbackKind>] = &[
+    HandlerSpec {
+        name: "sign_in",
+        kind: CallbackKind::SignIn,
+        params: &["user", "account", "profile", "credentials"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "jwt",
+        kind: CallbackKind::Jwt,
+        params: &[
+            "token",
+            "user",
+            "account",
+            "profile",
+            "trigger",
+            "is_new_user",
+            "session",
+        ],
+        mutable: &["token", "session"],
+    },
+    HandlerSpec {
+        name: "session",
+        kind: CallbackKind::Session,
+        params: &["session", "token", "user"],
+        mutable: &["session"],
+    },
+    HandlerSpec {
+        name: "redirect",
+        kind: CallbackKind::Redirect,
+        params: &["url", "base_url"],
+        mutable: &[],
+    },
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    SignIn,
+    SignOut,
+    CreateUser,
+    LinkAccount,
+    Session,
+}
+
+pub const EVENTS: &[HandlerSpec<EventKind>] = &[
+    HandlerSpec {
+        name: "sign_in",
+        kind: EventKind::SignIn,
+        params: &["user", "account", "profile", "is_new_user"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "sign_out",
+        kind: EventKind::SignOut,
+        params: &["user_id"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "create_user",
+        kind: EventKind::CreateUser,
+        params: &["user"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "link_account",
+        kind: EventKind::LinkAccount,
+        params: &["user", "account"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "session",
+        kind: EventKind::Session,
+        params: &["session", "user_id"],
+        mutable: &[],
+    },
+];
+
+// ---- token and session user ----
+
+/// A standard field of a generated struct: its name, type and doc.
+pub struct StandardField {
+    pub name: &'static str,
+    pub ty: StandardType,
+    pub doc: &'static str,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StandardType {
+    OptionString,
+    OptionI64,
+}
+
+impl StandardType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StandardType::OptionString => "Option<String>",
+            StandardType::OptionI64 => "Option<i64>",
+        }
+    }
+}
+
+const fn std_field(name: &'static str, ty: StandardType, doc: &'static str) -> StandardField {
+    StandardField { name, ty, doc }
+}
+
+const NAME: StandardField = std_field(
+    "name",
+    StandardType::OptionString,
+    "The user's display name.",
+);
+const EMAIL: StandardField = std_field(
+    "email",
+    StandardType::OptionString,
+    "The user's e-mail address.",
+);
+
+/// The standard claims every `Token` has (all `Option`).
+pub const TOKEN_CLAIMS: &[StandardField] = &[
+    std_field("sub", StandardType::OptionString, "Subject: the user id."),
+    NAME,
+    EMAIL,
+    std_field(
+        "picture",
+        StandardType::OptionString,
+        "The user's avatar URL.",
+    ),
+    std_field(
+        "iat",
+        StandardType::OptionI64,
+        "Issued at (seconds since the epoch).",
+    ),
+    std_field(
+        "exp",
+        StandardType::OptionI64,
+        "Expires at (seconds since the epoch).",
+    ),
+    std_field("jti", StandardType::OptionString, "Unique token id."),
+];
+
+/// The standard fields every `SessionUser` has.
+pub const SESSION_USER_FIELDS: &[StandardField] = &[
+    NAME,
+    EMAIL,
+    std_field(
+        "image",
+        StandardType::OptionString,
+        "The user's avatar URL.",
+    ),
+];
+
+// ---- providers ----
+
+/// A provider the DSL knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderKind {
+    Credentials,
+    GitHub,
+    Google,
+    Oidc,
+    OAuth,
+}
+
+/// A provider option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opt {
+    Id,
+    Name,
+    Scope,
+    ClientId,
+    ClientSecret,
+    Issuer,
+    AuthorizationUrl,
+    TokenUrl,
+    UserinfoUrl,
+    Authorize,
+    Profile,
+    ClientAuth,
+    AllowDangerousEmailAccountLinking,
+}
+
+/// How an option's value is written, which decides how `check` reads it and what
+/// `expand` turns it into.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueKind {
+    /// A string literal, known at compile time (it is part of URLs).
+    IdLiteral,
+    /// Any `Into<String>` expression.
+    Text,
+    /// `env("NAME")` (read at start-up) or any `Into<ConfigValue>` expression.
+    Config,
+    /// A `bool` expression.
+    Flag,
+    /// `client_secret_basic` or `client_secret_post` (a bare word or a string literal).
+    ClientAuth,
+    /// `|credentials| async move { .. }` returning `Option<User>`.
+    Authorize,
+    /// `fn(&serde_json::Value) -> Option<Profile>`.
+    Profile,
+}
+
+impl Opt {
+    /// The name the user writes.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Opt::Id => "id",
+            Opt::Name => "name",
+            Opt::Scope => "scope",
+            Opt::ClientId => "client_id",
+            Opt::ClientSecret => "client_secret",
+            Opt::Issuer => "issuer",
+            Opt::AuthorizationUrl => "authorization_url",
+            Opt::TokenUrl => "token_url",
+            Opt::UserinfoUrl => "userinfo_url",
+            Opt::Authorize => "authorize",
+            Opt::Profile => "profile",
+            Opt::ClientAuth => "client_auth",
+            Opt::AllowDangerousEmailAccountLinking => "allow_dangerous_email_account_linking",
+        }
+    }
+
+    /// How its value is written.
+    pub const fn value(self) -> ValueKind {
+        match self {
+            Opt::Id => ValueKind::IdLiteral,
+            Opt::Name | Opt::Scope => ValueKind::Text,
+            Opt::ClientId
+            | Opt::ClientSecret
+            | Opt::Issuer
+            | Opt::AuthorizationUrl
+            | Opt::TokenUrl
+            | Opt::UserinfoUrl => ValueKind::Config,
+            Opt::Authorize => ValueKind::Authorize,
+            Opt::Profile => ValueKind::Profile,
+            Opt::ClientAuth => ValueKind::ClientAuth,
+            Opt::AllowDangerousEmailAccountLinking => ValueKind::Flag,
+        }
+    }
+
+    /// An example value for a "missing option" help, for provider `kind`.
+    pub fn example(self, kind: &str) -> String {
+        let upper = kind.to_uppercase();
+        match self {
+            Opt::ClientId => format!("client_id: env(\"{upper}_ID\")"),
+            Opt::ClientSecret => format!("client_secret: env(\"{upper}_SECRET\")"),
+            Opt::Authorize => "authorize: |credentials| async move { .. }".to_owned(),
+            Opt::Id => "id: \"my-provider\"".to_owned(),
+            Opt::Issuer => "issuer: \"https://sso.example.com\"".to_owned(),
+            other => format!("{}: \"https://..\"", other.name()),
+        }
+    }
+}
+
+/// One option of a provider.
+pub struct OptionSpec {
+    pub opt: Opt,
+    pub required: bool,
+}
+
+const fn required(opt: Opt) -> OptionSpec {
+    OptionSpec {
+        opt,
+        required: true,
+    }
+}
+
+const fn optional(opt: Opt) -> OptionSpec {
+    OptionSpec {
+        opt,
+        required: false,
+    }
+}
+
+/// What a provider accepts.
+pub struct ProviderSpec {
+    pub name: &'static str,
+    pub kind: ProviderKind,
+    /// The id when none is given (`None`: `id` is required).
+    pub default_id: Option<&'static str>,
+    /// Required options first, in the order the help lists them.
+    pub options: &'static [OptionSpec],
+}
+
+impl ProviderSpec {
+    /// The options as a name table.
+    pub fn option_names(&self) -> Vec<Named<Opt>> {
+        self.options.iter().map(|o| (o.opt.name(), o.opt)).collect()
+    }
+}
+
+/// GitHub's and Google's options.
+const PRESET_OPTIONS: &[OptionSpec] = &[
+    required(Opt::ClientId),
+    required(Opt::ClientSecret),
+    optional(Opt::Id),
+    optional(Opt::Name),
+    optional(Opt::Scope),
+    optional(Opt::AllowDangerousEmailAccountLinking),
+];
+
+/// The providers and their options: the one place that says what each provider takes.
+pub const PROVIDERS: &[ProviderSpec] = &[
+    ProviderSpec {
+        name: "Credentials",
+        kind: ProviderKind::Credentials,
+        default_id: Some("credentials"),
+        options: &[
+            required(Opt::Authorize),
+            optional(Opt::Id),
+            optional(Opt::Name),
+        ],
+    },
+    ProviderSpec {
+        name: "GitHub",
+        kind: ProviderKind::GitHub,
+        default_id: Some("github"),
+        options: PRESET_OPTIONS,
+    },
+    ProviderSpec {
+        name: "Google",
+        kind: ProviderKind::Google,
+        default_id: Some("google"),
+        options: PRESET_OPTIONS,
+    },
+    ProviderSpec {
+        name: "Oidc",
+        kind: ProviderKind::Oidc,
+        default_id: None,
+        options: &[
+            required(Opt::Id),
+            required(Opt::Issuer),
+            required(Opt::ClientId),
+            required(Opt::ClientSecret),
+            optional(Opt::Name),
+            optional(Opt::Scope),
+            optional(Opt::ClientAuth),
+            optional(Opt::AllowDangerousEmailAccountLinking),
+        ],
+    },
+    ProviderSpec {
+        name: "OAuth",
+        kind: ProviderKind::OAuth,
+        default_id: None,
+        options: &[
+            required(Opt::Id),
+            required(Opt::AuthorizationUrl),
+            required(Opt::TokenUrl),
+            required(Opt::UserinfoUrl),
+            required(Opt::ClientId),
+            required(Opt::ClientSecret),
+            optional(Opt::Name),
+            optional(Opt::Scope),
+            optional(Opt::Profile),
+            optional(Opt::ClientAuth),
+            optional(Opt::AllowDangerousEmailAccountLinking),
+        ],
+    },
+];
+
+/// The names of the providers, in table order.
+pub fn provider_names() -> Vec<&'static str> {
+    PROVIDERS.iter().map(|p| p.name).collect()
+}
+
+/// How a client authenticates at the token endpoint (`client_auth: ..`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientAuth {
+    ClientSecretBasic,
+    ClientSecretPost,
+}
+
+pub const CLIENT_AUTH: &[Named<ClientAuth>] = &[
+    ("client_secret_basic", ClientAuth::ClientSecretBasic),
+    ("client_secret_post", ClientAuth::ClientSecretPost),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The provider table of `auth_runtime::auth!`'s documentation, rendered from
+    /// [`PROVIDERS`] (one markdown row per provider, without the rustdoc `///` prefix).
+    fn provider_doc_table() -> Vec<String> {
+        let mut rows = vec![
+            "| provider | required | optional |".to_owned(),
+            "| --- | --- | --- |".to_owned(),
+        ];
+        for p in PROVIDERS {
+            let cell = |required: bool| {
+                p.options
+                    .iter()
+                    .filter(|o| o.required == required)
+                    .map(|o| option_doc(o.opt, p.default_id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            rows.push(format!(
+                "| `{}` | {} | {} |",
+                p.name,
+                cell(true),
+                cell(false)
+            ));
+        }
+        rows
+    }
+
+    fn option_doc(opt: Opt, default_id: Option<&str>) -> String {
+        let name = opt.name();
+        match (opt.value(), default_id) {
+            (ValueKind::IdLiteral, Some(id)) => format!("`{name}` (default `\"{id}\"`)"),
+            (ValueKind::Flag, _) => format!("`{name}: bool`"),
+            (ValueKind::Authorize, _) => {
+                format!("`{name}: \\|credentials\\| async move {{ .. }}` returning `Option<User>`")
+            }
+            (ValueKind::Profile, _) => {
+                format!("`{name}: fn(&serde_json::Value) -> Option<Profile>`")
+            }
+            (ValueKind::IdLiteral, None)
+            | (ValueKind::Text | ValueKind::Config | ValueKind::ClientAuth, _) => {
+                format!("`{name}`")
+            }
+        }
+    }
+
+    /// The `///` lines of the rustdoc of `auth_runtime::auth!`, without the prefix.
+    fn runtime_doc() -> Vec<String> {
+        include_str!("../../auth-runtime/src/lib.rs")
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("///"))
+            .map(|l| l.trim().to_owned())
+            .collect()
+    }
+
+    /// The rows of the documented markdown table whose header starts with `header`.
+    fn doc_table(header: &str) -> Vec<String> {
+        let doc = runtime_doc();
+        let start = doc
+            .iter()
+            .position(|l| l.starts_with(header))
+            .unwrap_or(doc.len());
+        doc[start..]
+            .iter()
+            .take_while(|l| l.starts_with('|'))
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn the_documented_provider_table_is_the_table() {
+        let expected = provider_doc_table();
+        assert!(
+            doc_table("| provider |") == expected,
+            "the provider table in auth-runtime/src/lib.rs differs from spec::PROVIDERS; \
+             it should read:\n{}",
+            expected.join("\n")
+        );
+    }
+
+    /// Each documented row names the handler and every parameter it receives, in order.
+    fn assert_documented<K>(header: &str, table: &[HandlerSpec<K>]) {
+        let rows = doc_table(header);
+        assert_eq!(rows.len(), table.len() + 2, "{header}");
+        for (row, spec) in rows[2..].iter().zip(table) {
+            assert!(row.starts_with(&format!("| `{}` |", spec.name)), "{row}");
+            for p in spec.params {
+                assert!(
+                    row.contains(&format!("`{p}")) || row.contains(&format!("`mut {p}")),
+                    "`{p}` of `{}` is not documented: {row}",
+                    spec.name
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_documented_callbacks_and_events_are_the_tables() {
+        assert_documented("| callback |", CALLBACKS);
+        assert_documented("| event |", EVENTS);
+    }
+
+    #[test]
+    fn option_names_are_unique_per_provider_and_required_come_first() {
+        for p in PROVIDERS {
+            let names = names(&p.option_names());
+            let mut sorted = names.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), names.len(), "{}", p.name);
+            let first_optional = p.options.iter().position(|o| !o.required);
+            assert!(
+                first_optional.is_none_or(|i| p.options[i..].iter().all(|o| !o.required)),
+                "{}",
+                p.name
+            );
+            let id_required = p.options.iter().any(|o| o.opt == Opt::Id && o.required);
+            assert_eq!(id_required, p.default_id.is_none(), "{}", p.name);
+        }
+    }
+}
