@@ -9,7 +9,7 @@
 //! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server |
 //! | [`node`] | running the JavaScript peers in `tests/js` |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
-//! | [`adapter_suite`], [`db_suite`] | the suites run against both databases |
+//! | [`adapter_suite`](mod@adapter_suite), [`db_suite`](mod@db_suite) | the suites run against both databases |
 //!
 //! A test fails by panicking, so the helpers unwrap freely: a panic here is a failed test
 //! with its message.
