@@ -1,4 +1,4 @@
-# Headless Chromium for the browser test (tests/tests/browser.rs drives it with playwright-core).
+# Headless Chromium for the browser test (tests/it/browser.rs drives it with playwright-core).
 # Debian's package; installed only when missing, so re-running is cheap.
 if [ ! -x /usr/bin/chromium ]; then
   echo "setup: installing chromium (Debian package)"

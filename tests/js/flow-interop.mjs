@@ -1,4 +1,4 @@
-// Real Auth.js (@auth/core) for the flow interop tests (tests/tests/flow_interop.rs).
+// Real Auth.js (@auth/core) for the flow interop tests (tests/it/flow_interop.rs).
 // Reads one JSON command on stdin, prints one JSON answer on stdout.
 //
 //   {op: "encode", secret, salt, token, maxAge?}          -> {token}

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use auth_runtime::adapter::{Adapter, PostgresAdapter};
 use sqlx::Connection as _;
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::task::JoinHandle;
@@ -117,6 +118,21 @@ impl TestDatabase {
         }
         let _ = conn.close().await;
     }
+}
+
+impl crate::Cleanup for TestDatabase {
+    async fn cleanup(self) {
+        self.drop_database().await;
+    }
+}
+
+/// A [`PostgresAdapter`] on a fresh database: the `make` of the PostgreSQL suites.
+pub async fn adapter(label: &str) -> (Arc<dyn Adapter>, TestDatabase) {
+    let database = TestDatabase::create(label).await;
+    let db = PostgresAdapter::connect(&database.url)
+        .await
+        .expect("connect to test database");
+    (Arc::new(db), database)
 }
 
 /// A TCP proxy on loopback in front of a server, to simulate the database going away:

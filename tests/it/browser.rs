@@ -1,0 +1,249 @@
+//! The quickstart, driven in real headless Chromium (Debian's `chromium`, through
+//! `playwright-core` from `tests/js`): protected page -> sign-in -> wrong password ->
+//! sign in -> greeting -> reload -> sign out. Screenshots land in `target/screenshots/`.
+//! Then Ctrl-C (SIGINT) must stop the server cleanly.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+fn require_peers() {
+    assert!(
+        Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: run `scripts/setup` (it installs Debian's chromium)"
+    );
+    auth_tests::node::require("playwright-core");
+    assert!(
+        Command::new("node")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "node is missing: run `scripts/setup`"
+    );
+}
+
+/// Builds the quickstart with the cargo running this test and returns its executable.
+fn build_quickstart(root: &Path) -> PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "-p",
+            "examples",
+            "--bin",
+            "quickstart",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("run cargo build");
+    assert!(
+        output.status.success(),
+        "cargo build of the quickstart failed"
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "quickstart")
+        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+        .expect("cargo reported no quickstart executable")
+}
+
+/// Kills the server if the test fails half-way.
+struct Server {
+    child: Child,
+    log: std::sync::mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free loopback port");
+    listener.local_addr().expect("local addr").port()
+}
+
+fn start(exe: &Path, port: u16) -> Server {
+    let mut child = Command::new(exe)
+        // As a new user runs it: no AUTH_SECRET (a development secret is generated, with a
+        // warning), no AUTH_URL (the loopback request's host is used).
+        .env("PORT", port.to_string())
+        .env_remove("AUTH_SECRET")
+        .env_remove("AUTH_URL")
+        .env_remove("AUTH_TRUST_HOST")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start the quickstart");
+    let (tx, rx) = std::sync::mpsc::channel();
+    for stream in [
+        child
+            .stdout
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+        child
+            .stderr
+            .take()
+            .map(|s| Box::new(s) as Box<dyn Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let server = Server { child, log: rx };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the quickstart did not listen on port {port} within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    server
+}
+
+fn wait_with_deadline(child: &mut Child, limit: Duration) -> Option<std::process::ExitStatus> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Some(status);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn assert_png(path: &Path) {
+    let bytes = std::fs::read(path)
+        .unwrap_or_else(|e| panic!("screenshot {} missing: {e}", path.display()));
+    assert!(
+        bytes.len() > 1000,
+        "screenshot {} is too small",
+        path.display()
+    );
+    assert_eq!(
+        &bytes[..8],
+        b"\x89PNG\r\n\x1a\n",
+        "{} is not a PNG",
+        path.display()
+    );
+}
+
+#[test]
+fn quickstart_in_headless_chromium() {
+    let root = root();
+    require_peers();
+    let exe = build_quickstart(&root);
+    let port = free_port();
+    let mut server = start(&exe, port);
+
+    let out_dir = root.join("target/screenshots");
+    for name in [
+        "signin.png",
+        "signin-dark.png",
+        "signin-error.png",
+        "greeting.png",
+        "signout.png",
+    ] {
+        let _ = std::fs::remove_file(out_dir.join(name));
+    }
+    let mut node = Command::new("node")
+        .current_dir(auth_tests::node::js_dir())
+        .arg("browser-quickstart.mjs")
+        .arg(format!("http://127.0.0.1:{port}"))
+        .arg(&out_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run node");
+    let status = wait_with_deadline(&mut node, Duration::from_secs(120));
+    if status.is_none() {
+        let _ = node.kill();
+    }
+    let mut stdout = String::new();
+    let mut stderr = String::new();
+    if let Some(mut s) = node.stdout.take() {
+        let _ = s.read_to_string(&mut stdout);
+    }
+    if let Some(mut s) = node.stderr.take() {
+        let _ = s.read_to_string(&mut stderr);
+    }
+    let server_log: Vec<String> = server.log.try_iter().collect();
+    assert!(
+        status.is_some_and(|s| s.success()),
+        "browser run failed ({status:?})\n--- steps ---\n{stdout}\n--- errors ---\n{stderr}\n--- server ---\n{}",
+        server_log.join("\n")
+    );
+    for step in [
+        "ok: public page",
+        "ok: protected page redirects to sign-in",
+        "ok: wrong password shows the error",
+        "ok: sign in",
+        "ok: reload keeps the session",
+        "ok: sign out",
+        "ok: signed out",
+    ] {
+        assert!(
+            stdout.contains(step),
+            "step `{step}` did not pass:\n{stdout}"
+        );
+    }
+    for name in [
+        "signin.png",
+        "signin-dark.png",
+        "signin-error.png",
+        "greeting.png",
+        "signout.png",
+    ] {
+        assert_png(&out_dir.join(name));
+    }
+
+    // The start-up banner names the demo user, and no secret reaches the output.
+    let banner = server_log.join("\n");
+    assert!(
+        banner.contains("demo"),
+        "the demo user is not printed at start-up:\n{banner}"
+    );
+    assert!(
+        banner.contains("WARNING: AUTH_SECRET is not set"),
+        "no warning about the generated development secret:\n{banner}"
+    );
+
+    // Ctrl-C: graceful shutdown, exit status 0.
+    let pid = server.child.id().to_string();
+    let killed = Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let exit = wait_with_deadline(&mut server.child, Duration::from_secs(10));
+    assert!(
+        exit.is_some_and(|s| s.success()),
+        "the quickstart did not stop cleanly on SIGINT: {exit:?}"
+    );
+}

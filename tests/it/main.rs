@@ -1,0 +1,32 @@
+//! Every integration test, in one binary (one link of the runtime instead of one per
+//! file): one module per area, named as `cargo test -p auth-tests --test it <module>::`
+//! selects it. What several modules share lives in the `auth-tests` library (`tests/src`).
+//!
+//! Needs the peers `scripts/setup` installs and starts (Node packages, Chromium,
+//! PostgreSQL); a test whose peer is missing fails and says so.
+
+mod adapter_postgres;
+mod adapter_sqlite;
+mod axum_extractors;
+mod axum_guards;
+mod axum_readme;
+mod browser;
+mod db_postgres;
+mod db_sqlite;
+mod flow_bad_input;
+mod flow_endpoints;
+mod flow_host;
+mod flow_interop;
+mod flow_jws;
+mod flow_macro;
+mod flow_matrix;
+mod flow_oauth;
+mod flow_pages;
+mod flow_panics;
+mod flow_tracing;
+mod interop_codec;
+mod macro_config;
+mod oauth_flow;
+mod oauth_local;
+mod oauth_oidc;
+mod oauth_refresh_flow;
