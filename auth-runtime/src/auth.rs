@@ -2,10 +2,12 @@
 //!
 //! INTERFACE (owned by the flow work; the axum integration depends on exactly this surface).
 
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use futures_util::FutureExt as _;
 
 use crate::ConfigError;
 use crate::adapter::{Adapter, AdapterError, AdapterSession};
@@ -400,9 +402,12 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
             cookies,
             now: SystemTime::now(),
         };
-        let read = match crate::flow::CatchUnwind::new(inner.read_session(&ctx, None)).await {
+        let read = match AssertUnwindSafe(inner.read_session(&ctx, None))
+            .catch_unwind()
+            .await
+        {
             Ok(read) => read,
-            Err(()) => {
+            Err(_) => {
                 // A `jwt` or `session` callback panicked: this request reads as signed out,
                 // and the cookie is left as it is (the session is not lost).
                 tracing::error!("session read failed: a callback panicked; treated as signed out");

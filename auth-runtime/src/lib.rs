@@ -20,6 +20,7 @@ pub mod jwt;
 pub mod pages;
 pub mod providers;
 mod url;
+mod util;
 
 #[doc(hidden)]
 pub mod __private;

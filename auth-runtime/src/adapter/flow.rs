@@ -5,8 +5,9 @@
 //! HTTP: `Ok(None)` from [`read_session`] is "signed out" (clear the cookie),
 //! [`AdapterError::Unavailable`] is 503.
 
-use super::{Adapter, AdapterError, AdapterSession, SessionId, unix_now};
+use super::{Adapter, AdapterError, AdapterSession, SessionId};
 use crate::config::{Account, User};
+use crate::util::{secs_i64, unix_now};
 
 /// Who signed in, and what the sign-in wrote (for the `create_user` / `link_account` events
 /// and the `is_new_user` flag).
@@ -180,7 +181,7 @@ pub async fn start_session(
     max_age: u64,
 ) -> Result<(SessionId, AdapterSession), AdapterError> {
     let id = SessionId::generate();
-    let expires = unix_now().saturating_add(seconds(max_age));
+    let expires = unix_now().saturating_add(secs_i64(max_age));
     let session = db.create_session(&id.key(), user_id, expires).await?;
     Ok((id, session))
 }
@@ -217,8 +218,8 @@ pub async fn read_session(
     let now = unix_now();
     let due = session
         .expires
-        .saturating_sub(seconds(max_age))
-        .saturating_add(seconds(update_age));
+        .saturating_sub(secs_i64(max_age))
+        .saturating_add(secs_i64(update_age));
     if due > now {
         return Ok(Some(LiveSession {
             session,
@@ -227,7 +228,7 @@ pub async fn read_session(
         }));
     }
     match db
-        .update_session(&key, now.saturating_add(seconds(max_age)))
+        .update_session(&key, now.saturating_add(secs_i64(max_age)))
         .await?
     {
         Some(session) => Ok(Some(LiveSession {
@@ -250,8 +251,4 @@ pub async fn end_session(
         Some(id) => db.delete_session(&id.key()).await,
         None => Ok(false),
     }
-}
-
-fn seconds(s: u64) -> i64 {
-    i64::try_from(s).unwrap_or(i64::MAX)
 }

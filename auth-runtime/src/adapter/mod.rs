@@ -25,9 +25,9 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::{Account, User};
+pub use crate::util::unix_now;
 
 mod session_id;
 pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKey};
@@ -257,12 +257,4 @@ pub trait Adapter: Send + Sync + 'static {
     /// Deletes every expired session (and expired verification token). Returns how many
     /// sessions. Run it periodically (`spawn_sweeper`, with a database feature).
     fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64>;
-}
-
-/// Seconds since the Unix epoch, now.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -25,7 +25,7 @@ pub(crate) const CREATE_MIGRATIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS aut
 
 /// SHA-256 hex of a migration's text, recorded when applied.
 pub(crate) fn checksum(sql: &str) -> String {
-    hex(&Sha256::digest(sql.as_bytes()))
+    crate::util::hex(&Sha256::digest(sql.as_bytes()))
 }
 
 /// Which embedded migrations still have to run, given the recorded `(version, checksum)`
@@ -57,17 +57,7 @@ pub(crate) fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// A fresh user id: a random UUID v4.
-pub(crate) use crate::jwt::uuid_v4 as new_user_id;
-
-fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0x0f)]));
-    }
-    out
-}
+pub(crate) use crate::util::uuid_v4 as new_user_id;
 
 pub(crate) const INSERT_USER: &str = "INSERT INTO auth_users \
      (id, name, email, image, email_verified, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
@@ -643,20 +633,6 @@ pub(crate) use apply_pending;
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn user_ids_look_like_uuid_v4() {
-        let id = new_user_id();
-        assert_eq!(id.len(), 36);
-        let parts: Vec<&str> = id.split('-').collect();
-        assert_eq!(
-            parts.iter().map(|p| p.len()).collect::<Vec<_>>(),
-            [8, 4, 4, 4, 12]
-        );
-        assert!(parts[2].starts_with('4'));
-        assert!(matches!(parts[3].as_bytes()[0], b'8' | b'9' | b'a' | b'b'));
-        assert_ne!(id, new_user_id());
-    }
 
     #[test]
     fn pending_skips_applied_and_refuses_edited() {

@@ -4,7 +4,7 @@
 use http::{Method, StatusCode};
 use serde_json::{Map, Value};
 
-use super::{Ctx, FlowError, Reply, Req, events, random_uuid};
+use super::{Ctx, FlowError, Reply, Req, events};
 use crate::adapter;
 use crate::auth::{Inner, Strategy};
 use crate::config::{
@@ -15,6 +15,7 @@ use crate::config::{
 use crate::cookies::{self, SetCookie};
 use crate::jwt::JwtCodec;
 use crate::providers::oauth::Checks;
+use crate::util::uuid_v4;
 
 pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     inner: &Inner<T, U>,
@@ -53,7 +54,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             };
             // With an adapter an id-less user is found by e-mail (or created) in the database.
             if user.id.is_empty() && inner.adapter.is_none() {
-                user.id = random_uuid();
+                user.id = uuid_v4();
             }
             let account = Account {
                 provider: p.id.clone(),
@@ -232,8 +233,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
         if let Strategy::Database(db) = &self.strategy {
             let (id, row) = adapter::start_session(&**db, &user.id, self.config.max_age).await?;
-            let expires = std::time::UNIX_EPOCH
-                + std::time::Duration::from_secs(u64::try_from(row.expires).unwrap_or(0));
+            let expires = crate::util::from_unix_secs(row.expires);
             let name = &ctx.scheme.names.session_token;
             tracing::info!(provider = %account.provider, new_user = is_new_user, "signed in (database session)");
             events::fire(

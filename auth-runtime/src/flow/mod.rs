@@ -11,9 +11,11 @@ mod session;
 mod signin;
 mod signout;
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::panic::AssertUnwindSafe;
+use std::time::SystemTime;
 
 use bytes::Bytes;
+use futures_util::FutureExt as _;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, EXPIRES, LOCATION, PRAGMA, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 
@@ -35,10 +37,7 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub(crate) fn now_secs(&self) -> i64 {
-        self.now
-            .duration_since(UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-            .unwrap_or(0)
+        crate::util::unix_secs(self.now)
     }
 
     pub(crate) fn secure(&self) -> bool {
@@ -360,33 +359,6 @@ impl Body {
     }
 }
 
-/// Auth.js's `toISOString()`: `2026-01-02T03:04:05.678Z`.
-pub(crate) fn iso8601(t: SystemTime) -> String {
-    let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let millis = d.subsec_millis();
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let mut y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    if month <= 2 {
-        y += 1;
-    }
-    format!("{y:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
-}
-
-/// A random UUID v4 (Auth.js gives a user without id `crypto.randomUUID()`).
-pub(crate) use crate::jwt::uuid_v4 as random_uuid;
-
 fn parse_query(uri: &http::Uri) -> Vec<(String, String)> {
     uri.query()
         .map(|q| {
@@ -403,9 +375,9 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     request: http::Request<Bytes>,
 ) -> http::Response<Bytes> {
     let return_redirect = request.headers().contains_key("x-auth-return-redirect");
-    let reply = match CatchUnwind::new(route(inner, request)).await {
+    let reply = match AssertUnwindSafe(route(inner, request)).catch_unwind().await {
         Ok(reply) => reply,
-        Err(()) => {
+        Err(_) => {
             // A user callback (or `authorize`) panicked: answer like Auth.js answers a
             // callback that throws, and keep serving.
             tracing::error!("request failed (Configuration): a callback panicked");
@@ -417,32 +389,6 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
         }
     };
     finish(reply, return_redirect)
-}
-
-/// Polls a future and turns a panic inside it into `Err(())`, so a panicking user
-/// callback ends one request with an error instead of the connection.
-pub(crate) struct CatchUnwind<F>(std::pin::Pin<Box<F>>);
-
-impl<F: std::future::Future> CatchUnwind<F> {
-    pub(crate) fn new(future: F) -> Self {
-        CatchUnwind(Box::pin(future))
-    }
-}
-
-impl<F: std::future::Future> std::future::Future for CatchUnwind<F> {
-    type Output = Result<F::Output, ()>;
-
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Self::Output> {
-        let inner = self.0.as_mut();
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| inner.poll(cx))) {
-            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
-            Ok(std::task::Poll::Ready(value)) => std::task::Poll::Ready(Ok(value)),
-            Err(_) => std::task::Poll::Ready(Err(())),
-        }
-    }
 }
 
 async fn route<T: TokenData, U: SessionUserData>(
@@ -716,27 +662,5 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             &self.csrf_secret,
         )
         .map_err(|f| FlowError::MissingCsrf(f.reason()))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn iso_dates() {
-        assert_eq!(iso8601(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        let t = UNIX_EPOCH + Duration::from_millis(1_700_000_000_123);
-        assert_eq!(iso8601(t), "2023-11-14T22:13:20.123Z");
-        let t = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
-        assert_eq!(iso8601(t), "2000-02-29T00:00:00.000Z");
-    }
-
-    #[test]
-    fn uuid_shape() {
-        let u = random_uuid();
-        assert_eq!(u.len(), 36);
-        assert_eq!(&u[14..15], "4");
     }
 }

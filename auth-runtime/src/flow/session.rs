@@ -4,7 +4,7 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
-use super::{Ctx, FlowError, Reply, Req, iso8601};
+use super::{Ctx, FlowError, Reply, Req};
 use crate::adapter::{self, Adapter};
 use crate::auth::{Inner, Strategy};
 use crate::config::{
@@ -12,6 +12,7 @@ use crate::config::{
     SessionUserData, TokenData, Trigger,
 };
 use crate::cookies::{self, ChunkedValue, SetCookie};
+use crate::util::iso8601;
 
 /// The most bytes a (joined) session cookie may have; larger values are cleared unread.
 pub const MAX_SESSION_BYTES: usize = cookies::MAX_SESSION_CHUNKS * cookies::CHUNK_SIZE;
@@ -120,8 +121,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 return SessionRead::unavailable();
             }
         };
-        let expires = std::time::UNIX_EPOCH
-            + std::time::Duration::from_secs(u64::try_from(live.session.expires).unwrap_or(0));
+        let expires = crate::util::from_unix_secs(live.session.expires);
         let mut claims = Map::new();
         for (k, v) in [
             ("name", &live.user.name),

@@ -297,7 +297,7 @@ fn assert_uuid_v4(s: &str) {
 fn uuid_v4_format_and_uniqueness() {
     let mut seen = std::collections::HashSet::new();
     for _ in 0..1000 {
-        let u = claims::uuid_v4();
+        let u = crate::util::uuid_v4();
         assert_uuid_v4(&u);
         assert!(seen.insert(u));
     }

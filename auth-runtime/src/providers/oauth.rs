@@ -23,7 +23,7 @@ mod id_token;
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -254,13 +254,6 @@ fn random_token() -> Result<String, OAuthError> {
 /// The PKCE S256 challenge of a verifier: `BASE64URL(SHA256(verifier))`.
 pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
-}
-
-pub(crate) fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 /// The one value of a parameter; a repeated parameter is an error.
@@ -546,7 +539,7 @@ impl OAuthClient {
         Ok(TokenResponse {
             access_token,
             token_type: str_member(&body, "token_type").map(|t| t.to_ascii_lowercase()),
-            expires_at: expires_in.map(|e| now_secs().saturating_add(e)),
+            expires_at: expires_in.map(|e| crate::util::unix_now().saturating_add(e)),
             refresh_token: str_member(&body, "refresh_token"),
             scope: str_member(&body, "scope"),
             id_token: str_member(&body, "id_token"),
