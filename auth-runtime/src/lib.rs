@@ -25,7 +25,7 @@ mod util;
 #[doc(hidden)]
 pub mod __private;
 
-pub use auth::{Auth, SessionLookup};
+pub use auth::{Auth, SessionLookup, StoreStatus};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your

@@ -32,12 +32,6 @@ pub use crate::util::unix_now;
 mod session_id;
 pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKey};
 
-mod flow;
-pub use flow::{
-    LiveSession, SignInError, SignedInUser, credentials_sign_in, end_session, oauth_sign_in,
-    read_session, start_session,
-};
-
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

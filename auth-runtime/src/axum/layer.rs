@@ -154,7 +154,7 @@ impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
     ) -> BoxFuture<'a, Result<Option<Session<U>>, SessionRejection>> {
         Box::pin(async move {
             let lookup = self.lookup(parts).await;
-            if lookup.unavailable {
+            if lookup.is_unavailable() {
                 return Err(SessionRejection::unavailable(parts));
             }
             Ok(lookup.session.clone())
@@ -170,7 +170,7 @@ impl<T: TokenData, U: SessionUserData> TokenSource<T> for RequestAuth<T, U> {
     fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Option<T>, SessionRejection>> {
         Box::pin(async move {
             let lookup = self.lookup(parts).await;
-            if lookup.unavailable {
+            if lookup.is_unavailable() {
                 return Err(SessionRejection::unavailable(parts));
             }
             Ok(lookup.token.clone())

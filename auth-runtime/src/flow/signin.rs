@@ -4,8 +4,8 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::Inner;
 use super::{Ctx, FlowError, Reply, Req};
-use crate::auth::Inner;
 use crate::config::{Provider, SessionUserData, TokenData};
 use crate::cookies::{self, CHECK_COOKIE_MAX_AGE, SetCookie};
 use crate::pages::{PageProvider, SignInPage};

@@ -4,7 +4,7 @@
 use http::StatusCode;
 
 use super::{Ctx, FlowError, Reply, Req};
-use crate::auth::{Inner, Strategy};
+use super::{Inner, Strategy};
 use crate::config::{SessionUserData, SignOutEventArgs, TokenData};
 use crate::cookies;
 
@@ -47,7 +47,7 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
                 }
                 // Delete the row first: if the database is down the cookie stays (503),
                 // so the sign-out can be retried instead of leaving a live session behind.
-                crate::adapter::end_session(&**db, Some(&raw)).await?;
+                super::database::end_session(&**db, Some(&raw)).await?;
             }
             Strategy::Jwt if wants_event => {
                 user_id = ctx
