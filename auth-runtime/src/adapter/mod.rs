@@ -34,18 +34,12 @@ pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKe
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(feature = "postgres")]
+pub use sql::{MIGRATION_LOCK_KEY, PostgresAdapter};
+#[cfg(feature = "sqlite")]
+pub use sql::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use sql::spawn_sweeper;
-
-#[cfg(feature = "postgres")]
-mod postgres;
-#[cfg(feature = "postgres")]
-pub use postgres::{MIGRATION_LOCK_KEY, PostgresAdapter};
-
-#[cfg(feature = "sqlite")]
-mod sqlite;
-#[cfg(feature = "sqlite")]
-pub use sqlite::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
+pub use sql::{SqlAdapter, SqlDatabase, spawn_sweeper};
 
 /// How long one call of the shipped adapters may take before it fails with
 /// [`AdapterError::Unavailable`] (change with `with_call_timeout`).

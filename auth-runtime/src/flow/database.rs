@@ -342,10 +342,11 @@ mod tests {
         let sqlite = SqliteAdapter::connect(&format!("sqlite://{}?mode=rwc", path.display()))
             .await
             .expect("open sqlite");
-        let mut out = vec![TestDb {
+        let mut out = Vec::with_capacity(2);
+        out.push(TestDb {
             adapter: Arc::new(sqlite),
             cleanup: Cleanup::File(path),
-        }];
+        });
         #[cfg(feature = "postgres")]
         match std::env::var("AUTH_TEST_DATABASE_URL") {
             Ok(url) if !url.is_empty() => out.push(postgres(&url, label).await),
