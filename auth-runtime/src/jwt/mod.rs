@@ -1,7 +1,5 @@
 //! Session token formats: Auth.js-compatible JWE (default) and signed JWS.
 //!
-//! INTERFACE (owned by the crypto work; the flow depends on exactly this surface).
-//!
 //! # The default format, as `@auth/core` 0.41 writes it
 //!
 //! A JWE in compact serialization, `alg: dir`, `enc: A256CBC-HS512`, with the protected

@@ -1,5 +1,9 @@
 //! Unit tests of the token codecs: published vectors, values produced by `@auth/core`,
 //! round trips, rotation, and bad input of every kind.
+//!
+//! Test-only, and longer than the ~500 lines a source file gets on purpose: the vectors
+//! and the cases built on them (and the few helpers that forge tokens only a key holder
+//! could) read best side by side, in the order of the sections below.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use aes::cipher::KeyInit;

@@ -25,9 +25,8 @@ pub use postgres::{MIGRATION_LOCK_KEY, PostgresAdapter};
 #[cfg(feature = "sqlite")]
 pub use sqlite::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
 
-/// An [`Adapter`] on a sqlx connection pool: [`SqliteAdapter`](super::SqliteAdapter)
-/// (`SqlAdapter<sqlx::Sqlite>`, feature `sqlite`) or
-/// [`PostgresAdapter`](super::PostgresAdapter) (`SqlAdapter<sqlx::Postgres>`, feature
+/// An [`Adapter`] on a sqlx connection pool: `SqliteAdapter` (`SqlAdapter<sqlx::Sqlite>`,
+/// feature `sqlite`) or `PostgresAdapter` (`SqlAdapter<sqlx::Postgres>`, feature
 /// `postgres`). Use those names; they document how each connects.
 ///
 /// Cloning shares the pool. Every call is bounded by the call timeout

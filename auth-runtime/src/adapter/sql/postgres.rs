@@ -20,12 +20,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
 /// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).
 pub const MIGRATION_LOCK_KEY: i64 = 0x6175_7468_7273_2d6d;
 
-/// An [`Adapter`](super::Adapter) on PostgreSQL (feature `postgres`; TLS with
+/// An [`Adapter`](crate::adapter::Adapter) on PostgreSQL (feature `postgres`; TLS with
 /// `postgres-tls`).
 ///
 /// Pooled (10 connections by default); a connection is checked before use, so the pool
 /// recovers by itself after the server restarts. While the server is unreachable, calls
-/// fail with [`AdapterError::Unavailable`](AdapterError::Unavailable) after the
+/// fail with [`AdapterError::Unavailable`] after the
 /// acquire timeout (5 s); a call that gets no answer at all fails the same way after the
 /// call timeout ([`DEFAULT_CALL_TIMEOUT`](crate::adapter::DEFAULT_CALL_TIMEOUT), see
 /// `with_call_timeout`). Cloning shares the pool.

@@ -22,7 +22,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
 /// ([`AdapterError::Unavailable`]).
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// An [`Adapter`](super::Adapter) on a SQLite file (feature `sqlite`, bundled libsqlite3).
+/// An [`Adapter`](crate::adapter::Adapter) on a SQLite file (feature `sqlite`, bundled libsqlite3).
 ///
 /// The file is opened in WAL mode (readers never wait for the writer), with foreign keys
 /// on, `synchronous = NORMAL` and a busy timeout of [`SQLITE_BUSY_TIMEOUT`]. Several
