@@ -3,7 +3,7 @@
 
 use http::StatusCode;
 
-use super::{Ctx, FlowError, Inner, Reply, Req};
+use super::{Action, Ctx, FlowError, Inner, Reply, Req};
 use crate::config::{SessionUserData, TokenData};
 use crate::cookies::SetCookie;
 
@@ -21,6 +21,19 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let c = crate::csrf::token(ctx.cookies.get(name), &self.csrf_secret);
         let set = c.new_cookie.map(|v| SetCookie::new(name, v, ctx.secure()));
         (c.token, set)
+    }
+
+    /// The CSRF check every state-changing POST runs before its endpoint: `POST /session`,
+    /// `POST /signin/:provider`, `POST /signout`. (`POST /callback/credentials` checks it
+    /// once it knows the provider is the credentials one; an OAuth `form_post` callback is
+    /// protected by its `state` instead.)
+    pub(crate) fn verify_csrf_first(&self, ctx: &Ctx<'_>, req: &Req) -> Result<(), FlowError> {
+        match (req.action, req.method == http::Method::POST) {
+            (Action::Session | Action::SignIn | Action::SignOut, true) => {
+                self.verify_csrf(ctx, req)
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Verifies the CSRF double submit of a POST.

@@ -82,19 +82,31 @@ async fn route<T: TokenData, U: SessionUserData>(
             return Reply::bad_request(StatusCode::BAD_REQUEST, "UntrustedHost", &e.to_string());
         }
     };
-    let result = match (req.action, req.method == Method::POST) {
-        (Action::Csrf, _) => Ok(csrf::get(inner, &ctx)),
-        (Action::Providers, _) => Ok(providers::get(inner, &ctx)),
-        (Action::Session, false) => Ok(session::get(inner, &ctx).await),
-        (Action::Session, true) => session::post(inner, &ctx, &req).await,
-        (Action::SignIn, false) => signin::get(inner, &ctx, &req).await,
-        (Action::SignIn, true) => signin::post(inner, &ctx, &req).await,
-        (Action::Callback, _) => callback::handle(inner, &ctx, &req).await,
-        (Action::SignOut, false) => signout::get(inner, &ctx, &req).await,
-        (Action::SignOut, true) => signout::post(inner, &ctx, &req).await,
-        (Action::Error, _) => Ok(error_page::get(inner, &ctx, &req)),
+    let result = match inner.verify_csrf_first(&ctx, &req) {
+        Err(e) => Err(e),
+        Ok(()) => dispatch(inner, &ctx, &req).await,
     };
     result.unwrap_or_else(|e| e.into_reply(&req, &inner.config.pages, base, &ctx.origin))
+}
+
+/// Runs the endpoint of `req`.
+async fn dispatch<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+) -> Result<Reply, FlowError> {
+    match (req.action, req.method == Method::POST) {
+        (Action::Csrf, _) => Ok(csrf::get(inner, ctx)),
+        (Action::Providers, _) => Ok(providers::get(inner, ctx)),
+        (Action::Session, false) => Ok(session::get(inner, ctx).await),
+        (Action::Session, true) => session::post(inner, ctx, req).await,
+        (Action::SignIn, false) => signin::get(inner, ctx, req).await,
+        (Action::SignIn, true) => signin::post(inner, ctx, req).await,
+        (Action::Callback, _) => callback::handle(inner, ctx, req).await,
+        (Action::SignOut, false) => signout::get(inner, ctx, req).await,
+        (Action::SignOut, true) => signout::post(inner, ctx, req).await,
+        (Action::Error, _) => Ok(error_page::get(inner, ctx, req)),
+    }
 }
 
 /// Reads (and refreshes) the session of a request outside the REST flow (the

@@ -79,7 +79,6 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     ctx: &Ctx<'_>,
     req: &Req,
 ) -> Result<Reply, FlowError> {
-    inner.verify_csrf(ctx, req)?;
     // Auth.js: `session: body.data` (a JSON value; a form field arrives as a string).
     let data = match &req.body.json {
         Some(Value::Object(map)) => map.get("data").cloned(),

@@ -68,7 +68,6 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     ctx: &Ctx<'_>,
     req: &Req,
 ) -> Result<Reply, FlowError> {
-    inner.verify_csrf(ctx, req)?;
     let id = req.provider.as_deref().unwrap_or_default();
     let provider = inner
         .config

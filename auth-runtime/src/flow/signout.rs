@@ -30,7 +30,6 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     ctx: &Ctx<'_>,
     req: &Req,
 ) -> Result<Reply, FlowError> {
-    inner.verify_csrf(ctx, req)?;
     let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     let name = &ctx.scheme.names.session_token;
     let wants_event = inner.config.events.sign_out.is_some();

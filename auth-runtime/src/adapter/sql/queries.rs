@@ -4,6 +4,7 @@
 //! `&str`/`String`, `i64` and bytes (their `Option`s follow), statements on a connection,
 //! and columns read by name. `sqlx::Sqlite` and `sqlx::Postgres` provide all of it.
 
+use sqlx::query::Query;
 use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Row as _, Type};
 
 use super::{SqlAdapter, SqlDatabase, kind_from_str, kind_to_str, map_err, token_hash};
@@ -52,12 +53,7 @@ where
     where
         E: Executor<'e, Database = DB>,
     {
-        sqlx::query(INSERT_USER)
-            .bind(user.id.as_str())
-            .bind(user.name.as_deref())
-            .bind(user.email.as_deref())
-            .bind(user.image.as_deref())
-            .bind(user.email_verified)
+        Self::bind_profile(sqlx::query(INSERT_USER).bind(user.id.as_str()), user)
             .bind(unix_now())
             .execute(executor)
             .await
@@ -91,12 +87,24 @@ where
         Ok(())
     }
 
-    /// The one user a `SELECT` of the user columns finds, bound to `args`.
-    async fn fetch_user(&self, sql: &str, args: &[&str]) -> Result<Option<User>, AdapterError> {
-        let mut query = sqlx::query(sql);
-        for arg in args {
-            query = query.bind(*arg);
-        }
+    /// Binds the profile fields of `user` (`name`, `email`, `image`, `email_verified`),
+    /// the next four parameters after those already bound.
+    fn bind_profile<'q>(
+        query: Query<'q, DB, DB::Arguments<'q>>,
+        user: &'q User,
+    ) -> Query<'q, DB, DB::Arguments<'q>> {
+        query
+            .bind(user.name.as_deref())
+            .bind(user.email.as_deref())
+            .bind(user.image.as_deref())
+            .bind(user.email_verified)
+    }
+
+    /// The one user `query` (which selects or returns the user columns) finds.
+    async fn fetch_user<'q>(
+        &self,
+        query: Query<'q, DB, DB::Arguments<'q>>,
+    ) -> Result<Option<User>, AdapterError> {
         let row = query
             .fetch_optional(&self.pool)
             .await
@@ -184,7 +192,7 @@ where
     fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
         self.guard(async move {
             let sql = "SELECT id, name, email, image, email_verified FROM auth_users WHERE id = $1";
-            self.fetch_user(sql, &[id]).await
+            self.fetch_user(sqlx::query(sql).bind(id)).await
         })
     }
 
@@ -192,7 +200,7 @@ where
         self.guard(async move {
             let sql =
                 "SELECT id, name, email, image, email_verified FROM auth_users WHERE email = $1";
-            self.fetch_user(sql, &[email]).await
+            self.fetch_user(sqlx::query(sql).bind(email)).await
         })
     }
 
@@ -205,28 +213,18 @@ where
             let sql = "SELECT u.id, u.name, u.email, u.image, u.email_verified \
                        FROM auth_accounts a JOIN auth_users u ON u.id = a.user_id \
                        WHERE a.provider = $1 AND a.provider_account_id = $2";
-            self.fetch_user(sql, &[provider, provider_account_id]).await
+            self.fetch_user(sqlx::query(sql).bind(provider).bind(provider_account_id))
+                .await
         })
     }
 
     fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
         self.guard(async move {
-            let row = sqlx::query(
-                "UPDATE auth_users SET name = $2, email = $3, image = $4, email_verified = $5 \
-                 WHERE id = $1 RETURNING id, name, email, image, email_verified",
-            )
-            .bind(user.id.as_str())
-            .bind(user.name.as_deref())
-            .bind(user.email.as_deref())
-            .bind(user.image.as_deref())
-            .bind(user.email_verified)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(err::<DB>("user"))?;
-            row.as_ref()
-                .map(Self::user_from_row)
-                .transpose()
-                .map_err(err::<DB>("user"))
+            let sql = "UPDATE auth_users SET name = $2, email = $3, image = $4, \
+                       email_verified = $5 WHERE id = $1 \
+                       RETURNING id, name, email, image, email_verified";
+            let query = Self::bind_profile(sqlx::query(sql).bind(user.id.as_str()), user);
+            self.fetch_user(query).await
         })
     }
 

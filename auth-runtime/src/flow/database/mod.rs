@@ -37,9 +37,62 @@ pub(crate) enum SignInError {
     Adapter(#[from] AdapterError),
 }
 
+impl SignedInUser {
+    /// A user the sign-in found, as stored.
+    fn found(user: User) -> Self {
+        SignedInUser {
+            user,
+            created: false,
+            linked: false,
+        }
+    }
+}
+
 /// How many times a sign-in retries after losing a race with a parallel sign-in of the
 /// same user (the loser finds what the winner wrote).
 const RACE_ATTEMPTS: usize = 3;
+
+/// One attempt of a sign-in step.
+enum Attempt {
+    /// The sign-in has its user.
+    Done(SignedInUser),
+    /// A parallel sign-in (or a deletion) got in the way: look again. The error is the
+    /// one to report if no attempt is left (`None` keeps the previous one).
+    Raced(Option<AdapterError>),
+}
+
+/// Runs `attempt` until it is done, at most [`RACE_ATTEMPTS`] times; when every attempt
+/// lost a race, the last conflict (or `Conflict(what)`).
+async fn retry_races<F>(
+    what: &'static str,
+    mut attempt: impl FnMut() -> F,
+) -> Result<SignedInUser, SignInError>
+where
+    F: Future<Output = Result<Attempt, SignInError>>,
+{
+    let mut last = None;
+    for _ in 0..RACE_ATTEMPTS {
+        match attempt().await? {
+            Attempt::Done(signed_in) => return Ok(signed_in),
+            Attempt::Raced(e) => last = e.or(last),
+        }
+    }
+    Err(last.unwrap_or(AdapterError::Conflict(what)).into())
+}
+
+/// The outcome of creating the user: done, or (a unique conflict: the e-mail or the
+/// account was taken meanwhile, nothing was stored) raced.
+fn created(result: Result<User, AdapterError>, linked: bool) -> Result<Attempt, SignInError> {
+    match result {
+        Ok(user) => Ok(Attempt::Done(SignedInUser {
+            user,
+            created: true,
+            linked,
+        })),
+        Err(e @ AdapterError::Conflict(_)) => Ok(Attempt::Raced(Some(e))),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// OAuth/OIDC sign-in: the user linked to `account`; else, when `profile_user.email`
 /// belongs to a user, that user (the account is linked only when
@@ -52,70 +105,57 @@ pub(crate) async fn oauth_sign_in(
     account: &Account,
     allow_email_linking: bool,
 ) -> Result<SignedInUser, SignInError> {
-    let mut last = None;
-    for _ in 0..RACE_ATTEMPTS {
-        if let Some(user) = db
-            .get_user_by_account(&account.provider, &account.provider_account_id)
-            .await?
-        {
-            return Ok(SignedInUser {
+    retry_races("account", || {
+        oauth_attempt(db, profile_user, account, allow_email_linking)
+    })
+    .await
+}
+
+/// The user a provider account is linked to.
+async fn linked_user(db: &dyn Adapter, account: &Account) -> Result<Option<User>, AdapterError> {
+    db.get_user_by_account(&account.provider, &account.provider_account_id)
+        .await
+}
+
+/// One attempt of [`oauth_sign_in`].
+async fn oauth_attempt(
+    db: &dyn Adapter,
+    profile_user: &User,
+    account: &Account,
+    allow_email_linking: bool,
+) -> Result<Attempt, SignInError> {
+    if let Some(user) = linked_user(db, account).await? {
+        return Ok(Attempt::Done(SignedInUser::found(user)));
+    }
+    if let Some(email) = profile_user.email.as_deref()
+        && let Some(user) = db.get_user_by_email(email).await?
+    {
+        if !allow_email_linking {
+            // A parallel first sign-in of this very account may have created the user
+            // (with the account, atomically) since the lookup above: then it is ours.
+            return match linked_user(db, account).await? {
+                Some(user) => Ok(Attempt::Done(SignedInUser::found(user))),
+                None => Err(SignInError::AccountNotLinked),
+            };
+        }
+        return match db.link_account(&user.id, account).await {
+            Ok(()) => Ok(Attempt::Done(SignedInUser {
                 user,
                 created: false,
-                linked: false,
-            });
-        }
-        if let Some(email) = profile_user.email.as_deref()
-            && let Some(user) = db.get_user_by_email(email).await?
-        {
-            if !allow_email_linking {
-                // A parallel first sign-in of this very account may have created the user
-                // (with the account, atomically) since the lookup above: then it is ours.
-                if let Some(user) = db
-                    .get_user_by_account(&account.provider, &account.provider_account_id)
-                    .await?
-                {
-                    return Ok(SignedInUser {
-                        user,
-                        created: false,
-                        linked: false,
-                    });
-                }
-                return Err(SignInError::AccountNotLinked);
+                linked: true,
+            })),
+            // Linked meanwhile (by a parallel sign-in), or the user was deleted: look again.
+            Err(e @ (AdapterError::Conflict(_) | AdapterError::NotFound(_))) => {
+                Ok(Attempt::Raced(Some(e)))
             }
-            match db.link_account(&user.id, account).await {
-                Ok(()) => {
-                    return Ok(SignedInUser {
-                        user,
-                        created: false,
-                        linked: true,
-                    });
-                }
-                // Linked meanwhile (by a parallel sign-in), or the user was deleted: look again.
-                Err(e @ (AdapterError::Conflict(_) | AdapterError::NotFound(_))) => {
-                    last = Some(e);
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        let new_user = User {
-            id: String::new(),
-            ..profile_user.clone()
+            Err(e) => Err(e.into()),
         };
-        match db.create_user_with_account(&new_user, account).await {
-            Ok(user) => {
-                return Ok(SignedInUser {
-                    user,
-                    created: true,
-                    linked: true,
-                });
-            }
-            // The e-mail or the account was taken meanwhile (nothing was stored): look again.
-            Err(e @ AdapterError::Conflict(_)) => last = Some(e),
-            Err(e) => return Err(e.into()),
-        }
     }
-    Err(last.unwrap_or(AdapterError::Conflict("account")).into())
+    let new_user = User {
+        id: String::new(),
+        ..profile_user.clone()
+    };
+    created(db.create_user_with_account(&new_user, account).await, true)
 }
 
 /// Credentials sign-in (where Auth.js refuses database sessions, next-auth #3729): the
@@ -126,51 +166,35 @@ pub(crate) async fn credentials_sign_in(
     db: &dyn Adapter,
     authorized: &User,
 ) -> Result<SignedInUser, SignInError> {
-    let mut last = None;
-    for _ in 0..RACE_ATTEMPTS {
-        let existing = if !authorized.id.is_empty() {
-            db.get_user(&authorized.id).await?
-        } else if let Some(email) = authorized.email.as_deref() {
-            db.get_user_by_email(email).await?
-        } else {
-            return Err(SignInError::MissingUserId);
-        };
-        if let Some(stored) = existing {
-            let wanted = User {
-                id: stored.id.clone(),
-                ..authorized.clone()
-            };
-            if wanted == stored {
-                return Ok(SignedInUser {
-                    user: stored,
-                    created: false,
-                    linked: false,
-                });
-            }
-            return match db.update_user(&wanted).await? {
-                Some(user) => Ok(SignedInUser {
-                    user,
-                    created: false,
-                    linked: false,
-                }),
-                // Deleted meanwhile: create it on the next round.
-                None => continue,
-            };
-        }
-        match db.create_user(authorized).await {
-            Ok(user) => {
-                return Ok(SignedInUser {
-                    user,
-                    created: true,
-                    linked: false,
-                });
-            }
-            // Created meanwhile by a parallel sign-in (or the e-mail is another user's).
-            Err(e @ AdapterError::Conflict(_)) => last = Some(e),
-            Err(e) => return Err(e.into()),
-        }
+    retry_races("user", || credentials_attempt(db, authorized)).await
+}
+
+/// One attempt of [`credentials_sign_in`].
+async fn credentials_attempt(db: &dyn Adapter, authorized: &User) -> Result<Attempt, SignInError> {
+    let existing = if !authorized.id.is_empty() {
+        db.get_user(&authorized.id).await?
+    } else if let Some(email) = authorized.email.as_deref() {
+        db.get_user_by_email(email).await?
+    } else {
+        return Err(SignInError::MissingUserId);
+    };
+    let Some(stored) = existing else {
+        // A conflict: created meanwhile by a parallel sign-in (or the e-mail is another
+        // user's).
+        return created(db.create_user(authorized).await, false);
+    };
+    let wanted = User {
+        id: stored.id.clone(),
+        ..authorized.clone()
+    };
+    if wanted == stored {
+        return Ok(Attempt::Done(SignedInUser::found(stored)));
     }
-    Err(last.unwrap_or(AdapterError::Conflict("user")).into())
+    Ok(match db.update_user(&wanted).await? {
+        Some(user) => Attempt::Done(SignedInUser::found(user)),
+        // Deleted meanwhile: create it on the next round.
+        None => Attempt::Raced(None),
+    })
 }
 
 /// Starts a session for `user_id` lasting `max_age` seconds. Returns the id for the cookie
