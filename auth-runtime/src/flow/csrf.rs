@@ -23,6 +23,21 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         (c.token, set)
     }
 
+    /// A built-in page whose forms post back: `render(csrf_token, callback_url)`, with the
+    /// CSRF cookie and the callback-URL cookie (`callback`) when either is new.
+    pub(crate) fn form_page(
+        &self,
+        ctx: &Ctx<'_>,
+        callback: (String, Option<SetCookie>),
+        render: impl FnOnce(&str, &str) -> String,
+    ) -> Reply {
+        let (callback_url, callback_cookie) = callback;
+        let (csrf_token, csrf_cookie) = self.csrf(ctx);
+        Reply::html(StatusCode::OK, render(&csrf_token, &callback_url))
+            .with_cookies(csrf_cookie)
+            .with_cookies(callback_cookie)
+    }
+
     /// The CSRF check every state-changing POST runs before its endpoint: `POST /session`,
     /// `POST /signin/:provider`, `POST /signout`. (`POST /callback/credentials` checks it
     /// once it knows the provider is the credentials one; an OAuth `form_post` callback is

@@ -1,8 +1,6 @@
 //! `GET /signout` (the confirmation page, or the custom page) and `POST /signout` (CSRF;
 //! clears the session cookie chunks; runs no callback but `redirect`).
 
-use http::StatusCode;
-
 use super::{Ctx, FlowError, Reply, Req};
 use super::{Inner, Strategy};
 use crate::config::{SessionUserData, SignOutEventArgs, TokenData};
@@ -16,13 +14,11 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
     if let Some(page) = &inner.config.pages.sign_out {
         return Ok(Reply::redirect(page.clone()));
     }
-    let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
-    let (csrf_token, csrf_cookie) = inner.csrf(ctx);
+    let callback = inner.callback_url(ctx, req.callback_url_param()).await;
     let action = inner.action_url(ctx, "signout");
-    let html = crate::pages::sign_out(&action, &csrf_token, &callback_url);
-    Ok(Reply::html(StatusCode::OK, html)
-        .with_cookies(csrf_cookie)
-        .with_cookies(callback_cookie))
+    Ok(inner.form_page(ctx, callback, |csrf_token, callback_url| {
+        crate::pages::sign_out(&action, csrf_token, callback_url)
+    }))
 }
 
 pub(crate) async fn post<T: TokenData, U: SessionUserData>(
