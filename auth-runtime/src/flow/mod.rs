@@ -73,7 +73,7 @@ async fn route<T: TokenData, U: SessionUserData>(
     let base = inner.config.base_path.as_str();
     let req = match Req::parse(base, &parts, &body) {
         Ok(req) => req,
-        Err(reply) => return reply,
+        Err(reply) => return *reply,
     };
     let ctx = match inner.context(&parts) {
         Ok(ctx) => ctx,

@@ -22,29 +22,30 @@ impl Req {
     /// Parses a request under `base` (the base path). A request the flow does not serve
     /// is answered here: a method other than GET and POST `400`, a path outside the base
     /// path `404`, an unknown action `400`, a known one with the wrong method `405` (with
-    /// `Allow`), a body over [`MAX_BODY_BYTES`] `413`.
+    /// `Allow`), a body over [`MAX_BODY_BYTES`] `413`. (Boxed: the answer is large, and
+    /// built only for a refused request.)
     pub(crate) fn parse(
         base: &str,
         parts: &http::request::Parts,
         body: &[u8],
-    ) -> Result<Req, Reply> {
+    ) -> Result<Req, Box<Reply>> {
         let method = parts.method.clone();
         if method != Method::GET && method != Method::POST {
             tracing::debug!(method = %method, "method not supported");
-            return Err(Reply::bad_request(
+            return Err(Box::new(Reply::bad_request(
                 StatusCode::BAD_REQUEST,
                 "UnknownAction",
                 "only GET and POST requests are supported",
-            ));
+            )));
         }
         let rest = match parts.uri.path().strip_prefix(base) {
             Some(rest) if rest.starts_with('/') => rest,
             _ => {
-                return Err(Reply::bad_request(
+                return Err(Box::new(Reply::bad_request(
                     StatusCode::NOT_FOUND,
                     "UnknownAction",
                     &format!("not an auth route; the auth routes are under `{base}/`"),
-                ));
+                )));
             }
         };
         let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
@@ -58,13 +59,13 @@ impl Req {
         let (action, provider) = match segments.as_slice() {
             [a] => match Action::parse(a) {
                 Some(a) => (a, None),
-                None => return Err(unknown()),
+                None => return Err(Box::new(unknown())),
             },
             [a, p] => match Action::parse(a) {
                 Some(a @ (Action::SignIn | Action::Callback)) => (a, Some((*p).to_owned())),
-                _ => return Err(unknown()),
+                _ => return Err(Box::new(unknown())),
             },
-            _ => return Err(unknown()),
+            _ => return Err(Box::new(unknown())),
         };
 
         let allowed: &[Method] = match (action, &provider) {
@@ -72,7 +73,7 @@ impl Req {
             (Action::Session | Action::SignOut, _) => &[Method::GET, Method::POST],
             (Action::SignIn, None) => &[Method::GET],
             (Action::SignIn, Some(_)) => &[Method::POST],
-            (Action::Callback, None) => return Err(unknown()),
+            (Action::Callback, None) => return Err(Box::new(unknown())),
             (Action::Callback, Some(_)) => &[Method::GET, Method::POST],
         };
         if !allowed.contains(&method) {
@@ -89,15 +90,15 @@ impl Req {
             if let Ok(v) = HeaderValue::from_str(&allow) {
                 reply.headers.insert(http::header::ALLOW, v);
             }
-            return Err(reply);
+            return Err(Box::new(reply));
         }
 
         if body.len() > MAX_BODY_BYTES {
-            return Err(Reply::bad_request(
+            return Err(Box::new(Reply::bad_request(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PayloadTooLarge",
                 &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-            ));
+            )));
         }
         let body = if method == Method::POST {
             Body::parse(&parts.headers, body)

@@ -44,7 +44,7 @@ enum Cleanup {
     File(std::path::PathBuf),
     #[cfg(feature = "postgres")]
     Database {
-        admin: sqlx::postgres::PgConnectOptions,
+        admin: Box<sqlx::postgres::PgConnectOptions>,
         name: String,
     },
 }
@@ -120,7 +120,10 @@ async fn postgres(admin_url: &str, label: &str) -> TestDb {
         .expect("connect to test database");
     TestDb {
         adapter: Arc::new(adapter),
-        cleanup: Cleanup::Database { admin, name },
+        cleanup: Cleanup::Database {
+            admin: Box::new(admin),
+            name,
+        },
     }
 }
 
