@@ -5,10 +5,9 @@
 
 use std::hint::black_box;
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use auth_runtime::config::{BoxFuture, JwtArgs, JwtSessionArgs, SessionCallback};
-use auth_runtime::jwt::{JwtCodec, Secrets, TokenFormat};
+use auth_runtime::jwt::{JwtCodec, Secrets, TokenFormat, unix_now as now};
 use auth_runtime::{Auth, AuthConfig, Credentials, Provider, User, providers};
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -63,13 +62,6 @@ fn claims() -> serde_json::Map<String, serde_json::Value> {
     .as_object()
     .cloned()
     .unwrap_or_default()
-}
-
-fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 fn bench(c: &mut Criterion) {

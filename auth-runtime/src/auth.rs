@@ -1,21 +1,16 @@
-//! The runtime handle: executes an [`AuthConfig`] (the flow is in `crate::flow`).
-//!
-//! INTERFACE (owned by the flow work; the axum integration depends on exactly this surface).
+//! The public façade: [`Auth`] validates an [`AuthConfig`] and delegates every request to
+//! the flow (`crate::flow`), which owns the state; the admin helpers reach the adapter.
 
 use std::sync::Arc;
-use std::time::SystemTime;
 
 use bytes::Bytes;
 
 use crate::ConfigError;
-use crate::adapter::{Adapter, AdapterError, AdapterSession};
-use crate::config::{
-    AuthConfig, Provider, Session, SessionCallback, SessionStrategy, SessionUserData, TokenData,
-};
-use crate::cookies::{CookieNames, RequestCookies};
-use crate::jwt::{JwtCodec, Secrets, TokenFormat};
-use crate::providers::oauth::OAuthClient;
-use crate::url::Origin;
+use crate::adapter::{Adapter, AdapterError, AdapterSession, SessionKey};
+use crate::config::{AuthConfig, Session, SessionUserData, TokenData};
+use crate::flow::Inner;
+
+pub use crate::flow::StoreStatus;
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
 ///
@@ -78,102 +73,16 @@ pub struct SessionLookup<T, U> {
     pub token: Option<T>,
     /// `Set-Cookie` values the response must carry (rolling refresh, or clearing a bad cookie).
     pub set_cookies: Vec<http::HeaderValue>,
-    /// The session store could not be read (database strategy: the database is down).
-    /// `session` is `None` then, but the request is not signed out: answer 503.
-    pub unavailable: bool,
+    /// Whether the session store answered: under the database strategy with the database
+    /// down, [`StoreStatus::Unavailable`] (`session` is `None`, but the request is not
+    /// signed out: answer 503).
+    pub store: StoreStatus,
 }
 
-/// How the site's origin is known.
-#[derive(Clone, Debug)]
-pub(crate) enum HostPolicy {
-    /// `AUTH_URL` or the configured `url`.
-    Fixed(Origin),
-    /// The request's `Host` / `X-Forwarded-Host` (`trust_host`).
-    Trusted,
-}
-
-/// Where sessions live; `flow::session`, `flow::callback` (the sign-in tail) and
-/// `flow::signout` match on it.
-#[derive(Clone)]
-pub(crate) enum Strategy {
-    /// Encrypted token in the session cookie.
-    Jwt,
-    /// A session id in the cookie, the session row in the adapter's database.
-    Database(Arc<dyn Adapter>),
-}
-
-/// The cookie names and codecs of one scheme (the HKDF salt is the full cookie name, so
-/// http and https need their own keys).
-pub(crate) struct Scheme {
-    pub(crate) names: CookieNames,
-    pub(crate) session: JwtCodec,
-    /// Codecs of the OAuth check cookies (state, PKCE, nonce); `None` without OAuth providers.
-    pub(crate) checks: Option<CheckCodecs>,
-}
-
-pub(crate) struct CheckCodecs {
-    pub(crate) state: JwtCodec,
-    pub(crate) pkce: JwtCodec,
-    pub(crate) nonce: JwtCodec,
-}
-
-pub(crate) struct Inner<T, U> {
-    pub(crate) config: AuthConfig<T, U>,
-    pub(crate) host: HostPolicy,
-    pub(crate) strategy: Strategy,
-    /// The adapter (database strategy; with the jwt strategy it stores users and accounts).
-    pub(crate) adapter: Option<Arc<dyn Adapter>>,
-    /// `${secret}` as Auth.js stringifies it for the CSRF hash.
-    pub(crate) csrf_secret: String,
-    pub(crate) http: Option<Scheme>,
-    pub(crate) https: Option<Scheme>,
-    pub(crate) oauth: OAuthClient,
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-fn valid_base_path(p: &str) -> bool {
-    p.starts_with('/')
-        && p.len() > 1
-        && !p.ends_with('/')
-        && !p.contains("//")
-        && !p
-            .chars()
-            .any(|c| c == '?' || c == '#' || c.is_whitespace() || c.is_control())
-}
-
-fn valid_provider_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-}
-
-impl<T, U> Inner<T, U> {
-    fn scheme_for(&self, https: bool) -> Option<&Scheme> {
-        if https {
-            self.https.as_ref()
-        } else {
-            self.http.as_ref()
-        }
-    }
-
-    /// The origin and scheme data of a request.
-    pub(crate) fn resolve(
-        &self,
-        headers: &http::HeaderMap,
-        uri: &http::Uri,
-    ) -> Result<(Origin, &Scheme), crate::url::HostError> {
-        let origin = match &self.host {
-            HostPolicy::Fixed(o) => o.clone(),
-            HostPolicy::Trusted => crate::url::origin_from_request(headers, uri)?,
-        };
-        let scheme = self
-            .scheme_for(origin.is_https())
-            .ok_or(crate::url::HostError::Invalid)?;
-        Ok((origin, scheme))
+impl<T, U> SessionLookup<T, U> {
+    /// `true` when the session store could not be read ([`StoreStatus::Unavailable`]).
+    pub fn is_unavailable(&self) -> bool {
+        self.store == StoreStatus::Unavailable
     }
 }
 
@@ -223,154 +132,8 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         config: AuthConfig<T, U>,
         adapter: Option<Arc<dyn Adapter>>,
     ) -> Result<Self, ConfigError> {
-        let strategy = match (config.strategy, &adapter) {
-            (SessionStrategy::Jwt, _) => Strategy::Jwt,
-            (SessionStrategy::Database, Some(db)) => Strategy::Database(db.clone()),
-            (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
-        };
-        match (&strategy, &config.session) {
-            (Strategy::Jwt, Some(SessionCallback::Database(_)))
-            | (Strategy::Database(_), Some(SessionCallback::Jwt(_))) => {
-                return Err(ConfigError::SessionCallbackMismatch);
-            }
-            _ => {}
-        }
-        if !valid_base_path(&config.base_path) {
-            return Err(ConfigError::InvalidBasePath(config.base_path.clone()));
-        }
-        if config.providers.is_empty() {
-            return Err(ConfigError::NoProviders);
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for p in &config.providers {
-            if !valid_provider_id(p.id()) {
-                return Err(ConfigError::InvalidProviderId(p.id().to_owned()));
-            }
-            if !seen.insert(p.id()) {
-                return Err(ConfigError::DuplicateProvider(p.id().to_owned()));
-            }
-        }
-
-        // Every `env(..)` of a provider must be set now, not at the first sign-in.
-        for p in &config.providers {
-            if let Provider::OAuth(o) = p {
-                o.client_id.resolve()?;
-                o.client_secret.resolve()?;
-                for v in [
-                    &o.issuer,
-                    &o.authorization_url,
-                    &o.token_url,
-                    &o.userinfo_url,
-                    &o.github_emails_url,
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    v.resolve()?;
-                }
-            }
-        }
-
-        let mut secrets = Vec::new();
-        for s in &config.secrets {
-            secrets.push(s.resolve()?);
-        }
-        secrets.retain(|s| !s.is_empty());
-        if secrets.is_empty() {
-            for name in [
-                "AUTH_SECRET_3",
-                "AUTH_SECRET_2",
-                "AUTH_SECRET_1",
-                "AUTH_SECRET",
-            ] {
-                if let Some(v) = env_nonempty(name) {
-                    secrets.push(v);
-                }
-            }
-        }
-        if secrets.is_empty() {
-            return Err(ConfigError::MissingSecret);
-        }
-        let csrf_secret = crate::csrf::secret_material(&secrets);
-        let secrets =
-            Secrets::new(secrets).map_err(|e| ConfigError::InvalidSecret(e.to_string()))?;
-
-        let url = match &config.url {
-            Some(v) => Some(v.resolve()?),
-            None => env_nonempty("AUTH_URL"),
-        };
-        let trust_host = config.trust_host.unwrap_or_else(|| {
-            env_nonempty("AUTH_TRUST_HOST")
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
-        });
-        let host = match url {
-            Some(u) => {
-                let origin = Origin::parse(&u).map_err(ConfigError::InvalidUrl)?;
-                if let Ok(parsed) = url::Url::parse(&u) {
-                    let path = parsed.path().trim_end_matches('/');
-                    if !path.is_empty() && path != config.base_path {
-                        tracing::warn!(
-                            url_path = path,
-                            base_path = %config.base_path,
-                            "the site URL has a path that differs from the base path; only its origin is used"
-                        );
-                    }
-                }
-                HostPolicy::Fixed(origin)
-            }
-            None if trust_host => HostPolicy::Trusted,
-            None => return Err(ConfigError::MissingUrl),
-        };
-
-        let has_oauth = config
-            .providers
-            .iter()
-            .any(|p| matches!(p, Provider::OAuth(_)));
-        let derive = |secure: bool| -> Result<Scheme, ConfigError> {
-            let names = CookieNames::new(secure);
-            let codec_as = |salt: &str, format: TokenFormat| {
-                JwtCodec::new(&secrets, salt, format)
-                    .map_err(|e| ConfigError::InvalidSecret(e.to_string()))
-            };
-            let codec = |salt: &str| codec_as(salt, TokenFormat::AuthJs);
-            let session = codec_as(&names.session_token, config.token_format.clone())?;
-            let checks = if has_oauth {
-                Some(CheckCodecs {
-                    state: codec(&names.state)?,
-                    pkce: codec(&names.pkce_code_verifier)?,
-                    nonce: codec(&names.nonce)?,
-                })
-            } else {
-                None
-            };
-            Ok(Scheme {
-                names,
-                session,
-                checks,
-            })
-        };
-        let (http, https) = match &host {
-            HostPolicy::Fixed(o) if o.is_https() => (None, Some(derive(true)?)),
-            HostPolicy::Fixed(_) => (Some(derive(false)?), None),
-            HostPolicy::Trusted => (Some(derive(false)?), Some(derive(true)?)),
-        };
-        tracing::debug!(
-            providers = config.providers.len(),
-            base_path = %config.base_path,
-            trust_host = matches!(host, HostPolicy::Trusted),
-            "auth runtime configured"
-        );
         Ok(Auth {
-            inner: Arc::new(Inner {
-                config,
-                host,
-                strategy,
-                adapter,
-                csrf_secret,
-                http,
-                https,
-                oauth: OAuthClient::default(),
-            }),
+            inner: Arc::new(Inner::new(config, adapter)?),
         })
     }
 
@@ -380,40 +143,11 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     }
 
     /// Reads (and refreshes) the session of a request, running `jwt` then `session`.
+    ///
+    /// A request whose host cannot be trusted, or whose `jwt` or `session` callback
+    /// panics, reads as signed out and keeps its cookie.
     pub async fn session(&self, parts: &http::request::Parts) -> SessionLookup<T, U> {
-        let inner = &*self.inner;
-        let Ok((origin, scheme)) = inner.resolve(&parts.headers, &parts.uri) else {
-            tracing::warn!(
-                "session read: the request's host is missing or invalid; treated as signed out"
-            );
-            return SessionLookup {
-                session: None,
-                token: None,
-                set_cookies: Vec::new(),
-                unavailable: false,
-            };
-        };
-        let cookies = RequestCookies::from_headers(&parts.headers);
-        let ctx = crate::flow::Ctx {
-            origin,
-            scheme,
-            cookies,
-            now: SystemTime::now(),
-        };
-        let read = match crate::flow::CatchUnwind::new(inner.read_session(&ctx, None)).await {
-            Ok(read) => read,
-            Err(()) => {
-                // A `jwt` or `session` callback panicked: this request reads as signed out,
-                // and the cookie is left as it is (the session is not lost).
-                tracing::error!("session read failed: a callback panicked; treated as signed out");
-                return SessionLookup {
-                    session: None,
-                    token: None,
-                    set_cookies: Vec::new(),
-                    unavailable: false,
-                };
-            }
-        };
+        let read = crate::flow::read_request_session(&self.inner, parts).await;
         SessionLookup {
             session: read.session,
             token: read.token,
@@ -422,7 +156,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
                 .iter()
                 .filter_map(|c| c.to_header_value())
                 .collect(),
-            unavailable: read.unavailable,
+            store: read.store,
         }
     }
 
@@ -454,10 +188,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     }
 
     /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.
-    pub async fn revoke_session(
-        &self,
-        key: &crate::adapter::SessionKey,
-    ) -> Result<bool, AdapterError> {
+    pub async fn revoke_session(&self, key: &SessionKey) -> Result<bool, AdapterError> {
         self.require_adapter()?.delete_session(key).await
     }
 

@@ -8,6 +8,8 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::util::hex;
+
 /// The CSRF state of one request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Csrf {
@@ -28,16 +30,6 @@ fn hash(token: &str, secret: &str) -> String {
     h.update(token.as_bytes());
     h.update(secret.as_bytes());
     hex(&h.finalize())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
-    out
 }
 
 /// The token of a valid CSRF cookie value (`token|hash` with our hash), else `None`.

@@ -14,7 +14,7 @@ pub enum ConfigError {
     MissingSecret,
     /// The secrets were refused by the token codec.
     #[error("the secret cannot be used: {0}")]
-    InvalidSecret(String),
+    InvalidSecret(crate::jwt::JwtError),
     /// The base path is not of the form `/segment[/segment...]`.
     #[error(
         "base path `{0}` is not valid; it must start with `/`, not end with `/`, and contain no `//`, `?`, `#` or spaces (e.g. `/api/auth`)"
@@ -39,10 +39,6 @@ pub enum ConfigError {
         "the site URL is unknown: set AUTH_URL (or `url` in the config), or AUTH_TRUST_HOST=true (`trust_host`) behind a proxy you control"
     )]
     MissingUrl,
-    /// The database session strategy is configured but not implemented yet (no longer
-    /// returned; kept for compatibility).
-    #[error("the database session strategy is not supported yet; use `strategy: jwt`")]
-    UnsupportedStrategy,
     /// `strategy: database` without an adapter.
     #[error(
         "`strategy: database` needs a database adapter: start with `Auth::with_adapter(config, Arc::new(adapter))` (e.g. `SqliteAdapter::connect(\"sqlite://auth.db\")`)"

@@ -22,12 +22,13 @@ pub mod pages;
 pub mod password;
 pub mod providers;
 mod url;
+mod util;
 
 #[doc(hidden)]
 #[path = "__private.rs"]
 pub mod __private0_1_0;
 
-pub use auth::{Auth, SessionLookup};
+pub use auth::{Auth, SessionLookup, StoreStatus};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your

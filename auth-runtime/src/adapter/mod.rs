@@ -25,33 +25,21 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::config::{Account, User};
+pub use crate::util::unix_now;
 
 mod session_id;
 pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKey};
 
-mod flow;
-pub use flow::{
-    LiveSession, SignInError, SignedInUser, credentials_sign_in, end_session, oauth_sign_in,
-    read_session, start_session,
-};
-
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(feature = "postgres")]
+pub use sql::{MIGRATION_LOCK_KEY, PostgresAdapter};
+#[cfg(feature = "sqlite")]
+pub use sql::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use sql::spawn_sweeper;
-
-#[cfg(feature = "postgres")]
-mod postgres;
-#[cfg(feature = "postgres")]
-pub use postgres::{MIGRATION_LOCK_KEY, PostgresAdapter};
-
-#[cfg(feature = "sqlite")]
-mod sqlite;
-#[cfg(feature = "sqlite")]
-pub use sqlite::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
+pub use sql::{SqlAdapter, SqlDatabase, spawn_sweeper};
 
 /// How long one call of the shipped adapters may take before it fails with
 /// [`AdapterError::Unavailable`] (change with `with_call_timeout`).
@@ -257,12 +245,4 @@ pub trait Adapter: Send + Sync + 'static {
     /// Deletes every expired session (and expired verification token). Returns how many
     /// sessions. Run it periodically (`spawn_sweeper`, with a database feature).
     fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64>;
-}
-
-/// Seconds since the Unix epoch, now.
-pub fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

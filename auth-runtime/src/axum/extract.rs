@@ -116,11 +116,18 @@ impl fmt::Display for SessionRejection {
 impl std::error::Error for SessionRejection {}
 
 fn json(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    with_content_type(status, body.to_string(), "application/json")
+}
+
+fn html(status: StatusCode, page: String) -> Response {
+    with_content_type(status, page, "text/html; charset=utf-8")
+}
+
+fn with_content_type(status: StatusCode, body: String, content_type: &'static str) -> Response {
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     response
 }
 
@@ -157,30 +164,18 @@ impl IntoResponse for SessionRejection {
                 status,
                 serde_json::json!({"error": "SessionRequired", "message": message, "url": sign_in_url}),
             ),
-            Kind::Forbidden { html: true } => {
-                let mut response = (status, crate::pages::forbidden("/")).into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                );
-                response
-            }
+            Kind::Forbidden { html: true } => html(status, crate::pages::forbidden("/")),
             Kind::Forbidden { html: false } => json(
                 status,
                 serde_json::json!({"error": "AccessDenied", "message": message}),
             ),
-            Kind::Unavailable { html: true } => {
-                let page = format!(
+            Kind::Unavailable { html: true } => html(
+                status,
+                format!(
                     "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Service unavailable</title></head>\
                      <body><h1>Service unavailable</h1><p>{message}.</p></body></html>"
-                );
-                let mut response = (status, page).into_response();
-                response.headers_mut().insert(
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/html; charset=utf-8"),
-                );
-                response
-            }
+                ),
+            ),
             Kind::Unavailable { html: false } => json(
                 status,
                 serde_json::json!({"error": "ServiceUnavailable", "message": message}),

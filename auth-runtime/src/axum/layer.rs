@@ -126,8 +126,14 @@ pub(crate) struct RequestAuth<T, U> {
 }
 
 impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
-    async fn lookup(&self, parts: &Parts) -> &SessionLookup<T, U> {
-        self.lookup.get_or_init(|| self.auth.session(parts)).await
+    /// The request's session lookup (run on first use); `Err` (503) when the session
+    /// store is unreachable.
+    async fn lookup(&self, parts: &Parts) -> Result<&SessionLookup<T, U>, SessionRejection> {
+        let lookup = self.lookup.get_or_init(|| self.auth.session(parts)).await;
+        if lookup.is_unavailable() {
+            return Err(SessionRejection::unavailable(parts));
+        }
+        Ok(lookup)
     }
 }
 
@@ -152,13 +158,7 @@ impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
         &'a self,
         parts: &'a Parts,
     ) -> BoxFuture<'a, Result<Option<Session<U>>, SessionRejection>> {
-        Box::pin(async move {
-            let lookup = self.lookup(parts).await;
-            if lookup.unavailable {
-                return Err(SessionRejection::unavailable(parts));
-            }
-            Ok(lookup.session.clone())
-        })
+        Box::pin(async move { Ok(self.lookup(parts).await?.session.clone()) })
     }
 
     fn sign_in_url(&self, parts: &Parts) -> String {
@@ -168,13 +168,7 @@ impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
 
 impl<T: TokenData, U: SessionUserData> TokenSource<T> for RequestAuth<T, U> {
     fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Option<T>, SessionRejection>> {
-        Box::pin(async move {
-            let lookup = self.lookup(parts).await;
-            if lookup.unavailable {
-                return Err(SessionRejection::unavailable(parts));
-            }
-            Ok(lookup.token.clone())
-        })
+        Box::pin(async move { Ok(self.lookup(parts).await?.token.clone()) })
     }
 
     fn sign_in_url(&self, parts: &Parts) -> String {

@@ -10,7 +10,8 @@ use http::{StatusCode, header};
 use crate::Auth;
 use crate::config::{SessionUserData, TokenData};
 
-/// The largest request body the flow reads (forms and `POST /session` JSON are far smaller).
+/// The largest request body `routes()` buffers; the flow then refuses anything over 64 KiB
+/// with `413` (forms and `POST /session` JSON are far smaller).
 const MAX_BODY: usize = 1024 * 1024;
 
 impl<T: TokenData, U: SessionUserData> Auth<T, U> {

@@ -1,20 +1,18 @@
-//! `POST /callback/credentials` and `GET /callback/:provider` (OAuth/OIDC return), and
-//! the sign-in tail both share: `sign_in`, default token, `jwt`, session cookie, redirect.
+//! `POST /callback/credentials` and `GET /callback/:provider` (OAuth/OIDC return); both
+//! end in the sign-in tail (`sign_in_tail.rs`).
 
 use http::{Method, StatusCode};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::{Ctx, FlowError, Reply, Req, events, random_uuid};
-use crate::adapter;
-use crate::auth::{Inner, Strategy};
+use super::sign_in_tail::SignIn;
+use super::{Ctx, FlowError, Inner, Reply, Req};
 use crate::config::{
-    Account, AccountType, CreateUserEventArgs, Credentials, LinkAccountEventArgs, OAuthProvider,
-    Profile, Provider, SessionUserData, SignInArgs, SignInDecision, SignInEventArgs, TokenData,
-    Trigger, User,
+    Account, AccountType, Credentials, OAuthProvider, Provider, SessionUserData, TokenData,
 };
-use crate::cookies::{self, SetCookie};
+use crate::cookies::SetCookie;
 use crate::jwt::JwtCodec;
 use crate::providers::oauth::Checks;
+use crate::util::uuid_v4;
 
 pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     inner: &Inner<T, U>,
@@ -53,7 +51,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             };
             // With an adapter an id-less user is found by e-mail (or created) in the database.
             if user.id.is_empty() && inner.adapter.is_none() {
-                user.id = random_uuid();
+                user.id = uuid_v4();
             }
             let account = Account {
                 provider: p.id.clone(),
@@ -61,9 +59,14 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                 kind: AccountType::Credentials,
                 ..Account::default()
             };
-            inner
-                .sign_in_tail(ctx, req, user, account, None, Some(credentials), false)
-                .await
+            let sign_in = SignIn {
+                user,
+                account,
+                profile: None,
+                credentials: Some(credentials),
+                allow_email_linking: false,
+            };
+            inner.sign_in_tail(ctx, req, sign_in).await
         }
         Provider::OAuth(p) => oauth_callback(inner, ctx, req, p).await,
     }
@@ -138,198 +141,18 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
             return Err(FlowError::OAuthCallback(e.to_string(), cleared));
         }
     };
-    let reply = match inner
-        .sign_in_tail(
-            ctx,
-            req,
-            signed_in.user,
-            signed_in.account,
-            Some(signed_in.profile),
-            None,
-            provider.allow_dangerous_email_account_linking,
-        )
-        .await
-    {
+    let sign_in = SignIn {
+        user: signed_in.user,
+        account: signed_in.account,
+        profile: Some(signed_in.profile),
+        credentials: None,
+        allow_email_linking: provider.allow_dangerous_email_account_linking,
+    };
+    let reply = match inner.sign_in_tail(ctx, req, sign_in).await {
         Ok(reply) => reply,
         // The check cookies are spent: clear them on the way to the sign-in page.
         Err(FlowError::AccountNotLinked(_)) => return Err(FlowError::AccountNotLinked(cleared)),
         Err(e) => return Err(e),
     };
     Ok(reply.with_cookies(cleared))
-}
-
-impl<T: TokenData, U: SessionUserData> Inner<T, U> {
-    /// The end of every sign-in: `sign_in`, then (with an adapter) the user found or
-    /// created in the database, then the session: under the jwt strategy the default
-    /// token, `jwt` (trigger `signIn`/`signUp`, user present) and the encrypted cookie;
-    /// under the database strategy a session row and its id in the cookie. Finally the
-    /// redirect to the callback URL.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn sign_in_tail(
-        &self,
-        ctx: &Ctx<'_>,
-        req: &Req,
-        user: User,
-        account: Account,
-        profile: Option<Profile>,
-        credentials: Option<Credentials>,
-        allow_email_linking: bool,
-    ) -> Result<Reply, FlowError> {
-        if let Some(f) = &self.config.sign_in {
-            tracing::debug!(callback = "sign_in", provider = %account.provider, "callback ran");
-            let decision = f(SignInArgs {
-                user: user.clone(),
-                account: account.clone(),
-                profile: profile.clone(),
-                credentials,
-            })
-            .await;
-            match decision {
-                SignInDecision::Allow => {}
-                SignInDecision::Deny => return Err(FlowError::AccessDenied),
-                SignInDecision::Redirect(url) => {
-                    tracing::info!(provider = %account.provider, "sign-in refused: `sign_in` returned a redirect");
-                    let to = self.run_redirect(ctx, &url).await;
-                    return Ok(Reply::redirect(to));
-                }
-            }
-        }
-
-        let mut is_new_user = false;
-        let user = match &self.adapter {
-            None => user,
-            Some(db) => {
-                let stored = match account.kind {
-                    AccountType::Credentials => adapter::credentials_sign_in(&**db, &user).await?,
-                    _ => {
-                        adapter::oauth_sign_in(&**db, &user, &account, allow_email_linking).await?
-                    }
-                };
-                is_new_user = stored.created;
-                let events = &self.config.events;
-                if stored.created {
-                    events::fire(
-                        "create_user",
-                        events.create_user.as_ref(),
-                        CreateUserEventArgs {
-                            user: stored.user.clone(),
-                        },
-                    );
-                }
-                if stored.linked {
-                    events::fire(
-                        "link_account",
-                        events.link_account.as_ref(),
-                        LinkAccountEventArgs {
-                            user: stored.user.clone(),
-                            account: account.clone(),
-                        },
-                    );
-                }
-                stored.user
-            }
-        };
-
-        if let Strategy::Database(db) = &self.strategy {
-            let (id, row) = adapter::start_session(&**db, &user.id, self.config.max_age).await?;
-            let expires = std::time::UNIX_EPOCH
-                + std::time::Duration::from_secs(u64::try_from(row.expires).unwrap_or(0));
-            let name = &ctx.scheme.names.session_token;
-            tracing::info!(provider = %account.provider, new_user = is_new_user, "signed in (database session)");
-            events::fire(
-                "sign_in",
-                self.config.events.sign_in.as_ref(),
-                SignInEventArgs {
-                    user,
-                    account,
-                    profile,
-                    is_new_user,
-                },
-            );
-            let cookies = cookies::write_chunked(
-                &ctx.cookies,
-                name,
-                &id.to_cookie_value(),
-                expires,
-                ctx.secure(),
-            );
-            let (callback_url, callback_cookie) =
-                self.callback_url(ctx, req.callback_url_param()).await;
-            return Ok(Reply::redirect(callback_url)
-                .with_cookies(cookies)
-                .with_cookies(callback_cookie));
-        }
-
-        let mut claims = Map::new();
-        for (k, v) in [
-            ("name", &user.name),
-            ("email", &user.email),
-            ("picture", &user.image),
-        ] {
-            if let Some(v) = v {
-                claims.insert(k.to_owned(), Value::String(v.clone()));
-            }
-        }
-        claims.insert("sub".to_owned(), Value::String(user.id.clone()));
-        let token: T = serde_json::from_value(Value::Object(claims)).map_err(|e| {
-            FlowError::Configuration(format!(
-                "the default token does not fit the Token type: {e}"
-            ))
-        })?;
-
-        let name = &ctx.scheme.names.session_token;
-        let cookies = match self.strategy {
-            Strategy::Database(_) => Vec::new(),
-            Strategy::Jwt => {
-                let provider = account.provider.clone();
-                let event = self
-                    .config
-                    .events
-                    .sign_in
-                    .as_ref()
-                    .map(|_| SignInEventArgs {
-                        user: user.clone(),
-                        account: account.clone(),
-                        profile: profile.clone(),
-                        is_new_user,
-                    });
-                match self
-                    .run_jwt(
-                        token,
-                        Some(user),
-                        Some(account),
-                        profile,
-                        Some(if is_new_user {
-                            Trigger::SignUp
-                        } else {
-                            Trigger::SignIn
-                        }),
-                        None,
-                    )
-                    .await
-                {
-                    None => {
-                        tracing::info!(provider = %provider, cookie = %name, "the `jwt` callback returned None on sign-in; session cookie cleared");
-                        cookies::clear_chunked(&ctx.cookies, name, ctx.secure())
-                    }
-                    Some(token) => {
-                        let encoded = self
-                            .encode_token(ctx, &token)
-                            .map_err(FlowError::Configuration)?;
-                        let expires = cookies::expires_in(ctx.now, self.config.max_age);
-                        tracing::info!(provider = %provider, "signed in");
-                        if let Some(args) = event {
-                            events::fire("sign_in", self.config.events.sign_in.as_ref(), args);
-                        }
-                        cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure())
-                    }
-                }
-            }
-        };
-        let (callback_url, callback_cookie) =
-            self.callback_url(ctx, req.callback_url_param()).await;
-        Ok(Reply::redirect(callback_url)
-            .with_cookies(cookies)
-            .with_cookies(callback_cookie))
-    }
 }

@@ -1,41 +1,156 @@
-//! `GET /error?error=X`: the error page (403 for `AccessDenied`/`Verification`, 500 for
-//! `Configuration`, 200 otherwise, as Auth.js), or a redirect to the custom error page.
+//! The errors an endpoint ends with, and the answer each gets: Auth.js's redirect to the
+//! sign-in or error page with `?error=<type>`, or `503` when the database is unavailable.
 
-use http::StatusCode;
+use http::{Method, StatusCode};
 
-use super::{Ctx, Reply, Req};
-use crate::auth::Inner;
-use crate::config::{SessionUserData, TokenData};
+use super::database::SignInError;
+use super::{Action, Reply, Req};
+use crate::adapter::AdapterError;
+use crate::config::Pages;
+use crate::cookies::SetCookie;
+use crate::url::Origin;
 
-/// The status Auth.js's error page answers with.
-pub(crate) fn status_of(code: &str) -> StatusCode {
-    match code {
-        "AccessDenied" | "Verification" => StatusCode::FORBIDDEN,
-        "Configuration" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::OK,
-    }
+/// The Auth.js errors the flow ends with. `type` goes to the client; the detail is logged.
+#[derive(Debug)]
+pub(crate) enum FlowError {
+    /// CSRF check failed (`MissingCSRF`, sign-in page).
+    MissingCsrf(&'static str),
+    /// `authorize` returned `None` (`CredentialsSignin&code=credentials`, sign-in page).
+    CredentialsSignin,
+    /// `sign_in` returned false (`AccessDenied`, error page).
+    AccessDenied,
+    /// An OAuth callback failed (`OAuthCallbackError`, sign-in page); the spent check
+    /// cookies to clear.
+    OAuthCallback(String, Vec<SetCookie>),
+    /// The OAuth account's e-mail belongs to another user and the provider does not allow
+    /// linking (`OAuthAccountNotLinked`, sign-in page); the spent check cookies to clear.
+    AccountNotLinked(Vec<SetCookie>),
+    /// An OAuth sign-in could not start: the provider's discovery document or
+    /// configuration is unreachable or broken (`OAuthSignin`, sign-in page).
+    OAuthSignin(String),
+    /// The database cannot be reached (503 with a JSON body, no redirect).
+    Unavailable(String),
+    /// Anything else (`Configuration`, error page).
+    Configuration(String),
 }
 
-/// The error code of the query, when it looks like one (letters only, at most 64);
-/// anything else is `default`, so user input is never reflected.
-fn code(req: &Req) -> &str {
-    match req.query("error") {
-        Some(c) if !c.is_empty() && c.len() <= 64 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
-            c
+impl From<SignInError> for FlowError {
+    fn from(e: SignInError) -> Self {
+        match e {
+            SignInError::AccountNotLinked => FlowError::AccountNotLinked(Vec::new()),
+            SignInError::Adapter(e) if e.is_unavailable() => FlowError::Unavailable(e.to_string()),
+            other => FlowError::Configuration(format!("database sign-in failed: {other}")),
         }
-        _ => "default",
     }
 }
 
-pub(crate) fn get<T: TokenData, U: SessionUserData>(
-    inner: &Inner<T, U>,
-    ctx: &Ctx<'_>,
-    req: &Req,
-) -> Reply {
-    let code = code(req);
-    if let Some(page) = &inner.config.pages.error {
-        return Reply::redirect(crate::url::with_query(page, &[("error", code)]));
+impl From<AdapterError> for FlowError {
+    fn from(e: AdapterError) -> Self {
+        if e.is_unavailable() {
+            FlowError::Unavailable(e.to_string())
+        } else {
+            FlowError::Configuration(format!("database error: {e}"))
+        }
     }
-    let sign_in_url = inner.action_url(ctx, "signin");
-    Reply::html(status_of(code), crate::pages::error(code, &sign_in_url))
+}
+
+impl FlowError {
+    /// Logs the error and answers it as Auth.js does: `503` when the database is
+    /// unavailable, `400 null` for a failed `POST /session`, else a redirect to the sign-in
+    /// or error page (`pages`, or the built-in one under `base_path`) with `?error=<type>`,
+    /// clearing the spent OAuth check cookies.
+    pub(crate) fn into_reply(
+        self,
+        req: &Req,
+        pages: &Pages,
+        base_path: &str,
+        origin: &Origin,
+    ) -> Reply {
+        self.log(req.action.name());
+        if matches!(self, FlowError::Unavailable(_)) {
+            return Reply::unavailable();
+        }
+        if req.action == Action::Session && req.method == Method::POST {
+            // Auth.js: a failed POST /session is an API error, not a page redirect.
+            return Reply::json(StatusCode::BAD_REQUEST, &serde_json::Value::Null);
+        }
+        let (to_sign_in, kind) = self.kind_and_type();
+        let page = if to_sign_in {
+            pages
+                .sign_in
+                .clone()
+                .unwrap_or_else(|| format!("{base_path}/signin"))
+        } else {
+            pages
+                .error
+                .clone()
+                .unwrap_or_else(|| format!("{base_path}/error"))
+        };
+        let mut pairs = vec![("error", kind)];
+        if matches!(self, FlowError::CredentialsSignin) {
+            pairs.push(("code", "credentials"));
+        }
+        let page = if page.starts_with('/') {
+            format!("{}{page}", origin.as_str())
+        } else {
+            page
+        };
+        let cookies = match self {
+            FlowError::OAuthCallback(_, cookies) | FlowError::AccountNotLinked(cookies) => cookies,
+            _ => Vec::new(),
+        };
+        Reply::redirect(crate::url::with_query(&page, &pairs)).with_cookies(cookies)
+    }
+
+    fn kind_and_type(&self) -> (bool, &'static str) {
+        // (goes to the sign-in page, error type)
+        match self {
+            FlowError::MissingCsrf(_) => (true, "MissingCSRF"),
+            FlowError::CredentialsSignin => (true, "CredentialsSignin"),
+            FlowError::AccessDenied => (false, "AccessDenied"),
+            FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
+            FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
+            FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
+            FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
+            FlowError::Configuration(_) => (false, "Configuration"),
+        }
+    }
+
+    fn log(&self, action: &str) {
+        match self {
+            FlowError::MissingCsrf(reason) => {
+                tracing::warn!(action, reason, "CSRF check failed (MissingCSRF)")
+            }
+            FlowError::CredentialsSignin => {
+                tracing::info!(
+                    action,
+                    "sign-in refused: `authorize` returned no user (CredentialsSignin)"
+                )
+            }
+            FlowError::AccessDenied => {
+                tracing::info!(
+                    action,
+                    "sign-in refused: the `sign_in` callback denied it (AccessDenied)"
+                )
+            }
+            FlowError::OAuthCallback(reason, _) => {
+                tracing::warn!(action, reason = %reason, "OAuth callback failed (OAuthCallbackError)")
+            }
+            FlowError::OAuthSignin(reason) => {
+                tracing::warn!(action, reason = %reason, "OAuth sign-in could not start (OAuthSignin)")
+            }
+            FlowError::AccountNotLinked(_) => {
+                tracing::info!(
+                    action,
+                    "sign-in refused: the e-mail belongs to another user and linking is not allowed (OAuthAccountNotLinked)"
+                )
+            }
+            FlowError::Unavailable(reason) => {
+                tracing::error!(action, reason = %reason, "request failed: the database is unavailable (503)")
+            }
+            FlowError::Configuration(reason) => {
+                tracing::error!(action, reason = %reason, "request failed (Configuration)")
+            }
+        }
+    }
 }

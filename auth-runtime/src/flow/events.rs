@@ -27,9 +27,10 @@ pub(crate) fn fire<A: Send + 'static>(name: &'static str, handler: Option<&Event
     allow(dead_code)
 )]
 async fn run(name: &'static str, future: crate::config::BoxFuture<Result<(), EventError>>) {
-    match super::CatchUnwind::new(future).await {
+    use futures_util::FutureExt as _;
+    match std::panic::AssertUnwindSafe(future).catch_unwind().await {
         Ok(Ok(())) => tracing::debug!(event = name, "event ran"),
         Ok(Err(e)) => tracing::error!(event = name, error = %e, "event failed (ignored)"),
-        Err(()) => tracing::error!(event = name, "event panicked (ignored)"),
+        Err(_) => tracing::error!(event = name, "event panicked (ignored)"),
     }
 }

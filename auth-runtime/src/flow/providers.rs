@@ -3,8 +3,8 @@
 use http::StatusCode;
 use serde_json::{Map, Value, json};
 
+use super::Inner;
 use super::{Ctx, Reply};
-use crate::auth::Inner;
 use crate::config::{SessionUserData, TokenData};
 
 pub(crate) fn get<T: TokenData, U: SessionUserData>(inner: &Inner<T, U>, ctx: &Ctx<'_>) -> Reply {

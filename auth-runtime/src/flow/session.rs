@@ -4,34 +4,55 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
-use super::{Ctx, FlowError, Reply, Req, iso8601};
-use crate::adapter::{self, Adapter};
-use crate::auth::{Inner, Strategy};
+use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, database};
+use crate::adapter::Adapter;
 use crate::config::{
-    DatabaseSessionArgs, JwtArgs, JwtSessionArgs, Session, SessionCallback, SessionEventArgs,
-    SessionUserData, TokenData, Trigger,
+    Account, DatabaseSessionArgs, JwtArgs, JwtSessionArgs, Profile, Session, SessionCallback,
+    SessionEventArgs, SessionUserData, TokenData, Trigger, User,
 };
 use crate::cookies::{self, ChunkedValue, SetCookie};
+use crate::util::iso8601;
 
 /// The most bytes a (joined) session cookie may have; larger values are cleared unread.
-pub const MAX_SESSION_BYTES: usize = cookies::MAX_SESSION_CHUNKS * cookies::CHUNK_SIZE;
+pub(crate) const MAX_SESSION_BYTES: usize = cookies::MAX_SESSION_CHUNKS * cookies::CHUNK_SIZE;
+
+/// Whether the session store answered a session read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum StoreStatus {
+    /// The store answered (always under the jwt strategy, where the cookie is the store):
+    /// no session means signed out.
+    #[default]
+    Available,
+    /// The database strategy's store could not be read (the database is down): there is
+    /// no session, but the request is not signed out either. Answer `503` and keep the
+    /// cookie.
+    Unavailable,
+}
 
 /// The outcome of reading a session.
 pub(crate) struct SessionRead<T, U> {
     pub(crate) session: Option<Session<U>>,
     pub(crate) token: Option<T>,
     pub(crate) cookies: Vec<SetCookie>,
-    /// The database could not be read: neither signed in nor signed out (503).
-    pub(crate) unavailable: bool,
+    pub(crate) store: StoreStatus,
 }
 
 impl<T, U> SessionRead<T, U> {
-    fn signed_out(cookies: Vec<SetCookie>) -> Self {
+    fn signed_in(session: Session<U>, token: Option<T>, cookies: Vec<SetCookie>) -> Self {
+        SessionRead {
+            session: Some(session),
+            token,
+            cookies,
+            store: StoreStatus::Available,
+        }
+    }
+
+    pub(crate) fn signed_out(cookies: Vec<SetCookie>) -> Self {
         SessionRead {
             session: None,
             token: None,
             cookies,
-            unavailable: false,
+            store: StoreStatus::Available,
         }
     }
 
@@ -40,7 +61,7 @@ impl<T, U> SessionRead<T, U> {
             session: None,
             token: None,
             cookies: Vec::new(),
-            unavailable: true,
+            store: StoreStatus::Unavailable,
         }
     }
 }
@@ -58,7 +79,6 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     ctx: &Ctx<'_>,
     req: &Req,
 ) -> Result<Reply, FlowError> {
-    inner.verify_csrf(ctx, req)?;
     // Auth.js: `session: body.data` (a JSON value; a form field arrives as a string).
     let data = match &req.body.json {
         Some(Value::Object(map)) => map.get("data").cloned(),
@@ -71,8 +91,8 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
 }
 
 fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool) -> Reply {
-    if read.unavailable {
-        return super::unavailable_reply();
+    if read.store == StoreStatus::Unavailable {
+        return Reply::unavailable();
     }
     let body = match &read.session {
         Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
@@ -105,7 +125,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
         };
-        let live = match adapter::read_session(
+        let live = match database::read_session(
             db,
             Some(&raw),
             self.config.max_age,
@@ -120,19 +140,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 return SessionRead::unavailable();
             }
         };
-        let expires = std::time::UNIX_EPOCH
-            + std::time::Duration::from_secs(u64::try_from(live.session.expires).unwrap_or(0));
-        let mut claims = Map::new();
-        for (k, v) in [
-            ("name", &live.user.name),
-            ("email", &live.user.email),
-            ("picture", &live.user.image),
-        ] {
-            if let Some(v) = v {
-                claims.insert(k.to_owned(), Value::String(v.clone()));
-            }
-        }
-        let session = self.default_session(&claims, &iso8601(expires));
+        let expires = crate::util::from_unix_secs(live.session.expires);
+        let session = self.default_session(&user_claims(&live.user), &iso8601(expires));
         let session = match &self.config.session {
             Some(SessionCallback::Database(f)) => {
                 tracing::debug!(callback = "session", "callback ran");
@@ -151,12 +160,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         } else {
             Vec::new()
         };
-        SessionRead {
-            session: Some(session),
-            token: None,
-            cookies,
-            unavailable: false,
-        }
+        SessionRead::signed_in(session, None, cookies)
     }
 
     fn clear_session(&self, ctx: &Ctx<'_>, reason: &str) -> SessionRead<T, U> {
@@ -238,12 +242,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             tracing::trace!("verify-only token format: the session cookie is not re-issued");
             let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
             self.fire_session_event(&session, sub);
-            return SessionRead {
-                session: Some(session),
-                token: Some(token),
-                cookies: Vec::new(),
-                unavailable: false,
-            };
+            return SessionRead::signed_in(session, Some(token), Vec::new());
         }
         let encoded = match self.encode_claims(ctx, &claims) {
             Ok(e) => e,
@@ -252,12 +251,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
         self.fire_session_event(&session, sub);
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
-        SessionRead {
-            session: Some(session),
-            token: Some(token),
-            cookies: set,
-            unavailable: false,
-        }
+        SessionRead::signed_in(session, Some(token), set)
     }
 
     fn fire_session_event(&self, session: &Session<U>, user_id: Option<String>) {
@@ -275,9 +269,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     pub(crate) async fn run_jwt(
         &self,
         token: T,
-        user: Option<crate::config::User>,
-        account: Option<crate::config::Account>,
-        profile: Option<crate::config::Profile>,
+        user: Option<User>,
+        account: Option<Account>,
+        profile: Option<Profile>,
         trigger: Option<Trigger>,
         session: Option<Value>,
     ) -> Option<T> {
@@ -339,6 +333,21 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             expires: expires.to_owned(),
         }
     }
+}
+
+/// A user's profile as token claims: `name`, `email` and `picture` (the image), when set.
+pub(crate) fn user_claims(user: &User) -> Map<String, Value> {
+    let mut claims = Map::new();
+    for (k, v) in [
+        ("name", &user.name),
+        ("email", &user.email),
+        ("picture", &user.image),
+    ] {
+        if let Some(v) = v {
+            claims.insert(k.to_owned(), Value::String(v.clone()));
+        }
+    }
+    claims
 }
 
 /// The token as a JSON object.

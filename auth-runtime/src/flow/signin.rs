@@ -1,11 +1,10 @@
 //! `GET /signin` (the page, or a redirect to the custom page) and `POST /signin/:provider`
 //! (OAuth: 302 to the provider with the check cookies; credentials: back to the page).
 
-use http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::Inner;
 use super::{Ctx, FlowError, Reply, Req};
-use crate::auth::Inner;
 use crate::config::{Provider, SessionUserData, TokenData};
 use crate::cookies::{self, CHECK_COOKIE_MAX_AGE, SetCookie};
 use crate::pages::{PageProvider, SignInPage};
@@ -26,7 +25,6 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
             Reply::redirect(crate::url::with_query(page, &pairs)).with_cookies(callback_cookie)
         );
     }
-    let (csrf_token, csrf_cookie) = inner.csrf(ctx);
     let providers: Vec<PageProvider> = inner
         .config
         .providers
@@ -52,15 +50,18 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
             },
         })
         .collect();
-    let html = crate::pages::sign_in(&SignInPage {
-        providers: &providers,
-        csrf_token: &csrf_token,
-        callback_url: &callback_url,
-        error,
-    });
-    Ok(Reply::html(StatusCode::OK, html)
-        .with_cookies(csrf_cookie)
-        .with_cookies(callback_cookie))
+    Ok(inner.form_page(
+        ctx,
+        (callback_url, callback_cookie),
+        |csrf_token, callback_url| {
+            crate::pages::sign_in(&SignInPage {
+                providers: &providers,
+                csrf_token,
+                callback_url,
+                error,
+            })
+        },
+    ))
 }
 
 pub(crate) async fn post<T: TokenData, U: SessionUserData>(
@@ -68,7 +69,6 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     ctx: &Ctx<'_>,
     req: &Req,
 ) -> Result<Reply, FlowError> {
-    inner.verify_csrf(ctx, req)?;
     let id = req.provider.as_deref().unwrap_or_default();
     let provider = inner
         .config

@@ -1,10 +1,8 @@
 //! `GET /signout` (the confirmation page, or the custom page) and `POST /signout` (CSRF;
 //! clears the session cookie chunks; runs no callback but `redirect`).
 
-use http::StatusCode;
-
 use super::{Ctx, FlowError, Reply, Req};
-use crate::auth::{Inner, Strategy};
+use super::{Inner, Strategy};
 use crate::config::{SessionUserData, SignOutEventArgs, TokenData};
 use crate::cookies;
 
@@ -16,13 +14,11 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
     if let Some(page) = &inner.config.pages.sign_out {
         return Ok(Reply::redirect(page.clone()));
     }
-    let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
-    let (csrf_token, csrf_cookie) = inner.csrf(ctx);
+    let callback = inner.callback_url(ctx, req.callback_url_param()).await;
     let action = inner.action_url(ctx, "signout");
-    let html = crate::pages::sign_out(&action, &csrf_token, &callback_url);
-    Ok(Reply::html(StatusCode::OK, html)
-        .with_cookies(csrf_cookie)
-        .with_cookies(callback_cookie))
+    Ok(inner.form_page(ctx, callback, |csrf_token, callback_url| {
+        crate::pages::sign_out(&action, csrf_token, callback_url)
+    }))
 }
 
 pub(crate) async fn post<T: TokenData, U: SessionUserData>(
@@ -30,7 +26,6 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     ctx: &Ctx<'_>,
     req: &Req,
 ) -> Result<Reply, FlowError> {
-    inner.verify_csrf(ctx, req)?;
     let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     let name = &ctx.scheme.names.session_token;
     let wants_event = inner.config.events.sign_out.is_some();
@@ -47,7 +42,7 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
                 }
                 // Delete the row first: if the database is down the cookie stays (503),
                 // so the sign-out can be retried instead of leaving a live session behind.
-                crate::adapter::end_session(&**db, Some(&raw)).await?;
+                super::database::end_session(&**db, Some(&raw)).await?;
             }
             Strategy::Jwt if wants_event => {
                 user_id = ctx

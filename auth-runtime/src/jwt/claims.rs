@@ -1,7 +1,6 @@
 //! The registered claims: what `encode` adds and what `decode` checks (jose's
 //! `validateClaimsSet` with `clockTolerance: 15`, as `@auth/core` calls it).
 
-use rand::RngCore as _;
 use serde_json::{Map, Value};
 
 use super::{CLOCK_SKEW_SECS, JwtError};
@@ -18,29 +17,9 @@ pub(crate) fn with_issued(
     let mut out = claims.clone();
     out.insert("iat".to_owned(), Value::from(now));
     out.insert("exp".to_owned(), Value::from(exp));
-    out.insert("jti".to_owned(), Value::String(uuid_v4()));
+    out.insert("jti".to_owned(), Value::String(crate::util::uuid_v4()));
     Ok(out)
 }
-
-/// A random (version 4, RFC 9562) UUID in its lowercase hyphenated form, from the
-/// thread-local CSPRNG.
-pub(crate) fn uuid_v4() -> String {
-    let mut b = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let mut s = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push(char::from(HEX[usize::from(byte >> 4)]));
-        s.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    s
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Parses the plaintext and checks the time claims at `now`.
 pub(crate) fn parse_and_validate(

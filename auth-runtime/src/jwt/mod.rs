@@ -1,7 +1,5 @@
 //! Session token formats: Auth.js-compatible JWE (default) and signed JWS.
 //!
-//! INTERFACE (owned by the crypto work; the flow depends on exactly this surface).
-//!
 //! # The default format, as `@auth/core` 0.41 writes it
 //!
 //! A JWE in compact serialization, `alg: dir`, `enc: A256CBC-HS512`, with the protected
@@ -40,10 +38,8 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
+pub use crate::util::unix_now;
 pub use keys::KeyMaterial;
-
-/// A random UUID v4 (the `jti` of every token; also user ids the runtime assigns).
-pub(crate) use claims::uuid_v4;
 
 /// Clock tolerance (seconds) applied to `exp` and `nbf`, as `@auth/core`'s `decode`.
 pub const CLOCK_SKEW_SECS: i64 = 15;
@@ -389,12 +385,4 @@ impl fmt::Debug for JwtCodec {
                 .finish(),
         }
     }
-}
-
-/// Seconds since the Unix epoch from the system clock (the `now` of
-/// [`JwtCodec::encode`]/[`JwtCodec::decode`] outside tests). A clock before 1970 reads 0.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }

@@ -1,7 +1,5 @@
 //! Built-in HTML pages: sign-in, sign-out confirmation, error.
 //!
-//! INTERFACE (owned by the pages work; the flow calls exactly these functions).
-//!
 //! The pages are server-rendered, need no JavaScript, carry their own inline CSS (light and
 //! dark through `prefers-color-scheme`) and escape every value they embed. The messages are
 //! the ones `@auth/core` 0.41 shows, so users of Auth.js see familiar texts. Replace a page

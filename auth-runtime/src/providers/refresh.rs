@@ -66,7 +66,8 @@ use std::fmt;
 
 use crate::config::{AccountType, OAuthProvider};
 
-use super::oauth::{OAuthClient, OAuthError, now_secs};
+use super::oauth::{OAuthClient, OAuthError};
+use crate::util::unix_now;
 
 /// The provider's answer to a refresh.
 #[derive(Clone, PartialEq, Eq)]
@@ -105,7 +106,7 @@ impl fmt::Debug for RefreshedTokens {
 /// `true` when an access token expiring at `expires_at` (seconds since the epoch) expires
 /// within `leeway_secs` from now. An unknown expiry never counts as expired.
 pub fn is_expired(expires_at: Option<i64>, leeway_secs: i64) -> bool {
-    expires_at.is_some_and(|at| now_secs().saturating_add(leeway_secs) >= at)
+    expires_at.is_some_and(|at| unix_now().saturating_add(leeway_secs) >= at)
 }
 
 /// Exchanges `refresh_token` at the provider's token endpoint (`grant_type=refresh_token`)

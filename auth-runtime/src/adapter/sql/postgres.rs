@@ -6,61 +6,61 @@ use std::time::Duration;
 use sqlx::ConnectOptions as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use super::sql::{self as shared, Migration};
+use super::migrate::{Migration, apply_pending, migration_err};
+use super::{SqlAdapter, SqlDatabase, map_err, sealed};
+use crate::adapter::{AdapterError, AdapterFuture};
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "init",
-    sql: include_str!("../../migrations/postgres/0001_init.sql"),
+    sql: include_str!("../../../migrations/postgres/0001_init.sql"),
 }];
 
 /// The advisory lock key serialising migrations across app instances
 /// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).
 pub const MIGRATION_LOCK_KEY: i64 = 0x6175_7468_7273_2d6d;
 
-/// An [`Adapter`](super::Adapter) on PostgreSQL (feature `postgres`; TLS with
+/// An [`Adapter`](crate::adapter::Adapter) on PostgreSQL (feature `postgres`; TLS with
 /// `postgres-tls`).
 ///
 /// Pooled (10 connections by default); a connection is checked before use, so the pool
 /// recovers by itself after the server restarts. While the server is unreachable, calls
-/// fail with [`AdapterError::Unavailable`](super::AdapterError::Unavailable) after the
+/// fail with [`AdapterError::Unavailable`] after the
 /// acquire timeout (5 s); a call that gets no answer at all fails the same way after the
-/// call timeout ([`DEFAULT_CALL_TIMEOUT`](super::DEFAULT_CALL_TIMEOUT), see
+/// call timeout ([`DEFAULT_CALL_TIMEOUT`](crate::adapter::DEFAULT_CALL_TIMEOUT), see
 /// `with_call_timeout`). Cloning shares the pool.
 ///
 /// TLS (`?sslmode=require` / `verify-full`) needs the `postgres-tls` feature; without it
 /// the default `sslmode=prefer` connects in plain text.
-#[derive(Clone)]
-pub struct PostgresAdapter {
-    pool: PgPool,
-    call_timeout: Duration,
-}
+pub type PostgresAdapter = SqlAdapter<sqlx::Postgres>;
 
-impl std::fmt::Debug for PostgresAdapter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Not the pool: its options may hold the connection password.
-        f.debug_struct("PostgresAdapter")
-            .field("connections", &self.pool.size())
-            .field("idle", &self.pool.num_idle())
-            .field("closed", &self.pool.is_closed())
-            .field("call_timeout", &self.call_timeout)
-            .finish()
+impl sealed::Sealed for sqlx::Postgres {}
+
+impl SqlDatabase for sqlx::Postgres {
+    const ADAPTER: &'static str = "PostgresAdapter";
+
+    fn transient(code: &str) -> bool {
+        transient(code)
+    }
+
+    fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
+        result.rows_affected()
     }
 }
 
 impl PostgresAdapter {
     /// Connects to `postgres://user:password@host:port/database` and applies the schema
     /// migrations (serialised across instances by an advisory lock).
-    pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+    pub async fn connect(url: &str) -> Result<Self, AdapterError> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(super::AdapterError::Config(
+            return Err(AdapterError::Config(
                 "not a PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
                     .to_owned(),
             ));
         }
         let options = PgConnectOptions::from_str(url).map_err(|_| {
             // Never echo the URL: it may hold a password.
-            super::AdapterError::Config(
+            AdapterError::Config(
                 "invalid PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
                     .to_owned(),
             )
@@ -76,27 +76,14 @@ impl PostgresAdapter {
     pub async fn connect_with(
         pool: PgPoolOptions,
         options: PgConnectOptions,
-    ) -> Result<Self, super::AdapterError> {
+    ) -> Result<Self, AdapterError> {
         let options = options.disable_statement_logging();
         let pool = pool
             .connect_with(options)
             .await
-            .map_err(|e| shared::map_err(e, "database", transient))?;
+            .map_err(|e| map_err(e, "database", transient))?;
         migrate(&pool).await?;
-        Ok(PostgresAdapter {
-            pool,
-            call_timeout: super::DEFAULT_CALL_TIMEOUT,
-        })
-    }
-
-    /// The connection pool (for the application's own queries).
-    pub fn pool(&self) -> &PgPool {
-        &self.pool
-    }
-
-    /// Closes every connection; later calls fail with `Unavailable`.
-    pub async fn close(&self) {
-        self.pool.close().await;
+        Ok(SqlAdapter::new(pool))
     }
 }
 
@@ -110,21 +97,19 @@ fn transient(code: &str) -> bool {
 /// lock: a second instance starting at the same time waits, then finds everything applied.
 // Boxed so the future is checked `Send` here, where it is written (callers spawn
 // `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
-fn migrate(pool: &PgPool) -> super::AdapterFuture<'_, ()> {
+fn migrate(pool: &PgPool) -> AdapterFuture<'_, ()> {
     Box::pin(async move {
-        let e = |e| shared::migration_err(e, transient);
+        let e = |e| migration_err(e, transient);
         let mut tx = pool.begin().await.map_err(e)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(MIGRATION_LOCK_KEY)
             .execute(&mut *tx)
             .await
             .map_err(e)?;
-        shared::apply_pending!(tx, MIGRATIONS, e);
+        apply_pending::<sqlx::Postgres>(&mut tx, MIGRATIONS).await?;
         tx.commit().await.map_err(e)
     })
 }
-
-shared::impl_sql_adapter!(PostgresAdapter, sqlx::postgres::PgRow, transient);
 
 #[cfg(test)]
 mod tests {

@@ -8,53 +8,53 @@ use sqlx::sqlite::{
 };
 use sqlx::{ConnectOptions as _, Connection as _};
 
-use super::sql::{self as shared, Migration};
+use super::migrate::{Migration, apply_pending, migration_err};
+use super::{SqlAdapter, SqlDatabase, map_err, sealed};
+use crate::adapter::{AdapterError, AdapterFuture};
 
 const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "init",
-    sql: include_str!("../../migrations/sqlite/0001_init.sql"),
+    sql: include_str!("../../../migrations/sqlite/0001_init.sql"),
 }];
 
 /// How long a write waits for another connection's write lock before giving up
-/// ([`AdapterError::Unavailable`](super::AdapterError::Unavailable)).
+/// ([`AdapterError::Unavailable`]).
 pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// An [`Adapter`](super::Adapter) on a SQLite file (feature `sqlite`, bundled libsqlite3).
+/// An [`Adapter`](crate::adapter::Adapter) on a SQLite file (feature `sqlite`, bundled libsqlite3).
 ///
 /// The file is opened in WAL mode (readers never wait for the writer), with foreign keys
 /// on, `synchronous = NORMAL` and a busy timeout of [`SQLITE_BUSY_TIMEOUT`]. Several
 /// processes on one machine may share the file; several machines need
 /// `PostgresAdapter` (feature `postgres`). Cloning shares the pool.
-#[derive(Clone)]
-pub struct SqliteAdapter {
-    pool: SqlitePool,
-    call_timeout: Duration,
-}
+pub type SqliteAdapter = SqlAdapter<sqlx::Sqlite>;
 
-impl std::fmt::Debug for SqliteAdapter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Not the pool: its options may hold the connection password.
-        f.debug_struct("SqliteAdapter")
-            .field("connections", &self.pool.size())
-            .field("idle", &self.pool.num_idle())
-            .field("closed", &self.pool.is_closed())
-            .field("call_timeout", &self.call_timeout)
-            .finish()
+impl sealed::Sealed for sqlx::Sqlite {}
+
+impl SqlDatabase for sqlx::Sqlite {
+    const ADAPTER: &'static str = "SqliteAdapter";
+
+    fn transient(code: &str) -> bool {
+        transient(code)
+    }
+
+    fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
+        result.rows_affected()
     }
 }
 
 impl SqliteAdapter {
     /// Opens (`?mode=rwc`: creates) the database, e.g. `sqlite://auth.db?mode=rwc`, and
     /// applies the schema migrations.
-    pub async fn connect(url: &str) -> Result<Self, super::AdapterError> {
+    pub async fn connect(url: &str) -> Result<Self, AdapterError> {
         if !url.starts_with("sqlite:") {
-            return Err(super::AdapterError::Config(
+            return Err(AdapterError::Config(
                 "not a SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
             ));
         }
         let options = SqliteConnectOptions::from_str(url).map_err(|_| {
-            super::AdapterError::Config(
+            AdapterError::Config(
                 "invalid SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
             )
         })?;
@@ -66,7 +66,7 @@ impl SqliteAdapter {
     pub async fn connect_with(
         pool: SqlitePoolOptions,
         options: SqliteConnectOptions,
-    ) -> Result<Self, super::AdapterError> {
+    ) -> Result<Self, AdapterError> {
         let options = options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -86,20 +86,7 @@ impl SqliteAdapter {
                 other => break other?,
             }
         };
-        Ok(SqliteAdapter {
-            pool,
-            call_timeout: super::DEFAULT_CALL_TIMEOUT,
-        })
-    }
-
-    /// The connection pool (for the application's own queries).
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Closes every connection; later calls fail with `Unavailable`.
-    pub async fn close(&self) {
-        self.pool.close().await;
+        Ok(SqlAdapter::new(pool))
     }
 }
 
@@ -110,15 +97,13 @@ const OPEN_ATTEMPTS: u32 = 8;
 async fn open(
     pool: SqlitePoolOptions,
     options: SqliteConnectOptions,
-) -> Result<SqlitePool, super::AdapterError> {
+) -> Result<SqlitePool, AdapterError> {
     let pool = pool.connect_with(options).await.map_err(|e| match e {
-        sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => {
-            super::AdapterError::Config(
-                "cannot open the SQLite file (does its directory exist? `?mode=rwc` creates the file)"
-                    .to_owned(),
-            )
-        }
-        e => shared::map_err(e, "database", transient),
+        sqlx::Error::Database(db) if db.code().as_deref() == Some("14") => AdapterError::Config(
+            "cannot open the SQLite file (does its directory exist? `?mode=rwc` creates the file)"
+                .to_owned(),
+        ),
+        e => map_err(e, "database", transient),
     })?;
     if let Err(e) = migrate(&pool).await {
         pool.close().await;
@@ -136,17 +121,15 @@ fn transient(code: &str) -> bool {
 /// second process wait (busy timeout), then find everything applied.
 // Boxed so the future is checked `Send` here, where it is written (callers spawn
 // `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
-fn migrate(pool: &SqlitePool) -> super::AdapterFuture<'_, ()> {
+fn migrate(pool: &SqlitePool) -> AdapterFuture<'_, ()> {
     Box::pin(async move {
-        let e = |e| shared::migration_err(e, transient);
+        let e = |e| migration_err(e, transient);
         let mut conn = pool.acquire().await.map_err(e)?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(e)?;
-        shared::apply_pending!(tx, MIGRATIONS, e);
+        apply_pending::<sqlx::Sqlite>(&mut tx, MIGRATIONS).await?;
         tx.commit().await.map_err(e)
     })
 }
-
-shared::impl_sql_adapter!(SqliteAdapter, sqlx::sqlite::SqliteRow, transient);
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,292 @@
+//! [`AuthConfig`], the whole configuration, with its defaults and builders.
+
+use std::fmt;
+
+use super::{
+    ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,
+    RedirectFn, SessionCallback, SessionEventArgs, SignInEventArgs, SignInFn, SignOutEventArgs,
+};
+
+/// Where the session lives.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SessionStrategy {
+    /// The session is an encrypted JWT in a cookie; no database lookup per request (default).
+    #[default]
+    Jwt,
+    /// The cookie holds a session id; the session lives in a database adapter.
+    Database,
+}
+
+/// Custom page paths (`pages: { sign_in: "/login" }`); `None` keeps the built-in page.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pages {
+    /// Sign-in page.
+    pub sign_in: Option<String>,
+    /// Sign-out confirmation page.
+    pub sign_out: Option<String>,
+    /// Error page.
+    pub error: Option<String>,
+}
+
+/// The whole configuration: what `auth!` emits as `config()`.
+pub struct AuthConfig<T, U> {
+    pub(crate) strategy: SessionStrategy,
+    pub(crate) max_age: u64,
+    pub(crate) update_age: u64,
+    pub(crate) providers: Vec<Provider>,
+    pub(crate) sign_in: Option<SignInFn>,
+    pub(crate) jwt: Option<JwtFn<T>>,
+    pub(crate) session: Option<SessionCallback<T, U>>,
+    pub(crate) redirect: Option<RedirectFn>,
+    pub(crate) pages: Pages,
+    pub(crate) base_path: String,
+    pub(crate) trust_host: Option<bool>,
+    pub(crate) secrets: Vec<ConfigValue>,
+    pub(crate) url: Option<ConfigValue>,
+    pub(crate) token_format: crate::jwt::TokenFormat,
+    pub(crate) events: Events,
+}
+
+impl<T, U> Clone for AuthConfig<T, U> {
+    fn clone(&self) -> Self {
+        AuthConfig {
+            strategy: self.strategy,
+            max_age: self.max_age,
+            update_age: self.update_age,
+            providers: self.providers.clone(),
+            sign_in: self.sign_in.clone(),
+            jwt: self.jwt.clone(),
+            session: self.session.clone(),
+            redirect: self.redirect.clone(),
+            pages: self.pages.clone(),
+            base_path: self.base_path.clone(),
+            trust_host: self.trust_host,
+            secrets: self.secrets.clone(),
+            url: self.url.clone(),
+            token_format: self.token_format.clone(),
+            events: self.events.clone(),
+        }
+    }
+}
+
+impl<T, U> fmt::Debug for AuthConfig<T, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthConfig")
+            .field("strategy", &self.strategy)
+            .field("max_age", &self.max_age)
+            .field("update_age", &self.update_age)
+            .field("providers", &self.providers)
+            .field("sign_in", &self.sign_in.is_some())
+            .field("jwt", &self.jwt.is_some())
+            .field("session", &self.session.is_some())
+            .field("redirect", &self.redirect.is_some())
+            .field("pages", &self.pages)
+            .field("base_path", &self.base_path)
+            .field("trust_host", &self.trust_host)
+            .field("events", &self.events)
+            .finish_non_exhaustive()
+    }
+}
+
+/// 30 days, Auth.js's default session lifetime.
+pub const DEFAULT_MAX_AGE: u64 = 30 * 24 * 60 * 60;
+/// 24 hours, Auth.js's default `updateAge`.
+pub const DEFAULT_UPDATE_AGE: u64 = 24 * 60 * 60;
+/// `/api/auth`, Auth.js's default base path.
+pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+
+impl<T, U> Default for AuthConfig<T, U> {
+    fn default() -> Self {
+        AuthConfig {
+            strategy: SessionStrategy::Jwt,
+            max_age: DEFAULT_MAX_AGE,
+            update_age: DEFAULT_UPDATE_AGE,
+            providers: Vec::new(),
+            sign_in: None,
+            jwt: None,
+            session: None,
+            redirect: None,
+            pages: Pages::default(),
+            base_path: DEFAULT_BASE_PATH.to_owned(),
+            trust_host: None,
+            secrets: Vec::new(),
+            url: None,
+            token_format: crate::jwt::TokenFormat::AuthJs,
+            events: Events::default(),
+        }
+    }
+}
+
+impl<T, U> AuthConfig<T, U> {
+    /// Uses these secrets instead of `AUTH_SECRET` (and `AUTH_SECRET_1..3`) from the
+    /// environment. The first encrypts; every one decrypts (rotation).
+    pub fn with_secrets<I, S>(mut self, secrets: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.secrets = secrets
+            .into_iter()
+            .map(|s| ConfigValue::Literal(s.into()))
+            .collect();
+        self
+    }
+
+    /// The site's public URL (like `AUTH_URL`), e.g. `https://app.example.com`.
+    pub fn with_url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(ConfigValue::Literal(url.into()));
+        self
+    }
+
+    /// Trust the request's `Host` (and `X-Forwarded-Host`/`-Proto`) to build URLs
+    /// (like `AUTH_TRUST_HOST`). Only behind a proxy you control.
+    pub fn with_trust_host(mut self, trust: bool) -> Self {
+        self.trust_host = Some(trust);
+        self
+    }
+
+    /// The session cookie's token format: Auth.js's JWE (the default, shared with a Next.js
+    /// front end), or a signed JWS ([`TokenFormat::Hs256`](crate::jwt::TokenFormat::Hs256),
+    /// [`TokenFormat::EdDsa`](crate::jwt::TokenFormat::EdDsa)) for services that must verify
+    /// the session without decrypting it. A JWS's claims are readable by whoever holds the
+    /// cookie. The OAuth check cookies stay encrypted whatever this says.
+    pub fn with_token_format(mut self, format: crate::jwt::TokenFormat) -> Self {
+        self.token_format = format;
+        self
+    }
+
+    /// Mounts the flow under another base path than `/api/auth`.
+    pub fn with_base_path(mut self, base_path: impl Into<String>) -> Self {
+        self.base_path = base_path.into();
+        self
+    }
+
+    /// The session strategy.
+    pub fn strategy(&self) -> SessionStrategy {
+        self.strategy
+    }
+
+    /// The configured providers, in declaration order.
+    pub fn providers(&self) -> &[Provider] {
+        &self.providers
+    }
+
+    /// The session lifetime in seconds.
+    pub fn max_age(&self) -> u64 {
+        self.max_age
+    }
+
+    /// The base path the flow is served under.
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// Custom page paths.
+    pub fn pages(&self) -> &Pages {
+        &self.pages
+    }
+}
+
+/// The declared callbacks, so that a unit test of a configuration can call them (the flow
+/// calls them itself).
+impl<T, U> AuthConfig<T, U> {
+    /// The `sign_in` callback, if declared.
+    pub fn sign_in_callback(&self) -> Option<&SignInFn> {
+        self.sign_in.as_ref()
+    }
+
+    /// The `jwt` callback, if declared.
+    pub fn jwt_callback(&self) -> Option<&JwtFn<T>> {
+        self.jwt.as_ref()
+    }
+
+    /// The `session` callback, if declared (its form follows the strategy).
+    pub fn session_callback(&self) -> Option<&SessionCallback<T, U>> {
+        self.session.as_ref()
+    }
+
+    /// The `redirect` callback, if declared.
+    pub fn redirect_callback(&self) -> Option<&RedirectFn> {
+        self.redirect.as_ref()
+    }
+}
+
+/// Builder methods used by the code `auth!` generates. Not a stable API.
+#[doc(hidden)]
+impl<T, U> AuthConfig<T, U> {
+    pub fn __new() -> Self {
+        Self::default()
+    }
+    pub fn __event_sign_in(mut self, f: EventFn<SignInEventArgs>) -> Self {
+        self.events.sign_in = Some(f);
+        self
+    }
+    pub fn __event_sign_out(mut self, f: EventFn<SignOutEventArgs>) -> Self {
+        self.events.sign_out = Some(f);
+        self
+    }
+    pub fn __event_create_user(mut self, f: EventFn<CreateUserEventArgs>) -> Self {
+        self.events.create_user = Some(f);
+        self
+    }
+    pub fn __event_link_account(mut self, f: EventFn<LinkAccountEventArgs>) -> Self {
+        self.events.link_account = Some(f);
+        self
+    }
+    pub fn __event_session(mut self, f: EventFn<SessionEventArgs>) -> Self {
+        self.events.session = Some(f);
+        self
+    }
+    pub fn __strategy(mut self, strategy: SessionStrategy) -> Self {
+        self.strategy = strategy;
+        self
+    }
+    pub fn __max_age(mut self, seconds: u64) -> Self {
+        self.max_age = seconds;
+        self
+    }
+    pub fn __update_age(mut self, seconds: u64) -> Self {
+        self.update_age = seconds;
+        self
+    }
+    pub fn __provider(mut self, provider: Provider) -> Self {
+        self.providers.push(provider);
+        self
+    }
+    pub fn __sign_in(mut self, f: SignInFn) -> Self {
+        self.sign_in = Some(f);
+        self
+    }
+    pub fn __jwt(mut self, f: JwtFn<T>) -> Self {
+        self.jwt = Some(f);
+        self
+    }
+    pub fn __session(mut self, f: SessionCallback<T, U>) -> Self {
+        self.session = Some(f);
+        self
+    }
+    pub fn __redirect(mut self, f: RedirectFn) -> Self {
+        self.redirect = Some(f);
+        self
+    }
+    pub fn __pages(mut self, pages: Pages) -> Self {
+        self.pages = pages;
+        self
+    }
+    pub fn __base_path(mut self, base_path: &str) -> Self {
+        self.base_path = base_path.to_owned();
+        self
+    }
+    pub fn __trust_host(mut self, trust: bool) -> Self {
+        self.trust_host = Some(trust);
+        self
+    }
+    pub fn __secret(mut self, secret: ConfigValue) -> Self {
+        self.secrets.push(secret);
+        self
+    }
+    pub fn __url(mut self, url: ConfigValue) -> Self {
+        self.url = Some(url);
+        self
+    }
+}

@@ -1,0 +1,33 @@
+//! The typed configuration that `auth!` emits and the runtime executes.
+//!
+//! Everything here is data and closures: the macro builds an [`AuthConfig`] with the
+//! `#[doc(hidden)]` builder methods, and the runtime ([`crate::Auth`]) owns the flow.
+//! Applications normally never build an [`AuthConfig`] by hand, but they may adjust one
+//! at start-up with the public `with_*` methods (secrets, base URL, trusted host).
+
+mod auth_config;
+mod callbacks;
+mod events;
+mod providers;
+mod tokens;
+mod users;
+mod value;
+
+pub use auth_config::{
+    AuthConfig, DEFAULT_BASE_PATH, DEFAULT_MAX_AGE, DEFAULT_UPDATE_AGE, Pages, SessionStrategy,
+};
+pub use callbacks::{
+    AuthorizeFn, BoxFuture, DatabaseSessionArgs, DatabaseSessionFn, IntoJwtOutcome,
+    IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectFn,
+    SessionCallback, SignInArgs, SignInDecision, SignInFn,
+};
+pub use events::{
+    CreateUserEventArgs, EventError, EventFn, Events, IntoEventOutcome, LinkAccountEventArgs,
+    SessionEventArgs, SignInEventArgs, SignOutEventArgs,
+};
+pub use providers::{
+    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,
+};
+pub use tokens::{DefaultSessionUser, Session, SessionUserData, TokenData, Trigger};
+pub use users::{Account, AccountType, Credentials, Profile, User};
+pub use value::{ConfigValue, env};

@@ -1,0 +1,91 @@
+//! The per-request context ([`Ctx`]) and what endpoints derive from it: action URLs, the
+//! `redirect` callback, the callback URL.
+
+use std::time::SystemTime;
+
+use super::{Inner, Scheme};
+use crate::config::{RedirectArgs, SessionUserData, TokenData};
+use crate::cookies::{RequestCookies, SetCookie};
+use crate::url::{HostError, Origin};
+
+/// Per-request state.
+pub(crate) struct Ctx<'a> {
+    pub(crate) origin: Origin,
+    pub(crate) scheme: &'a Scheme,
+    pub(crate) cookies: RequestCookies,
+    pub(crate) now: SystemTime,
+}
+
+impl Ctx<'_> {
+    pub(crate) fn now_secs(&self) -> i64 {
+        crate::util::unix_secs(self.now)
+    }
+
+    pub(crate) fn secure(&self) -> bool {
+        self.scheme.names.secure
+    }
+
+    /// The base URL Auth.js hands the `redirect` callback: the origin.
+    pub(crate) fn base_url(&self) -> &str {
+        self.origin.as_str()
+    }
+}
+
+impl<T, U> Inner<T, U> {
+    /// The context of a request: its origin (the host policy), the scheme's cookie names
+    /// and codecs, its cookies, the time.
+    pub(crate) fn context(&self, parts: &http::request::Parts) -> Result<Ctx<'_>, HostError> {
+        let (origin, scheme) = self.resolve(&parts.headers, &parts.uri)?;
+        Ok(Ctx {
+            origin,
+            scheme,
+            cookies: RequestCookies::from_headers(&parts.headers),
+            now: SystemTime::now(),
+        })
+    }
+}
+
+impl<T: TokenData, U: SessionUserData> Inner<T, U> {
+    /// Runs the `redirect` callback (or Auth.js's default rule).
+    pub(crate) async fn run_redirect(&self, ctx: &Ctx<'_>, url: &str) -> String {
+        let base_url = ctx.base_url().to_owned();
+        match &self.config.redirect {
+            Some(f) => {
+                tracing::debug!(callback = "redirect", "callback ran");
+                f(RedirectArgs {
+                    url: url.to_owned(),
+                    base_url,
+                })
+                .await
+            }
+            None => crate::url::default_redirect(url, &base_url),
+        }
+    }
+
+    /// Auth.js's `createCallbackUrl`: the `callbackUrl` parameter, else the callback-url
+    /// cookie, each through `redirect`; else the origin. Returns the cookie to set when the
+    /// value changed.
+    pub(crate) async fn callback_url(
+        &self,
+        ctx: &Ctx<'_>,
+        param: Option<&str>,
+    ) -> (String, Option<SetCookie>) {
+        let name = &ctx.scheme.names.callback_url;
+        let cookie = ctx.cookies.get(name).filter(|v| !v.is_empty());
+        let url = if let Some(p) = param {
+            self.run_redirect(ctx, p).await
+        } else if let Some(c) = cookie {
+            self.run_redirect(ctx, c).await
+        } else {
+            ctx.origin.as_str().to_owned()
+        };
+        let set =
+            (Some(url.as_str()) != cookie).then(|| SetCookie::new(name, url.clone(), ctx.secure()));
+        (url, set)
+    }
+
+    /// `{origin}{base_path}/{path}`.
+    pub(crate) fn action_url(&self, ctx: &Ctx<'_>, path: &str) -> String {
+        format!("{}{}/{path}", ctx.origin.as_str(), self.config.base_path)
+    }
+}

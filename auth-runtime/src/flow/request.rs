@@ -1,0 +1,237 @@
+//! The request, parsed: the action and provider of the path, the query and the body.
+
+use http::header::CONTENT_TYPE;
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::Reply;
+
+/// The largest request body the flow reads (credentials, session updates); a larger one
+/// is answered `413`.
+pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The request, parsed: action, provider, query, body.
+pub(crate) struct Req {
+    pub(crate) method: Method,
+    pub(crate) action: Action,
+    pub(crate) provider: Option<String>,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Body,
+}
+
+impl Req {
+    /// Parses a request under `base` (the base path). A request the flow does not serve
+    /// is answered here: a method other than GET and POST `400`, a path outside the base
+    /// path `404`, an unknown action `400`, a known one with the wrong method `405` (with
+    /// `Allow`), a body over [`MAX_BODY_BYTES`] `413`. (Boxed: the answer is large, and
+    /// built only for a refused request.)
+    pub(crate) fn parse(
+        base: &str,
+        parts: &http::request::Parts,
+        body: &[u8],
+    ) -> Result<Req, Box<Reply>> {
+        let method = parts.method.clone();
+        if method != Method::GET && method != Method::POST {
+            tracing::debug!(method = %method, "method not supported");
+            return Err(Box::new(Reply::bad_request(
+                StatusCode::BAD_REQUEST,
+                "UnknownAction",
+                "only GET and POST requests are supported",
+            )));
+        }
+        let rest = match parts.uri.path().strip_prefix(base) {
+            Some(rest) if rest.starts_with('/') => rest,
+            _ => {
+                return Err(Box::new(Reply::bad_request(
+                    StatusCode::NOT_FOUND,
+                    "UnknownAction",
+                    &format!("not an auth route; the auth routes are under `{base}/`"),
+                )));
+            }
+        };
+        let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+        let unknown = || {
+            Reply::bad_request(
+                StatusCode::BAD_REQUEST,
+                "UnknownAction",
+                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout or error",
+            )
+        };
+        let (action, provider) = match segments.as_slice() {
+            [a] => match Action::parse(a) {
+                Some(a) => (a, None),
+                None => return Err(Box::new(unknown())),
+            },
+            [a, p] => match Action::parse(a) {
+                Some(a @ (Action::SignIn | Action::Callback)) => (a, Some((*p).to_owned())),
+                _ => return Err(Box::new(unknown())),
+            },
+            _ => return Err(Box::new(unknown())),
+        };
+
+        let allowed: &[Method] = match (action, &provider) {
+            (Action::Csrf | Action::Providers | Action::Error, _) => &[Method::GET],
+            (Action::Session | Action::SignOut, _) => &[Method::GET, Method::POST],
+            (Action::SignIn, None) => &[Method::GET],
+            (Action::SignIn, Some(_)) => &[Method::POST],
+            (Action::Callback, None) => return Err(Box::new(unknown())),
+            (Action::Callback, Some(_)) => &[Method::GET, Method::POST],
+        };
+        if !allowed.contains(&method) {
+            let allow = allowed
+                .iter()
+                .map(Method::as_str)
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut reply = Reply::bad_request(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "MethodNotAllowed",
+                &format!("{method} is not supported on {base}{rest}; use {allow}"),
+            );
+            if let Ok(v) = HeaderValue::from_str(&allow) {
+                reply.headers.insert(http::header::ALLOW, v);
+            }
+            return Err(Box::new(reply));
+        }
+
+        if body.len() > MAX_BODY_BYTES {
+            return Err(Box::new(Reply::bad_request(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PayloadTooLarge",
+                &format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+            )));
+        }
+        let body = if method == Method::POST {
+            Body::parse(&parts.headers, body)
+        } else {
+            Body::default()
+        };
+        Ok(Req {
+            method,
+            action,
+            provider,
+            query: parse_query(&parts.uri),
+            body,
+        })
+    }
+    pub(crate) fn query(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `callbackUrl` from the body, else the query (Auth.js: `body?.callbackUrl ?? query?.callbackUrl`).
+    pub(crate) fn callback_url_param(&self) -> Option<&str> {
+        self.body
+            .get("callbackUrl")
+            .or_else(|| self.query("callbackUrl"))
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// The actions Auth.js serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    Csrf,
+    Providers,
+    Session,
+    SignIn,
+    Callback,
+    SignOut,
+    Error,
+}
+
+impl Action {
+    fn parse(s: &str) -> Option<Action> {
+        Some(match s {
+            "csrf" => Action::Csrf,
+            "providers" => Action::Providers,
+            "session" => Action::Session,
+            "signin" => Action::SignIn,
+            "callback" => Action::Callback,
+            "signout" => Action::SignOut,
+            "error" => Action::Error,
+            _ => return None,
+        })
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Action::Csrf => "csrf",
+            Action::Providers => "providers",
+            Action::Session => "session",
+            Action::SignIn => "signin",
+            Action::Callback => "callback",
+            Action::SignOut => "signout",
+            Action::Error => "error",
+        }
+    }
+}
+
+/// A parsed request body (form or JSON); `None` fields when absent.
+#[derive(Debug, Default)]
+pub(crate) struct Body {
+    /// String fields in order (JSON strings, numbers and booleans as text).
+    pub(crate) fields: Vec<(String, String)>,
+    /// The JSON document, when the body was JSON.
+    pub(crate) json: Option<serde_json::Value>,
+}
+
+impl Body {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn parse(headers: &HeaderMap, bytes: &[u8]) -> Body {
+        let ct = headers
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if ct.contains("application/json") {
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+                tracing::debug!("request body is not valid JSON; ignored");
+                return Body::default();
+            };
+            let mut fields = Vec::new();
+            if let serde_json::Value::Object(map) = &value {
+                for (k, v) in map {
+                    let text = match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        serde_json::Value::Number(n) => n.to_string(),
+                        serde_json::Value::Bool(b) => b.to_string(),
+                        _ => continue,
+                    };
+                    fields.push((k.clone(), text));
+                }
+            }
+            Body {
+                fields,
+                json: Some(value),
+            }
+        } else if ct.contains("application/x-www-form-urlencoded") {
+            let mut fields: Vec<(String, String)> = Vec::new();
+            for (k, v) in url::form_urlencoded::parse(bytes) {
+                // URLSearchParams -> Object.fromEntries: the last value of a name wins.
+                fields.retain(|(n, _)| *n != k);
+                fields.push((k.into_owned(), v.into_owned()));
+            }
+            Body { fields, json: None }
+        } else {
+            Body::default()
+        }
+    }
+}
+
+fn parse_query(uri: &http::Uri) -> Vec<(String, String)> {
+    uri.query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,273 @@
+//! The flow's long-lived state: the validated configuration, where the site's origin comes
+//! from, where sessions live, and the codecs derived once at start-up.
+
+use std::sync::Arc;
+
+use crate::ConfigError;
+use crate::adapter::Adapter;
+use crate::config::{AuthConfig, Provider, SessionCallback, SessionStrategy};
+use crate::cookies::CookieNames;
+use crate::jwt::{JwtCodec, Secrets, TokenFormat};
+use crate::providers::oauth::OAuthClient;
+use crate::url::{HostError, Origin};
+
+/// How the site's origin is known.
+#[derive(Clone, Debug)]
+pub(crate) enum HostPolicy {
+    /// `AUTH_URL` or the configured `url`.
+    Fixed(Origin),
+    /// The request's `Host` / `X-Forwarded-Host` (`trust_host`).
+    Trusted,
+}
+
+/// Where sessions live; the session read, the sign-in tail and the sign-out match on it.
+#[derive(Clone)]
+pub(crate) enum Strategy {
+    /// Encrypted token in the session cookie.
+    Jwt,
+    /// A session id in the cookie, the session row in the adapter's database.
+    Database(Arc<dyn Adapter>),
+}
+
+/// The cookie names and codecs of one scheme (the HKDF salt is the full cookie name, so
+/// http and https need their own keys).
+pub(crate) struct Scheme {
+    pub(crate) names: CookieNames,
+    pub(crate) session: JwtCodec,
+    /// Codecs of the OAuth check cookies (state, PKCE, nonce); `None` without OAuth providers.
+    pub(crate) checks: Option<CheckCodecs>,
+}
+
+/// The codecs of the three OAuth check cookies.
+pub(crate) struct CheckCodecs {
+    pub(crate) state: JwtCodec,
+    pub(crate) pkce: JwtCodec,
+    pub(crate) nonce: JwtCodec,
+}
+
+/// Everything a request needs that does not change between requests.
+pub(crate) struct Inner<T, U> {
+    pub(crate) config: AuthConfig<T, U>,
+    pub(crate) host: HostPolicy,
+    pub(crate) strategy: Strategy,
+    /// The adapter (database strategy; with the jwt strategy it stores users and accounts).
+    pub(crate) adapter: Option<Arc<dyn Adapter>>,
+    /// `${secret}` as Auth.js stringifies it for the CSRF hash.
+    pub(crate) csrf_secret: String,
+    pub(crate) http: Option<Scheme>,
+    pub(crate) https: Option<Scheme>,
+    pub(crate) oauth: OAuthClient,
+}
+
+fn env_nonempty(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn valid_base_path(p: &str) -> bool {
+    p.starts_with('/')
+        && p.len() > 1
+        && !p.ends_with('/')
+        && !p.contains("//")
+        && !p
+            .chars()
+            .any(|c| c == '?' || c == '#' || c.is_whitespace() || c.is_control())
+}
+
+fn valid_provider_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+impl<T, U> Inner<T, U> {
+    /// Validates `config`, resolves its secrets, site URL and `env(..)` values, and derives
+    /// every codec (see [`crate::Auth::new`] for the rules).
+    pub(crate) fn new(
+        config: AuthConfig<T, U>,
+        adapter: Option<Arc<dyn Adapter>>,
+    ) -> Result<Self, ConfigError> {
+        let strategy = match (config.strategy, &adapter) {
+            (SessionStrategy::Jwt, _) => Strategy::Jwt,
+            (SessionStrategy::Database, Some(db)) => Strategy::Database(db.clone()),
+            (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
+        };
+        validate(&config, &strategy)?;
+        let secrets = resolve_secrets(&config)?;
+        let csrf_secret = crate::csrf::secret_material(&secrets);
+        let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;
+        let host = resolve_host(&config)?;
+
+        let has_oauth = config
+            .providers
+            .iter()
+            .any(|p| matches!(p, Provider::OAuth(_)));
+        let derive = |secure| derive_scheme(&secrets, &config.token_format, secure, has_oauth);
+        let (http, https) = match &host {
+            HostPolicy::Fixed(o) if o.is_https() => (None, Some(derive(true)?)),
+            HostPolicy::Fixed(_) => (Some(derive(false)?), None),
+            HostPolicy::Trusted => (Some(derive(false)?), Some(derive(true)?)),
+        };
+        tracing::debug!(
+            providers = config.providers.len(),
+            base_path = %config.base_path,
+            trust_host = matches!(host, HostPolicy::Trusted),
+            "auth runtime configured"
+        );
+        Ok(Inner {
+            config,
+            host,
+            strategy,
+            adapter,
+            csrf_secret,
+            http,
+            https,
+            oauth: OAuthClient::default(),
+        })
+    }
+
+    /// The origin and scheme data of a request.
+    pub(crate) fn resolve(
+        &self,
+        headers: &http::HeaderMap,
+        uri: &http::Uri,
+    ) -> Result<(Origin, &Scheme), HostError> {
+        let origin = match &self.host {
+            HostPolicy::Fixed(o) => o.clone(),
+            HostPolicy::Trusted => crate::url::origin_from_request(headers, uri)?,
+        };
+        let scheme = if origin.is_https() {
+            self.https.as_ref()
+        } else {
+            self.http.as_ref()
+        };
+        Ok((origin, scheme.ok_or(HostError::Invalid)?))
+    }
+}
+
+/// The rules that need no environment: strategy and `session` callback agree, the base
+/// path and provider ids fit in URLs, ids are unique, every `env(..)` of a provider is set.
+fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), ConfigError> {
+    match (strategy, &config.session) {
+        (Strategy::Jwt, Some(SessionCallback::Database(_)))
+        | (Strategy::Database(_), Some(SessionCallback::Jwt(_))) => {
+            return Err(ConfigError::SessionCallbackMismatch);
+        }
+        _ => {}
+    }
+    if !valid_base_path(&config.base_path) {
+        return Err(ConfigError::InvalidBasePath(config.base_path.clone()));
+    }
+    if config.providers.is_empty() {
+        return Err(ConfigError::NoProviders);
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for p in &config.providers {
+        if !valid_provider_id(p.id()) {
+            return Err(ConfigError::InvalidProviderId(p.id().to_owned()));
+        }
+        if !seen.insert(p.id()) {
+            return Err(ConfigError::DuplicateProvider(p.id().to_owned()));
+        }
+    }
+
+    // Every `env(..)` of a provider must be set now, not at the first sign-in.
+    for p in &config.providers {
+        if let Provider::OAuth(o) = p {
+            o.client_id.resolve()?;
+            o.client_secret.resolve()?;
+            for v in [
+                &o.issuer,
+                &o.authorization_url,
+                &o.token_url,
+                &o.userinfo_url,
+                &o.github_emails_url,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                v.resolve()?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The configured secrets, else `AUTH_SECRET_3` .. `AUTH_SECRET` (Auth.js's order).
+fn resolve_secrets<T, U>(config: &AuthConfig<T, U>) -> Result<Vec<String>, ConfigError> {
+    let mut secrets = Vec::new();
+    for s in &config.secrets {
+        secrets.push(s.resolve()?);
+    }
+    secrets.retain(|s| !s.is_empty());
+    if secrets.is_empty() {
+        secrets.extend(
+            crate::jwt::SECRET_ENV_VARS
+                .into_iter()
+                .filter_map(env_nonempty),
+        );
+    }
+    if secrets.is_empty() {
+        return Err(ConfigError::MissingSecret);
+    }
+    Ok(secrets)
+}
+
+/// The configured `url`, else `AUTH_URL`; without one, `trust_host` (or `AUTH_TRUST_HOST`).
+fn resolve_host<T, U>(config: &AuthConfig<T, U>) -> Result<HostPolicy, ConfigError> {
+    let url = match &config.url {
+        Some(v) => Some(v.resolve()?),
+        None => env_nonempty("AUTH_URL"),
+    };
+    let trust_host = config.trust_host.unwrap_or_else(|| {
+        env_nonempty("AUTH_TRUST_HOST")
+            .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
+    });
+    match url {
+        Some(u) => {
+            let origin = Origin::parse(&u).map_err(ConfigError::InvalidUrl)?;
+            if let Ok(parsed) = url::Url::parse(&u) {
+                let path = parsed.path().trim_end_matches('/');
+                if !path.is_empty() && path != config.base_path {
+                    tracing::warn!(
+                        url_path = path,
+                        base_path = %config.base_path,
+                        "the site URL has a path that differs from the base path; only its origin is used"
+                    );
+                }
+            }
+            Ok(HostPolicy::Fixed(origin))
+        }
+        None if trust_host => Ok(HostPolicy::Trusted),
+        None => Err(ConfigError::MissingUrl),
+    }
+}
+
+/// The cookie names and codecs of the http (`secure == false`) or https scheme.
+fn derive_scheme(
+    secrets: &Secrets,
+    format: &TokenFormat,
+    secure: bool,
+    has_oauth: bool,
+) -> Result<Scheme, ConfigError> {
+    let names = CookieNames::new(secure);
+    let codec_as = |salt: &str, format: TokenFormat| {
+        JwtCodec::new(secrets, salt, format).map_err(ConfigError::InvalidSecret)
+    };
+    let codec = |salt: &str| codec_as(salt, TokenFormat::AuthJs);
+    let session = codec_as(&names.session_token, format.clone())?;
+    let checks = if has_oauth {
+        Some(CheckCodecs {
+            state: codec(&names.state)?,
+            pkce: codec(&names.pkce_code_verifier)?,
+            nonce: codec(&names.nonce)?,
+        })
+    } else {
+        None
+    };
+    Ok(Scheme {
+        names,
+        session,
+        checks,
+    })
+}
