@@ -2,9 +2,9 @@
 //! describes the syntax and the rules it checks; that `macro_rules!` shim passes its
 //! `$crate` first (`[$crate] ..`), so the generated code works under any dependency name.
 //!
-//! Stages, one module each: [`ast`] parses (keeping the user's spans), [`check`] applies
-//! the compile-time rules and builds the typed [`model`], [`expand`] generates code from
-//! the model alone; [`ctxt`] collects every error and [`spec`] holds the tables of what
+//! Stages, one module each: `ast` parses (keeping the user's spans), `check` applies
+//! the compile-time rules and builds the typed `model`, `expand` generates code from
+//! the model alone; `ctxt` collects every error and `spec` holds the tables of what
 //! the DSL accepts.
 
 mod ast;
