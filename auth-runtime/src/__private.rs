@@ -128,6 +128,10 @@ where
     Arc::new(move |c| Box::pin(f(c)))
 }
 
+/// Checks the application state's type (`state: AppState`), on the user's type: every
+/// handler binding `state` owns a clone, in closures that are `Send + Sync + 'static`.
+pub fn state<S: Clone + Send + Sync + 'static>() {}
+
 /// Boxes an OAuth `profile` mapping.
 pub fn profile<F>(f: F) -> ProfileFn
 where

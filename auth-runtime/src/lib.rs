@@ -39,7 +39,8 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 /// | `pub struct Token` | the session token's claims: `sub`, `name`, `email`, `picture`, `iat`, `exp`, `jti` (all `Option`) and the fields of `token: { .. }` |
 /// | `pub struct SessionUser` | `session.user`: `name`, `email`, `image` (`Option<String>`) and the fields of `session_user: { .. }` |
 /// | `pub type Session` | [`Session<SessionUser>`](Session), what a handler reads |
-/// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`] |
+/// | `pub type Auth` | [`Auth<Token, SessionUser>`](Auth), the service built from `config()` |
+/// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`]; `config(state: AppState)` when `state: AppState` is declared |
 ///
 /// Next to them the expansion holds one private `use` of this crate, `__auth_runtime`,
 /// through which the generated code names everything it uses.
@@ -53,6 +54,12 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 ///
 /// Every key is optional; values are Rust expressions unless noted.
 ///
+/// - `state: AppState` — a type the application owns (a `sqlx` pool, a client, ..), which
+///   must be `Clone + Send + Sync + 'static` (an error otherwise points at the type). The
+///   generated function becomes `config(state: AppState)`, so forgetting it does not
+///   compile (`Auth::new(auth::config(state))`), and every callback, every event and a
+///   credentials provider's `authorize` may bind `state` as a parameter: each call gets a
+///   clone. Without this key no handler may name `state`.
 /// - `session: { strategy: jwt | database, max_age: <seconds>, update_age: <seconds> }` —
 ///   jwt (the default) keeps the session in an encrypted cookie, database in an adapter;
 ///   Auth.js's defaults are 30 days and 24 hours.
@@ -63,18 +70,21 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 ///
 ///   | provider | required | optional |
 ///   | --- | --- | --- |
-///   | `Credentials` | `authorize: \|credentials\| async move { .. }` returning `Option<User>` | `id` (default `"credentials"`), `name` |
+///   | `Credentials` | `authorize: \|credentials, state\| async move { .. }` returning `Option<User>` | `id` (default `"credentials"`), `name` |
 ///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
-///   providers may not share one). `client_auth` is `client_secret_basic` (default) or
+///   providers may not share one). A closure `authorize` binds its parameters by name, in
+///   any order, a subset: `credentials: Credentials` and `state` (a closure of one
+///   parameter with another name, `|c| ..`, receives the credentials); any other
+///   expression is a function called with the credentials. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
 /// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
-///   Parameters are bound by name, in any order, from the set each callback receives; the
-///   body always runs in an `async move` block (so `.await` works with or without `async`):
+///   Parameters are bound by name, in any order, from the set each callback receives (and
+///   `state`, when declared); the body always runs in an `async move` block (so `.await` works with or without `async`):
 ///
 ///   | callback | parameters | returns |
 ///   | --- | --- | --- |

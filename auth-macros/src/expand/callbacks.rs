@@ -57,11 +57,16 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
     };
     let bindings = bindings(&cb.params);
     let body = converted_body(cb.body, &convert);
+    let (outer, inner) = super::state_clones(cb.state);
     quote! {
-        #field: ::core::option::Option::Some(#wrapper(move |__args: #rt::config::#args #generics| {
-            #[allow(unused_mut)]
-            let #rt::config::#args { #(#bindings,)* .. } = __args;
-            async move #body
+        #field: ::core::option::Option::Some(#wrapper({
+            #outer
+            move |__args: #rt::config::#args #generics| {
+                #[allow(unused_mut)]
+                let #rt::config::#args { #(#bindings,)* .. } = __args;
+                #inner
+                async move #body
+            }
         }))
     }
 }
@@ -79,10 +84,15 @@ pub fn event(ev: &Handler<EventKind>) -> TokenStream {
     };
     let bindings = bindings(&ev.params);
     let body = converted_body(ev.body, &quote!(#p::event_outcome));
+    let (outer, inner) = super::state_clones(ev.state);
     quote! {
-        #field: ::core::option::Option::Some(#p::event(move |__args: #rt::config::#args| {
-            let #rt::config::#args { #(#bindings,)* .. } = __args;
-            async move #body
+        #field: ::core::option::Option::Some(#p::event({
+            #outer
+            move |__args: #rt::config::#args| {
+                let #rt::config::#args { #(#bindings,)* .. } = __args;
+                #inner
+                async move #body
+            }
         }))
     }
 }

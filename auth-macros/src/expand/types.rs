@@ -1,4 +1,4 @@
-//! `Token`, `SessionUser` and `Session`: the standard fields of [`spec`] and the declared ones.
+//! `Token`, `SessionUser`, `Session` and `Auth`: the standard fields of [`spec`] and the declared ones.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -44,6 +44,9 @@ pub fn expand(model: &Model) -> TokenStream {
 
         /// The session a handler reads, with the typed `user`.
         pub type Session = #rt::Session<SessionUser>;
+
+        /// The auth service for this configuration: `Auth::new(config(..))`.
+        pub type Auth = #rt::Auth<Token, SessionUser>;
     }
 }
 
