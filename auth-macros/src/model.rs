@@ -88,13 +88,16 @@ pub struct Field<'a> {
 
 /// The attributes of a declared field, sorted by what they mean to `auth!`. Options of
 /// `auth!` itself on a field (such as a future `#[session]`) are parsed into here by
-/// `check::fields`; every other attribute goes through to the generated field.
+/// `check::fields` (`#[session]`); every other attribute goes through to the generated field.
 #[derive(Default)]
 pub struct FieldAttrs<'a> {
     /// `///` comments (`#[doc = ".."]`).
     pub docs: Vec<&'a Attribute>,
     /// Attributes for the generated field (`#[serde(..)]`, `#[allow(..)]`, ..).
     pub forwarded: Vec<&'a Attribute>,
+    /// `#[session]` on a `token` field: the `SessionUser` field it is copied to (its own
+    /// name, or `rename`'s, spanned on the user's tokens).
+    pub session: Option<Ident>,
 }
 
 /// A callback (`K` = [`CallbackKind`]) or an event (`K` = [`EventKind`]).

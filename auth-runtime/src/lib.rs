@@ -65,6 +65,14 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 ///   Auth.js's defaults are 30 days and 24 hours.
 /// - `token: { name: Type, .. }` and `session_user: { name: Type, .. }` — typed extra
 ///   fields (doc comments allowed). Without them only the standard fields exist.
+///   `#[session]` on a `token` field copies it into `session.user` under its name
+///   (`#[session(rename = "other")]` under another), adding the field to `SessionUser`
+///   with the same type when `session_user` does not declare it; nothing else leaves the
+///   token (access and refresh tokens stay there). When `session_user` declares
+///   `id: String` or `id: Option<String>`, it is filled from the token's `sub` (the
+///   database strategy: the user's id). Both fills happen before the `session` callback
+///   runs, which sees them and may change them. `#[session]` needs the jwt strategy;
+///   other attributes (`#[serde(..)]`) go through to the generated field.
 /// - `providers: [ .. ]` — each `Kind { option: value, .. }`. A value is `env("NAME")`
 ///   (read when [`Auth::new`] starts), a string literal or any `Into<String>` expression:
 ///
@@ -125,6 +133,10 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 /// 4. Unknown keys, callbacks, events, parameters, providers and options are errors with a
 ///    "did you mean"; so are duplicates and missing required options.
 /// 5. A callback returning the wrong type is reported on the returned expression.
+/// 6. `state` may be bound only when `state: AppState` is declared; a state type that is
+///    not `Clone + Send + Sync + 'static` is reported on that type.
+/// 7. `#[session]` options are read strictly (an unknown one, or a misspelt `#[session]`,
+///    gets a "did you mean"), on `token` fields only.
 ///
 /// # Example
 ///

@@ -55,6 +55,7 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         state: config.state.as_ref(),
     };
     state::check(cx, &model);
+    fields::check_session(cx, &model);
     sign_in::check(cx, &model);
     strategy::check(cx, &model);
     user_scope::check(cx, &model);

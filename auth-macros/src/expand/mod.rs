@@ -58,6 +58,7 @@ pub fn expand(model: &Model) -> TokenStream {
             .iter()
             .map(|cb| callbacks::callback(cb, model)),
     );
+    fields.extend(callbacks::default_session(model));
     fields.extend(model.events.iter().map(callbacks::event));
     if let Some(pages) = pages(&model.pages) {
         fields.push(quote!(pages: ::core::option::Option::Some(#pages)));
