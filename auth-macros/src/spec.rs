@@ -491,7 +491,7 @@ mod tests {
             (ValueKind::Flag, _) => format!("`{name}: bool`"),
             (ValueKind::Authorize, _) => {
                 format!(
-                    "`{name}: \\|credentials, state\\| async move {{ .. }}` returning `Option<User>`"
+                    "`{name}: \\|credentials, state\\| async move {{ .. }}` returning `Option<User>` or `Result<User, CredentialsError>`"
                 )
             }
             (ValueKind::Profile, _) => {

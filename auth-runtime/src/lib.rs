@@ -78,7 +78,7 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 ///
 ///   | provider | required | optional |
 ///   | --- | --- | --- |
-///   | `Credentials` | `authorize: \|credentials, state\| async move { .. }` returning `Option<User>` | `id` (default `"credentials"`), `name` |
+///   | `Credentials` | `authorize: \|credentials, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name` |
 ///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
@@ -88,7 +88,11 @@ pub use auth::{Auth, SessionLookup, StoreStatus};
 ///   providers may not share one). A closure `authorize` binds its parameters by name, in
 ///   any order, a subset: `credentials: Credentials` and `state` (a closure of one
 ///   parameter with another name, `|c| ..`, receives the credentials); any other
-///   expression is a function called with the credentials. `client_auth` is `client_secret_basic` (default) or
+///   expression is a function called with the credentials. `None`, or
+///   `Err(`[`CredentialsError`]`::new("code"))`, refuses the sign-in with Auth.js 5's
+///   `?error=CredentialsSignin&code=<code>` (in the redirect and in the JSON answer); a
+///   code outside `[A-Za-z0-9_-]{1,64}` is sent as `credentials`. The message
+///   (`.with_message(..)`) is not sent yet. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
 /// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
 ///   Parameters are bound by name, in any order, from the set each callback receives (and
@@ -217,8 +221,8 @@ macro_rules! auth {
     };
 }
 pub use config::{
-    Account, AccountType, AuthConfig, ConfigValue, Credentials, DefaultSessionUser, IntoJwtOutcome,
-    IntoSignInDecision, Profile, Provider, Session, SessionStrategy, SignInDecision, Trigger, User,
-    env,
+    Account, AccountType, AuthConfig, ConfigValue, Credentials, CredentialsError,
+    DefaultSessionUser, IntoJwtOutcome, IntoSignInDecision, Profile, Provider, Session,
+    SessionStrategy, SignInDecision, Trigger, User, env,
 };
 pub use error::ConfigError;

@@ -26,6 +26,7 @@ mod flow_panics;
 mod flow_tracing;
 mod interop_codec;
 mod macro_config;
+mod macro_credentials;
 mod macro_session;
 mod macro_state;
 mod oauth_flow;
