@@ -28,7 +28,7 @@ mod util;
 #[path = "__private.rs"]
 pub mod __private0_1_0;
 
-pub use auth::{Auth, SessionLookup, StoreStatus};
+pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup, StoreStatus};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your

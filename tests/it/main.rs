@@ -10,6 +10,7 @@ mod adapter_sqlite;
 mod axum_extractors;
 mod axum_guards;
 mod axum_readme;
+mod axum_server_ops;
 mod browser;
 mod db_postgres;
 mod db_sqlite;

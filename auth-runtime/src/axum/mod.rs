@@ -61,6 +61,11 @@
 //! - Extractors: [`Session<U>`](crate::Session) (signed in, else [`SessionRejection`]),
 //!   `Option<Session<U>>` (never rejects a signed-out request) and [`Claims<T>`] (the typed
 //!   token after the `jwt` callback; jwt strategy only).
+//! - Server-side operations: [`Auth::sign_in`](crate::Auth::sign_in),
+//!   [`Auth::sign_up`](crate::Auth::sign_up), [`Auth::sign_out`](crate::Auth::sign_out) and
+//!   [`Auth::update_session`](crate::Auth::update_session) answer a
+//!   [`SessionChange`](crate::SessionChange), an `IntoResponseParts` (its cookies); a
+//!   [`SessionError`](crate::SessionError) is an `IntoResponse`.
 //! - Guards: [`Auth::require_session`](crate::Auth::require_session) and [`require`] are
 //!   layers for a group of routes; [`RequireSession::except`] makes single routes public.
 
@@ -68,6 +73,7 @@ mod extract;
 mod guard;
 mod layer;
 mod routes;
+mod server_ops;
 
 pub use extract::{Claims, SessionRejection};
 pub use guard::{RequireSession, RequireSessionService, require};
