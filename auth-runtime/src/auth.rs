@@ -241,6 +241,26 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         self.inner.server_update(parts, data).await
     }
 
+    /// The request's CSRF token for the application's own forms, and the CSRF cookie to set
+    /// when the request has none; `None` when its host cannot be trusted.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn app_csrf_token(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Option<(String, Option<http::HeaderValue>)> {
+        self.inner.app_csrf_token(parts)
+    }
+
+    /// Checks a form's `csrfToken` against the request's CSRF cookie.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn app_verify_csrf(
+        &self,
+        parts: &http::request::Parts,
+        submitted: Option<&str>,
+    ) -> Result<(), &'static str> {
+        self.inner.app_verify_csrf(parts, submitted)
+    }
+
     /// The adapter given to [`Auth::with_adapter`], if any.
     pub fn adapter(&self) -> Option<&Arc<dyn Adapter>> {
         self.inner.adapter.as_ref()

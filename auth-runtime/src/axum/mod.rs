@@ -61,6 +61,9 @@
 //! - Extractors: [`Session<U>`](crate::Session) (signed in, else [`SessionRejection`]),
 //!   `Option<Session<U>>` (never rejects a signed-out request) and [`Claims<T>`] (the typed
 //!   token after the `jwt` callback; jwt strategy only).
+//! - CSRF for the application's own forms: [`CsrfToken`] (the token for a hidden
+//!   `csrfToken` field, its cookie set when missing) and [`CsrfForm<F>`] (checks the field
+//!   against the cookie, then deserializes `F`; `403` otherwise).
 //! - Server-side operations: [`Auth::sign_in`](crate::Auth::sign_in),
 //!   [`Auth::sign_up`](crate::Auth::sign_up), [`Auth::sign_out`](crate::Auth::sign_out) and
 //!   [`Auth::update_session`](crate::Auth::update_session) answer a
@@ -69,12 +72,14 @@
 //! - Guards: [`Auth::require_session`](crate::Auth::require_session) and [`require`] are
 //!   layers for a group of routes; [`RequireSession::except`] makes single routes public.
 
+mod csrf;
 mod extract;
 mod guard;
 mod layer;
 mod routes;
 mod server_ops;
 
+pub use csrf::{CsrfForm, CsrfRejection, CsrfToken};
 pub use extract::{Claims, SessionRejection};
 pub use guard::{RequireSession, RequireSessionService, require};
 pub use layer::{AuthLayer, AuthService};

@@ -217,3 +217,40 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         .await
     }
 }
+
+/// The CSRF check of the application's own forms (`auth_runtime::axum::CsrfForm`): the
+/// same double submit as the flow's POSTs, through the one `crate::csrf` implementation.
+impl<T, U> Inner<T, U> {
+    /// The request's CSRF token, and the cookie value to set when it has none (or a
+    /// forged one). `None` when the request's host cannot be trusted.
+    pub(crate) fn app_csrf_token(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Option<(String, Option<http::HeaderValue>)> {
+        let ctx = self.context(parts).ok()?;
+        let name = &ctx.scheme.names.csrf_token;
+        let c = crate::csrf::token(ctx.cookies.get(name), &self.csrf_secret);
+        let cookie = c
+            .new_cookie
+            .and_then(|v| SetCookie::new(name, v, ctx.secure()).to_header_value());
+        Some((c.token, cookie))
+    }
+
+    /// Verifies a form's `csrfToken` against the request's CSRF cookie (constant time);
+    /// `Err(reason)` for the log.
+    pub(crate) fn app_verify_csrf(
+        &self,
+        parts: &http::request::Parts,
+        submitted: Option<&str>,
+    ) -> Result<(), &'static str> {
+        let ctx = self
+            .context(parts)
+            .map_err(|_| "the request's host is missing or not trusted")?;
+        crate::csrf::verify(
+            ctx.cookies.get(&ctx.scheme.names.csrf_token),
+            submitted,
+            &self.csrf_secret,
+        )
+        .map_err(|f| f.reason())
+    }
+}
