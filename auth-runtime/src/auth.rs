@@ -261,6 +261,16 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         self.inner.app_verify_csrf(parts, submitted)
     }
 
+    /// The session cookie for `token` (jwt strategy), for the test kit.
+    #[cfg(feature = "testing")]
+    pub(crate) fn mint_token_cookie(
+        &self,
+        parts: &http::request::Parts,
+        token: &T,
+    ) -> Result<Vec<http::HeaderValue>, SessionError> {
+        self.inner.mint_token_cookie(parts, token)
+    }
+
     /// The adapter given to [`Auth::with_adapter`], if any.
     pub fn adapter(&self) -> Option<&Arc<dyn Adapter>> {
         self.inner.adapter.as_ref()

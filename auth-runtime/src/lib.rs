@@ -21,6 +21,8 @@ pub mod pages;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod providers;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod url;
 mod util;
 

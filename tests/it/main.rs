@@ -32,3 +32,4 @@ mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;
 mod oauth_refresh_flow;
+mod testing_kit;

@@ -254,3 +254,35 @@ impl<T, U> Inner<T, U> {
         .map_err(|f| f.reason())
     }
 }
+
+/// The test kit's minting (`crate::testing`).
+impl<T: TokenData, U: SessionUserData> Inner<T, U> {
+    /// The session cookie for `token` as a sign-in would write it (jwt strategy; no
+    /// callback runs): `Set-Cookie` values.
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub(crate) fn mint_token_cookie(
+        &self,
+        parts: &http::request::Parts,
+        token: &T,
+    ) -> Result<Vec<http::HeaderValue>, SessionError> {
+        if !matches!(self.strategy, Strategy::Jwt) {
+            return Err(SessionError::Failed(
+                "a token cookie needs the jwt strategy; under the database strategy mint a \
+                 session for a user"
+                    .to_owned(),
+            ));
+        }
+        let ctx = self.server_context(parts)?;
+        let encoded = self
+            .encode_token(&ctx, token)
+            .map_err(SessionError::Failed)?;
+        let expires = crate::cookies::expires_in(ctx.now, self.config.max_age);
+        let name = &ctx.scheme.names.session_token;
+        Ok(
+            crate::cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure())
+                .iter()
+                .filter_map(SetCookie::to_header_value)
+                .collect(),
+        )
+    }
+}
