@@ -18,7 +18,7 @@
 //!     }
 //! }
 //!
-//! use auth_runtime::axum::{Claims, require};
+//! use auth_runtime::axum::Claims;
 //! use axum::{Router, routing::get};
 //!
 //! async fn me(session: auth::Session) -> String {
@@ -38,7 +38,7 @@
 //! let auth = auth_runtime::Auth::new(config)?;
 //! let admin = Router::new()
 //!     .route("/admin", get(me))
-//!     .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")));
+//!     .route_layer(auth.require(|s| s.user.role.as_deref() == Some("admin")));
 //! let app: Router = Router::new()
 //!     .route("/", get(home))                 // public: `Option<Session>`
 //!     .route("/me", get(me))                 // `Session`: 401 JSON, or a redirect to sign in
@@ -69,7 +69,8 @@
 //!   [`Auth::update_session`](crate::Auth::update_session) answer a
 //!   [`SessionChange`](crate::SessionChange), an `IntoResponseParts` (its cookies); a
 //!   [`SessionError`](crate::SessionError) is an `IntoResponse`.
-//! - Guards: [`Auth::require_session`](crate::Auth::require_session) and [`require`] are
+//! - Guards: [`Auth::require_session`](crate::Auth::require_session) and
+//!   [`Auth::require`](crate::Auth::require) (or the free [`require`]) are
 //!   layers for a group of routes; [`RequireSession::except`] makes single routes public.
 
 mod csrf;
