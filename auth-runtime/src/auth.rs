@@ -91,6 +91,9 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     ///
     /// Secrets: the configured ones, else `AUTH_SECRET_3`, `AUTH_SECRET_2`, `AUTH_SECRET_1`,
     /// `AUTH_SECRET` in that order (Auth.js's order: the first encodes, any decodes).
+    /// Each must be at least [`MIN_SECRET_BYTES`](crate::MIN_SECRET_BYTES) (32) bytes long
+    /// ([`ConfigError::WeakSecret`] otherwise; the examples' development path generates
+    /// 64 random hex characters when `AUTH_SECRET` is unset).
     /// Site URL: the configured `url`, else `AUTH_URL`; without one, `trust_host` (or
     /// `AUTH_TRUST_HOST=true`) must be set.
     ///

@@ -30,6 +30,10 @@ mod util;
 #[path = "__private.rs"]
 pub mod __private0_1_0;
 
+/// The shortest secret [`Auth::new`] accepts, in bytes: a shorter one is
+/// [`ConfigError::WeakSecret`] at start-up (`openssl rand -base64 33` makes a good one).
+pub const MIN_SECRET_BYTES: usize = 32;
+
 pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup, StoreStatus};
 /// Declares the whole auth configuration, checked at compile time.
 ///

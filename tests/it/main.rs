@@ -7,6 +7,7 @@
 
 mod adapter_postgres;
 mod adapter_sqlite;
+mod app_mistakes;
 mod axum_csrf;
 mod axum_extractors;
 mod axum_guards;

@@ -50,6 +50,7 @@ impl<S, T, U> Layer<S> for AuthLayer<T, U> {
         AuthService {
             inner,
             auth: self.auth.clone(),
+            warned: Arc::default(),
         }
     }
 }
@@ -58,6 +59,8 @@ impl<S, T, U> Layer<S> for AuthLayer<T, U> {
 pub struct AuthService<S, T, U> {
     inner: S,
     auth: Auth<T, U>,
+    /// The "flow not reached" error was logged (once per service).
+    warned: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<S: Clone, T, U> Clone for AuthService<S, T, U> {
@@ -65,6 +68,7 @@ impl<S: Clone, T, U> Clone for AuthService<S, T, U> {
         AuthService {
             inner: self.inner.clone(),
             auth: self.auth.clone(),
+            warned: self.warned.clone(),
         }
     }
 }
@@ -85,6 +89,8 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let under_base = under_base_path(&request, self.auth.config().base_path());
+        let warned = self.warned.clone();
         let context = Arc::new(RequestAuth {
             auth: self.auth.clone(),
             lookup: OnceCell::new(),
@@ -97,6 +103,21 @@ where
         let future = self.inner.call(request);
         Box::pin(async move {
             let mut response = future.await?;
+            if let Some(path) = under_base
+                && response.status() == http::StatusCode::NOT_FOUND
+                && response
+                    .extensions()
+                    .get::<super::routes::FlowAnswered>()
+                    .is_none()
+                && !warned.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                tracing::error!(
+                    path,
+                    "a request under the auth base path did not reach the auth flow: mount it \
+                     with `.merge(auth.routes())` (not `.nest(..)`: the routes already carry the \
+                     base path; change it with `base_path` / `with_base_path`)"
+                );
+            }
             if let Some(lookup) = context.lookup.get() {
                 // The response's own cookies win: a sign-in, sign-out or session update
                 // served inside this layer must not be undone by the refresh of the
@@ -300,4 +321,15 @@ fn cookie_name(value: &http::HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
     let (name, _) = text.split_once('=')?;
     Some(name.trim().to_owned())
+}
+
+/// The request's path when it is under the base path (`{base}` or `{base}/..`).
+fn under_base_path<B>(request: &Request<B>, base_path: &str) -> Option<String> {
+    let path = request.uri().path();
+    let base = base_path.trim_end_matches('/');
+    let inside = path == base
+        || path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'));
+    inside.then(|| path.to_owned())
 }
