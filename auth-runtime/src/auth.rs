@@ -7,10 +7,10 @@ use bytes::Bytes;
 
 use crate::ConfigError;
 use crate::adapter::{Adapter, AdapterError, AdapterSession, SessionKey};
-use crate::config::{AuthConfig, Session, SessionUserData, TokenData};
+use crate::config::{AuthConfig, Session, SessionUserData, TokenData, User};
 use crate::flow::Inner;
 
-pub use crate::flow::StoreStatus;
+pub use crate::flow::{SERVER_PROVIDER, SessionChange, SessionError, StoreStatus};
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
 ///
@@ -91,6 +91,9 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     ///
     /// Secrets: the configured ones, else `AUTH_SECRET_3`, `AUTH_SECRET_2`, `AUTH_SECRET_1`,
     /// `AUTH_SECRET` in that order (Auth.js's order: the first encodes, any decodes).
+    /// Each must be at least [`MIN_SECRET_BYTES`](crate::MIN_SECRET_BYTES) (32) bytes long
+    /// ([`ConfigError::WeakSecret`] otherwise; the examples' development path generates
+    /// 64 random hex characters when `AUTH_SECRET` is unset).
     /// Site URL: the configured `url`, else `AUTH_URL`; without one, `trust_host` (or
     /// `AUTH_TRUST_HOST=true`) must be set.
     ///
@@ -158,6 +161,117 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
                 .collect(),
             store: read.store,
         }
+    }
+
+    /// Signs `user` in from the application's own handler (no credentials: after its own
+    /// sign-up form, an invitation link, an admin "log in as"), answering the cookies to set.
+    ///
+    /// Callbacks, in order (the matrix `tests/it/flow_matrix.rs` and the database suite
+    /// assert):
+    ///
+    /// | strategy | `sign_in` | `jwt` | `session` | `redirect` | events |
+    /// | --- | --- | --- | --- | --- | --- |
+    /// | jwt | once, the guard | once: `user` set, trigger `SignIn` | no | no | `sign_in` |
+    /// | database | once, the guard | no | no | no | `sign_in` (and `create_user` when the adapter creates the user) |
+    ///
+    /// `sign_in` receives `account.provider == "`[`SERVER_PROVIDER`]`"` (kind
+    /// `Credentials`), no profile and no credentials; a refusal is
+    /// [`SessionError::AccessDenied`] (with the URL it returned, if any) and changes
+    /// nothing. With an adapter the user is found or created as a credentials sign-in does
+    /// (by id, else by e-mail). No `redirect`: the application answers the request. A
+    /// `jwt` returning `None` clears the session cookie. Use [`Auth::sign_up`] when the
+    /// user is new.
+    ///
+    /// ```ignore
+    /// async fn register(State(auth): State<Auth<auth::Token, auth::SessionUser>>, parts: Parts)
+    ///     -> Result<impl IntoResponse, SessionError> {
+    ///     let user = User::new("42").with_email("ada@example.com");
+    ///     let change = auth.sign_up(&parts, user).await?;
+    ///     Ok((change, Redirect::to("/welcome")))
+    /// }
+    /// ```
+    pub async fn sign_in(
+        &self,
+        parts: &http::request::Parts,
+        user: User,
+    ) -> Result<SessionChange<U>, SessionError> {
+        self.inner.server_sign_in(parts, user, false).await
+    }
+
+    /// [`Auth::sign_in`] for a user the application just created: `is_new_user` is `true`
+    /// for `jwt` (trigger `SignUp`) and the `sign_in` event.
+    pub async fn sign_up(
+        &self,
+        parts: &http::request::Parts,
+        user: User,
+    ) -> Result<SessionChange<U>, SessionError> {
+        self.inner.server_sign_in(parts, user, true).await
+    }
+
+    /// Signs the request's user out from the application's own handler, answering the
+    /// cookies that clear the session.
+    ///
+    /// | strategy | callbacks | events |
+    /// | --- | --- | --- |
+    /// | jwt | none | `sign_out` (when the request carried a session cookie) |
+    /// | database | none (the session row is deleted) | `sign_out` (idem) |
+    ///
+    /// An unreachable database is [`SessionError::Unavailable`]: the row and the cookie
+    /// stay, so the sign-out can be retried.
+    pub async fn sign_out(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Result<SessionChange<U>, SessionError> {
+        self.inner.server_sign_out(parts).await
+    }
+
+    /// Updates the request's session with `data`, as `POST /session` does, from the
+    /// application's own handler (after a profile form saved the new name, say).
+    ///
+    /// | strategy | `sign_in` | `jwt` | `session` | `redirect` |
+    /// | --- | --- | --- | --- | --- |
+    /// | jwt | no | once: trigger `Update`, `session` = `data`, no user | once | no |
+    /// | database | no | no (no token) | once (`data` is not used) | no |
+    ///
+    /// [`SessionChange::session`] is the session after the update (`None` when the request
+    /// is signed out, or `jwt` returned `None`, which clears the cookie). The cookie is
+    /// re-issued (jwt) or its expiry extended past `update_age` (database).
+    pub async fn update_session(
+        &self,
+        parts: &http::request::Parts,
+        data: serde_json::Value,
+    ) -> Result<SessionChange<U>, SessionError> {
+        self.inner.server_update(parts, data).await
+    }
+
+    /// The request's CSRF token for the application's own forms, and the CSRF cookie to set
+    /// when the request has none; `None` when its host cannot be trusted.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn app_csrf_token(
+        &self,
+        parts: &http::request::Parts,
+    ) -> Option<(String, Option<http::HeaderValue>)> {
+        self.inner.app_csrf_token(parts)
+    }
+
+    /// Checks a form's `csrfToken` against the request's CSRF cookie.
+    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    pub(crate) fn app_verify_csrf(
+        &self,
+        parts: &http::request::Parts,
+        submitted: Option<&str>,
+    ) -> Result<(), &'static str> {
+        self.inner.app_verify_csrf(parts, submitted)
+    }
+
+    /// The session cookie for `token` (jwt strategy), for the test kit.
+    #[cfg(feature = "testing")]
+    pub(crate) fn mint_token_cookie(
+        &self,
+        parts: &http::request::Parts,
+        token: &T,
+    ) -> Result<Vec<http::HeaderValue>, SessionError> {
+        self.inner.mint_token_cookie(parts, token)
     }
 
     /// The adapter given to [`Auth::with_adapter`], if any.

@@ -1,7 +1,11 @@
 //! Typed errors.
 
 /// The configuration cannot start.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+///
+/// `Debug` prints the same text as `Display` (what to set or change), so
+/// `fn main() -> Result<(), Box<dyn std::error::Error>>` ending with `Auth::new(..)?` shows
+/// the fix rather than a variant name.
+#[derive(thiserror::Error, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// An `env("NAME")` value (or `AUTH_SECRET`) is not set.
@@ -12,6 +16,18 @@ pub enum ConfigError {
         "no secret: set AUTH_SECRET (at least 32 random characters, e.g. `openssl rand -base64 33`) or configure `secret`"
     )]
     MissingSecret,
+    /// A secret is shorter than [`MIN_SECRET_BYTES`](crate::MIN_SECRET_BYTES) bytes (the
+    /// index counts in the order secrets are tried: the configured ones, else
+    /// `AUTH_SECRET_3` .. `AUTH_SECRET`).
+    #[error(
+        "secret #{index} is {len} bytes, too short to protect sessions: use at least 32 random bytes (e.g. `openssl rand -base64 33` for AUTH_SECRET)"
+    )]
+    WeakSecret {
+        /// Which secret (0 = the one that encodes).
+        index: usize,
+        /// Its length in bytes.
+        len: usize,
+    },
     /// The secrets were refused by the token codec.
     #[error("the secret cannot be used: {0}")]
     InvalidSecret(crate::jwt::JwtError),
@@ -49,4 +65,10 @@ pub enum ConfigError {
         "the `session` callback takes `user` under the database strategy and `token` under the jwt strategy"
     )]
     SessionCallbackMismatch,
+}
+
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

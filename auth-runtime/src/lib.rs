@@ -21,6 +21,8 @@ pub mod pages;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod providers;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod url;
 mod util;
 
@@ -28,7 +30,11 @@ mod util;
 #[path = "__private.rs"]
 pub mod __private0_1_0;
 
-pub use auth::{Auth, SessionLookup, StoreStatus};
+/// The shortest secret [`Auth::new`] accepts, in bytes: a shorter one is
+/// [`ConfigError::WeakSecret`] at start-up (`openssl rand -base64 33` makes a good one).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup, StoreStatus};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your

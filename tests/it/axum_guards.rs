@@ -112,3 +112,24 @@ async fn require_checks_the_role_on_the_typed_session() {
     let response = send(&app, req("/admin", &Jar::default())).await;
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// `auth.require(|s| ..)`: the closure's argument type is inferred from the `Auth`.
+#[tokio::test]
+async fn require_method_infers_the_session_type() {
+    let auth = auth(&Counters::default());
+    let app = Router::new()
+        .route("/admin", get(whoami))
+        .route_layer(auth.require(|s| s.user.role == "admin"))
+        .merge(auth.routes())
+        .layer(auth.layer());
+    let admin = sign_in(&app, "admin", "admin-pw").await;
+    assert_eq!(
+        send(&app, req("/admin", &admin)).await.status(),
+        StatusCode::OK
+    );
+    let alice = sign_in(&app, "alice", "alice-pw").await;
+    assert_eq!(
+        send(&app, req("/admin", &alice)).await.status(),
+        StatusCode::FORBIDDEN
+    );
+}

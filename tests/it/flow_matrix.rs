@@ -230,3 +230,144 @@ async fn default_callbacks() {
     assert_eq!(expires.len(), 24, "ISO 8601 with millis: {expires}");
     assert!(expires.ends_with('Z'));
 }
+
+/// The server-side operations under the jwt strategy (`Auth::sign_in`, `sign_up`,
+/// `sign_out`, `update_session`): the rows of their rustdoc.
+#[tokio::test]
+async fn server_operations_matrix() {
+    let calls = Arc::new(Calls::default());
+    let mut b = Browser::new(auth(counting_config(calls.clone())));
+    let user = || {
+        auth_runtime::User::new("id-sam")
+            .with_name("sam")
+            .with_email("sam@example.com")
+    };
+
+    // Sign-in: sign_in (the guard), jwt with user and trigger SignIn; no session, no
+    // redirect.
+    let parts = b.app_request("/register");
+    let (d, change) = delta!(calls, b.auth.sign_in(&parts, user()).await.unwrap());
+    assert_eq!(d, [1, 1, 0, 0], "server sign-in");
+    assert_eq!(
+        calls.take_jwt_seen(),
+        vec![(Some(Trigger::SignIn), true, None)]
+    );
+    assert!(change.session.is_none());
+    b.keep(&change);
+    assert!(!b.session_cookie_names().is_empty());
+    let s = b.session().await;
+    assert_eq!(s["user"]["name"], "sam");
+    assert_eq!(s["user"]["id"], "id-sam");
+    assert_eq!(s["user"]["role"], "user", "jwt saw the user");
+    calls.take_jwt_seen();
+
+    // Sign-up: the same, with trigger SignUp.
+    let mut other = Browser::new(b.auth.clone());
+    let parts = other.app_request("/register");
+    let (d, change) = delta!(calls, other.auth.sign_up(&parts, user()).await.unwrap());
+    assert_eq!(d, [1, 1, 0, 0], "server sign-up");
+    assert_eq!(
+        calls.take_jwt_seen(),
+        vec![(Some(Trigger::SignUp), true, None)]
+    );
+    other.keep(&change);
+    assert_eq!(other.session().await["user"]["name"], "sam");
+    calls.take_jwt_seen();
+
+    // Update: jwt with trigger Update and the data (no user), then session; no sign_in,
+    // no redirect. The new session comes back and the re-issued cookie keeps it.
+    let parts = b.app_request("/profile");
+    let (d, change) = delta!(
+        calls,
+        b.auth
+            .update_session(&parts, serde_json::json!({ "name": "Samuel" }))
+            .await
+            .unwrap()
+    );
+    assert_eq!(d, [0, 1, 1, 0], "server update");
+    assert_eq!(
+        calls.take_jwt_seen(),
+        vec![(
+            Some(Trigger::Update),
+            false,
+            Some(serde_json::json!({ "name": "Samuel" }))
+        )]
+    );
+    assert_eq!(
+        change.session.as_ref().and_then(|s| s.user.name.as_deref()),
+        Some("Samuel")
+    );
+    assert!(!change.set_cookies.is_empty(), "re-issued cookie");
+    b.keep(&change);
+    assert_eq!(b.session().await["user"]["name"], "Samuel");
+    calls.take_jwt_seen();
+
+    // Sign-out: no callback at all; the cookies are cleared.
+    let parts = b.app_request("/leave");
+    let (d, change) = delta!(calls, b.auth.sign_out(&parts).await.unwrap());
+    assert_eq!(d, [0, 0, 0, 0], "server sign-out");
+    assert!(
+        change
+            .set_cookies
+            .iter()
+            .any(|c| c.to_str().unwrap().contains("Max-Age=0"))
+    );
+    b.keep(&change);
+    assert!(b.session_cookie_names().is_empty());
+    assert_eq!(b.session().await, serde_json::Value::Null);
+
+    // Update while signed out: nothing runs, no session.
+    let parts = b.app_request("/profile");
+    let (d, change) = delta!(
+        calls,
+        b.auth
+            .update_session(&parts, serde_json::json!({}))
+            .await
+            .unwrap()
+    );
+    assert_eq!(d, [0, 0, 0, 0], "update when signed out");
+    assert!(change.session.is_none());
+
+    // A refused sign-in: sign_in only; nothing set. A URL from sign_in comes back, not
+    // through redirect.
+    let parts = b.app_request("/register");
+    let (d, e) = delta!(
+        calls,
+        b.auth
+            .sign_in(&parts, auth_runtime::User::new("x").with_name("banned"))
+            .await
+            .unwrap_err()
+    );
+    assert_eq!(d, [1, 0, 0, 0], "refused server sign-in");
+    assert!(matches!(
+        e,
+        auth_runtime::SessionError::AccessDenied { redirect: None }
+    ));
+    let (d, e) = delta!(
+        calls,
+        b.auth
+            .sign_in(&parts, auth_runtime::User::new("x").with_name("elsewhere"))
+            .await
+            .unwrap_err()
+    );
+    assert_eq!(d, [1, 0, 0, 0], "redirect-returning sign_in");
+    match e {
+        auth_runtime::SessionError::AccessDenied { redirect } => {
+            assert_eq!(redirect.as_deref(), Some("/blocked"))
+        }
+        other => panic!("{other:?}"),
+    }
+    calls.take_jwt_seen();
+
+    // jwt returning None on a server sign-in: the cookie is cleared, not set.
+    let (d, change) = delta!(
+        calls,
+        b.auth
+            .sign_in(&parts, auth_runtime::User::new("g").with_name("ghost"))
+            .await
+            .unwrap()
+    );
+    assert_eq!(d, [1, 1, 0, 0]);
+    b.keep(&change);
+    assert!(b.session_cookie_names().is_empty());
+}

@@ -7,9 +7,12 @@
 
 mod adapter_postgres;
 mod adapter_sqlite;
+mod app_mistakes;
+mod axum_csrf;
 mod axum_extractors;
 mod axum_guards;
 mod axum_readme;
+mod axum_server_ops;
 mod browser;
 mod db_postgres;
 mod db_sqlite;
@@ -33,3 +36,4 @@ mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;
 mod oauth_refresh_flow;
+mod testing_kit;

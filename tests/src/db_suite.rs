@@ -256,6 +256,77 @@ pub async fn sign_in_callback_first(db: Arc<dyn Adapter>) {
     assert_eq!(counts.get(), [1, 0, 0]);
 }
 
+/// The server-side operations under the database strategy (`Auth::sign_in`, `sign_up`,
+/// `update_session`, `sign_out`), the rows of their rustdoc: sign-in runs `sign_in` only
+/// and finds or creates the user; `jwt` never runs; an update is a session read (`session`
+/// once); sign-out deletes the row and runs no callback.
+pub async fn server_operations(db: Arc<dyn Adapter>) {
+    let counts = Arc::new(Counts::default());
+    let mut b = Browser::new(app(&db, counts.clone(), Vec::new()));
+    let user = User::new("id-sue")
+        .with_name("sue")
+        .with_email("sue@example.com");
+
+    let parts = b.app_request("/register");
+    let change = b.auth.sign_up(&parts, user.clone()).await.unwrap();
+    assert_eq!(counts.get(), [1, 0, 0], "server sign-up: sign_in only");
+    assert!(change.session.is_none());
+    b.keep(&change);
+    assert!(
+        db.get_user("id-sue").await.unwrap().is_some(),
+        "user created"
+    );
+    assert_eq!(db.list_user_sessions("id-sue").await.unwrap().len(), 1);
+    let s = b.session().await;
+    assert_eq!(s["user"]["id"], "id-sue");
+    assert_eq!(s["user"]["name"], "sue");
+    assert_eq!(counts.get(), [1, 0, 1]);
+
+    // A second device: the stored user is found, another row.
+    let mut other = Browser::new(b.auth.clone());
+    let parts = other.app_request("/login-link");
+    let change = other.auth.sign_in(&parts, user).await.unwrap();
+    other.keep(&change);
+    assert_eq!(counts.get(), [2, 0, 1]);
+    assert_eq!(db.list_user_sessions("id-sue").await.unwrap().len(), 2);
+
+    // Update: no jwt (no token), `session` once, the new session returned.
+    let parts = b.app_request("/profile");
+    let change = b
+        .auth
+        .update_session(&parts, serde_json::json!({ "name": "x" }))
+        .await
+        .unwrap();
+    assert_eq!(counts.get(), [2, 0, 2], "server update: session only");
+    assert_eq!(
+        change.session.as_ref().and_then(|s| s.user.id.as_deref()),
+        Some("id-sue")
+    );
+
+    // Sign-out: the row deleted, the cookie cleared, no callback.
+    let parts = b.app_request("/leave");
+    let change = b.auth.sign_out(&parts).await.unwrap();
+    assert_eq!(counts.get(), [2, 0, 2], "server sign-out: no callback");
+    b.keep(&change);
+    assert!(!b.jar.contains_key(COOKIE));
+    assert_eq!(db.list_user_sessions("id-sue").await.unwrap().len(), 1);
+    assert_eq!(b.session().await, serde_json::Value::Null);
+    assert_eq!(other.session().await["user"]["id"], "id-sue");
+
+    // Refused by `sign_in`: nothing stored.
+    let parts = b.app_request("/register");
+    let e = b
+        .auth
+        .sign_in(&parts, User::new("id-banned").with_name("banned"))
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        auth_runtime::SessionError::AccessDenied { redirect: None }
+    ));
+    assert!(db.get_user("id-banned").await.unwrap().is_none());
+}
+
 /// "Sign out everywhere": list and revoke a user's sessions through `Auth`.
 pub async fn revoke_everywhere(db: Arc<dyn Adapter>) {
     let auth = app(&db, Arc::default(), Vec::new());
@@ -605,7 +676,8 @@ macro_rules! db_suite {
         $crate::db_suite!(@tests $make; credentials_session_row, bad_ids_sign_out,
             update_age_write_back, sign_in_callback_first, revoke_everywhere,
             oauth_find_or_create_and_linking, parallel_sign_ins_and_reads,
-            config_rules_and_jwt_with_adapter, events_fire_and_failures_are_ignored);
+            config_rules_and_jwt_with_adapter, events_fire_and_failures_are_ignored,
+            server_operations);
     };
     (@tests $make:path; $($name:ident),*) => {
         $(

@@ -433,3 +433,23 @@ pub fn auth(config: AuthConfig<Tok, SUser>) -> Auth<Tok, SUser> {
 pub fn typed(value: &serde_json::Value) -> Option<Session<SUser>> {
     serde_json::from_value(value.clone()).ok()
 }
+
+/// The application's side of a request: what a handler sees (for the server-side session
+/// operations, `Auth::sign_in` and its siblings).
+impl Browser {
+    /// The parts of `GET path` (an application route) carrying the jar's cookies.
+    pub fn app_request(&self, path: &str) -> http::request::Parts {
+        let mut b = http::Request::builder().uri(path);
+        if !self.jar.is_empty() {
+            b = b.header("cookie", self.cookie_header());
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    /// Keeps the cookies of a server-side operation's answer, as the browser would.
+    pub fn keep<U>(&mut self, change: &auth_runtime::SessionChange<U>) {
+        let mut headers = http::HeaderMap::new();
+        change.apply_to(&mut headers);
+        self.jar.store(&headers);
+    }
+}

@@ -96,11 +96,11 @@ impl SessionRejection {
 impl fmt::Display for SessionRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            Kind::MissingLayer(what) => write!(
-                f,
-                "no auth context for `{what}` in this request: is `auth.layer()` enabled? \
-                 add `.layer(auth.layer())` to the router, after every route that reads the \
-                 session, and extract the `Session`/`Claims` types of that same `Auth`"
+            // No type name here: this text is the response body (the log names the type).
+            Kind::MissingLayer(_) => f.write_str(
+                "no auth context in this request: is `auth.layer()` enabled? add \
+                 `.layer(auth.layer())` to the router, after every route that reads the \
+                 session, and extract the `Session`/`Claims` types of that same `Auth`",
             ),
             Kind::SignInRequired { .. } => f.write_str("sign in to access this resource"),
             Kind::Forbidden { .. } => {
@@ -136,8 +136,8 @@ impl IntoResponse for SessionRejection {
         let status = self.status();
         let message = self.to_string();
         let mut response = match self.kind {
-            Kind::MissingLayer(_) => {
-                tracing::error!("{message}");
+            Kind::MissingLayer(what) => {
+                tracing::error!(extractor = what, "{message}");
                 json(
                     status,
                     serde_json::json!({"error": "Configuration", "message": message}),

@@ -80,8 +80,23 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     }
 }
 
+impl<T: TokenData, U: SessionUserData> Auth<T, U> {
+    /// [`require`] as a method: the closure's argument is this `Auth`'s session type, so
+    /// it needs no annotation:
+    ///
+    /// ```ignore
+    /// .route_layer(auth.require(|s| s.user.role.as_deref() == Some("admin")))
+    /// ```
+    pub fn require<F>(&self, check: F) -> RequireSession<U>
+    where
+        F: Fn(&Session<U>) -> bool + Send + Sync + 'static,
+    {
+        require(check)
+    }
+}
+
 /// A layer that requires a signed-in session passing `check` (403 otherwise), for role
-/// checks on the typed session:
+/// checks on the typed session (the method [`Auth::require`] needs no annotation):
 ///
 /// ```ignore
 /// .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")))

@@ -50,6 +50,7 @@ impl<S, T, U> Layer<S> for AuthLayer<T, U> {
         AuthService {
             inner,
             auth: self.auth.clone(),
+            warned: Arc::default(),
         }
     }
 }
@@ -58,6 +59,8 @@ impl<S, T, U> Layer<S> for AuthLayer<T, U> {
 pub struct AuthService<S, T, U> {
     inner: S,
     auth: Auth<T, U>,
+    /// The "flow not reached" error was logged (once per service).
+    warned: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl<S: Clone, T, U> Clone for AuthService<S, T, U> {
@@ -65,6 +68,7 @@ impl<S: Clone, T, U> Clone for AuthService<S, T, U> {
         AuthService {
             inner: self.inner.clone(),
             auth: self.auth.clone(),
+            warned: self.warned.clone(),
         }
     }
 }
@@ -85,16 +89,35 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        let under_base = under_base_path(&request, self.auth.config().base_path());
+        let warned = self.warned.clone();
         let context = Arc::new(RequestAuth {
             auth: self.auth.clone(),
             lookup: OnceCell::new(),
+            csrf_cookie: std::sync::Mutex::new(None),
         });
         let extensions = request.extensions_mut();
         extensions.insert(SessionHandle::<U>(context.clone()));
         extensions.insert(ClaimsHandle::<T>(context.clone()));
+        extensions.insert(CsrfHandle(context.clone()));
         let future = self.inner.call(request);
         Box::pin(async move {
             let mut response = future.await?;
+            if let Some(path) = under_base
+                && response.status() == http::StatusCode::NOT_FOUND
+                && response
+                    .extensions()
+                    .get::<super::routes::FlowAnswered>()
+                    .is_none()
+                && !warned.swap(true, std::sync::atomic::Ordering::Relaxed)
+            {
+                tracing::error!(
+                    path,
+                    "a request under the auth base path did not reach the auth flow: mount it \
+                     with `.merge(auth.routes())` (not `.nest(..)`: the routes already carry the \
+                     base path; change it with `base_path` / `with_base_path`)"
+                );
+            }
             if let Some(lookup) = context.lookup.get() {
                 // The response's own cookies win: a sign-in, sign-out or session update
                 // served inside this layer must not be undone by the refresh of the
@@ -114,6 +137,24 @@ where
                         .append(header::SET_COOKIE, cookie.clone());
                 }
             }
+            // A new CSRF cookie handed out by `CsrfToken`, unless the response sets one.
+            let csrf = context
+                .csrf_cookie
+                .lock()
+                .ok()
+                .and_then(|mut c| c.take())
+                .map(|(_, cookie)| cookie);
+            if let Some(cookie) = csrf {
+                let name = cookie_name(&cookie);
+                let own = response
+                    .headers()
+                    .get_all(header::SET_COOKIE)
+                    .iter()
+                    .any(|c| cookie_name(c) == name);
+                if !own {
+                    response.headers_mut().append(header::SET_COOKIE, cookie);
+                }
+            }
             Ok(response)
         })
     }
@@ -123,6 +164,9 @@ where
 pub(crate) struct RequestAuth<T, U> {
     auth: Auth<T, U>,
     lookup: OnceCell<SessionLookup<T, U>>,
+    /// The CSRF cookie `CsrfToken` created for this request, set on its response.
+    /// (token, cookie): one token per request however many extractors ask.
+    csrf_cookie: std::sync::Mutex<Option<(String, http::HeaderValue)>>,
 }
 
 impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
@@ -175,6 +219,41 @@ impl<T: TokenData, U: SessionUserData> TokenSource<T> for RequestAuth<T, U> {
         sign_in_url(&self.auth, parts)
     }
 }
+
+/// What [`CsrfToken`](super::CsrfToken) and [`CsrfForm`](super::CsrfForm) need, with
+/// neither type parameter.
+pub(crate) trait CsrfSource: Send + Sync {
+    /// The request's CSRF token (a new cookie is remembered for the response); `None`
+    /// when the host cannot be trusted.
+    fn token(&self, parts: &Parts) -> Option<String>;
+    /// Checks a submitted token against the cookie; `Err(reason)` for the log.
+    fn verify(&self, parts: &Parts, submitted: Option<&str>) -> Result<(), &'static str>;
+}
+
+impl<T: TokenData, U: SessionUserData> CsrfSource for RequestAuth<T, U> {
+    fn token(&self, parts: &Parts) -> Option<String> {
+        if let Ok(slot) = self.csrf_cookie.lock()
+            && let Some((token, _)) = &*slot
+        {
+            return Some(token.clone());
+        }
+        let (token, cookie) = self.auth.app_csrf_token(parts)?;
+        if let Some(cookie) = cookie
+            && let Ok(mut slot) = self.csrf_cookie.lock()
+        {
+            *slot = Some((token.clone(), cookie));
+        }
+        Some(token)
+    }
+
+    fn verify(&self, parts: &Parts, submitted: Option<&str>) -> Result<(), &'static str> {
+        self.auth.app_verify_csrf(parts, submitted)
+    }
+}
+
+/// Request extension through which the CSRF extractors find the request's auth context.
+#[derive(Clone)]
+pub(crate) struct CsrfHandle(pub(crate) Arc<dyn CsrfSource>);
 
 /// Request extension through which `Session<U>` finds the request's auth context.
 pub(crate) struct SessionHandle<U>(pub(crate) Arc<dyn SessionSource<U>>);
@@ -242,4 +321,15 @@ fn cookie_name(value: &http::HeaderValue) -> Option<String> {
     let text = value.to_str().ok()?;
     let (name, _) = text.split_once('=')?;
     Some(name.trim().to_owned())
+}
+
+/// The request's path when it is under the base path (`{base}` or `{base}/..`).
+fn under_base_path<B>(request: &Request<B>, base_path: &str) -> Option<String> {
+    let path = request.uri().path();
+    let base = base_path.trim_end_matches('/');
+    let inside = path == base
+        || path
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.starts_with('/'));
+    inside.then(|| path.to_owned())
 }

@@ -18,7 +18,7 @@
 //!     }
 //! }
 //!
-//! use auth_runtime::axum::{Claims, require};
+//! use auth_runtime::axum::Claims;
 //! use axum::{Router, routing::get};
 //!
 //! async fn me(session: auth::Session) -> String {
@@ -38,7 +38,7 @@
 //! let auth = auth_runtime::Auth::new(config)?;
 //! let admin = Router::new()
 //!     .route("/admin", get(me))
-//!     .route_layer(require(|s: &auth::Session| s.user.role.as_deref() == Some("admin")));
+//!     .route_layer(auth.require(|s| s.user.role.as_deref() == Some("admin")));
 //! let app: Router = Router::new()
 //!     .route("/", get(home))                 // public: `Option<Session>`
 //!     .route("/me", get(me))                 // `Session`: 401 JSON, or a redirect to sign in
@@ -61,14 +61,26 @@
 //! - Extractors: [`Session<U>`](crate::Session) (signed in, else [`SessionRejection`]),
 //!   `Option<Session<U>>` (never rejects a signed-out request) and [`Claims<T>`] (the typed
 //!   token after the `jwt` callback; jwt strategy only).
-//! - Guards: [`Auth::require_session`](crate::Auth::require_session) and [`require`] are
+//! - CSRF for the application's own forms: [`CsrfToken`] (the token for a hidden
+//!   `csrfToken` field, its cookie set when missing) and [`CsrfForm<F>`] (checks the field
+//!   against the cookie, then deserializes `F`; `403` otherwise).
+//! - Server-side operations: [`Auth::sign_in`](crate::Auth::sign_in),
+//!   [`Auth::sign_up`](crate::Auth::sign_up), [`Auth::sign_out`](crate::Auth::sign_out) and
+//!   [`Auth::update_session`](crate::Auth::update_session) answer a
+//!   [`SessionChange`](crate::SessionChange), an `IntoResponseParts` (its cookies); a
+//!   [`SessionError`](crate::SessionError) is an `IntoResponse`.
+//! - Guards: [`Auth::require_session`](crate::Auth::require_session) and
+//!   [`Auth::require`](crate::Auth::require) (or the free [`require`]) are
 //!   layers for a group of routes; [`RequireSession::except`] makes single routes public.
 
+mod csrf;
 mod extract;
 mod guard;
 mod layer;
 mod routes;
+mod server_ops;
 
+pub use csrf::{CsrfForm, CsrfRejection, CsrfToken};
 pub use extract::{Claims, SessionRejection};
 pub use guard::{RequireSession, RequireSessionService, require};
 pub use layer::{AuthLayer, AuthService};

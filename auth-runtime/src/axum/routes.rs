@@ -20,6 +20,9 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     ///
     /// Merge (do not `nest`) them: the routes already carry the base path, so
     /// `with_base_path("/auth")` (or `base_path` in `auth!`) moves them in one place.
+    /// `.nest("/api/auth", auth.routes())` would serve them at `/api/auth/api/auth/..`:
+    /// [`Auth::layer`] logs an error naming the fix on the first request under the base
+    /// path that the flow did not answer.
     pub fn routes<S: Clone + Send + Sync + 'static>(&self) -> Router<S> {
         let base = self.config().base_path().trim_end_matches('/').to_owned();
         let auth = self.clone();
@@ -60,7 +63,15 @@ async fn serve<T: TokenData, U: SessionUserData>(auth: &Auth<T, U>, request: Req
                 .into_response();
         }
     };
-    auth.handle(http::Request::from_parts(parts, body))
+    let mut response = auth
+        .handle(http::Request::from_parts(parts, body))
         .await
-        .map(Body::from)
+        .map(Body::from);
+    response.extensions_mut().insert(FlowAnswered);
+    response
 }
+
+/// Marks a response of the flow, so that [`Auth::layer`] can tell a request under the base
+/// path that never reached `routes()` (a `nest`, or no `merge`).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FlowAnswered;

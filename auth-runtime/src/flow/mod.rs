@@ -7,7 +7,8 @@
 //! - `request`, `context`, `reply`, `error`: a request parsed, its per-request context,
 //!   what an endpoint answers, and how a failed one is answered.
 //! - the endpoints: `csrf`, `providers`, `session`, `signin`, `callback`, `signout`,
-//!   `error_page`; `sign_in_tail` ends every sign-in; `database` holds the database strategy's steps and
+//!   `error_page`; `sign_in_tail` ends every sign-in; `server` the application's own
+//!   sign-in, sign-out and update (`Auth::sign_in`, ..); `database` holds the database strategy's steps and
 //!   `events` the fire-and-forget events.
 
 mod callback;
@@ -20,6 +21,7 @@ mod events;
 mod providers;
 mod reply;
 mod request;
+mod server;
 mod session;
 mod sign_in_tail;
 mod signin;
@@ -39,6 +41,7 @@ use error::FlowError;
 use reply::Reply;
 use request::{Action, Req};
 
+pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;
 pub use session::StoreStatus;
 pub(crate) use state::{Inner, Scheme, Strategy};

@@ -283,8 +283,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                     user,
                     account,
                     profile,
+                    // Auth.js: `isNewUser` is true exactly on the `signUp` trigger.
+                    is_new_user: trigger == Some(Trigger::SignUp),
                     trigger,
-                    is_new_user: false,
                     session,
                 })
                 .await

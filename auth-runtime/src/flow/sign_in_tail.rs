@@ -107,8 +107,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     }
 
     /// Finds or creates the user in the database (firing `create_user` and
-    /// `link_account`); returns the stored user and whether it is new.
-    async fn store_user(
+    /// `link_account`); returns the stored user and whether it is new. Also used by the
+    /// server-side sign-in (`server.rs`).
+    pub(super) async fn store_user(
         &self,
         db: &dyn Adapter,
         user: &User,
@@ -143,7 +144,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     }
 
     /// The database strategy: a session row, its id in the cookie.
-    async fn start_database_session(
+    pub(super) async fn start_database_session(
         &self,
         ctx: &Ctx<'_>,
         db: &dyn Adapter,
@@ -164,7 +165,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// The jwt strategy: the default token, `jwt`, the encrypted cookie (cleared when `jwt`
     /// returns `None`).
-    async fn start_jwt_session(
+    pub(super) async fn start_jwt_session(
         &self,
         ctx: &Ctx<'_>,
         signed_in: SignInEventArgs,

@@ -27,6 +27,20 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     req: &Req,
 ) -> Result<Reply, FlowError> {
     let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
+    let cleared = end_session(inner, ctx).await?;
+    Ok(Reply::redirect(callback_url)
+        .with_cookies(cleared)
+        .with_cookies(callback_cookie))
+}
+
+/// Ends the request's session: under the database strategy deletes its row (an unavailable
+/// database is an error and keeps the cookie), fires the `sign_out` event when the request
+/// carried a session cookie, and returns the cookies that clear every chunk. Shared by
+/// `POST /signout` and the server-side sign-out (`Auth::sign_out`).
+pub(super) async fn end_session<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+) -> Result<Vec<cookies::SetCookie>, FlowError> {
     let name = &ctx.scheme.names.session_token;
     let wants_event = inner.config.events.sign_out.is_some();
     if let cookies::ChunkedValue::Present(raw) = ctx.cookies.read_chunked(name) {
@@ -65,7 +79,5 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     if !cleared.is_empty() {
         tracing::info!(cookie = %name, chunks = cleared.len(), reason = "sign-out", "session cookie cleared");
     }
-    Ok(Reply::redirect(callback_url)
-        .with_cookies(cleared)
-        .with_cookies(callback_cookie))
+    Ok(cleared)
 }

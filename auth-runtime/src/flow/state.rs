@@ -193,7 +193,8 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
     Ok(())
 }
 
-/// The configured secrets, else `AUTH_SECRET_3` .. `AUTH_SECRET` (Auth.js's order).
+/// The configured secrets, else `AUTH_SECRET_3` .. `AUTH_SECRET` (Auth.js's order); each
+/// at least [`crate::MIN_SECRET_BYTES`] long.
 fn resolve_secrets<T, U>(config: &AuthConfig<T, U>) -> Result<Vec<String>, ConfigError> {
     let mut secrets = Vec::new();
     for s in &config.secrets {
@@ -209,6 +210,16 @@ fn resolve_secrets<T, U>(config: &AuthConfig<T, U>) -> Result<Vec<String>, Confi
     }
     if secrets.is_empty() {
         return Err(ConfigError::MissingSecret);
+    }
+    if let Some((index, s)) = secrets
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.len() < crate::MIN_SECRET_BYTES)
+    {
+        return Err(ConfigError::WeakSecret {
+            index,
+            len: s.len(),
+        });
     }
     Ok(secrets)
 }

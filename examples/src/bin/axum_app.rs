@@ -43,7 +43,7 @@ mod auth {
 }
 
 use auth_runtime::Auth;
-use auth_runtime::axum::{Claims, require};
+use auth_runtime::axum::Claims;
 use axum::Router;
 use axum::routing::get;
 
@@ -52,9 +52,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let auth = Auth::new(auth::config())?; // reads AUTH_SECRET and AUTH_URL
     let admin = Router::new()
         .route("/admin", get(admin))
-        .route_layer(require(|s: &auth::Session| {
-            s.user.role.as_deref() == Some("admin")
-        }));
+        .route_layer(auth.require(|s| s.user.role.as_deref() == Some("admin")));
     let app = Router::new()
         .route("/", get(home)) // public: Option<Session>
         .route("/me", get(me)) // Session: 401 JSON, or the sign-in page for a browser

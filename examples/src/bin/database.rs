@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use auth_runtime::Auth;
 use auth_runtime::adapter::{Adapter, PostgresAdapter, SqliteAdapter, spawn_sweeper};
+use auth_runtime::axum::{CsrfForm, CsrfToken};
 use auth_runtime::pages::escape_html as esc;
 use axum::Router;
 use axum::extract::State;
@@ -126,7 +127,12 @@ async fn home(session: Option<auth::Session>) -> Html<String> {
 }
 
 /// Where this user is signed in (one row per browser), read from the database.
-async fn sessions(State(auth): State<App>, session: auth::Session) -> Html<String> {
+/// The form carries Auth.js's CSRF token (`CsrfToken`; its cookie is set when missing).
+async fn sessions(
+    State(auth): State<App>,
+    session: auth::Session,
+    CsrfToken(csrf): CsrfToken,
+) -> Html<String> {
     let rows = match auth.user_sessions(&session.user.id).await {
         Ok(rows) => rows,
         Err(e) => {
@@ -149,14 +155,24 @@ async fn sessions(State(auth): State<App>, session: auth::Session) -> Html<Strin
         "Your sessions",
         &format!(
             "<ul>{items}</ul><form method=\"post\" action=\"/sessions/revoke\">\
+             <input type=\"hidden\" name=\"csrfToken\" value=\"{csrf}\">\
              <button>Sign out everywhere</button></form>"
         ),
     )
 }
 
+/// The "sign out everywhere" form: nothing but its CSRF token.
+#[derive(serde::Deserialize)]
+struct RevokeForm {}
+
 /// "Sign out everywhere": every app server sharing the database sees it at once.
-/// (A real application protects this POST with a CSRF token too.)
-async fn revoke(State(auth): State<App>, session: auth::Session) -> Redirect {
+/// `CsrfForm` refuses (403) a post whose `csrfToken` does not match the CSRF cookie, so
+/// another site cannot submit this form for a signed-in visitor.
+async fn revoke(
+    State(auth): State<App>,
+    session: auth::Session,
+    CsrfForm(RevokeForm {}): CsrfForm<RevokeForm>,
+) -> Redirect {
     match auth.revoke_user_sessions(&session.user.id).await {
         Ok(n) => println!("revoked {n} sessions"),
         Err(e) => eprintln!("revocation failed: {e}"),

@@ -1,10 +1,10 @@
-//! The compile-time rules of `auth!`: `ui/pass` must compile (and run), `ui/fail` must
+//! The compile-time rules of `auth!`: `pass/` must compile (and run), `fail/` must
 //! fail with exactly the committed `.stderr`. Regenerate with `TRYBUILD=overwrite` and
 //! review every changed message.
 
 #[test]
 fn ui() {
     let t = trybuild::TestCases::new();
-    t.pass("ui/pass/*.rs");
-    t.compile_fail("ui/fail/*.rs");
+    t.pass("pass/*.rs");
+    t.compile_fail("fail/*.rs");
 }
