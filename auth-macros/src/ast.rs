@@ -23,6 +23,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "pages",
     "base_path",
     "trust_host",
+    "state",
 ];
 
 /// The whole `auth! { .. }` input.
@@ -49,6 +50,8 @@ pub struct Config {
     pub base_path: Option<Expr>,
     /// `trust_host: true`.
     pub trust_host: Option<Expr>,
+    /// `state: AppState`: the application's type every handler may bind as `state`.
+    pub state: Option<Type>,
 }
 
 /// `key: value` in a `{ .. }` block (session, pages, provider options).
@@ -164,6 +167,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "events" => parse!(config.events, parse_callbacks),
             "base_path" => parse!(config.base_path, parse_some_expr),
             "trust_host" => parse!(config.trust_host, parse_some_expr),
+            "state" => parse!(config.state, parse_some_type),
             other => cx.unknown(&key, "key", other, TOP_LEVEL_KEYS, "`auth!` takes"),
         }
     }
@@ -172,6 +176,11 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
 
 /// A single expression (`base_path`, `trust_host`).
 fn parse_some_expr(input: ParseStream) -> syn::Result<Option<Expr>> {
+    input.parse().map(Some)
+}
+
+/// A type (`state`).
+fn parse_some_type(input: ParseStream) -> syn::Result<Option<Type>> {
     input.parse().map(Some)
 }
 
@@ -212,6 +221,7 @@ fn syntax_hint(key: &str) -> &'static str {
             "write each event as `name(parameters) { body }`, e.g. `events: { sign_in(user, is_new_user) { .. } }`"
         }
         "base_path" => "write `base_path: \"/api/auth\"`",
+        "state" => "write the application's type: `state: AppState`",
         _ => "write `trust_host: true`",
     }
 }

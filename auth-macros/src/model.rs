@@ -24,6 +24,8 @@ pub struct Model<'a> {
     pub pages: Pages<'a>,
     pub base_path: Option<&'a Expr>,
     pub trust_host: Option<&'a Expr>,
+    /// `state: AppState`: `config` takes it and every handler binding `state` gets a clone.
+    pub state: Option<&'a Type>,
 }
 
 impl<'a> Model<'a> {
@@ -86,13 +88,16 @@ pub struct Field<'a> {
 
 /// The attributes of a declared field, sorted by what they mean to `auth!`. Options of
 /// `auth!` itself on a field (such as a future `#[session]`) are parsed into here by
-/// `check::fields`; every other attribute goes through to the generated field.
+/// `check::fields` (`#[session]`); every other attribute goes through to the generated field.
 #[derive(Default)]
 pub struct FieldAttrs<'a> {
     /// `///` comments (`#[doc = ".."]`).
     pub docs: Vec<&'a Attribute>,
     /// Attributes for the generated field (`#[serde(..)]`, `#[allow(..)]`, ..).
     pub forwarded: Vec<&'a Attribute>,
+    /// `#[session]` on a `token` field: the `SessionUser` field it is copied to (its own
+    /// name, or `rename`'s, spanned on the user's tokens).
+    pub session: Option<Ident>,
 }
 
 /// A callback (`K` = [`CallbackKind`]) or an event (`K` = [`EventKind`]).
@@ -100,6 +105,8 @@ pub struct Handler<'a, K> {
     pub kind: K,
     /// The parameters it names (known to it, each once).
     pub params: Vec<Param<'a>>,
+    /// The `state` parameter, when it is named (a clone of the application state).
+    pub state: Option<&'a Ident>,
     pub body: &'a Block,
 }
 
@@ -121,9 +128,30 @@ pub enum Provider<'a> {
 
 /// `Credentials { authorize, id?, name? }`.
 pub struct Credentials<'a> {
-    pub authorize: &'a Expr,
+    pub authorize: Authorize<'a>,
     pub id: Option<&'a LitStr>,
     pub name: Option<&'a Expr>,
+}
+
+/// The `authorize` option: a closure whose parameters are bound by name, or any other
+/// expression (a function, called with the credentials).
+#[derive(Clone, Copy)]
+pub enum Authorize<'a> {
+    /// `|credentials, state| async move { .. }` (a subset, any order; a single parameter
+    /// of another name is the credentials).
+    Closure(AuthorizeClosure<'a>),
+    /// Any other expression.
+    Expr(&'a Expr),
+}
+
+/// A closure `authorize` with its parameters sorted by name.
+#[derive(Clone, Copy)]
+pub struct AuthorizeClosure<'a> {
+    pub closure: &'a syn::ExprClosure,
+    /// The credentials' pattern (with its type, if written).
+    pub credentials: Option<&'a syn::Pat>,
+    /// The `state` parameter.
+    pub state: Option<&'a Ident>,
 }
 
 /// `GitHub { .. }` and `Google { .. }`: a client and Auth.js's preset.

@@ -490,7 +490,9 @@ mod tests {
             (ValueKind::IdLiteral, Some(id)) => format!("`{name}` (default `\"{id}\"`)"),
             (ValueKind::Flag, _) => format!("`{name}: bool`"),
             (ValueKind::Authorize, _) => {
-                format!("`{name}: \\|credentials\\| async move {{ .. }}` returning `Option<User>`")
+                format!(
+                    "`{name}: \\|credentials, state\\| async move {{ .. }}` returning `Option<User>` or `Result<User, CredentialsError>`"
+                )
             }
             (ValueKind::Profile, _) => {
                 format!("`{name}: fn(&serde_json::Value) -> Option<Profile>`")
@@ -549,6 +551,17 @@ mod tests {
                     spec.name
                 );
             }
+        }
+    }
+
+    #[test]
+    fn every_top_level_key_is_documented() {
+        let doc = runtime_doc().join("\n");
+        for key in crate::ast::TOP_LEVEL_KEYS {
+            assert!(
+                doc.contains(&format!("`{key}:")),
+                "`{key}:` is not documented in auth-runtime/src/lib.rs"
+            );
         }
     }
 

@@ -72,7 +72,9 @@ fn bench(c: &mut Criterion) {
 
     let config = AuthConfig::<Tok, SUser>::__new()
         .__provider(Provider::Credentials(providers::credentials(Arc::new(
-            |_c: Credentials| boxed(async { None::<User> }),
+            |_c: Credentials| {
+                boxed(async { Err::<User, _>(auth_runtime::CredentialsError::default()) })
+            },
         ))))
         .__jwt(Arc::new(|args: JwtArgs<Tok>| {
             let t = args.token;

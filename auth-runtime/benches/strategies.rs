@@ -57,7 +57,9 @@ fn boxed<T>(f: impl std::future::Future<Output = T> + Send + 'static) -> BoxFutu
 fn base() -> AuthConfig<Tok, SUser> {
     AuthConfig::<Tok, SUser>::__new()
         .__provider(Provider::Credentials(providers::credentials(Arc::new(
-            |_c: Credentials| boxed(async { None::<User> }),
+            |_c: Credentials| {
+                boxed(async { Err::<User, _>(auth_runtime::CredentialsError::default()) })
+            },
         ))))
         .with_secrets([SECRET])
         .with_url("http://localhost:3000")

@@ -21,7 +21,7 @@ use crate::config::{
     DatabaseSessionFn, EventFn, IntoJwtOutcome, IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs,
     JwtSessionFn, LinkAccountEventArgs, Pages, Profile, ProfileFn, Provider, RedirectArgs,
     RedirectFn, Session, SessionCallback, SessionEventArgs, SessionStrategy, SignInArgs,
-    SignInDecision, SignInEventArgs, SignInFn, SignOutEventArgs, User,
+    SignInDecision, SignInEventArgs, SignInFn, SignOutEventArgs,
 };
 
 /// Everything an `auth!` invocation declares; `None` keeps the runtime's default.
@@ -119,14 +119,25 @@ impl<T, U> Parts<T, U> {
     }
 }
 
-/// Boxes a credentials `authorize` closure.
+/// Boxes a credentials `authorize` closure returning `Option<User>` or
+/// `Result<User, CredentialsError>`.
 pub fn authorize<F, Fut>(f: F) -> AuthorizeFn
 where
     F: Fn(Credentials) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Option<User>> + Send + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: crate::config::IntoAuthorizeOutcome,
 {
-    Arc::new(move |c| Box::pin(f(c)))
+    Arc::new(move |c| {
+        let fut = f(c);
+        Box::pin(
+            async move { crate::config::IntoAuthorizeOutcome::into_authorize_outcome(fut.await) },
+        )
+    })
 }
+
+/// Checks the application state's type (`state: AppState`), on the user's type: every
+/// handler binding `state` owns a clone, in closures that are `Send + Sync + 'static`.
+pub fn state<S: Clone + Send + Sync + 'static>() {}
 
 /// Boxes an OAuth `profile` mapping.
 pub fn profile<F>(f: F) -> ProfileFn

@@ -45,7 +45,8 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 /// | `pub struct Token` | the session token's claims: `sub`, `name`, `email`, `picture`, `iat`, `exp`, `jti` (all `Option`) and the fields of `token: { .. }` |
 /// | `pub struct SessionUser` | `session.user`: `name`, `email`, `image` (`Option<String>`) and the fields of `session_user: { .. }` |
 /// | `pub type Session` | [`Session<SessionUser>`](Session), what a handler reads |
-/// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`] |
+/// | `pub type Auth` | [`Auth<Token, SessionUser>`](Auth), the service built from `config()` |
+/// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`]; `config(state: AppState)` when `state: AppState` is declared |
 ///
 /// Next to them the expansion holds one private `use` of this crate, `__auth_runtime`,
 /// through which the generated code names everything it uses.
@@ -59,28 +60,49 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///
 /// Every key is optional; values are Rust expressions unless noted.
 ///
+/// - `state: AppState` — a type the application owns (a `sqlx` pool, a client, ..), which
+///   must be `Clone + Send + Sync + 'static` (an error otherwise points at the type). The
+///   generated function becomes `config(state: AppState)`, so forgetting it does not
+///   compile (`Auth::new(auth::config(state))`), and every callback, every event and a
+///   credentials provider's `authorize` may bind `state` as a parameter: each call gets a
+///   clone. Without this key no handler may name `state`.
 /// - `session: { strategy: jwt | database, max_age: <seconds>, update_age: <seconds> }` —
 ///   jwt (the default) keeps the session in an encrypted cookie, database in an adapter;
 ///   Auth.js's defaults are 30 days and 24 hours.
 /// - `token: { name: Type, .. }` and `session_user: { name: Type, .. }` — typed extra
 ///   fields (doc comments allowed). Without them only the standard fields exist.
+///   `#[session]` on a `token` field copies it into `session.user` under its name
+///   (`#[session(rename = "other")]` under another), adding the field to `SessionUser`
+///   with the same type when `session_user` does not declare it; nothing else leaves the
+///   token (access and refresh tokens stay there). When `session_user` declares
+///   `id: String` or `id: Option<String>`, it is filled from the token's `sub` (the
+///   database strategy: the user's id). Both fills happen before the `session` callback
+///   runs, which sees them and may change them. `#[session]` needs the jwt strategy;
+///   other attributes (`#[serde(..)]`) go through to the generated field.
 /// - `providers: [ .. ]` — each `Kind { option: value, .. }`. A value is `env("NAME")`
 ///   (read when [`Auth::new`] starts), a string literal or any `Into<String>` expression:
 ///
 ///   | provider | required | optional |
 ///   | --- | --- | --- |
-///   | `Credentials` | `authorize: \|credentials\| async move { .. }` returning `Option<User>` | `id` (default `"credentials"`), `name` |
+///   | `Credentials` | `authorize: \|credentials, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name` |
 ///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
-///   providers may not share one). `client_auth` is `client_secret_basic` (default) or
+///   providers may not share one). A closure `authorize` binds its parameters by name, in
+///   any order, a subset: `credentials: Credentials` and `state` (a closure of one
+///   parameter with another name, `|c| ..`, receives the credentials); any other
+///   expression is a function called with the credentials. `None`, or
+///   `Err(`[`CredentialsError`]`::new("code"))`, refuses the sign-in with Auth.js 5's
+///   `?error=CredentialsSignin&code=<code>` (in the redirect and in the JSON answer); a
+///   code outside `[A-Za-z0-9_-]{1,64}` is sent as `credentials`. The message
+///   (`.with_message(..)`) is not sent yet. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
 /// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
-///   Parameters are bound by name, in any order, from the set each callback receives; the
-///   body always runs in an `async move` block (so `.await` works with or without `async`):
+///   Parameters are bound by name, in any order, from the set each callback receives (and
+///   `state`, when declared); the body always runs in an `async move` block (so `.await` works with or without `async`):
 ///
 ///   | callback | parameters | returns |
 ///   | --- | --- | --- |
@@ -121,6 +143,10 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 /// 4. Unknown keys, callbacks, events, parameters, providers and options are errors with a
 ///    "did you mean"; so are duplicates and missing required options.
 /// 5. A callback returning the wrong type is reported on the returned expression.
+/// 6. `state` may be bound only when `state: AppState` is declared; a state type that is
+///    not `Clone + Send + Sync + 'static` is reported on that type.
+/// 7. `#[session]` options are read strictly (an unknown one, or a misspelt `#[session]`,
+///    gets a "did you mean"), on `token` fields only.
 ///
 /// # Example
 ///
@@ -201,8 +227,8 @@ macro_rules! auth {
     };
 }
 pub use config::{
-    Account, AccountType, AuthConfig, ConfigValue, Credentials, DefaultSessionUser, IntoJwtOutcome,
-    IntoSignInDecision, Profile, Provider, Session, SessionStrategy, SignInDecision, Trigger, User,
-    env,
+    Account, AccountType, AuthConfig, ConfigValue, Credentials, CredentialsError,
+    DefaultSessionUser, IntoJwtOutcome, IntoSignInDecision, Profile, Provider, Session,
+    SessionStrategy, SignInDecision, Trigger, User, env,
 };
 pub use error::ConfigError;

@@ -391,7 +391,9 @@ fn config_errors() {
         err(plain_config().with_url("not a url")),
         Some(ConfigError::InvalidUrl(_))
     ));
-    let mut p = providers::credentials(Arc::new(|_| boxed(async { None })));
+    let mut p = providers::credentials(Arc::new(|_| {
+        boxed(async { Err(auth_runtime::CredentialsError::default()) })
+    }));
     p.id = "a/b".into();
     assert_eq!(
         err(plain_config().__provider(Provider::Credentials(p))),

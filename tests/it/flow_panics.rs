@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use auth_runtime::config::OkOrDefault;
 use auth_runtime::{AuthConfig, Credentials, Provider, providers};
 use auth_tests::flow::*;
 
@@ -14,7 +15,7 @@ fn panicking_config() -> AuthConfig<Tok, SUser> {
             if c.get("username") == Some("boom") {
                 panic!("authorize exploded");
             }
-            authorize(c)
+            authorize(c).ok_or_default()
         })
     })));
     AuthConfig::<Tok, SUser>::__new()

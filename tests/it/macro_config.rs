@@ -166,9 +166,12 @@ fn credentials_authorize_runs_the_closure() {
     let bad = Credentials::new([("username", "ada"), ("password", "wrong")]);
     assert_eq!(
         ready((credentials.authorize)(good)).map(|u| u.id),
-        Some("u-1".to_owned())
+        Ok("u-1".to_owned())
     );
-    assert_eq!(ready((credentials.authorize)(bad)), None);
+    assert_eq!(
+        ready((credentials.authorize)(bad)).map_err(|e| e.code().to_owned()),
+        Err("credentials".to_owned())
+    );
 }
 
 #[test]

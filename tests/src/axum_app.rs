@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use auth_runtime::config::OkOrDefault;
 use auth_runtime::config::{
     CredentialField, CredentialsProvider, JwtArgs, JwtSessionArgs, SessionCallback,
 };
@@ -94,7 +95,7 @@ pub fn config(counters: &Counters) -> AuthConfig<Token, SessionUser> {
                 CredentialField::new("username", "Username", "text"),
                 CredentialField::new("password", "Password", "password"),
             ],
-            authorize: Arc::new(|c| Box::pin(authorize(c))),
+            authorize: Arc::new(|c| Box::pin(async move { authorize(c).await.ok_or_default() })),
         }))
         .__jwt(Arc::new(move |args: JwtArgs<Token>| {
             jwt_count.fetch_add(1, Ordering::SeqCst);

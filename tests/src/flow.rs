@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use auth_runtime::config::OkOrDefault;
 use auth_runtime::config::{
     BoxFuture, JwtArgs, JwtSessionArgs, RedirectArgs, SessionCallback, SignInArgs, SignInDecision,
 };
@@ -125,7 +126,7 @@ pub fn boxed<T>(f: impl std::future::Future<Output = T> + Send + 'static) -> Box
 /// The credentials provider of every test (username, password `pw`).
 pub fn credentials_provider() -> Provider {
     Provider::Credentials(providers::credentials(Arc::new(|c: Credentials| {
-        boxed(async move { authorize(c) })
+        boxed(async move { authorize(c).ok_or_default() })
     })))
 }
 

@@ -1,12 +1,17 @@
 //! Declared `token` / `session_user` fields: no duplicates, no clash with the standard ones,
-//! and their attributes sorted into the model's [`FieldAttrs`].
+//! their attributes sorted into the model's [`FieldAttrs`] (`#[session]` read with darling),
+//! and the `#[session]` rules.
 
 use std::collections::HashSet;
 
+use darling::FromMeta;
+use proc_macro2::Ident;
+use syn::{Attribute, Meta};
+
 use crate::ast::FieldDef;
-use crate::ctxt::{Ctxt, backticked};
-use crate::model::{Field, FieldAttrs};
-use crate::spec::{self, StandardField};
+use crate::ctxt::{Ctxt, backticked, did_you_mean};
+use crate::model::{Field, FieldAttrs, Model};
+use crate::spec::{self, StandardField, Strategy};
 
 /// The struct the fields go into, for the messages.
 pub struct Target {
@@ -32,7 +37,7 @@ pub const SESSION_USER: Target = Target {
 /// The declared fields that become struct fields (the first of each name, none that
 /// redefines a standard one).
 pub fn declared<'a>(cx: &Ctxt, fields: &'a [FieldDef], target: Target) -> Vec<Field<'a>> {
-    let Target { standard, ty, what } = target;
+    let Target { standard, ty, what } = &target;
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for f in fields {
@@ -60,15 +65,180 @@ pub fn declared<'a>(cx: &Ctxt, fields: &'a [FieldDef], target: Target) -> Vec<Fi
             out.push(Field {
                 name: &f.name,
                 ty: &f.ty,
-                attrs: attrs(f),
+                attrs: attrs(cx, f, &target),
             });
         }
     }
     out
 }
 
-/// Doc comments apart, every attribute goes through to the generated field.
-fn attrs(f: &FieldDef) -> FieldAttrs<'_> {
-    let (docs, forwarded) = f.attrs.iter().partition(|a| a.path().is_ident("doc"));
-    FieldAttrs { docs, forwarded }
+/// Sorts a field's attributes: doc comments, `#[session]` (read with darling; on `token`
+/// fields only), a misspelt `#[session]` (an error with "did you mean"), and the rest,
+/// which goes through to the generated field.
+fn attrs<'a>(cx: &Ctxt, f: &'a FieldDef, target: &Target) -> FieldAttrs<'a> {
+    let mut out = FieldAttrs::default();
+    for a in &f.attrs {
+        let path = a.path();
+        if path.is_ident("doc") {
+            out.docs.push(a);
+        } else if path.is_ident("session") {
+            if target.ty != TOKEN.ty {
+                cx.error_spanned_by(
+                    a,
+                    "`#[session]` belongs on a `token` field",
+                    "it copies a token field into `session.user`: write it in `token: { .. }`",
+                );
+            } else if out.session.is_some() {
+                cx.error_spanned_by(a, "`#[session]` is given twice", "keep one `#[session]`");
+            } else if let Some(name) = session_name(cx, a, &f.name) {
+                out.session = Some(name);
+            }
+        } else if let Some(name) = path.get_ident().map(ToString::to_string)
+            && did_you_mean(&name, &["session"]).is_some()
+        {
+            cx.unknown(
+                path,
+                "attribute {} of a field",
+                &name,
+                &["session"],
+                "`auth!` reads (other attributes go to the generated field)",
+            );
+        } else {
+            out.forwarded.push(a);
+        }
+    }
+    out
+}
+
+/// The options of `#[session]` / `#[session(rename = "..")]`.
+#[derive(Default, FromMeta)]
+struct SessionOptions {
+    /// The name of the field in `SessionUser` (the token field's name by default).
+    rename: Option<syn::LitStr>,
+}
+
+/// The `SessionUser` field a `#[session]` field is copied to; `None` (recorded) when its
+/// options are wrong.
+fn session_name(cx: &Ctxt, a: &Attribute, field: &Ident) -> Option<Ident> {
+    let options = match &a.meta {
+        Meta::Path(_) => SessionOptions::default(),
+        meta => match SessionOptions::from_meta(meta) {
+            Ok(o) => o,
+            Err(errors) => {
+                for e in errors {
+                    let span = e.span();
+                    cx.syn_error(
+                        syn::Error::new(span, e.to_string()),
+                        "write `#[session]` or `#[session(rename = \"name\")]`",
+                    );
+                }
+                return None;
+            }
+        },
+    };
+    let Some(lit) = options.rename else {
+        return Some(field.clone());
+    };
+    match syn::parse_str::<Ident>(&lit.value()) {
+        Ok(name) => Some(Ident::new(&name.to_string(), lit.span())),
+        Err(_) => {
+            cx.error_spanned_by(
+                &lit,
+                format!("`{}` is not a field name", lit.value()),
+                "rename to a Rust identifier such as `user_role`",
+            );
+            None
+        }
+    }
+}
+
+/// `#[session]` fields: one per `SessionUser` name, and not under the database strategy
+/// (it keeps no token).
+pub fn check_session(cx: &Ctxt, model: &Model) {
+    let mut seen = HashSet::new();
+    for f in &model.token {
+        let Some(name) = &f.attrs.session else {
+            continue;
+        };
+        if model.session.strategy == Strategy::Database {
+            cx.error_spanned_by(
+                name,
+                "`#[session]` copies a token field, but the database strategy keeps no token",
+                "set the field in the `session` callback from `user` instead",
+            );
+        } else if !seen.insert(name.to_string()) {
+            cx.error_spanned_by(
+                name,
+                format!("two `#[session]` fields are copied to `session.user.{name}`"),
+                "rename one with `#[session(rename = \"..\")]`",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::*;
+
+    /// The first line of each error, and the `#[session]` names of the valid token fields.
+    fn read(input: proc_macro2::TokenStream) -> (Vec<String>, Vec<Option<String>>) {
+        let cx = Ctxt::new();
+        let config = crate::ast::parse(&cx, input);
+        let model = crate::check::check(&cx, &config);
+        let names = model
+            .token
+            .iter()
+            .map(|f| f.attrs.session.as_ref().map(ToString::to_string))
+            .collect();
+        let errors = match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e
+                .into_iter()
+                .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
+                .collect(),
+        };
+        (errors, names)
+    }
+
+    #[test]
+    fn session_attributes() {
+        let (errors, names) = read(quote! {
+            token: {
+                #[session] role: String,
+                #[session(rename = "plan_name")] plan: String,
+                #[serde(rename = "s")] secret: String,
+            },
+        });
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(
+            names,
+            [Some("role".to_owned()), Some("plan_name".to_owned()), None]
+        );
+    }
+
+    #[test]
+    fn session_attribute_misuse() {
+        let (errors, _) = read(quote! {
+            session: { strategy: database },
+            token: {
+                #[sesion] a: String,
+                #[session(renam = "x")] b: String,
+                #[session(rename = "not a name")] c: String,
+                #[session] d: String,
+            },
+            session_user: { #[session] id: String },
+        });
+        assert_eq!(
+            errors,
+            [
+                "unknown attribute `sesion` of a field",
+                "Unknown field: `renam`. Did you mean `rename`?",
+                "`not a name` is not a field name",
+                "`#[session]` belongs on a `token` field",
+                "`#[session]` copies a token field, but the database strategy keeps no token",
+            ]
+        );
+    }
 }

@@ -63,9 +63,22 @@ fn handlers<'a, K: Copy + PartialEq>(
         }
         let described = (words.name)(&name);
         let mut params = Vec::new();
+        let mut state = None;
         let mut named = HashSet::new();
         for p in &def.params {
             let param = p.to_string();
+            // Every handler may bind the application state (`check::state` checks that
+            // one is declared).
+            if param == "state" {
+                if state.replace(p).is_some() {
+                    cx.error_spanned_by(
+                        p,
+                        "`state` is named twice",
+                        format!("name each parameter of {described} once"),
+                    );
+                }
+                continue;
+            }
             let known = spec.params.contains(&param.as_str()) || special(spec.kind, &param);
             if !known {
                 cx.unknown(
@@ -93,6 +106,7 @@ fn handlers<'a, K: Copy + PartialEq>(
         out.push(Handler {
             kind: spec.kind,
             params,
+            state,
             body: &def.body,
         });
     }

@@ -4,11 +4,13 @@
 //! reports every problem; what is invalid is left out of the model (it is only expanded
 //! when there are no errors, and the fallback needs just the fields).
 
+mod authorize;
 mod fields;
 mod handlers;
 mod providers;
 mod settings;
 mod sign_in;
+mod state;
 mod strategy;
 mod user_scope;
 
@@ -50,7 +52,10 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         pages,
         base_path: config.base_path.as_ref(),
         trust_host: config.trust_host.as_ref(),
+        state: config.state.as_ref(),
     };
+    state::check(cx, &model);
+    fields::check_session(cx, &model);
     sign_in::check(cx, &model);
     strategy::check(cx, &model);
     user_scope::check(cx, &model);

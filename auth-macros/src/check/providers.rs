@@ -9,7 +9,9 @@ use syn::{Expr, ExprLit, Lit, LitStr};
 use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
-use crate::model::{Client, ConfigValue, Credentials, Login, OAuth, Oidc, Preset, Provider};
+use crate::model::{
+    Authorize, Client, ConfigValue, Credentials, Login, OAuth, Oidc, Preset, Provider,
+};
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 
 pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
@@ -84,9 +86,8 @@ fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
         },
         ValueKind::Config => Value::Config(config_value(e)),
         ValueKind::ClientAuth => Value::ClientAuth(client_auth(cx, e)?),
-        ValueKind::Text | ValueKind::Flag | ValueKind::Authorize | ValueKind::Profile => {
-            Value::Expr(e)
-        }
+        ValueKind::Authorize => Value::Authorize(super::authorize::read(cx, e)?),
+        ValueKind::Text | ValueKind::Flag | ValueKind::Profile => Value::Expr(e),
     })
 }
 
@@ -166,6 +167,7 @@ enum Value<'a> {
     Id(&'a LitStr),
     Config(ConfigValue<'a>),
     ClientAuth(ClientAuth),
+    Authorize(Authorize<'a>),
     /// Checked by rustc where it is used (strings, flags, closures).
     Expr(&'a Expr),
 }
@@ -195,6 +197,13 @@ impl<'a> Values<'a> {
     fn expr(&self, opt: Opt) -> Option<&'a Expr> {
         match self.get(opt)? {
             Value::Expr(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    fn authorize(&self) -> Option<Authorize<'a>> {
+        match self.get(Opt::Authorize)? {
+            Value::Authorize(a) => Some(a),
             _ => None,
         }
     }
@@ -234,7 +243,7 @@ impl<'a> Values<'a> {
         };
         Some(match kind {
             ProviderKind::Credentials => Provider::Credentials(Credentials {
-                authorize: self.expr(Opt::Authorize)?,
+                authorize: self.authorize()?,
                 id: self.id(),
                 name: self.expr(Opt::Name),
             }),

@@ -57,11 +57,22 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
     };
     let bindings = bindings(&cb.params);
     let body = converted_body(cb.body, &convert);
+    let (outer, inner) = super::state_clones(cb.state);
+    let fills = match cb.kind {
+        CallbackKind::Session => session_fills(model),
+        _ => Vec::new(),
+    };
+    let fill = (!fills.is_empty()).then(|| quote!(let mut __args = __args; #(#fills)*));
     quote! {
-        #field: ::core::option::Option::Some(#wrapper(move |__args: #rt::config::#args #generics| {
-            #[allow(unused_mut)]
-            let #rt::config::#args { #(#bindings,)* .. } = __args;
-            async move #body
+        #field: ::core::option::Option::Some(#wrapper({
+            #outer
+            move |__args: #rt::config::#args #generics| {
+                #fill
+                #[allow(unused_mut)]
+                let #rt::config::#args { #(#bindings,)* .. } = __args;
+                #inner
+                async move #body
+            }
         }))
     }
 }
@@ -79,10 +90,15 @@ pub fn event(ev: &Handler<EventKind>) -> TokenStream {
     };
     let bindings = bindings(&ev.params);
     let body = converted_body(ev.body, &quote!(#p::event_outcome));
+    let (outer, inner) = super::state_clones(ev.state);
     quote! {
-        #field: ::core::option::Option::Some(#p::event(move |__args: #rt::config::#args| {
-            let #rt::config::#args { #(#bindings,)* .. } = __args;
-            async move #body
+        #field: ::core::option::Option::Some(#p::event({
+            #outer
+            move |__args: #rt::config::#args| {
+                let #rt::config::#args { #(#bindings,)* .. } = __args;
+                #inner
+                async move #body
+            }
         }))
     }
 }
@@ -153,4 +169,97 @@ impl VisitMut for ReturnRewriter<'_> {
     }
 
     fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+}
+
+/// The default session's fill, before any `session` callback runs: each `#[session]`
+/// token field, then `id` from the token's `sub` (jwt) or the user's id (database) when
+/// `session_user` declares `id: String` or `id: Option<String>` and no `#[session]` field
+/// is copied to it.
+pub fn session_fills(model: &Model) -> Vec<TokenStream> {
+    let mut fills = Vec::new();
+    let mut id_copied = false;
+    for f in &model.token {
+        if let Some(name) = &f.attrs.session {
+            let field = f.name;
+            id_copied |= name == "id";
+            fills.push(quote!(
+                __args.session.user.#name = ::core::clone::Clone::clone(&__args.token.#field);
+            ));
+        }
+    }
+    let id = model.session_user.iter().find(|f| f.name == "id");
+    if let (false, Some(id)) = (id_copied, id) {
+        let clone = quote!(::core::clone::Clone::clone);
+        let value = match (model.session.strategy, id_kind(id.ty)) {
+            (_, None) => None,
+            (Strategy::Jwt, Some(IdKind::String)) => Some(quote!(
+                ::core::option::Option::unwrap_or_default(#clone(&__args.token.sub))
+            )),
+            (Strategy::Jwt, Some(IdKind::OptionString)) => Some(quote!(#clone(&__args.token.sub))),
+            (Strategy::Database, Some(IdKind::String)) => Some(quote!(#clone(&__args.user.id))),
+            (Strategy::Database, Some(IdKind::OptionString)) => Some(quote!(
+                ::core::option::Option::Some(#clone(&__args.user.id))
+            )),
+        };
+        fills.extend(value.map(|v| quote!(__args.session.user.id = #v;)));
+    }
+    fills
+}
+
+/// The `session` callback `auth!` writes when the user writes none but the default session
+/// has fields to fill.
+pub fn default_session(model: &Model) -> Option<TokenStream> {
+    if model.callbacks_of(CallbackKind::Session).next().is_some() {
+        return None;
+    }
+    let fills = session_fills(model);
+    if fills.is_empty() {
+        return None;
+    }
+    let (rt, p) = (runtime(), private());
+    let (wrapper, args) = match model.session.strategy {
+        Strategy::Jwt => (
+            quote!(#p::jwt_session::<Token, SessionUser, _, _>),
+            quote!(JwtSessionArgs<Token, SessionUser>),
+        ),
+        Strategy::Database => (
+            quote!(#p::database_session::<Token, SessionUser, _, _>),
+            quote!(DatabaseSessionArgs<SessionUser>),
+        ),
+    };
+    Some(quote! {
+        session: ::core::option::Option::Some(#wrapper(move |__args: #rt::config::#args| {
+            let mut __args = __args;
+            #(#fills)*
+            async move { __args.session }
+        }))
+    })
+}
+
+enum IdKind {
+    String,
+    OptionString,
+}
+
+/// `String` or `Option<String>`, read from the written type.
+fn id_kind(ty: &syn::Type) -> Option<IdKind> {
+    let last = |ty: &syn::Type| match ty {
+        syn::Type::Path(p) if p.qself.is_none() => p.path.segments.last().cloned(),
+        _ => None,
+    };
+    let seg = last(ty)?;
+    match (seg.ident.to_string().as_str(), &seg.arguments) {
+        ("String", syn::PathArguments::None) => Some(IdKind::String),
+        ("Option", syn::PathArguments::AngleBracketed(a)) if a.args.len() == 1 => {
+            match a.args.first() {
+                Some(syn::GenericArgument::Type(inner)) => {
+                    let inner = last(inner)?;
+                    (inner.ident == "String" && inner.arguments.is_none())
+                        .then_some(IdKind::OptionString)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
 }

@@ -13,12 +13,17 @@ pub fn expand(model: &Model, errors: &syn::Error) -> TokenStream {
     let alias = alias(model);
     let types = types::expand(model);
     let rt = runtime();
+    let params = model.state.map(|ty| {
+        let state = super::state_ident();
+        quote!(#state: #ty)
+    });
     quote! {
         #errors
         #alias
         #types
         /// The auth configuration (not generated: `auth!` has errors).
-        pub fn config() -> #rt::AuthConfig<Token, SessionUser> {
+        #[allow(unused_variables)]
+        pub fn config(#params) -> #rt::AuthConfig<Token, SessionUser> {
             ::core::default::Default::default()
         }
     }

@@ -58,6 +58,7 @@ pub fn expand(model: &Model) -> TokenStream {
             .iter()
             .map(|cb| callbacks::callback(cb, model)),
     );
+    fields.extend(callbacks::default_session(model));
     fields.extend(model.events.iter().map(callbacks::event));
     if let Some(pages) = pages(&model.pages) {
         fields.push(quote!(pages: ::core::option::Option::Some(#pages)));
@@ -68,11 +69,20 @@ pub fn expand(model: &Model) -> TokenStream {
     if let Some(e) = model.trust_host {
         fields.push(field("trust_host", call(quote!(#p::flag), e)));
     }
+    let (params, check) = match model.state {
+        Some(ty) => {
+            let state = state_ident();
+            let check = respan(quote!(#p::state::<#ty>), ty.span());
+            (quote!(#state: #ty), quote!(#check(); let _ = &#state;))
+        }
+        None => (quote!(), quote!()),
+    };
     quote! {
         #alias
         #types
         /// The auth configuration declared with `auth!`; pass it to `auth_runtime::Auth::new`.
-        pub fn config() -> #rt::AuthConfig<Token, SessionUser> {
+        pub fn config(#params) -> #rt::AuthConfig<Token, SessionUser> {
+            #check
             #p::Parts::<Token, SessionUser> {
                 #(#fields,)*
                 ..::core::default::Default::default()
@@ -80,6 +90,28 @@ pub fn expand(model: &Model) -> TokenStream {
             .build()
         }
     }
+}
+
+/// `config`'s parameter: the application state, named `state` with a mixed-site span so
+/// the user's code sees it only where a handler binds `state`.
+pub(crate) fn state_ident() -> Ident {
+    Ident::new("state", Span::mixed_site())
+}
+
+/// The statements that hand a clone of the state to a handler naming `state`: one before
+/// its closure (the closure owns a clone) and one inside it (each call gets its own,
+/// bound to the user's `state`).
+pub(crate) fn state_clones(state: Option<&Ident>) -> (TokenStream, TokenStream) {
+    let Some(user) = state else {
+        return (quote!(), quote!());
+    };
+    let ours = state_ident();
+    // Spanned on the user's `state`: a state that is not `Clone` is reported there too.
+    let clone = respan(quote!(::core::clone::Clone::clone), user.span());
+    (
+        quote!(let #ours = #clone(&#ours);),
+        quote!(let #user = #clone(&#ours);),
+    )
 }
 
 /// `pages: { .. }` as a `Pages` value, when any page is set.
@@ -238,8 +270,8 @@ mod tests {
         let file: syn::File = syn::parse2(out.clone()).unwrap_or_else(|e| panic!("{e}: {out}"));
         assert_eq!(
             file.items.len(),
-            5,
-            "alias, Token, SessionUser, Session, config"
+            6,
+            "alias, Token, SessionUser, Session, Auth, config"
         );
     }
 }

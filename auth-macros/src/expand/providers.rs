@@ -1,13 +1,13 @@
 //! One provider: the runtime's preset constructor with the written options laid over it
 //! (`OAuthProvider { scope: .., ..providers::github(id, secret) }`).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
 use syn::spanned::Spanned;
 
 use super::{call, private, respan, runtime};
-use crate::model::{ConfigValue, Login, Preset, Provider};
+use crate::model::{Authorize, ConfigValue, Login, Preset, Provider};
 use crate::spec::ClientAuth;
 
 pub fn expand(provider: &Provider) -> TokenStream {
@@ -20,7 +20,7 @@ pub fn expand(provider: &Provider) -> TokenStream {
                 c.name
                     .map(|e| set_field("name", call(quote!(#p::string), e))),
             );
-            let authorize = call(quote!(#p::authorize), c.authorize);
+            let authorize = authorize(c.authorize);
             quote! {
                 #rt::Provider::Credentials(#rt::config::CredentialsProvider {
                     #(#set,)*
@@ -60,6 +60,39 @@ pub fn expand(provider: &Provider) -> TokenStream {
             );
             oauth(quote!(#rt::providers::oauth(#id, #cid, #secret)), set)
         }
+    }
+}
+
+/// `authorize` boxed: an expression as it is, a closure with its parameters bound by name
+/// (the state cloned into it).
+fn authorize(authorize: Authorize) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let c = match authorize {
+        Authorize::Expr(e) => return call(quote!(#p::authorize), e),
+        Authorize::Closure(c) => c,
+    };
+    let span = c.closure.span();
+    let wrapper = respan(quote!(#p::authorize), span);
+    // `__credentials` is spanned at the call site in both places (a span of the user's
+    // would resolve in another hygiene context under the `auth!` shim); the closure itself
+    // on the user's, so a wrong return type is reported there.
+    let arg = Ident::new("__credentials", Span::call_site());
+    let credentials = match c.credentials {
+        Some(pat) => quote!(let #pat = #arg;),
+        None => quote!(let _ = #arg;),
+    };
+    let (outer, inner) = super::state_clones(c.state);
+    let body = &c.closure.body;
+    let credentials_type = respan(quote!(#rt::Credentials), span);
+    quote_spanned! {span=>
+        #wrapper({
+            #outer
+            move |#arg: #credentials_type| {
+                #credentials
+                #inner
+                #body
+            }
+        })
     }
 }
 

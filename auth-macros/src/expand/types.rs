@@ -1,4 +1,4 @@
-//! `Token`, `SessionUser` and `Session`: the standard fields of [`spec`] and the declared ones.
+//! `Token`, `SessionUser`, `Session` and `Auth`: the standard fields of [`spec`] and the declared ones.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -12,6 +12,7 @@ pub fn expand(model: &Model) -> TokenStream {
     let token_declared = declared(&model.token);
     let user_std = standard(spec::SESSION_USER_FIELDS);
     let user_declared = declared(&model.session_user);
+    let user_copied = copied(model);
     let (rt, p) = (runtime(), private());
     let serde_path = format!("{p}::serde").replace(' ', "");
     let derive = quote! {
@@ -40,10 +41,14 @@ pub fn expand(model: &Model) -> TokenStream {
         pub struct SessionUser {
             #user_std
             #user_declared
+            #user_copied
         }
 
         /// The session a handler reads, with the typed `user`.
         pub type Session = #rt::Session<SessionUser>;
+
+        /// The auth service for this configuration: `Auth::new(config(..))`.
+        pub type Auth = #rt::Auth<Token, SessionUser>;
     }
 }
 
@@ -86,6 +91,31 @@ fn declared(fields: &[Field]) -> TokenStream {
                 #(#forwarded)*
                 #vis #name: #ty,
             }
+        })
+        .collect()
+}
+
+/// The `#[session]` token fields `session_user` does not declare (nor has as a standard
+/// field): added to `SessionUser` with the token field's type.
+fn copied(model: &Model) -> TokenStream {
+    model
+        .token
+        .iter()
+        .filter_map(|f| {
+            let name = f.attrs.session.as_ref()?;
+            let text = name.to_string();
+            let declared = model.session_user.iter().any(|u| *u.name == *name);
+            let standard = spec::SESSION_USER_FIELDS.iter().any(|s| s.name == text);
+            if declared || standard {
+                return None;
+            }
+            let ty = f.ty;
+            let doc = format!("Copied from the token's `{}` (`#[session]`).", f.name);
+            let vis = quote_spanned!(name.span()=> pub);
+            Some(quote! {
+                #[doc = #doc]
+                #vis #name: #ty,
+            })
         })
         .collect()
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::{Account, Credentials, Profile, Session, TokenData, Trigger, User};
+use super::{Account, Credentials, CredentialsError, Profile, Session, TokenData, Trigger, User};
 
 /// A boxed, sendable future, the return type of every callback closure.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -144,8 +144,9 @@ pub struct RedirectArgs {
     pub base_url: String,
 }
 
-/// The `authorize` closure of a credentials provider.
-pub type AuthorizeFn = Arc<dyn Fn(Credentials) -> BoxFuture<Option<User>> + Send + Sync>;
+/// The `authorize` closure of a credentials provider: the user, or why it is refused.
+pub type AuthorizeFn =
+    Arc<dyn Fn(Credentials) -> BoxFuture<Result<User, CredentialsError>> + Send + Sync>;
 /// The `sign_in` callback.
 pub type SignInFn = Arc<dyn Fn(SignInArgs) -> BoxFuture<SignInDecision> + Send + Sync>;
 /// The `jwt` callback; `None` ends the session.

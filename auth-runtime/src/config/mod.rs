@@ -7,6 +7,7 @@
 
 mod auth_config;
 mod callbacks;
+mod credentials_error;
 mod events;
 mod providers;
 mod tokens;
@@ -21,6 +22,7 @@ pub use callbacks::{
     IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectFn,
     SessionCallback, SignInArgs, SignInDecision, SignInFn,
 };
+pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use events::{
     CreateUserEventArgs, EventError, EventFn, Events, IntoEventOutcome, LinkAccountEventArgs,
     SessionEventArgs, SignInEventArgs, SignOutEventArgs,

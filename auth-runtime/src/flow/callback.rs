@@ -46,8 +46,9 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                     .filter(|(k, _)| k != "csrfToken" && k != "callbackUrl")
                     .map(|(k, v)| (k.clone(), v.clone())),
             );
-            let Some(mut user) = (p.authorize)(credentials.clone()).await else {
-                return Err(FlowError::CredentialsSignin);
+            let mut user = match (p.authorize)(credentials.clone()).await {
+                Ok(user) => user,
+                Err(refused) => return Err(FlowError::CredentialsSignin(refused)),
             };
             // With an adapter an id-less user is found by e-mail (or created) in the database.
             if user.id.is_empty() && inner.adapter.is_none() {

@@ -15,8 +15,8 @@ use crate::url::Origin;
 pub(crate) enum FlowError {
     /// CSRF check failed (`MissingCSRF`, sign-in page).
     MissingCsrf(&'static str),
-    /// `authorize` returned `None` (`CredentialsSignin&code=credentials`, sign-in page).
-    CredentialsSignin,
+    /// `authorize` refused (`CredentialsSignin&code=<code>`, sign-in page).
+    CredentialsSignin(crate::config::CredentialsError),
     /// `sign_in` returned false (`AccessDenied`, error page).
     AccessDenied,
     /// An OAuth callback failed (`OAuthCallbackError`, sign-in page); the spent check
@@ -86,9 +86,13 @@ impl FlowError {
                 .clone()
                 .unwrap_or_else(|| format!("{base_path}/error"))
         };
+        let code = match &self {
+            FlowError::CredentialsSignin(refused) => Some(refused.code().to_owned()),
+            _ => None,
+        };
         let mut pairs = vec![("error", kind)];
-        if matches!(self, FlowError::CredentialsSignin) {
-            pairs.push(("code", "credentials"));
+        if let Some(code) = &code {
+            pairs.push(("code", code));
         }
         let page = if page.starts_with('/') {
             format!("{}{page}", origin.as_str())
@@ -106,7 +110,7 @@ impl FlowError {
         // (goes to the sign-in page, error type)
         match self {
             FlowError::MissingCsrf(_) => (true, "MissingCSRF"),
-            FlowError::CredentialsSignin => (true, "CredentialsSignin"),
+            FlowError::CredentialsSignin(_) => (true, "CredentialsSignin"),
             FlowError::AccessDenied => (false, "AccessDenied"),
             FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
             FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
@@ -121,9 +125,10 @@ impl FlowError {
             FlowError::MissingCsrf(reason) => {
                 tracing::warn!(action, reason, "CSRF check failed (MissingCSRF)")
             }
-            FlowError::CredentialsSignin => {
+            FlowError::CredentialsSignin(refused) => {
                 tracing::info!(
                     action,
+                    code = refused.code(),
                     "sign-in refused: `authorize` returned no user (CredentialsSignin)"
                 )
             }

@@ -1,0 +1,134 @@
+//! The credentials provider's `authorize`: a closure's parameters are bound by name
+//! (`credentials`, `state`), in any order, a subset; a closure of one parameter with
+//! another name keeps receiving the credentials; any other expression is called with them.
+
+use syn::{Expr, Pat};
+
+use crate::ctxt::Ctxt;
+use crate::model::{Authorize, AuthorizeClosure};
+
+/// The parameters `authorize` may name.
+pub const PARAMS: &[&str] = &["credentials", "state"];
+
+/// Reads `authorize`; `None` (recorded) when a parameter is unknown, repeated or not a
+/// plain name.
+pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<Authorize<'a>> {
+    let Expr::Closure(closure) = e else {
+        return Some(Authorize::Expr(e));
+    };
+    if closure.asyncness.is_some() {
+        return Some(Authorize::Expr(e));
+    }
+    let mut out = AuthorizeClosure {
+        closure,
+        credentials: None,
+        state: None,
+    };
+    // One parameter of another name (`|c| ..`): the credentials, as before names mattered.
+    if let [only] = closure.inputs.iter().collect::<Vec<_>>()[..]
+        && !name_of(only).is_some_and(|n| PARAMS.contains(&n.to_string().as_str()))
+    {
+        out.credentials = Some(only);
+        return Some(Authorize::Closure(out));
+    }
+    let mut ok = true;
+    for pat in &closure.inputs {
+        let Some(name) = name_of(pat) else {
+            cx.error_spanned_by(
+                pat,
+                "`authorize` binds its parameters by name",
+                "name them `credentials` and `state` (in any order), e.g. `|credentials, state| async move { .. }`",
+            );
+            ok = false;
+            continue;
+        };
+        let text = name.to_string();
+        let repeated = match text.as_str() {
+            "credentials" => out.credentials.replace(pat).is_some(),
+            "state" => out.state.replace(name).is_some(),
+            _ => {
+                cx.unknown(
+                    name,
+                    "parameter {} of `authorize`",
+                    &text,
+                    PARAMS,
+                    "`authorize` receives",
+                );
+                ok = false;
+                continue;
+            }
+        };
+        if repeated {
+            cx.error_spanned_by(
+                name,
+                format!("`{text}` is named twice"),
+                "name each parameter of `authorize` once",
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(Authorize::Closure(out))
+}
+
+/// The name a parameter binds (`name` or `name: Type`).
+fn name_of(pat: &Pat) -> Option<&syn::Ident> {
+    match pat {
+        Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
+        Pat::Type(t) => name_of(&t.pat),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use syn::parse_quote;
+
+    use super::*;
+
+    fn errors(e: &Expr) -> (bool, Vec<String>) {
+        let cx = Ctxt::new();
+        let ok = read(&cx, e).is_some();
+        let errs = match cx.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e
+                .into_iter()
+                .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
+                .collect(),
+        };
+        (ok, errs)
+    }
+
+    #[test]
+    fn parameters_by_name() {
+        let e: Expr = parse_quote!(|state, credentials: Credentials| async move { None });
+        let cx = Ctxt::new();
+        let Some(Authorize::Closure(c)) = read(&cx, &e) else {
+            panic!("closure")
+        };
+        assert!(c.credentials.is_some() && c.state.is_some());
+        assert!(cx.check().is_ok());
+        let e: Expr = parse_quote!(|c| async move { None });
+        assert_eq!(errors(&e), (true, vec![]));
+        let e: Expr = parse_quote!(|state| async move { None });
+        assert_eq!(errors(&e), (true, vec![]));
+        let e: Expr = parse_quote!(check_password);
+        assert_eq!(errors(&e), (true, vec![]));
+    }
+
+    #[test]
+    fn unknown_and_repeated_parameters() {
+        let e: Expr = parse_quote!(|credentials, stat| async move { None });
+        assert_eq!(
+            errors(&e),
+            (
+                false,
+                vec!["unknown parameter `stat` of `authorize`".to_owned()]
+            )
+        );
+        let e: Expr = parse_quote!(|state, state| async move { None });
+        assert_eq!(
+            errors(&e),
+            (false, vec!["`state` is named twice".to_owned()])
+        );
+    }
+}

@@ -1,0 +1,114 @@
+//! Why `authorize` refused a sign-in: Auth.js 5's `CredentialsSignin` with its `code`.
+
+/// A refused credentials sign-in, returned by `authorize` as `Err(..)` (`None` is the same
+/// with the default code `credentials`).
+///
+/// The code reaches the client (`/signin?error=CredentialsSignin&code=<code>`, and the JSON
+/// answer's `url`), so it is restricted to `[A-Za-z0-9_-]{1,64}`; any other code becomes
+/// `credentials`, so attacker-controlled text is never reflected.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("credentials sign-in refused (code `{code}`)")]
+pub struct CredentialsError {
+    code: String,
+    message: Option<String>,
+}
+
+impl CredentialsError {
+    /// The code of `None` and of a code that is not `[A-Za-z0-9_-]{1,64}`.
+    pub const DEFAULT_CODE: &'static str = "credentials";
+
+    /// A refusal with this code (`"locked"`, `"totp_required"`, ..).
+    pub fn new(code: impl Into<String>) -> Self {
+        let code = code.into();
+        let valid = (1..=64).contains(&code.len())
+            && code
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+        CredentialsError {
+            code: if valid {
+                code
+            } else {
+                Self::DEFAULT_CODE.to_owned()
+            },
+            message: None,
+        }
+    }
+
+    /// Adds a message for the user. It is not sent in the URL.
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.message = Some(message.into());
+        self
+    }
+
+    /// The code sent to the client.
+    pub fn code(&self) -> &str {
+        &self.code
+    }
+
+    /// The message, if any.
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
+    }
+}
+
+impl Default for CredentialsError {
+    fn default() -> Self {
+        CredentialsError::new(Self::DEFAULT_CODE)
+    }
+}
+
+/// Types `authorize` may return: `Option<User>` (`None` refuses with the default code) or
+/// `Result<User, CredentialsError>`.
+#[diagnostic::on_unimplemented(
+    message = "`authorize` must return `Option<User>` or `Result<User, CredentialsError>`, not `{Self}`",
+    label = "this `authorize` returns `{Self}`",
+    note = "return `Some(user)`/`None`, or `Ok(user)`/`Err(CredentialsError::new(\"code\"))`"
+)]
+pub trait IntoAuthorizeOutcome {
+    /// Converts to the outcome the flow reads.
+    fn into_authorize_outcome(self) -> Result<super::User, CredentialsError>;
+}
+
+impl IntoAuthorizeOutcome for Option<super::User> {
+    fn into_authorize_outcome(self) -> Result<super::User, CredentialsError> {
+        self.ok_or_default()
+    }
+}
+
+impl IntoAuthorizeOutcome for Result<super::User, CredentialsError> {
+    fn into_authorize_outcome(self) -> Result<super::User, CredentialsError> {
+        self
+    }
+}
+
+/// `Option<User>` into the outcome `authorize` closures built by hand return.
+pub trait OkOrDefault<T> {
+    /// `Some(v)` is `Ok(v)`, `None` the default [`CredentialsError`].
+    fn ok_or_default(self) -> Result<T, CredentialsError>;
+}
+
+impl<T> OkOrDefault<T> for Option<T> {
+    fn ok_or_default(self) -> Result<T, CredentialsError> {
+        self.ok_or_else(CredentialsError::default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_restricted() {
+        assert_eq!(CredentialsError::new("locked").code(), "locked");
+        assert_eq!(
+            CredentialsError::new("totp-required_2").code(),
+            "totp-required_2"
+        );
+        for bad in ["", "a b", "<script>", "é", &"x".repeat(65)] {
+            assert_eq!(CredentialsError::new(bad).code(), "credentials", "{bad}");
+        }
+        let e = CredentialsError::new("locked").with_message("Too many attempts");
+        assert_eq!(e.message(), Some("Too many attempts"));
+        assert_eq!(CredentialsError::default().code(), "credentials");
+    }
+}
