@@ -445,3 +445,22 @@ async fn a_redirect_callback_returning_an_unsendable_url() {
         "the sign-in itself succeeded"
     );
 }
+
+/// An unknown provider in the path is the visitor's mistake: `404`, never `Configuration`
+/// (whose page answers `500`), for the sign-in POST and the callback, GET or POST.
+#[tokio::test]
+async fn unknown_provider_is_not_found() {
+    let mut b = Browser::new(auth(plain_config()));
+    let csrf = b.csrf().await;
+    let res = b.post_form("/signin/nope", &[("csrfToken", &csrf)]).await;
+    assert_eq!(res.status, 404, "{:?}", res.body);
+    assert_eq!(res.json()["error"], "InvalidProvider");
+    let res = b.get("/callback/nope?code=x&state=y").await;
+    assert_eq!(res.status, 404);
+    assert_eq!(res.json()["error"], "InvalidProvider");
+    let res = b.post_form("/callback/nope", &[("csrfToken", &csrf)]).await;
+    assert_eq!(res.status, 404);
+    // A configuration fault still ends on the `Configuration` page, which answers 500.
+    let res = b.get("/error?error=Configuration").await;
+    assert_eq!(res.status, 500);
+}
