@@ -78,6 +78,18 @@ impl Reply {
         )
     }
 
+    /// `404`: the path names a provider the configuration does not have. The visitor's
+    /// mistake (a typed or stale URL), so not Auth.js's `Configuration` (whose page is a
+    /// `500`, kept for faults of the configuration itself).
+    pub(crate) fn unknown_provider(id: &str) -> Reply {
+        tracing::debug!(provider = ?id, "no provider with this id (404)");
+        Reply::bad_request(
+            StatusCode::NOT_FOUND,
+            "InvalidProvider",
+            "no provider with this id; the providers are listed at `providers`",
+        )
+    }
+
     /// `503`: the session database is unreachable. The client keeps its cookie and retries.
     pub(crate) fn unavailable() -> Reply {
         let mut reply = Reply::bad_request(

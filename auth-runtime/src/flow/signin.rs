@@ -70,12 +70,9 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     req: &Req,
 ) -> Result<Reply, FlowError> {
     let id = req.provider.as_deref().unwrap_or_default();
-    let provider = inner
-        .config
-        .providers
-        .iter()
-        .find(|p| p.id() == id)
-        .ok_or_else(|| FlowError::Configuration(format!("no provider with id `{id}`")))?;
+    let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
+        return Ok(Reply::unknown_provider(id));
+    };
     let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     let provider = match provider {
         // Auth.js: signing in with credentials goes through the sign-in page's form.
