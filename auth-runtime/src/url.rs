@@ -205,3 +205,42 @@ mod tests {
         assert_eq!(origin_from_request(&h, &uri), Err(HostError::Invalid));
     }
 }
+
+/// Generated cases (`proptest`, a fixed number each, listed in the README).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const BASE: &str = "http://localhost:3000";
+
+    fn candidates() -> impl Strategy<Value = String> {
+        let tail = "[ -~\\t\\r\\n\u{80}-\u{10ffff}]{0,24}";
+        prop_oneof![
+            any::<String>(),
+            tail.prop_map(|t| format!("/{t}")),
+            tail.prop_map(|t| format!("//{t}")),
+            tail.prop_map(|t| format!("/\\{t}")),
+            tail.prop_map(|t| format!("{BASE}{t}")),
+            tail.prop_map(|t| format!("{BASE}@{t}")),
+            tail.prop_map(|t| format!("http://{t}@localhost:3000/")),
+            ("[a-z]{1,6}", tail).prop_map(|(s, t)| format!("{s}:{t}")),
+            ("[a-zA-Z]{1,5}", "[a-z.]{1,12}", tail).prop_map(|(s, h, t)| format!("{s}://{h}{t}")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2048, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The default `redirect` rule never answers a URL of another origin, nor one a
+        /// `Location` header cannot carry.
+        #[test]
+        fn default_redirect_never_leaves_the_origin(url in candidates()) {
+            let out = default_redirect(&url, BASE);
+            let parsed = url::Url::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
+            prop_assert_eq!(parsed.origin().ascii_serialization(), BASE, "{:?} -> {:?}", url, out);
+            prop_assert!(!has_control(&out));
+        }
+    }
+}
