@@ -50,7 +50,12 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
             },
         })
         .collect();
-    Ok(inner.form_page(
+    let oauth = inner
+        .config
+        .providers
+        .iter()
+        .any(|p| matches!(p, Provider::OAuth(_)));
+    let page = inner.form_page(
         ctx,
         (callback_url, callback_cookie),
         |csrf_token, callback_url| {
@@ -61,7 +66,12 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
                 error,
             })
         },
-    ))
+    );
+    Ok(if oauth {
+        page.allowing_oauth_forms(ctx.secure())
+    } else {
+        page
+    })
 }
 
 pub(crate) async fn post<T: TokenData, U: SessionUserData>(
