@@ -7,7 +7,7 @@
 //! on https. Values are URL-encoded the way `encodeURIComponent` does.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
@@ -23,6 +23,9 @@ pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 
 /// The most chunks a session cookie may have before it is treated as invalid (and cleared).
 pub const MAX_SESSION_CHUNKS: usize = 16;
+
+/// `9999-12-31T23:59:59Z`, the last date an HTTP date can carry, in seconds since the epoch.
+const LAST_HTTP_DATE: u64 = 253_402_300_799;
 
 /// Lifetime of the OAuth check cookies (state, PKCE verifier, nonce): 15 minutes.
 pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
@@ -147,7 +150,10 @@ impl SetCookie {
         out.push_str("; Path=/");
         if let Some(expires) = self.expires {
             out.push_str("; Expires=");
-            out.push_str(&httpdate::fmt_http_date(expires));
+            // HTTP dates end with year 9999 (and `httpdate` panics past it): a later
+            // expiry, from a very large `max_age`, is sent as the last one.
+            let last = UNIX_EPOCH + Duration::from_secs(LAST_HTTP_DATE);
+            out.push_str(&httpdate::fmt_http_date(expires.min(last)));
         }
         out.push_str("; HttpOnly");
         if self.secure {
@@ -458,8 +464,6 @@ mod tests {
 /// Generated cases (`proptest`, a fixed number each, listed in the README).
 #[cfg(test)]
 mod properties {
-    use std::time::UNIX_EPOCH;
-
     use proptest::prelude::*;
 
     use super::*;

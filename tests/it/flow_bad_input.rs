@@ -464,3 +464,14 @@ async fn unknown_provider_is_not_found() {
     let res = b.get("/error?error=Configuration").await;
     assert_eq!(res.status, 500);
 }
+
+/// A `max_age` reaching past year 9999 (where HTTP dates end) signs in and reads the
+/// session; the cookie's `Expires` is the last HTTP date, not a panic.
+#[tokio::test]
+async fn far_future_max_age_does_not_panic() {
+    let mut b = Browser::new(auth(plain_config().__max_age(300_000_000_000)));
+    let res = b.sign_in("kim", None).await;
+    assert_eq!(res.status, 302, "{:?}", res.headers);
+    assert!(!res.location().contains("error="), "{}", res.location());
+    assert_eq!(b.session().await["user"]["name"], "kim");
+}
