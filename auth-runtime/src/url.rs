@@ -94,8 +94,9 @@ pub fn has_control(s: &str) -> bool {
 /// Auth.js's default `redirect` callback: a relative URL (`/...`) is joined to the base
 /// URL, an absolute URL of the same origin is kept, anything else becomes the base URL.
 ///
-/// Stricter than Auth.js in one way: the result is parsed again and must still be of the
-/// base URL's origin, and URLs with control characters (CR/LF) give the base URL.
+/// Stricter than Auth.js: the result is parsed again and must still be of the base URL's
+/// origin; URLs with control characters (CR/LF) or userinfo give the base URL; non-ASCII is
+/// percent-encoded (as the URL parser serialises it).
 pub fn default_redirect(url: &str, base_url: &str) -> String {
     if has_control(url) {
         return base_url.to_owned();
@@ -106,7 +107,18 @@ pub fn default_redirect(url: &str, base_url: &str) -> String {
         url.to_owned()
     };
     match url::Url::parse(&candidate) {
-        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => candidate,
+        // Userinfo (`http://evil@host/`) is never ours to send: the base URL.
+        Ok(parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            base_url.to_owned()
+        }
+        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => {
+            if candidate.is_ascii() {
+                candidate
+            } else {
+                // Non-ASCII cannot go into a `Location` header: percent-encoded.
+                parsed.into()
+            }
+        }
         _ => base_url.to_owned(),
     }
 }
@@ -144,6 +156,22 @@ mod tests {
     use super::*;
 
     const BASE: &str = "http://localhost:3000";
+
+    #[test]
+    fn default_redirect_drops_userinfo_and_encodes_non_ascii() {
+        for url in [
+            "http://evil.example@localhost:3000/x",
+            "http://user:pw@localhost:3000/",
+            "http://:pw@localhost:3000/",
+        ] {
+            assert_eq!(default_redirect(url, BASE), BASE, "{url}");
+        }
+        assert_eq!(
+            default_redirect("/caf\u{e9}?q=\u{e9}", BASE),
+            "http://localhost:3000/caf%C3%A9?q=%C3%A9"
+        );
+        assert!(location(&default_redirect("/\u{65e5}\u{672c}", BASE)).is_some());
+    }
 
     #[test]
     fn default_redirect_rules() {
@@ -241,6 +269,8 @@ mod properties {
             let parsed = url::Url::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
             prop_assert_eq!(parsed.origin().ascii_serialization(), BASE, "{:?} -> {:?}", url, out);
             prop_assert!(!has_control(&out));
+            prop_assert!(out.is_ascii(), "{:?} -> {:?}", url, out);
+            prop_assert!(parsed.username().is_empty() && parsed.password().is_none(), "{:?} -> {:?}", url, out);
         }
     }
 }
