@@ -94,7 +94,7 @@ impl CookieNames {
 }
 
 /// A cookie to set (or clear) in a response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SetCookie {
     /// Cookie name.
     pub name: String,
@@ -106,6 +106,19 @@ pub struct SetCookie {
     pub expires: Option<SystemTime>,
     /// `Secure`.
     pub secure: bool,
+}
+
+/// The value (a session token, a CSRF token) is a secret: only its length is shown.
+impl std::fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value", &format_args!("<{} bytes>", self.value.len()))
+            .field("max_age", &self.max_age)
+            .field("expires", &self.expires)
+            .field("secure", &self.secure)
+            .finish()
+    }
 }
 
 impl SetCookie {
@@ -171,11 +184,21 @@ impl SetCookie {
 }
 
 /// The cookies of a request, first occurrence of a name wins (as Auth.js's parser).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RequestCookies {
     map: BTreeMap<String, String>,
     /// `true` when the `Cookie` headers were too large and ignored.
     pub oversized: bool,
+}
+
+/// Cookie values are secrets: only the names are shown.
+impl std::fmt::Debug for RequestCookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestCookies")
+            .field("names", &self.map.keys().collect::<Vec<_>>())
+            .field("oversized", &self.oversized)
+            .finish()
+    }
 }
 
 impl RequestCookies {
@@ -358,6 +381,21 @@ pub fn expires_in(now: SystemTime, seconds: u64) -> SystemTime {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn debug_does_not_show_values() {
+        let set = SetCookie::new("authjs.session-token", "eyJsecret", true);
+        let dbg = format!("{set:?}");
+        assert!(
+            !dbg.contains("eyJsecret") && dbg.contains("authjs.session-token"),
+            "{dbg}"
+        );
+        let dbg = format!("{:?}", cookies("authjs.session-token=eyJsecret; other=x"));
+        assert!(
+            !dbg.contains("eyJsecret") && dbg.contains("authjs.session-token"),
+            "{dbg}"
+        );
+    }
+
     use super::*;
 
     fn cookies(header: &str) -> RequestCookies {

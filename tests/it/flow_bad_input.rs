@@ -475,3 +475,21 @@ async fn far_future_max_age_does_not_panic() {
     assert!(!res.location().contains("error="), "{}", res.location());
     assert_eq!(b.session().await["user"]["name"], "kim");
 }
+
+/// `SessionLookup`'s `Debug` (as an application might log it) shows neither the token nor
+/// the `Set-Cookie` values carrying it.
+#[tokio::test]
+async fn session_lookup_debug_is_redacted() {
+    let (b, token) = signed_in().await;
+    let parts = http::Request::builder()
+        .uri("/")
+        .header("cookie", format!("{SESSION}={token}"))
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    let lookup = b.auth.session(&parts).await;
+    assert!(lookup.session.is_some() && !lookup.set_cookies.is_empty());
+    let dbg = format!("{lookup:?}");
+    assert!(!dbg.contains(&token[..40]) && dbg.contains("kim"), "{dbg}");
+}
