@@ -284,7 +284,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                     account,
                     profile,
                     trigger,
-                    is_new_user: false,
+                    // Auth.js's `isNewUser`: the first sign-in under an adapter.
+                    is_new_user: trigger == Some(Trigger::SignUp),
                     session,
                 })
                 .await
