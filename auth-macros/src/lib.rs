@@ -12,6 +12,8 @@ mod check;
 mod ctxt;
 mod expand;
 mod model;
+#[cfg(test)]
+mod properties;
 mod spec;
 
 use proc_macro::TokenStream;

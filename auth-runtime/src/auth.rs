@@ -65,7 +65,6 @@ impl<T, U> std::fmt::Debug for Auth<T, U> {
 }
 
 /// The result of reading the session of a request (what `auth()` gives in Auth.js).
-#[derive(Debug)]
 pub struct SessionLookup<T, U> {
     /// The session, after the `jwt` and `session` callbacks; `None` when signed out.
     pub session: Option<Session<U>>,
@@ -77,6 +76,22 @@ pub struct SessionLookup<T, U> {
     /// down, [`StoreStatus::Unavailable`] (`session` is `None`, but the request is not
     /// signed out: answer 503).
     pub store: StoreStatus,
+}
+
+/// The token (which may hold provider access tokens) and the `Set-Cookie` values (the
+/// session token) are secrets: only their presence and number are shown.
+impl<T, U: std::fmt::Debug> std::fmt::Debug for SessionLookup<T, U> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionLookup")
+            .field("session", &self.session)
+            .field("token", &self.token.as_ref().map(|_| ".."))
+            .field(
+                "set_cookies",
+                &format_args!("<{} values>", self.set_cookies.len()),
+            )
+            .field("store", &self.store)
+            .finish()
+    }
 }
 
 impl<T, U> SessionLookup<T, U> {

@@ -7,7 +7,7 @@
 //! on https. Values are URL-encoded the way `encodeURIComponent` does.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::COOKIE;
 use http::{HeaderMap, HeaderValue};
@@ -23,6 +23,9 @@ pub const MAX_COOKIE_HEADER_BYTES: usize = 64 * 1024;
 
 /// The most chunks a session cookie may have before it is treated as invalid (and cleared).
 pub const MAX_SESSION_CHUNKS: usize = 16;
+
+/// `9999-12-31T23:59:59Z`, the last date an HTTP date can carry, in seconds since the epoch.
+const LAST_HTTP_DATE: u64 = 253_402_300_799;
 
 /// Lifetime of the OAuth check cookies (state, PKCE verifier, nonce): 15 minutes.
 pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
@@ -91,7 +94,7 @@ impl CookieNames {
 }
 
 /// A cookie to set (or clear) in a response.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct SetCookie {
     /// Cookie name.
     pub name: String,
@@ -103,6 +106,19 @@ pub struct SetCookie {
     pub expires: Option<SystemTime>,
     /// `Secure`.
     pub secure: bool,
+}
+
+/// The value (a session token, a CSRF token) is a secret: only its length is shown.
+impl std::fmt::Debug for SetCookie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetCookie")
+            .field("name", &self.name)
+            .field("value", &format_args!("<{} bytes>", self.value.len()))
+            .field("max_age", &self.max_age)
+            .field("expires", &self.expires)
+            .field("secure", &self.secure)
+            .finish()
+    }
 }
 
 impl SetCookie {
@@ -147,7 +163,10 @@ impl SetCookie {
         out.push_str("; Path=/");
         if let Some(expires) = self.expires {
             out.push_str("; Expires=");
-            out.push_str(&httpdate::fmt_http_date(expires));
+            // HTTP dates end with year 9999 (and `httpdate` panics past it): a later
+            // expiry, from a very large `max_age`, is sent as the last one.
+            let last = UNIX_EPOCH + Duration::from_secs(LAST_HTTP_DATE);
+            out.push_str(&httpdate::fmt_http_date(expires.min(last)));
         }
         out.push_str("; HttpOnly");
         if self.secure {
@@ -165,11 +184,21 @@ impl SetCookie {
 }
 
 /// The cookies of a request, first occurrence of a name wins (as Auth.js's parser).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RequestCookies {
     map: BTreeMap<String, String>,
     /// `true` when the `Cookie` headers were too large and ignored.
     pub oversized: bool,
+}
+
+/// Cookie values are secrets: only the names are shown.
+impl std::fmt::Debug for RequestCookies {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestCookies")
+            .field("names", &self.map.keys().collect::<Vec<_>>())
+            .field("oversized", &self.oversized)
+            .finish()
+    }
 }
 
 impl RequestCookies {
@@ -352,6 +381,21 @@ pub fn expires_in(now: SystemTime, seconds: u64) -> SystemTime {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn debug_does_not_show_values() {
+        let set = SetCookie::new("authjs.session-token", "eyJsecret", true);
+        let dbg = format!("{set:?}");
+        assert!(
+            !dbg.contains("eyJsecret") && dbg.contains("authjs.session-token"),
+            "{dbg}"
+        );
+        let dbg = format!("{:?}", cookies("authjs.session-token=eyJsecret; other=x"));
+        assert!(
+            !dbg.contains("eyJsecret") && dbg.contains("authjs.session-token"),
+            "{dbg}"
+        );
+    }
+
     use super::*;
 
     fn cookies(header: &str) -> RequestCookies {
@@ -452,5 +496,87 @@ mod tests {
         let c = cookies(&big);
         assert!(c.oversized);
         assert_eq!(c.read_chunked("s"), ChunkedValue::Absent);
+    }
+}
+
+/// Generated cases (`proptest`, a fixed number each, listed in the README).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const NAME: &str = "authjs.session-token";
+
+    fn header_of(pairs: &[String]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Ok(v) = HeaderValue::from_str(&pairs.join("; ")) {
+            headers.append(COOKIE, v);
+        }
+        headers
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Any `Cookie` headers (bytes, or pairs around the session cookie's name and its
+        /// chunks) parse without a panic, and a chunked read never joins more than
+        /// `MAX_SESSION_CHUNKS` chunks.
+        #[test]
+        fn cookie_headers_never_panic_and_respect_the_chunk_limit(
+            raw in proptest::collection::vec(proptest::collection::vec(any::<u8>(), 0..200), 0..4),
+            pairs in proptest::collection::vec(
+                (prop_oneof![
+                    Just(NAME.to_owned()),
+                    (0..40u32).prop_map(|n| format!("{NAME}.{n}")),
+                    "[0-9.]{0,4}".prop_map(|s| format!("{NAME}{s}")),
+                    "[ -~]{0,12}",
+                ], "[ -~]{0,40}"),
+                0..48,
+            ),
+        ) {
+            let mut headers = header_of(
+                &pairs.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>(),
+            );
+            for r in &raw {
+                if let Ok(v) = HeaderValue::from_bytes(r) {
+                    headers.append(COOKIE, v);
+                }
+            }
+            let cookies = RequestCookies::from_headers(&headers);
+            let _ = cookies.get(NAME);
+            let names = cookies.chunk_names(NAME);
+            if let ChunkedValue::Present(v) = cookies.read_chunked(NAME) {
+                let chunks = names.iter().filter(|n| n.as_str() != NAME).count();
+                prop_assert!(chunks <= MAX_SESSION_CHUNKS, "{chunks} chunks joined");
+                prop_assert!(v.len() <= MAX_COOKIE_HEADER_BYTES);
+            }
+            let _ = clear_chunked(&cookies, NAME, false);
+            let _ = write_chunked(&cookies, NAME, "v", UNIX_EPOCH, true);
+        }
+
+        /// A value written in chunks reads back whole when it fits in `MAX_SESSION_CHUNKS`
+        /// chunks of at most `CHUNK_SIZE`, and is refused (never truncated) when it does not.
+        #[test]
+        fn chunked_values_round_trip_within_the_limit(
+            len in 0..(MAX_SESSION_CHUNKS + 2) * CHUNK_SIZE,
+            c in proptest::char::range('a', 'z'),
+        ) {
+            let value: String = std::iter::repeat_n(c, len).collect();
+            let written = write_chunked(&RequestCookies::default(), NAME, &value, UNIX_EPOCH, false);
+            prop_assert!(written.iter().all(|s| s.value.len() <= CHUNK_SIZE));
+            let pairs: Vec<String> = written.iter().map(|s| format!("{}={}", s.name, s.value)).collect();
+            let mut headers = HeaderMap::new();
+            // one header per cookie, as the 64 KiB total limit applies to them all
+            for p in &pairs {
+                headers.append(COOKIE, HeaderValue::from_str(p).map_err(|e| TestCaseError::fail(e.to_string()))?);
+            }
+            let read = RequestCookies::from_headers(&headers).read_chunked(NAME);
+            if written.len() <= MAX_SESSION_CHUNKS && !value.is_empty() {
+                prop_assert_eq!(read, ChunkedValue::Present(value));
+            } else if !value.is_empty() {
+                prop_assert!(!matches!(read, ChunkedValue::Present(_)));
+            }
+        }
     }
 }

@@ -11,12 +11,22 @@ use subtle::ConstantTimeEq;
 use crate::util::hex;
 
 /// The CSRF state of one request.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Csrf {
     /// The token to hand out (`GET /csrf`, the pages' forms).
     pub token: String,
     /// `Some(cookie value)` when the request had no valid CSRF cookie and a new one must be set.
     pub new_cookie: Option<String>,
+}
+
+/// The token and the cookie value are secrets: only whether a cookie is new is shown.
+impl std::fmt::Debug for Csrf {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Csrf")
+            .field("token", &"..")
+            .field("new_cookie", &self.new_cookie.as_ref().map(|_| ".."))
+            .finish()
+    }
 }
 
 /// The CSRF secret: Auth.js hashes `` `${token}${options.secret}` ``, and an array of
@@ -109,6 +119,7 @@ pub fn verify(
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]
@@ -159,6 +170,17 @@ mod tests {
         assert_eq!(
             hash("abc", "def"),
             "bef57ec7f53a6d40beb640a780a639c83bc29ac8a9816f1fc6c5c6dcd93c4721"
+        );
+    }
+
+    #[test]
+    fn debug_does_not_show_the_token() {
+        let c = super::token(None, "secret");
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains(&c.token), "{dbg}");
+        assert!(
+            c.new_cookie.iter().all(|v| !dbg.contains(v.as_str())),
+            "{dbg}"
         );
     }
 }

@@ -94,8 +94,9 @@ pub fn has_control(s: &str) -> bool {
 /// Auth.js's default `redirect` callback: a relative URL (`/...`) is joined to the base
 /// URL, an absolute URL of the same origin is kept, anything else becomes the base URL.
 ///
-/// Stricter than Auth.js in one way: the result is parsed again and must still be of the
-/// base URL's origin, and URLs with control characters (CR/LF) give the base URL.
+/// Stricter than Auth.js: the result is parsed again and must still be of the base URL's
+/// origin; URLs with control characters (CR/LF) or userinfo give the base URL; non-ASCII is
+/// percent-encoded (as the URL parser serialises it).
 pub fn default_redirect(url: &str, base_url: &str) -> String {
     if has_control(url) {
         return base_url.to_owned();
@@ -106,7 +107,18 @@ pub fn default_redirect(url: &str, base_url: &str) -> String {
         url.to_owned()
     };
     match url::Url::parse(&candidate) {
-        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => candidate,
+        // Userinfo (`http://evil@host/`) is never ours to send: the base URL.
+        Ok(parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            base_url.to_owned()
+        }
+        Ok(parsed) if parsed.origin().ascii_serialization() == base_url => {
+            if candidate.is_ascii() {
+                candidate
+            } else {
+                // Non-ASCII cannot go into a `Location` header: percent-encoded.
+                parsed.into()
+            }
+        }
         _ => base_url.to_owned(),
     }
 }
@@ -144,6 +156,22 @@ mod tests {
     use super::*;
 
     const BASE: &str = "http://localhost:3000";
+
+    #[test]
+    fn default_redirect_drops_userinfo_and_encodes_non_ascii() {
+        for url in [
+            "http://evil.example@localhost:3000/x",
+            "http://user:pw@localhost:3000/",
+            "http://:pw@localhost:3000/",
+        ] {
+            assert_eq!(default_redirect(url, BASE), BASE, "{url}");
+        }
+        assert_eq!(
+            default_redirect("/caf\u{e9}?q=\u{e9}", BASE),
+            "http://localhost:3000/caf%C3%A9?q=%C3%A9"
+        );
+        assert!(location(&default_redirect("/\u{65e5}\u{672c}", BASE)).is_some());
+    }
 
     #[test]
     fn default_redirect_rules() {
@@ -203,5 +231,46 @@ mod tests {
         h.insert("x-forwarded-host", HeaderValue::from_static("ok"));
         h.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
         assert_eq!(origin_from_request(&h, &uri), Err(HostError::Invalid));
+    }
+}
+
+/// Generated cases (`proptest`, a fixed number each, listed in the README).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const BASE: &str = "http://localhost:3000";
+
+    fn candidates() -> impl Strategy<Value = String> {
+        let tail = "[ -~\\t\\r\\n\u{80}-\u{10ffff}]{0,24}";
+        prop_oneof![
+            any::<String>(),
+            tail.prop_map(|t| format!("/{t}")),
+            tail.prop_map(|t| format!("//{t}")),
+            tail.prop_map(|t| format!("/\\{t}")),
+            tail.prop_map(|t| format!("{BASE}{t}")),
+            tail.prop_map(|t| format!("{BASE}@{t}")),
+            tail.prop_map(|t| format!("http://{t}@localhost:3000/")),
+            ("[a-z]{1,6}", tail).prop_map(|(s, t)| format!("{s}:{t}")),
+            ("[a-zA-Z]{1,5}", "[a-z.]{1,12}", tail).prop_map(|(s, h, t)| format!("{s}://{h}{t}")),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2048, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The default `redirect` rule never answers a URL of another origin, nor one a
+        /// `Location` header cannot carry.
+        #[test]
+        fn default_redirect_never_leaves_the_origin(url in candidates()) {
+            let out = default_redirect(&url, BASE);
+            let parsed = url::Url::parse(&out).map_err(|e| TestCaseError::fail(format!("{e}: {out}")))?;
+            prop_assert_eq!(parsed.origin().ascii_serialization(), BASE, "{:?} -> {:?}", url, out);
+            prop_assert!(!has_control(&out));
+            prop_assert!(out.is_ascii(), "{:?} -> {:?}", url, out);
+            prop_assert!(parsed.username().is_empty() && parsed.password().is_none(), "{:?} -> {:?}", url, out);
+        }
     }
 }

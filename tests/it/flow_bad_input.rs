@@ -445,3 +445,51 @@ async fn a_redirect_callback_returning_an_unsendable_url() {
         "the sign-in itself succeeded"
     );
 }
+
+/// An unknown provider in the path is the visitor's mistake: `404`, never `Configuration`
+/// (whose page answers `500`), for the sign-in POST and the callback, GET or POST.
+#[tokio::test]
+async fn unknown_provider_is_not_found() {
+    let mut b = Browser::new(auth(plain_config()));
+    let csrf = b.csrf().await;
+    let res = b.post_form("/signin/nope", &[("csrfToken", &csrf)]).await;
+    assert_eq!(res.status, 404, "{:?}", res.body);
+    assert_eq!(res.json()["error"], "InvalidProvider");
+    let res = b.get("/callback/nope?code=x&state=y").await;
+    assert_eq!(res.status, 404);
+    assert_eq!(res.json()["error"], "InvalidProvider");
+    let res = b.post_form("/callback/nope", &[("csrfToken", &csrf)]).await;
+    assert_eq!(res.status, 404);
+    // A configuration fault still ends on the `Configuration` page, which answers 500.
+    let res = b.get("/error?error=Configuration").await;
+    assert_eq!(res.status, 500);
+}
+
+/// A `max_age` reaching past year 9999 (where HTTP dates end) signs in and reads the
+/// session; the cookie's `Expires` is the last HTTP date, not a panic.
+#[tokio::test]
+async fn far_future_max_age_does_not_panic() {
+    let mut b = Browser::new(auth(plain_config().__max_age(300_000_000_000)));
+    let res = b.sign_in("kim", None).await;
+    assert_eq!(res.status, 302, "{:?}", res.headers);
+    assert!(!res.location().contains("error="), "{}", res.location());
+    assert_eq!(b.session().await["user"]["name"], "kim");
+}
+
+/// `SessionLookup`'s `Debug` (as an application might log it) shows neither the token nor
+/// the `Set-Cookie` values carrying it.
+#[tokio::test]
+async fn session_lookup_debug_is_redacted() {
+    let (b, token) = signed_in().await;
+    let parts = http::Request::builder()
+        .uri("/")
+        .header("cookie", format!("{SESSION}={token}"))
+        .body(())
+        .unwrap()
+        .into_parts()
+        .0;
+    let lookup = b.auth.session(&parts).await;
+    assert!(lookup.session.is_some() && !lookup.set_cookies.is_empty());
+    let dbg = format!("{lookup:?}");
+    assert!(!dbg.contains(&token[..40]) && dbg.contains("kim"), "{dbg}");
+}

@@ -97,3 +97,36 @@ async fn error_page_statuses() {
     let res = b.get("/error").await;
     assert_eq!(res.status, 200);
 }
+
+/// Every built-in page (the sign-in and sign-out pages carry the CSRF token) is not cached,
+/// not framed and runs under a CSP that allows only its inline style and forms posting back.
+#[tokio::test]
+async fn pages_are_not_cached_framed_or_scripted() {
+    let mut b = Browser::new(auth(plain_config()));
+    for path in [
+        "/signin",
+        "/signout",
+        "/error?error=AccessDenied",
+        "/error?error=Configuration",
+    ] {
+        let res = b.get(path).await;
+        assert!(
+            res.header("content-type").unwrap().starts_with("text/html"),
+            "{path}"
+        );
+        let cache = res.header("cache-control").unwrap_or_default();
+        assert!(cache.contains("no-store"), "{path}: {cache}");
+        assert_eq!(res.header("x-frame-options"), Some("DENY"), "{path}");
+        let csp = res.header("content-security-policy").unwrap_or_default();
+        for directive in [
+            "default-src 'none'",
+            "style-src 'unsafe-inline'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+        ] {
+            assert!(csp.contains(directive), "{path}: {csp}");
+        }
+        assert!(!csp.contains("script-src"), "{path}: {csp}");
+    }
+}

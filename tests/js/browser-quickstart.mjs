@@ -123,7 +123,9 @@ try {
   done(step);
 
   step = 'signed out';
-  const sessionJson = await page.evaluate(async () => (await fetch('/api/auth/session')).json());
+  // Through the browser context's cookies, not a script in the page: the page may be one
+  // of the built-in pages, whose CSP (default-src 'none') refuses a fetch from it.
+  const sessionJson = await (await context.request.get(`${baseUrl}/api/auth/session`)).json();
   expect(sessionJson === null, `GET /api/auth/session should be null, got ${JSON.stringify(sessionJson)}`);
   await page.goto(`${baseUrl}/dashboard`);
   expect(new URL(page.url()).pathname === '/api/auth/signin', `protected page reachable after sign-out: ${page.url()}`);

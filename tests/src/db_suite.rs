@@ -498,7 +498,7 @@ pub async fn parallel_sign_ins_and_reads(db: Arc<dyn Adapter>) {
 
 /// Start-up checks: `strategy: database` needs an adapter; a `session(session, token)`
 /// callback does not fit it. A jwt-strategy config with an adapter keeps JWT sessions but
-/// stores the users (`jwt` sees `trigger: SignUp` on the first sign-in).
+/// stores the users (`jwt` sees `trigger: SignUp` and `is_new_user` on the first sign-in).
 pub async fn config_rules_and_jwt_with_adapter(db: Arc<dyn Adapter>) {
     use auth_runtime::ConfigError;
     use auth_runtime::config::JwtSessionArgs;
@@ -519,7 +519,7 @@ pub async fn config_rules_and_jwt_with_adapter(db: Arc<dyn Adapter>) {
     let jwt_config = AuthConfig::<Tok, SUser>::__new()
         .__provider(credentials_provider())
         .__jwt(Arc::new(move |args: JwtArgs<Tok>| {
-            seen.lock().unwrap().push(args.trigger);
+            seen.lock().unwrap().push((args.trigger, args.is_new_user));
             boxed(async move { Some(args.token) })
         }))
         .with_secrets([SECRET])
@@ -542,8 +542,14 @@ pub async fn config_rules_and_jwt_with_adapter(db: Arc<dyn Adapter>) {
     );
     use auth_runtime::Trigger;
     let t = triggers.lock().unwrap().clone();
-    assert_eq!(t[0], Some(Trigger::SignUp));
-    assert!(t.contains(&Some(Trigger::SignIn)));
+    assert_eq!(
+        t[0],
+        (Some(Trigger::SignUp), true),
+        "first sign-in: a new user"
+    );
+    assert!(t.contains(&(Some(Trigger::SignIn), false)));
+    // `is_new_user` is true exactly on the sign-up
+    assert_eq!(t.iter().filter(|(_, new)| *new).count(), 1, "{t:?}");
 }
 
 /// Waits (bounded) until `f` holds: events run in their own tasks.

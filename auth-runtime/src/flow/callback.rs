@@ -21,9 +21,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
 ) -> Result<Reply, FlowError> {
     let id = req.provider.as_deref().unwrap_or_default();
     let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
-        return Err(FlowError::Configuration(format!(
-            "callback for unknown provider `{id}`"
-        )));
+        return Ok(Reply::unknown_provider(id));
     };
     match provider {
         Provider::Credentials(p) => {

@@ -1,10 +1,19 @@
 //! What an endpoint answers ([`Reply`]) and how it becomes the response.
 
 use bytes::Bytes;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, EXPIRES, LOCATION, PRAGMA, SET_COOKIE};
+use http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, EXPIRES, LOCATION, PRAGMA, SET_COOKIE,
+    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use http::{HeaderMap, HeaderValue, StatusCode};
 
 use crate::cookies::SetCookie;
+
+/// The `Content-Security-Policy` of the built-in pages: no script, no fetch, no frame, an
+/// inline `<style>` and forms posting back to the site.
+pub(crate) const PAGE_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP_OAUTH_HTTPS: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP_OAUTH_HTTP: &str = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'; base-uri 'none'";
 
 /// What an endpoint answers, before the `X-Auth-Return-Redirect` rewrite.
 pub(crate) struct Reply {
@@ -40,12 +49,18 @@ impl Reply {
         self
     }
 
+    /// A built-in page. The sign-in and sign-out pages carry the CSRF token, so no page is
+    /// cached (`no_store`), framed (`X-Frame-Options: DENY`, `frame-ancestors 'none'`) or
+    /// allowed anything but its inline style and forms posting back ([`PAGE_CSP`]).
     pub(crate) fn html(status: StatusCode, html: String) -> Reply {
         let mut headers = HeaderMap::new();
         headers.insert(
             CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
+        headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
         Reply {
             status,
             headers,
@@ -53,6 +68,22 @@ impl Reply {
             body: Bytes::from(html),
             redirect: None,
         }
+        .no_store()
+    }
+
+    /// A page whose forms also start OAuth sign-ins: `POST /signin/:provider` answers a
+    /// redirect to the provider, which `form-action 'self'` would block in the browser, so
+    /// the form may lead to any `https:` origin (and `http:` on a site served over `http:`,
+    /// as in development, where a local provider is common).
+    pub(crate) fn allowing_oauth_forms(mut self, secure: bool) -> Reply {
+        let csp = if secure {
+            PAGE_CSP_OAUTH_HTTPS
+        } else {
+            PAGE_CSP_OAUTH_HTTP
+        };
+        self.headers
+            .insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
+        self
     }
 
     pub(crate) fn redirect(url: String) -> Reply {
@@ -75,6 +106,18 @@ impl Reply {
         Reply::json(
             status,
             &serde_json::json!({ "error": error, "message": message }),
+        )
+    }
+
+    /// `404`: the path names a provider the configuration does not have. The visitor's
+    /// mistake (a typed or stale URL), so not Auth.js's `Configuration` (whose page is a
+    /// `500`, kept for faults of the configuration itself).
+    pub(crate) fn unknown_provider(id: &str) -> Reply {
+        tracing::debug!(provider = ?id, "no provider with this id (404)");
+        Reply::bad_request(
+            StatusCode::NOT_FOUND,
+            "InvalidProvider",
+            "no provider with this id; the providers are listed at `providers`",
         )
     }
 
@@ -139,5 +182,27 @@ impl Reply {
         *response.status_mut() = status;
         *response.headers_mut() = headers;
         response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oauth_sign_in_forms_may_lead_to_the_provider() {
+        let csp = |r: Reply| {
+            r.headers[CONTENT_SECURITY_POLICY]
+                .to_str()
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let page = || Reply::html(StatusCode::OK, String::new());
+        assert!(csp(page()).contains("form-action 'self';"));
+        assert!(csp(page().allowing_oauth_forms(true)).contains("form-action 'self' https:;"));
+        assert!(
+            csp(page().allowing_oauth_forms(false)).contains("form-action 'self' https: http:;")
+        );
+        assert!(csp(page().allowing_oauth_forms(true)).contains("frame-ancestors 'none'"));
     }
 }

@@ -50,7 +50,12 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
             },
         })
         .collect();
-    Ok(inner.form_page(
+    let oauth = inner
+        .config
+        .providers
+        .iter()
+        .any(|p| matches!(p, Provider::OAuth(_)));
+    let page = inner.form_page(
         ctx,
         (callback_url, callback_cookie),
         |csrf_token, callback_url| {
@@ -61,7 +66,12 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
                 error,
             })
         },
-    ))
+    );
+    Ok(if oauth {
+        page.allowing_oauth_forms(ctx.secure())
+    } else {
+        page
+    })
 }
 
 pub(crate) async fn post<T: TokenData, U: SessionUserData>(
@@ -70,12 +80,9 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     req: &Req,
 ) -> Result<Reply, FlowError> {
     let id = req.provider.as_deref().unwrap_or_default();
-    let provider = inner
-        .config
-        .providers
-        .iter()
-        .find(|p| p.id() == id)
-        .ok_or_else(|| FlowError::Configuration(format!("no provider with id `{id}`")))?;
+    let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
+        return Ok(Reply::unknown_provider(id));
+    };
     let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     let provider = match provider {
         // Auth.js: signing in with credentials goes through the sign-in page's form.

@@ -1165,3 +1165,66 @@ fn eddsa_sign_verify_only_and_key_errors() {
         JwtError::InvalidKey("public key is not a valid Ed25519 point")
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Generated cases (`proptest`, a fixed number each, listed in the README).
+
+mod properties {
+    use proptest::prelude::*;
+    use proptest::sample::Index;
+
+    use super::*;
+
+    /// The three formats over the same secret: JWE (default), JWS HS256, JWS EdDSA.
+    fn codecs() -> [JwtCodec; 3] {
+        [
+            codec(&["s3cret"], SALT),
+            JwtCodec::new(&secrets(&["s3cret"]), SALT, TokenFormat::Hs256).unwrap(),
+            JwtCodec::new(&secrets(&["s3cret"]), SALT, ed_format(true)).unwrap(),
+        ]
+    }
+
+    fn segments() -> impl Strategy<Value = String> {
+        proptest::collection::vec("[A-Za-z0-9_=+/-]{0,80}", 0..7).prop_map(|s| s.join("."))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Decoding any string, or any dotted base64url-ish segments, returns (an error)
+        /// without a panic, in each format.
+        #[test]
+        fn decode_never_panics(s in any::<String>(), dotted in segments(), which in 0..3usize) {
+            let c = &codecs()[which];
+            prop_assert!(c.decode(&s, NOW).is_err());
+            let _ = c.decode(&dotted, NOW);
+        }
+
+        /// A token with one character changed, removed or inserted (anywhere: header, key,
+        /// IV, ciphertext, tag or signature) never decodes, in each format.
+        #[test]
+        fn mutated_tokens_are_rejected(
+            which in 0..3usize,
+            at in any::<Index>(),
+            ch in prop_oneof![proptest::char::range('!', '~'), any::<char>()],
+            op in 0..3u8,
+        ) {
+            let c = &codecs()[which];
+            let token = c.encode(&claims(json!({"sub": "ada", "name": "Ada"})), 3600, NOW).unwrap();
+            prop_assert!(c.decode(&token, NOW).is_ok());
+            let mut chars: Vec<char> = token.chars().collect();
+            let i = at.index(chars.len());
+            match op {
+                0 => chars[i] = ch,
+                1 => {
+                    chars.remove(i);
+                }
+                _ => chars.insert(i, ch),
+            }
+            let mutated: String = chars.into_iter().collect();
+            if mutated != token {
+                prop_assert!(c.decode(&mutated, NOW).is_err(), "accepted {mutated}");
+            }
+        }
+    }
+}

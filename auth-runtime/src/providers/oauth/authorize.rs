@@ -31,12 +31,27 @@ impl std::fmt::Debug for Checks {
 }
 
 /// Where to send the browser, and the checks to remember.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Authorization {
     /// The provider's authorization URL with every parameter.
     pub url: String,
     /// The check values to store in cookies.
     pub checks: Checks,
+}
+
+/// The URL's query carries the `state`, the PKCE challenge and the `nonce`: only the
+/// endpoint is shown.
+impl std::fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let endpoint = self
+            .url
+            .split_once('?')
+            .map_or(self.url.as_str(), |(e, _)| e);
+        f.debug_struct("Authorization")
+            .field("url", &format_args!("{endpoint}?.."))
+            .field("checks", &self.checks)
+            .finish()
+    }
 }
 
 fn random_token() -> Result<String, OAuthError> {
@@ -102,6 +117,7 @@ impl OAuthClient {
 
 #[cfg(test)]
 mod tests {
+
     #![allow(clippy::unwrap_used)]
     use super::*;
 
@@ -131,5 +147,20 @@ mod tests {
         };
         let shown = format!("{checks:?}");
         assert!(!shown.contains("secret"), "{shown}");
+    }
+
+    #[test]
+    fn debug_does_not_show_the_checks_in_the_url() {
+        let a = super::Authorization {
+            url: "https://idp.example/authorize?state=s3cr3t&nonce=n0nce".to_owned(),
+            checks: super::Checks {
+                state: Some("s3cr3t".to_owned()),
+                code_verifier: None,
+                nonce: Some("n0nce".to_owned()),
+            },
+        };
+        let dbg = format!("{a:?}");
+        assert!(!dbg.contains("s3cr3t") && !dbg.contains("n0nce"), "{dbg}");
+        assert!(dbg.contains("https://idp.example/authorize"), "{dbg}");
     }
 }
