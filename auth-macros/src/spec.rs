@@ -5,6 +5,9 @@
 //! below (so `expand` matches on enums, never on strings), and the unit tests below keep
 //! the tables of `auth_runtime::auth!`'s documentation equal to these (the provider table
 //! is rendered from [`PROVIDERS`] and compared line by line).
+//!
+//! Longer than the ~500 lines a file gets: the tables are data, one row a line, and their
+//! tests stay inline because `benches/expand.rs` includes this file by path.
 
 /// A name the user writes and the typed key it stands for.
 pub type Named<K> = (&'static str, K);
