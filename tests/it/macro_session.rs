@@ -4,7 +4,7 @@
 
 use auth_runtime::config::{SessionUserData, TokenData};
 use auth_tests::cookies::CookieJar;
-use bytes::Bytes;
+use auth_tests::flow::send_with_jar as send;
 
 mod plain {
     use auth_runtime::User;
@@ -54,27 +54,6 @@ mod overridden {
             },
         },
     }
-}
-
-async fn send<T: TokenData, U: SessionUserData>(
-    auth: &auth_runtime::Auth<T, U>,
-    jar: &mut CookieJar,
-    method: &str,
-    path: &str,
-    form: Option<String>,
-) -> http::Response<Bytes> {
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(format!("/api/auth{path}"))
-        .header("cookie", jar.header());
-    if form.is_some() {
-        b = b.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let res = auth
-        .handle(b.body(Bytes::from(form.unwrap_or_default())).unwrap())
-        .await;
-    jar.store(res.headers());
-    res
 }
 
 /// Signs `name` in and returns `GET /session`.

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth_tests::cookies::CookieJar;
-use bytes::Bytes;
+use auth_tests::flow::send_with_jar as send;
 
 /// What an application keeps: its users and a log the handlers write to.
 #[derive(Clone, Default)]
@@ -72,27 +72,6 @@ mod auth {
             sign_out(state) { state.note("event sign_out"); },
         },
     }
-}
-
-async fn send(
-    auth: &auth::Auth,
-    jar: &mut CookieJar,
-    method: &str,
-    path: &str,
-    form: Option<String>,
-) -> http::Response<Bytes> {
-    let mut b = http::Request::builder()
-        .method(method)
-        .uri(format!("/api/auth{path}"))
-        .header("cookie", jar.header());
-    if form.is_some() {
-        b = b.header("content-type", "application/x-www-form-urlencoded");
-    }
-    let res = auth
-        .handle(b.body(Bytes::from(form.unwrap_or_default())).unwrap())
-        .await;
-    jar.store(res.headers());
-    res
 }
 
 /// Waits until the spawned events have written `what`.

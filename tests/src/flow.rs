@@ -453,3 +453,30 @@ impl Browser {
         self.jar.store(&headers);
     }
 }
+
+/// Sends one request to `auth`'s flow under `/api/auth` with `jar`'s cookies (a form body
+/// when given) and keeps the cookies the answer sets: for any `Token`/`SessionUser` pair.
+#[allow(clippy::unwrap_used)]
+pub async fn send_with_jar<
+    T: auth_runtime::config::TokenData,
+    U: auth_runtime::config::SessionUserData,
+>(
+    auth: &auth_runtime::Auth<T, U>,
+    jar: &mut CookieJar,
+    method: &str,
+    path: &str,
+    form: Option<String>,
+) -> http::Response<Bytes> {
+    let mut b = http::Request::builder()
+        .method(method)
+        .uri(format!("/api/auth{path}"))
+        .header("cookie", jar.header());
+    if form.is_some() {
+        b = b.header("content-type", "application/x-www-form-urlencoded");
+    }
+    let res = auth
+        .handle(b.body(Bytes::from(form.unwrap_or_default())).unwrap())
+        .await;
+    jar.store(res.headers());
+    res
+}
