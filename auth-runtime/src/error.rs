@@ -28,6 +28,11 @@ pub enum ConfigError {
         /// Its length in bytes.
         len: usize,
     },
+    /// `session.max_age` is zero or longer than 400 days (browsers keep no cookie longer).
+    #[error(
+        "session max_age {0} s is out of range: use 1 s to 400 days (34560000 s); browsers keep no cookie longer (Auth.js's default is 30 days)"
+    )]
+    InvalidMaxAge(u64),
     /// The secrets were refused by the token codec.
     #[error("the secret cannot be used: {0}")]
     InvalidSecret(crate::jwt::JwtError),

@@ -68,7 +68,8 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   clone. Without this key no handler may name `state`.
 /// - `session: { strategy: jwt | database, max_age: <seconds>, update_age: <seconds> }` —
 ///   jwt (the default) keeps the session in an encrypted cookie, database in an adapter;
-///   Auth.js's defaults are 30 days and 24 hours.
+///   Auth.js's defaults are 30 days and 24 hours; `max_age` may be 1 s to 400 days (the
+///   longest cookie browsers keep), else [`Auth::new`] answers [`ConfigError::InvalidMaxAge`].
 /// - `token: { name: Type, .. }` and `session_user: { name: Type, .. }` — typed extra
 ///   fields (doc comments allowed). Without them only the standard fields exist.
 ///   `#[session]` on a `token` field copies it into `session.user` under its name

@@ -469,11 +469,24 @@ async fn unknown_provider_is_not_found() {
 /// session; the cookie's `Expires` is the last HTTP date, not a panic.
 #[tokio::test]
 async fn far_future_max_age_does_not_panic() {
-    let mut b = Browser::new(auth(plain_config().__max_age(300_000_000_000)));
+    // The longest accepted session (400 days) signs in and reads back.
+    let mut b = Browser::new(auth(plain_config().__max_age(400 * 24 * 3600)));
     let res = b.sign_in("kim", None).await;
     assert_eq!(res.status, 302, "{:?}", res.headers);
     assert!(!res.location().contains("error="), "{}", res.location());
     assert_eq!(b.session().await["user"]["name"], "kim");
+}
+
+/// A `max_age` no cookie can keep (or zero) is refused at start-up, with the range.
+#[test]
+fn max_age_out_of_range_is_refused_at_start_up() {
+    for seconds in [0, 400 * 24 * 3600 + 1, 300_000_000_000] {
+        let err = auth_runtime::Auth::new(plain_config().__max_age(seconds))
+            .err()
+            .unwrap_or_else(|| panic!("max_age {seconds} was accepted"));
+        assert_eq!(err, auth_runtime::ConfigError::InvalidMaxAge(seconds));
+        assert!(err.to_string().contains("400 days"), "{err}");
+    }
 }
 
 /// `SessionLookup`'s `Debug` (as an application might log it) shows neither the token nor

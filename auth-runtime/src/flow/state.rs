@@ -147,6 +147,10 @@ impl<T, U> Inner<T, U> {
 
 /// The rules that need no environment: strategy and `session` callback agree, the base
 /// path and provider ids fit in URLs, ids are unique, every `env(..)` of a provider is set.
+/// The longest `max_age` accepted: 400 days, the longest cookie lifetime browsers keep
+/// (RFC 6265bis caps `Max-Age`/`Expires` there), so a longer session could not outlive its cookie.
+pub(crate) const MAX_SESSION_AGE: u64 = 400 * 24 * 60 * 60;
+
 fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), ConfigError> {
     match (strategy, &config.session) {
         (Strategy::Jwt, Some(SessionCallback::Database(_)))
@@ -154,6 +158,9 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
             return Err(ConfigError::SessionCallbackMismatch);
         }
         _ => {}
+    }
+    if config.max_age == 0 || config.max_age > MAX_SESSION_AGE {
+        return Err(ConfigError::InvalidMaxAge(config.max_age));
     }
     if !valid_base_path(&config.base_path) {
         return Err(ConfigError::InvalidBasePath(config.base_path.clone()));
