@@ -230,3 +230,49 @@ async fn return_redirect_and_csrf() {
     );
     assert!(!b.jar.contains_key("authjs.state"));
 }
+
+/// `response_mode=form_post`: the callback's parameters in a POST body are checked like a
+/// query's: a repeated `state` or `code` is refused (a form's last-value-wins reading would
+/// let a forged first value through), and the spent check cookies are cleared. The same
+/// parameters sent once sign in.
+#[tokio::test]
+async fn form_post_callback_refuses_repeated_parameters() {
+    for repeated in ["state=forged", "code=forged", ""] {
+        let mut b = Browser::new(auth(config(Arc::default())));
+        let res = start(&mut b, "oidc").await;
+        let path = at_provider(res.location()).await;
+        let (callback, query) = path.split_once('?').unwrap();
+        let body = if repeated.is_empty() {
+            query.to_owned()
+        } else {
+            format!("{repeated}&{query}")
+        };
+        let res = b
+            .send_with(
+                "POST",
+                callback,
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+                &[],
+            )
+            .await;
+        if repeated.is_empty() {
+            assert_eq!(res.status, 302);
+            assert_eq!(res.location(), "http://localhost:3000/after");
+            assert_eq!(b.session().await["user"]["id"], "user-1");
+            continue;
+        }
+        assert_eq!(res.location(), CALLBACK_ERROR, "{repeated}");
+        assert!(
+            res.set_cookie("authjs.session-token").is_none(),
+            "{repeated}"
+        );
+        for name in CHECKS {
+            assert!(
+                res.set_cookie(name).unwrap().contains("Max-Age=0"),
+                "{repeated}: {name} cleared"
+            );
+        }
+        assert_eq!(b.session().await, serde_json::Value::Null, "{repeated}");
+    }
+}

@@ -121,9 +121,10 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
         tracing::info!(provider = %provider.id, "OAuth check cookies cleared");
         return Err(FlowError::OAuthCallback(reason, cleared));
     }
-    // `response_mode=form_post` returns in the body; otherwise the query.
+    // `response_mode=form_post` returns in the body; otherwise the query. The pairs as
+    // sent, not the last-wins fields: a repeated `state` or `code` is refused either way.
     let params: Vec<(String, String)> = if req.method == Method::POST {
-        req.body.fields.clone()
+        req.body.pairs.clone()
     } else {
         req.query.clone()
     };
