@@ -121,6 +121,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     async fn read_db_session(&self, ctx: &Ctx<'_>, db: &dyn Adapter) -> SessionRead<T, U> {
         let name = &ctx.scheme.names.session_token;
         let raw = match ctx.cookies.read_chunked(name) {
+            ChunkedValue::Absent if ctx.cookies.oversized => {
+                return self.clear_session(ctx, "cookie headers too large");
+            }
             ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
@@ -173,12 +176,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     async fn read_jwt_session(&self, ctx: &Ctx<'_>, update: Option<Value>) -> SessionRead<T, U> {
         let name = &ctx.scheme.names.session_token;
         let raw = match ctx.cookies.read_chunked(name) {
-            ChunkedValue::Absent => {
-                if ctx.cookies.oversized {
-                    tracing::info!("cookie headers too large; treated as signed out");
-                }
-                return SessionRead::signed_out(Vec::new());
+            // Too large to read: signed out, and every chunk it carries cleared, or the
+            // browser would send the same header (and be refused) on every request.
+            ChunkedValue::Absent if ctx.cookies.oversized => {
+                return self.clear_session(ctx, "cookie headers too large");
             }
+            ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
         };
