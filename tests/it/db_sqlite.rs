@@ -221,3 +221,45 @@ async fn claims_under_the_database_strategy_does_not_loop_a_signed_in_browser() 
     assert_eq!(body_string(response).await, "none");
     file.cleanup().await;
 }
+
+/// The database goes away between the OAuth start and the callback: `503`, and the spent
+/// check cookies are cleared all the same (no session cookie).
+#[tokio::test]
+async fn oauth_callback_503_clears_the_check_cookies() {
+    let (_github, provider) = auth_tests::oauth::github::github_server().await;
+    let file = TempDb::new("oauth-closed");
+    let sqlite = Arc::new(SqliteAdapter::connect(&file.url()).await.unwrap());
+    let db: Arc<dyn Adapter> = sqlite.clone();
+    let mut b = Browser::new(app(
+        &db,
+        Arc::default(),
+        vec![auth_runtime::Provider::OAuth(provider)],
+    ));
+    let csrf = b.csrf().await;
+    let res = b.post_form("/signin/github", &[("csrfToken", &csrf)]).await;
+    assert_eq!(res.status, 302);
+    let back = auth_tests::oauth::Browser::default()
+        .follow_until(
+            res.location(),
+            "http://localhost:3000/api/auth/callback/github",
+        )
+        .await;
+    assert!(b.jar.contains_key("authjs.state"));
+    sqlite.close().await;
+    let res = b
+        .get(&format!(
+            "/api/auth/callback/github?{}",
+            back.query().unwrap()
+        ))
+        .await;
+    assert_eq!(res.status, 503);
+    for name in ["authjs.state", "authjs.pkce.code_verifier"] {
+        assert!(
+            res.set_cookie(name)
+                .is_some_and(|c| c.contains("Max-Age=0")),
+            "{name} cleared"
+        );
+    }
+    assert!(res.set_cookie(COOKIE).is_none());
+    file.cleanup().await;
+}

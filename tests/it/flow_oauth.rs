@@ -276,3 +276,56 @@ async fn form_post_callback_refuses_repeated_parameters() {
         assert_eq!(b.session().await, serde_json::Value::Null, "{repeated}");
     }
 }
+
+/// The check cookies are spent once the callback reads them: they are cleared whatever
+/// the sign-in tail answers, here `AccessDenied` (the `sign_in` callback refuses) and
+/// `Configuration` (a token too large for the cookie). (The database's 503 is in
+/// `db_sqlite::oauth_callback_503_clears_the_check_cookies`.)
+#[tokio::test]
+async fn check_cookies_are_cleared_on_access_denied_and_configuration() {
+    use auth_runtime::config::{JwtArgs, SignInArgs, SignInDecision};
+
+    let op = OidcProvider::shared();
+    let denied = AuthConfig::<Tok, SUser>::__new()
+        .__provider(Provider::OAuth(op.provider(BASIC)))
+        .__sign_in(Arc::new(|_: SignInArgs| {
+            boxed(async { SignInDecision::Deny })
+        }))
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    let too_large = AuthConfig::<Tok, SUser>::__new()
+        .__provider(Provider::OAuth(op.provider(BASIC)))
+        .__jwt(Arc::new(|args: JwtArgs<Tok>| {
+            let mut token = args.token;
+            token.blob = Some(
+                (0..80_000u32)
+                    .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+                    .collect(),
+            );
+            boxed(async move { Some(token) })
+        }))
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    for (config, error) in [(denied, "AccessDenied"), (too_large, "Configuration")] {
+        let mut b = Browser::new(auth(config));
+        let res = start(&mut b, "oidc").await;
+        let path = at_provider(res.location()).await;
+        let res = b.get(&path).await;
+        assert_eq!(
+            res.location(),
+            format!("http://localhost:3000/api/auth/error?error={error}")
+        );
+        for name in CHECKS {
+            assert!(
+                res.set_cookie(name)
+                    .is_some_and(|c| c.contains("Max-Age=0")),
+                "{error}: {name} cleared"
+            );
+        }
+        assert!(res.set_cookie("authjs.session-token").is_none(), "{error}");
+        assert!(
+            CHECKS.iter().all(|name| !b.jar.contains_key(*name)),
+            "{error}"
+        );
+    }
+}
