@@ -645,7 +645,7 @@ async fn provider_answers_garbage() {
 }
 
 /// A token endpoint refusing with text of its own choosing (a forged log line, half a
-/// of description): the error carries it bounded (200 characters) and escaped.
+/// megabyte of description): the error carries it bounded (200 characters) and escaped.
 #[tokio::test]
 async fn token_endpoint_error_text_is_bounded_and_escaped() {
     async fn refuse() -> Response {
