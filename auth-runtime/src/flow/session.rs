@@ -404,6 +404,8 @@ pub(crate) fn claims_error(e: &serde_json::Error) -> String {
 
 #[cfg(test)]
 mod claims_error_tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::claims_error;
 
     #[derive(Debug, serde::Deserialize)]
