@@ -329,3 +329,36 @@ async fn check_cookies_are_cleared_on_access_denied_and_configuration() {
         );
     }
 }
+
+/// A callback that panics during an OAuth sign-in is answered `500 Configuration`, and
+/// the check cookies the callback request carried are cleared all the same.
+#[tokio::test]
+async fn check_cookies_are_cleared_when_a_callback_panics() {
+    use auth_runtime::config::JwtArgs;
+
+    let config = AuthConfig::<Tok, SUser>::__new()
+        .__provider(Provider::OAuth(OidcProvider::shared().provider(BASIC)))
+        .__jwt(Arc::new(|args: JwtArgs<Tok>| {
+            assert!(
+                args.user.is_none(),
+                "a bug in the application's jwt callback"
+            );
+            boxed(async move { Some(args.token) })
+        }))
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    let mut b = Browser::new(auth(config));
+    let res = start(&mut b, "oidc").await;
+    let path = at_provider(res.location()).await;
+    let res = b.get(&path).await;
+    assert_eq!(res.status, 500);
+    assert_eq!(res.json()["error"], "Configuration");
+    for name in CHECKS {
+        assert!(
+            res.set_cookie(name)
+                .is_some_and(|c| c.contains("Max-Age=0")),
+            "{name} cleared"
+        );
+    }
+    assert!(res.set_cookie("authjs.session-token").is_none());
+}
