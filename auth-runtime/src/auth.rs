@@ -111,6 +111,8 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// 64 random hex characters when `AUTH_SECRET` is unset).
     /// Site URL: the configured `url`, else `AUTH_URL`; without one, `trust_host` (or
     /// `AUTH_TRUST_HOST=true`) must be set.
+    /// Every variable (these and the providers' `env(..)`) is read here, once, from the
+    /// process environment or from [`AuthConfig::with_env`].
     ///
     /// A `strategy: database` configuration needs an adapter: use [`Auth::with_adapter`]
     /// (`new` answers [`ConfigError::MissingAdapter`]).

@@ -27,6 +27,7 @@ mod flow_oauth;
 mod flow_pages;
 mod flow_panics;
 mod flow_tracing;
+mod hostile;
 mod interop_codec;
 mod macro_config;
 mod macro_credentials;

@@ -45,6 +45,8 @@ pub struct AuthConfig<T, U> {
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
     pub(crate) events: Events,
+    /// Where `AUTH_*` and `env(..)` are read at start-up (`with_env`).
+    pub(crate) env: super::value::Environment,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -65,6 +67,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             url: self.url.clone(),
             token_format: self.token_format.clone(),
             events: self.events.clone(),
+            env: self.env.clone(),
         }
     }
 }
@@ -84,6 +87,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("base_path", &self.base_path)
             .field("trust_host", &self.trust_host)
             .field("events", &self.events)
+            .field("env", &self.env)
             .finish_non_exhaustive()
     }
 }
@@ -113,6 +117,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
             events: Events::default(),
+            env: super::value::Environment::default(),
         }
     }
 }
@@ -129,6 +134,38 @@ impl<T, U> AuthConfig<T, U> {
             .into_iter()
             .map(|s| ConfigValue::Literal(s.into()))
             .collect();
+        self
+    }
+
+    /// Reads the environment from `vars` instead of the process: `AUTH_SECRET`,
+    /// `AUTH_SECRET_1..3`, `AUTH_URL`, `AUTH_TRUST_HOST` and every `env("..")` value of the
+    /// configuration (OAuth client ids and secrets, issuers, URLs) come from here, all read
+    /// once by [`Auth::new`](crate::Auth::new). A variable absent from `vars` (or empty) is
+    /// unset, whatever the process has. Values written in the configuration
+    /// ([`with_secrets`](Self::with_secrets), [`with_url`](Self::with_url), ..) still win.
+    ///
+    /// For tests that need several environments in one process (`std::env::set_var` would
+    /// race with the other tests), or variables that come from elsewhere (a secret store):
+    ///
+    /// ```
+    /// # use auth_runtime::AuthConfig;
+    /// # fn config() -> AuthConfig<(), ()> { AuthConfig::default() }
+    /// let config = config().with_env([
+    ///     ("AUTH_SECRET", "a-secret-of-at-least-32-bytes-0123456789"),
+    ///     ("AUTH_URL", "https://app.example.com"),
+    /// ]);
+    /// ```
+    pub fn with_env<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self.env = super::value::Environment::Vars(std::sync::Arc::new(vars));
         self
     }
 

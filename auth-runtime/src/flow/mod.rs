@@ -52,20 +52,45 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     request: http::Request<Bytes>,
 ) -> http::Response<Bytes> {
     let return_redirect = request.headers().contains_key("x-auth-return-redirect");
+    let spent = spent_check_cookies(inner, &request);
     let reply = match AssertUnwindSafe(route(inner, request)).catch_unwind().await {
         Ok(reply) => reply,
         Err(_) => {
             // A user callback (or `authorize`) panicked: answer like Auth.js answers a
-            // callback that throws, and keep serving.
+            // callback that throws, and keep serving. An OAuth callback's check cookies
+            // were read: spent, cleared as on every other failure.
             tracing::error!("request failed (Configuration): a callback panicked");
             Reply::bad_request(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Configuration",
                 "the server could not complete the request; see the server log",
             )
+            .with_cookies(spent)
         }
     };
     reply.into_response(return_redirect)
+}
+
+/// The clearing of the OAuth check cookies (state, PKCE, nonce) a callback request
+/// carries, for the answer to a callback that panicked; empty for any other request.
+fn spent_check_cookies<T, U>(
+    inner: &Inner<T, U>,
+    request: &http::Request<Bytes>,
+) -> Vec<crate::cookies::SetCookie> {
+    let callback = format!("{}/callback/", inner.config.base_path);
+    if !request.uri().path().starts_with(&callback) {
+        return Vec::new();
+    }
+    let Ok((_, scheme)) = inner.resolve(request.headers(), request.uri()) else {
+        return Vec::new();
+    };
+    let cookies = crate::cookies::RequestCookies::from_headers(request.headers());
+    let names = &scheme.names;
+    [&names.state, &names.pkce_code_verifier, &names.nonce]
+        .into_iter()
+        .filter(|name| cookies.get(name).is_some_and(|v| !v.is_empty()))
+        .map(|name| crate::cookies::SetCookie::clear(name, names.secure))
+        .collect()
 }
 
 async fn route<T: TokenData, U: SessionUserData>(

@@ -121,6 +121,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     async fn read_db_session(&self, ctx: &Ctx<'_>, db: &dyn Adapter) -> SessionRead<T, U> {
         let name = &ctx.scheme.names.session_token;
         let raw = match ctx.cookies.read_chunked(name) {
+            ChunkedValue::Absent if ctx.cookies.oversized => {
+                return self.clear_session(ctx, "cookie headers too large");
+            }
             ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
@@ -173,12 +176,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     async fn read_jwt_session(&self, ctx: &Ctx<'_>, update: Option<Value>) -> SessionRead<T, U> {
         let name = &ctx.scheme.names.session_token;
         let raw = match ctx.cookies.read_chunked(name) {
-            ChunkedValue::Absent => {
-                if ctx.cookies.oversized {
-                    tracing::info!("cookie headers too large; treated as signed out");
-                }
-                return SessionRead::signed_out(Vec::new());
+            // Too large to read: signed out, and every chunk it carries cleared, or the
+            // browser would send the same header (and be refused) on every request.
+            ChunkedValue::Absent if ctx.cookies.oversized => {
+                return self.clear_session(ctx, "cookie headers too large");
             }
+            ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
         };
@@ -195,7 +198,10 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let token: T = match serde_json::from_value(Value::Object(claims)) {
             Ok(t) => t,
             Err(e) => {
-                let reason = format!("token claims do not fit the Token type: {e}");
+                let reason = format!(
+                    "token claims do not fit the Token type: {}",
+                    claims_error(&e)
+                );
                 return self.clear_session(ctx, &reason);
             }
         };
@@ -326,7 +332,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             }
         }
         let user = serde_json::from_value::<U>(Value::Object(user)).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "the default session user does not fit the SessionUser type; using its Default");
+            tracing::warn!(error = %claims_error(&e), "the default session user does not fit the SessionUser type; using its Default");
             U::default()
         });
         Session {
@@ -367,4 +373,75 @@ fn claims_exp<T: TokenData>(token: &T) -> Option<u64> {
         .get("exp")?
         .as_i64()
         .and_then(|e| u64::try_from(e).ok())
+}
+
+/// A serde error about claims, told without the claims' values: serde's own text
+/// (`invalid type: string "ada@example.com", expected i64`) echoes the value, a name or an
+/// e-mail, into the log when a field's type changes between releases. What is kept: the
+/// kind of mistake (`invalid type`), what the type expected, and field names (`missing
+/// field `role``), at most 200 characters.
+pub(crate) fn claims_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let bounded = |s: &str| -> String { s.chars().take(200).collect() };
+    if ["missing field", "duplicate field", "unknown field"]
+        .iter()
+        .any(|p| text.starts_with(p))
+    {
+        // Field names come from the type and the token's keys, not from a value.
+        return bounded(text.split(", expected").next().unwrap_or_default());
+    }
+    let kind = text
+        .split([':', ',', '`', '"', '\''])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    // serde's `expected ..` comes last and is the type's own description.
+    match text.rfind(", expected ") {
+        Some(at) => bounded(&format!("{kind} ({})", &text[at + 2..])),
+        None => bounded(kind),
+    }
+}
+
+#[cfg(test)]
+mod claims_error_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::claims_error;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code, reason = "only deserialised")]
+    struct Typed {
+        age: i64,
+        role: String,
+        kind: Kind,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    enum Kind {
+        A,
+    }
+
+    fn error(value: serde_json::Value) -> String {
+        let e = serde_json::from_value::<Typed>(value).unwrap_err();
+        claims_error(&e)
+    }
+
+    #[test]
+    fn the_value_of_a_mistyped_claim_is_not_echoed() {
+        let told = error(serde_json::json!({"age": "ada@example.com", "role": "r", "kind": "A"}));
+        assert!(!told.contains("ada"), "{told}");
+        assert_eq!(told, "invalid type (expected i64)");
+        let told = error(serde_json::json!({"age": 1, "role": 7, "kind": "A"}));
+        assert_eq!(told, "invalid type (expected a string)");
+        let told = error(serde_json::json!({"age": 1, "role": "r", "kind": "secret-variant"}));
+        assert!(!told.contains("secret"), "{told}");
+        assert!(told.starts_with("unknown variant ("), "{told}");
+        let told = error(serde_json::json!({"age": 1, "kind": "A"}));
+        assert_eq!(told, "missing field `role`");
+        // A value shaped like serde's own text does not smuggle itself in either.
+        let told =
+            error(serde_json::json!({"age": "x\nFORGED, expected y: z", "role": "r", "kind": "A"}));
+        assert!(!told.contains("FORGED"), "{told}");
+        assert!(!told.contains('\n'), "{told}");
+    }
 }

@@ -180,7 +180,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         claims.insert("sub".to_owned(), Value::String(user.id.clone()));
         let token: T = serde_json::from_value(Value::Object(claims)).map_err(|e| {
             FlowError::Configuration(format!(
-                "the default token does not fit the Token type: {e}"
+                "the default token does not fit the Token type: {}",
+                super::session::claims_error(&e)
             ))
         })?;
 
