@@ -1,6 +1,7 @@
 //! [`AuthConfig`], the whole configuration, with its defaults and builders.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::{
     ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,
@@ -45,6 +46,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
     pub(crate) events: Events,
+    pub(crate) session_check_interval: Option<Duration>,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -65,6 +67,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             url: self.url.clone(),
             token_format: self.token_format.clone(),
             events: self.events.clone(),
+            session_check_interval: self.session_check_interval,
         }
     }
 }
@@ -84,6 +87,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("base_path", &self.base_path)
             .field("trust_host", &self.trust_host)
             .field("events", &self.events)
+            .field("session_check_interval", &self.session_check_interval)
             .finish_non_exhaustive()
     }
 }
@@ -94,6 +98,9 @@ pub const DEFAULT_MAX_AGE: u64 = 30 * 24 * 60 * 60;
 pub const DEFAULT_UPDATE_AGE: u64 = 24 * 60 * 60;
 /// `/api/auth`, Auth.js's default base path.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+/// 30 seconds: how long an app server trusts the session version it last read for a user
+/// (revocable JWT sessions, see [`AuthConfig::with_session_check_interval`]).
+pub const DEFAULT_SESSION_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
 impl<T, U> Default for AuthConfig<T, U> {
     fn default() -> Self {
@@ -113,6 +120,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
             events: Events::default(),
+            session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
         }
     }
 }
@@ -152,6 +160,31 @@ impl<T, U> AuthConfig<T, U> {
     /// cookie. The OAuth check cookies stay encrypted whatever this says.
     pub fn with_token_format(mut self, format: crate::jwt::TokenFormat) -> Self {
         self.token_format = format;
+        self
+    }
+
+    /// How long an app server may answer JWT session reads from the session version it last
+    /// read for a user ([`DEFAULT_SESSION_CHECK_INTERVAL`], 30 s, by default). Applies with an
+    /// adapter under the jwt strategy only.
+    ///
+    /// With an adapter, every JWT session carries the user's session version (the claim
+    /// [`SESSION_VERSION_CLAIM`](crate::SESSION_VERSION_CLAIM)), and a read compares it with
+    /// the version in the database, so [`Auth::sign_out_everywhere`](crate::Auth::sign_out_everywhere)
+    /// ends every JWT session of the user. Each server caches the version per user (at most
+    /// [`SESSION_VERSION_CACHE_CAPACITY`](crate::SESSION_VERSION_CACHE_CAPACITY) users): a
+    /// read costs at most one database round trip per user and `interval`, and a revocation
+    /// made on another server is seen within `interval` (on the server that revoked, at
+    /// once). `Duration::ZERO` checks the database on every read.
+    pub fn with_session_check_interval(mut self, interval: Duration) -> Self {
+        self.session_check_interval = Some(interval);
+        self
+    }
+
+    /// Turns the session version check off: with an adapter, JWT sessions are neither
+    /// stamped nor checked, so they cannot be revoked before they expire (the behaviour
+    /// without an adapter, and Auth.js's).
+    pub fn without_session_check(mut self) -> Self {
+        self.session_check_interval = None;
         self
     }
 

@@ -216,8 +216,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             tracing::info!(provider = %provider, cookie = %name, "the `jwt` callback returned None on sign-in; session cookie cleared");
             return Ok(cookies::clear_chunked(&ctx.cookies, name, ctx.secure()));
         };
+        let mut claims = super::session::token_claims(&token).map_err(FlowError::Configuration)?;
+        let version = self.sign_in_version(&claims, ctx.now).await?;
+        super::revocation::put_version(&mut claims, version);
         let encoded = self
-            .encode_token(ctx, &token)
+            .encode_claims(ctx, &claims)
             .map_err(FlowError::Configuration)?;
         let expires = cookies::expires_in(ctx.now, self.config.max_age);
         tracing::info!(provider = %provider, "signed in");

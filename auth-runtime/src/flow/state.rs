@@ -57,6 +57,9 @@ pub(crate) struct Inner<T, U> {
     pub(crate) http: Option<Scheme>,
     pub(crate) https: Option<Scheme>,
     pub(crate) oauth: OAuthClient,
+    /// The per-user session versions read (revocable JWT sessions): with an adapter under
+    /// the jwt strategy, unless the check is turned off.
+    pub(crate) versions: Option<super::revocation::SessionVersions>,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -114,6 +117,11 @@ impl<T, U> Inner<T, U> {
             trust_host = matches!(host, HostPolicy::Trusted),
             "auth runtime configured"
         );
+        let versions = super::revocation::versions_for(
+            &strategy,
+            adapter.as_ref(),
+            config.session_check_interval,
+        );
         Ok(Inner {
             config,
             host,
@@ -123,6 +131,7 @@ impl<T, U> Inner<T, U> {
             http,
             https,
             oauth: OAuthClient::default(),
+            versions,
         })
     }
 

@@ -10,11 +10,19 @@ use super::migrate::{Migration, apply_pending, migration_err};
 use super::{SqlAdapter, SqlDatabase, map_err, sealed};
 use crate::adapter::{AdapterError, AdapterFuture};
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../../migrations/postgres/0001_init.sql"),
+    },
+    // (2 is reserved for the sign-in rate limits' counters.)
+    Migration {
+        version: 3,
+        name: "session_versions",
+        sql: include_str!("../../../migrations/postgres/0003_session_versions.sql"),
+    },
+];
 
 /// The advisory lock key serialising migrations across app instances
 /// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).
