@@ -36,4 +36,5 @@ mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;
 mod oauth_refresh_flow;
+mod session_revocation;
 mod testing_kit;
