@@ -173,7 +173,7 @@ async fn revoke(
     session: auth::Session,
     CsrfForm(RevokeForm {}): CsrfForm<RevokeForm>,
 ) -> Redirect {
-    match auth.revoke_user_sessions(&session.user.id).await {
+    match auth.sign_out_everywhere(&session.user.id).await {
         Ok(n) => println!("revoked {n} sessions"),
         Err(e) => eprintln!("revocation failed: {e}"),
     }
