@@ -11,6 +11,7 @@ pub mod adapter;
 mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod clock;
 pub mod config;
 mod cookies;
 mod csrf;

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::ConfigError;
 use crate::adapter::Adapter;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{AuthConfig, Provider, SessionCallback, SessionStrategy};
 use crate::cookies::CookieNames;
 use crate::jwt::{JwtCodec, Secrets, TokenFormat};
@@ -57,6 +58,8 @@ pub(crate) struct Inner<T, U> {
     pub(crate) http: Option<Scheme>,
     pub(crate) https: Option<Scheme>,
     pub(crate) oauth: OAuthClient,
+    /// The source of "now" ([`SystemClock`] unless [`crate::Auth::with_clock`] set one).
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -123,7 +126,13 @@ impl<T, U> Inner<T, U> {
             http,
             https,
             oauth: OAuthClient::default(),
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The current time of this service's clock.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.clock.now()
     }
 
     /// The origin and scheme data of a request.
