@@ -128,6 +128,11 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 /// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
+/// - `trust_proxy: bool` — read the client's address from a
+///   reverse proxy's `X-Forwarded-For` (else `Forwarded: for=`), its last hop only (the one
+///   the proxy in front of the application wrote; earlier ones can be forged). Off by
+///   default: the address is then the connection's peer ([`ClientAddr`], or axum's
+///   `ConnectInfo`). Turn it on only when every request comes through that proxy.
 ///
 /// # Compile-time rules
 ///
@@ -234,3 +239,4 @@ pub use config::{
     SessionStrategy, SignInDecision, Trigger, User, env,
 };
 pub use error::ConfigError;
+pub use flow::ClientAddr;

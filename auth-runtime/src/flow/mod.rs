@@ -12,6 +12,7 @@
 //!   `events` the fire-and-forget events.
 
 mod callback;
+mod client;
 mod context;
 mod csrf;
 mod database;
@@ -41,6 +42,12 @@ use error::FlowError;
 use reply::Reply;
 use request::{Action, Req};
 
+pub use client::ClientAddr;
+#[allow(
+    unused_imports,
+    reason = "the entry point of the rate limits and the request view"
+)]
+pub(crate) use client::client_ip;
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;
 pub use session::StoreStatus;
