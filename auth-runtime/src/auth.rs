@@ -162,6 +162,32 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         })
     }
 
+    /// Replaces the service's [`Clock`](crate::clock::Clock) (the system clock by default):
+    /// every "now" of the flow (token `iat`/`exp`, cookie and session expiry, the sign-in
+    /// rate limits) reads it. Tests install `auth_runtime::testing::TestClock` (feature
+    /// `testing`) and advance it instead of sleeping.
+    ///
+    /// Call it on the `Auth` that [`Auth::new`] or [`Auth::with_adapter`] returned, before
+    /// cloning it (before [`Auth::routes`](crate::Auth) or [`Auth::layer`](crate::Auth)):
+    ///
+    /// ```
+    /// # fn doc(config: auth_runtime::AuthConfig<serde_json::Value, auth_runtime::DefaultSessionUser>) -> Result<(), auth_runtime::ConfigError> {
+    /// let auth = auth_runtime::Auth::new(config)?.with_clock(auth_runtime::clock::SystemClock);
+    /// # let _ = auth; Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When this `Auth` has been cloned already (a clone would keep the old clock).
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl crate::clock::Clock) -> Self {
+        match Arc::get_mut(&mut self.inner) {
+            Some(inner) => inner.clock = Arc::new(clock),
+            None => panic!("Auth::with_clock: call it before cloning the Auth"),
+        }
+        self
+    }
+
     /// Serves one request of the REST flow (its path under the base path).
     pub async fn handle(&self, request: http::Request<Bytes>) -> http::Response<Bytes> {
         crate::flow::handle(&self.inner, request).await

@@ -11,6 +11,7 @@ pub mod adapter;
 mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod clock;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -130,6 +131,11 @@ pub use auth::{
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 /// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
+/// - `trust_proxy: bool` — read the client's address from a
+///   reverse proxy's `X-Forwarded-For` (else `Forwarded: for=`), its last hop only (the one
+///   the proxy in front of the application wrote; earlier ones can be forged). Off by
+///   default: the address is then the connection's peer ([`ClientAddr`], or axum's
+///   `ConnectInfo`). Turn it on only when every request comes through that proxy.
 ///
 /// # Compile-time rules
 ///
@@ -236,3 +242,4 @@ pub use config::{
     SessionStrategy, SignInDecision, Trigger, User, env,
 };
 pub use error::ConfigError;
+pub use flow::ClientAddr;

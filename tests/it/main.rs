@@ -14,6 +14,7 @@ mod axum_guards;
 mod axum_readme;
 mod axum_server_ops;
 mod browser;
+mod clock;
 mod db_postgres;
 mod db_sqlite;
 mod flow_bad_input;

@@ -11,7 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use auth_runtime::adapter::{Adapter, AdapterError};
+use auth_runtime::config::DEFAULT_SESSION_CHECK_INTERVAL;
 use auth_runtime::jwt::{JwtCodec, Secrets, TokenFormat};
+use auth_runtime::testing::TestClock;
 use auth_runtime::{
     Auth, AuthConfig, Credentials, CredentialsError, Provider, SESSION_VERSION_CLAIM, User,
     password, providers,
@@ -121,12 +123,23 @@ async fn revoking_on_another_server_signs_every_browser_out(dbs: [Arc<dyn Adapte
     assert_signed_out(&mut on(&b, &again_on_b)).await;
 }
 
-/// Bounded staleness: a server that read the version less than its interval ago keeps
-/// answering from it; the server that revoked, and one with a zero interval, do not.
+/// Bounded staleness, on a test clock: a server that read the version less than its
+/// interval (the default 30 s) ago keeps answering from it, and reads the revocation once
+/// the interval has passed; the server that revoked, and one with a zero interval, see it
+/// at once.
 async fn staleness_is_bounded_by_the_interval(dbs: [Arc<dyn Adapter>; 2]) {
-    let a = server(&dbs[0], HOUR);
-    let b = server(&dbs[1], HOUR);
-    let strict = server(&dbs[1], Duration::ZERO);
+    let clock = TestClock::new();
+    let on_clock = |db: &Arc<dyn Adapter>, config: AuthConfig<Tok, SUser>| {
+        Auth::with_adapter(config, db.clone())
+            .unwrap()
+            .with_clock(clock.clone())
+    };
+    let a = on_clock(&dbs[0], plain_config());
+    let b = on_clock(&dbs[1], plain_config());
+    let strict = on_clock(
+        &dbs[1],
+        plain_config().with_session_check_interval(Duration::ZERO),
+    );
     let mut browser = signed_in(&a, "ada").await;
     let mut on_b = on(&b, &browser);
     assert_signed_in(&mut on_b, "ada").await;
@@ -137,14 +150,18 @@ async fn staleness_is_bounded_by_the_interval(dbs: [Arc<dyn Adapter>; 2]) {
     // The revoking server knows at once; a server with a zero interval reads the database.
     assert_signed_out(&mut on_b).await;
     assert_signed_out(&mut early).await;
-    // Server A read version 0 at the sign-in, less than an hour ago: still signed in, and
-    // the cookie it re-issues keeps the old version (so the session stays revoked).
+    // Server A read version 0 at the sign-in: until 30 s later it answers from it, and the
+    // cookie it re-issues keeps the old version (so the session stays revoked).
+    clock.advance(DEFAULT_SESSION_CHECK_INTERVAL - Duration::from_secs(1));
     assert_signed_in(&mut browser, "ada").await;
     assert_eq!(
         claims(&browser).get(SESSION_VERSION_CLAIM),
         Some(&Value::from(0))
     );
     assert_signed_out(&mut on(&strict, &browser)).await;
+    // Past the interval A asks the database again: signed out, the cookie cleared.
+    clock.advance(Duration::from_secs(1));
+    assert_signed_out(&mut browser).await;
 }
 
 /// A sign-in right after a revocation made on another server is stamped with the new

@@ -42,6 +42,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) pages: Pages,
     pub(crate) base_path: String,
     pub(crate) trust_host: Option<bool>,
+    pub(crate) trust_proxy: bool,
     pub(crate) secrets: Vec<ConfigValue>,
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
@@ -63,6 +64,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             pages: self.pages.clone(),
             base_path: self.base_path.clone(),
             trust_host: self.trust_host,
+            trust_proxy: self.trust_proxy,
             secrets: self.secrets.clone(),
             url: self.url.clone(),
             token_format: self.token_format.clone(),
@@ -86,6 +88,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("pages", &self.pages)
             .field("base_path", &self.base_path)
             .field("trust_host", &self.trust_host)
+            .field("trust_proxy", &self.trust_proxy)
             .field("events", &self.events)
             .field("session_check_interval", &self.session_check_interval)
             .finish_non_exhaustive()
@@ -116,6 +119,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             pages: Pages::default(),
             base_path: DEFAULT_BASE_PATH.to_owned(),
             trust_host: None,
+            trust_proxy: false,
             secrets: Vec::new(),
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
@@ -150,6 +154,17 @@ impl<T, U> AuthConfig<T, U> {
     /// (like `AUTH_TRUST_HOST`). Only behind a proxy you control.
     pub fn with_trust_host(mut self, trust: bool) -> Self {
         self.trust_host = Some(trust);
+        self
+    }
+
+    /// Read the client's address from a reverse proxy's `X-Forwarded-For` (else
+    /// `Forwarded: for=`) header instead of the connection's peer (`trust_proxy: true` in
+    /// `auth!`; off by default). Only the last hop is used, the one the proxy in front of
+    /// the application appended; earlier hops can be forged by the client. Turn it on only
+    /// when every request comes through that proxy: without one, a client can write any
+    /// address into these headers. See [`ClientAddr`](crate::ClientAddr).
+    pub fn with_trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
         self
     }
 
@@ -207,6 +222,12 @@ impl<T, U> AuthConfig<T, U> {
     /// The session lifetime in seconds.
     pub fn max_age(&self) -> u64 {
         self.max_age
+    }
+
+    /// Whether the client address is read from a trusted proxy's headers
+    /// ([`with_trust_proxy`](Self::with_trust_proxy)).
+    pub fn trust_proxy(&self) -> bool {
+        self.trust_proxy
     }
 
     /// The base path the flow is served under.
@@ -312,6 +333,10 @@ impl<T, U> AuthConfig<T, U> {
     }
     pub fn __trust_host(mut self, trust: bool) -> Self {
         self.trust_host = Some(trust);
+        self
+    }
+    pub fn __trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
         self
     }
     pub fn __secret(mut self, secret: ConfigValue) -> Self {

@@ -13,6 +13,7 @@
 //!   `events` the fire-and-forget events.
 
 mod callback;
+mod client;
 mod context;
 mod csrf;
 mod database;
@@ -43,6 +44,12 @@ use error::FlowError;
 use reply::Reply;
 use request::{Action, Req};
 
+pub use client::ClientAddr;
+#[allow(
+    unused_imports,
+    reason = "the entry point of the rate limits and the request view"
+)]
+pub(crate) use client::client_ip;
 pub use revocation::{SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM};
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;

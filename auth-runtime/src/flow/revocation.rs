@@ -251,7 +251,7 @@ impl<T, U> Inner<T, U> {
         match db.bump_session_version(user_id).await {
             Ok(version) => {
                 if let Some(versions) = &self.versions {
-                    versions.store(user_id, Some(version), SystemTime::now());
+                    versions.store(user_id, Some(version), self.now());
                 }
             }
             // The database strategy has no JWT sessions to end: deleting the rows is all.

@@ -131,6 +131,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Some(&raw),
             self.config.max_age,
             self.config.update_age,
+            ctx.now_secs(),
         )
         .await
         {

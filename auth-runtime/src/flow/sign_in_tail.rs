@@ -151,7 +151,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         signed_in: SignInEventArgs,
     ) -> Result<Vec<SetCookie>, FlowError> {
         let (id, row) =
-            database::start_session(db, &signed_in.user.id, self.config.max_age).await?;
+            database::start_session(db, &signed_in.user.id, self.config.max_age, ctx.now_secs())
+                .await?;
         tracing::info!(provider = %signed_in.account.provider, new_user = signed_in.is_new_user, "signed in (database session)");
         self.fire_sign_in(signed_in);
         Ok(cookies::write_chunked(

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::ConfigError;
 use crate::adapter::Adapter;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{AuthConfig, Provider, SessionCallback, SessionStrategy};
 use crate::cookies::CookieNames;
 use crate::jwt::{JwtCodec, Secrets, TokenFormat};
@@ -60,6 +61,8 @@ pub(crate) struct Inner<T, U> {
     /// The per-user session versions read (revocable JWT sessions): with an adapter under
     /// the jwt strategy, unless the check is turned off.
     pub(crate) versions: Option<super::revocation::SessionVersions>,
+    /// The source of "now" ([`SystemClock`] unless [`crate::Auth::with_clock`] set one).
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 fn env_nonempty(name: &str) -> Option<String> {
@@ -132,7 +135,13 @@ impl<T, U> Inner<T, U> {
             https,
             oauth: OAuthClient::default(),
             versions,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The current time of this service's clock.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.clock.now()
     }
 
     /// The origin and scheme data of a request.
