@@ -10,13 +10,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use auth_runtime::adapter::{Adapter, AdapterError};
+use auth_runtime::adapter::{
+    Adapter, AdapterError, AdapterFuture, AdapterSession, SessionKey, VerificationToken,
+};
 use auth_runtime::config::DEFAULT_SESSION_CHECK_INTERVAL;
 use auth_runtime::jwt::{JwtCodec, Secrets, TokenFormat};
 use auth_runtime::testing::TestClock;
 use auth_runtime::{
-    Auth, AuthConfig, Credentials, CredentialsError, Provider, SESSION_VERSION_CLAIM, User,
-    password, providers,
+    Account, Auth, AuthConfig, Credentials, CredentialsError, Provider, SESSION_VERSION_CLAIM,
+    User, password, providers,
 };
 use auth_tests::Cleanup as _;
 use auth_tests::flow::{Browser, ORIGIN, SECRET, SUser, Tok, boxed, plain_config};
@@ -421,5 +423,120 @@ async fn authjs_reads_a_versioned_cookie() {
     assert_signed_in(&mut reissued, "ada").await;
     auth.sign_out_everywhere("id-ada").await.unwrap();
     assert_signed_out(&mut reissued).await;
+    file.cleanup().await;
+}
+
+/// An application's own adapter that leaves the session version methods to their
+/// defaults (`Unsupported`): here, every other method delegates to a SQLite adapter.
+struct NoVersions(Arc<dyn Adapter>);
+
+impl Adapter for NoVersions {
+    fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
+        self.0.create_user(user)
+    }
+    fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
+        self.0.get_user(id)
+    }
+    fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>> {
+        self.0.get_user_by_email(email)
+    }
+    fn get_user_by_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> AdapterFuture<'a, Option<User>> {
+        self.0.get_user_by_account(provider, provider_account_id)
+    }
+    fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
+        self.0.update_user(user)
+    }
+    fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool> {
+        self.0.delete_user(id)
+    }
+    fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()> {
+        self.0.link_account(user_id, account)
+    }
+    fn unlink_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> AdapterFuture<'a, bool> {
+        self.0.unlink_account(provider, provider_account_id)
+    }
+    fn create_session<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        user_id: &'a str,
+        expires: i64,
+    ) -> AdapterFuture<'a, AdapterSession> {
+        self.0.create_session(key, user_id, expires)
+    }
+    fn get_session_and_user<'a>(
+        &'a self,
+        key: &'a SessionKey,
+    ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
+        self.0.get_session_and_user(key)
+    }
+    fn update_session<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        expires: i64,
+    ) -> AdapterFuture<'a, Option<AdapterSession>> {
+        self.0.update_session(key, expires)
+    }
+    fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool> {
+        self.0.delete_session(key)
+    }
+    fn create_verification_token<'a>(
+        &'a self,
+        token: &'a VerificationToken,
+    ) -> AdapterFuture<'a, ()> {
+        self.0.create_verification_token(token)
+    }
+    fn use_verification_token<'a>(
+        &'a self,
+        identifier: &'a str,
+        token: &'a str,
+    ) -> AdapterFuture<'a, Option<VerificationToken>> {
+        self.0.use_verification_token(identifier, token)
+    }
+    fn list_user_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> AdapterFuture<'a, Vec<AdapterSession>> {
+        self.0.list_user_sessions(user_id)
+    }
+    fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64> {
+        self.0.delete_user_sessions(user_id)
+    }
+    fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64> {
+        self.0.delete_expired_sessions()
+    }
+}
+
+/// An adapter without session versions: JWT sessions are not stamped or checked, and
+/// `sign_out_everywhere` says so under the jwt strategy (it cannot end them) while it still
+/// deletes the rows under the database strategy.
+#[tokio::test]
+async fn an_adapter_without_versions_is_not_checked_and_says_so() {
+    let (db, file) = auth_tests::sqlite::adapter("revocation-unsupported").await;
+    let own: Arc<dyn Adapter> = Arc::new(NoVersions(db));
+    let jwt = server(&own, Duration::ZERO);
+    let mut b = signed_in(&jwt, "ada").await;
+    assert!(!claims(&b).contains_key(SESSION_VERSION_CLAIM), "no claim");
+    assert!(matches!(
+        jwt.sign_out_everywhere("id-ada").await,
+        Err(AdapterError::Unsupported(_))
+    ));
+    assert_signed_in(&mut b, "ada").await;
+
+    let database = Auth::with_adapter(
+        plain_config().__strategy(auth_runtime::SessionStrategy::Database),
+        own.clone(),
+    )
+    .unwrap();
+    let mut row = signed_in(&database, "bob").await;
+    assert_eq!(database.sign_out_everywhere("id-bob").await.unwrap(), 1);
+    assert_signed_out(&mut row).await;
     file.cleanup().await;
 }
