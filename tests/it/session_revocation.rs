@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -426,42 +427,71 @@ async fn authjs_reads_a_versioned_cookie() {
     file.cleanup().await;
 }
 
-/// An application's own adapter that leaves the session version methods to their
-/// defaults (`Unsupported`): here, every other method delegates to a SQLite adapter.
-struct NoVersions(Arc<dyn Adapter>);
+/// An application's own adapter over a SQLite one: with `versions` false it leaves the
+/// session version methods to their defaults (`Unsupported`); with `versions` true it
+/// delegates them too, counting the version reads.
+struct Wrapped {
+    inner: Arc<dyn Adapter>,
+    versions: bool,
+    version_reads: AtomicUsize,
+}
 
-impl Adapter for NoVersions {
+impl Wrapped {
+    fn new(inner: Arc<dyn Adapter>, versions: bool) -> Arc<Wrapped> {
+        Arc::new(Wrapped {
+            inner,
+            versions,
+            version_reads: AtomicUsize::new(0),
+        })
+    }
+}
+
+impl Adapter for Wrapped {
+    fn session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
+        if !self.versions {
+            return Box::pin(async { Err(AdapterError::Unsupported("session versions")) });
+        }
+        self.version_reads.fetch_add(1, Ordering::SeqCst);
+        self.inner.session_version(user_id)
+    }
+    fn bump_session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
+        if !self.versions {
+            return Box::pin(async { Err(AdapterError::Unsupported("session versions")) });
+        }
+        self.inner.bump_session_version(user_id)
+    }
     fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
-        self.0.create_user(user)
+        self.inner.create_user(user)
     }
     fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
-        self.0.get_user(id)
+        self.inner.get_user(id)
     }
     fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>> {
-        self.0.get_user_by_email(email)
+        self.inner.get_user_by_email(email)
     }
     fn get_user_by_account<'a>(
         &'a self,
         provider: &'a str,
         provider_account_id: &'a str,
     ) -> AdapterFuture<'a, Option<User>> {
-        self.0.get_user_by_account(provider, provider_account_id)
+        self.inner
+            .get_user_by_account(provider, provider_account_id)
     }
     fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
-        self.0.update_user(user)
+        self.inner.update_user(user)
     }
     fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool> {
-        self.0.delete_user(id)
+        self.inner.delete_user(id)
     }
     fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()> {
-        self.0.link_account(user_id, account)
+        self.inner.link_account(user_id, account)
     }
     fn unlink_account<'a>(
         &'a self,
         provider: &'a str,
         provider_account_id: &'a str,
     ) -> AdapterFuture<'a, bool> {
-        self.0.unlink_account(provider, provider_account_id)
+        self.inner.unlink_account(provider, provider_account_id)
     }
     fn create_session<'a>(
         &'a self,
@@ -469,48 +499,48 @@ impl Adapter for NoVersions {
         user_id: &'a str,
         expires: i64,
     ) -> AdapterFuture<'a, AdapterSession> {
-        self.0.create_session(key, user_id, expires)
+        self.inner.create_session(key, user_id, expires)
     }
     fn get_session_and_user<'a>(
         &'a self,
         key: &'a SessionKey,
     ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
-        self.0.get_session_and_user(key)
+        self.inner.get_session_and_user(key)
     }
     fn update_session<'a>(
         &'a self,
         key: &'a SessionKey,
         expires: i64,
     ) -> AdapterFuture<'a, Option<AdapterSession>> {
-        self.0.update_session(key, expires)
+        self.inner.update_session(key, expires)
     }
     fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool> {
-        self.0.delete_session(key)
+        self.inner.delete_session(key)
     }
     fn create_verification_token<'a>(
         &'a self,
         token: &'a VerificationToken,
     ) -> AdapterFuture<'a, ()> {
-        self.0.create_verification_token(token)
+        self.inner.create_verification_token(token)
     }
     fn use_verification_token<'a>(
         &'a self,
         identifier: &'a str,
         token: &'a str,
     ) -> AdapterFuture<'a, Option<VerificationToken>> {
-        self.0.use_verification_token(identifier, token)
+        self.inner.use_verification_token(identifier, token)
     }
     fn list_user_sessions<'a>(
         &'a self,
         user_id: &'a str,
     ) -> AdapterFuture<'a, Vec<AdapterSession>> {
-        self.0.list_user_sessions(user_id)
+        self.inner.list_user_sessions(user_id)
     }
     fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64> {
-        self.0.delete_user_sessions(user_id)
+        self.inner.delete_user_sessions(user_id)
     }
     fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64> {
-        self.0.delete_expired_sessions()
+        self.inner.delete_expired_sessions()
     }
 }
 
@@ -520,7 +550,7 @@ impl Adapter for NoVersions {
 #[tokio::test]
 async fn an_adapter_without_versions_is_not_checked_and_says_so() {
     let (db, file) = auth_tests::sqlite::adapter("revocation-unsupported").await;
-    let own: Arc<dyn Adapter> = Arc::new(NoVersions(db));
+    let own: Arc<dyn Adapter> = Wrapped::new(db, false);
     let jwt = server(&own, Duration::ZERO);
     let mut b = signed_in(&jwt, "ada").await;
     assert!(!claims(&b).contains_key(SESSION_VERSION_CLAIM), "no claim");
@@ -538,5 +568,38 @@ async fn an_adapter_without_versions_is_not_checked_and_says_so() {
     let mut row = signed_in(&database, "bob").await;
     assert_eq!(database.sign_out_everywhere("id-bob").await.unwrap(), 1);
     assert_signed_out(&mut row).await;
+    file.cleanup().await;
+}
+
+/// The per-read cost: within the interval, reads do not touch the database (the sign-in
+/// reads the version once); each time the interval passes, one read does.
+#[tokio::test]
+async fn one_version_read_per_interval() {
+    let (db, file) = auth_tests::sqlite::adapter("revocation-reads").await;
+    let counted = Wrapped::new(db, true);
+    let clock = TestClock::new();
+    let auth = Auth::with_adapter(plain_config(), counted.clone() as Arc<dyn Adapter>)
+        .unwrap()
+        .with_clock(clock.clone());
+    let mut browsers = [signed_in(&auth, "ada").await, signed_in(&auth, "ada").await];
+    // Two sign-ins read the database, the reads after them the cache.
+    assert_eq!(counted.version_reads.load(Ordering::SeqCst), 2);
+    for _ in 0..5 {
+        for b in &mut browsers {
+            assert_signed_in(b, "ada").await;
+        }
+    }
+    assert_eq!(counted.version_reads.load(Ordering::SeqCst), 2);
+    clock.advance(DEFAULT_SESSION_CHECK_INTERVAL);
+    for _ in 0..5 {
+        for b in &mut browsers {
+            assert_signed_in(b, "ada").await;
+        }
+    }
+    assert_eq!(
+        counted.version_reads.load(Ordering::SeqCst),
+        3,
+        "one read per interval"
+    );
     file.cleanup().await;
 }
