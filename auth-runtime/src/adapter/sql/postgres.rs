@@ -16,11 +16,10 @@ const MIGRATIONS: &[Migration] = &[
         name: "init",
         sql: include_str!("../../../migrations/postgres/0001_init.sql"),
     },
-    // (2 is reserved for the sign-in rate limits' counters.)
     Migration {
-        version: 3,
+        version: 2,
         name: "session_versions",
-        sql: include_str!("../../../migrations/postgres/0003_session_versions.sql"),
+        sql: include_str!("../../../migrations/postgres/0002_session_versions.sql"),
     },
 ];
 
