@@ -23,6 +23,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "pages",
     "base_path",
     "trust_host",
+    "trust_proxy",
     "state",
 ];
 
@@ -50,6 +51,8 @@ pub struct Config {
     pub base_path: Option<Expr>,
     /// `trust_host: true`.
     pub trust_host: Option<Expr>,
+    /// `trust_proxy: true`.
+    pub trust_proxy: Option<Expr>,
     /// `state: AppState`: the application's type every handler may bind as `state`.
     pub state: Option<Type>,
 }
@@ -167,6 +170,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "events" => parse!(config.events, parse_callbacks),
             "base_path" => parse!(config.base_path, parse_some_expr),
             "trust_host" => parse!(config.trust_host, parse_some_expr),
+            "trust_proxy" => parse!(config.trust_proxy, parse_some_expr),
             "state" => parse!(config.state, parse_some_type),
             other => cx.unknown(&key, "key", other, TOP_LEVEL_KEYS, "`auth!` takes"),
         }
@@ -174,7 +178,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
     config
 }
 
-/// A single expression (`base_path`, `trust_host`).
+/// A single expression (`base_path`, `trust_host`, `trust_proxy`).
 fn parse_some_expr(input: ParseStream) -> syn::Result<Option<Expr>> {
     input.parse().map(Some)
 }
@@ -222,6 +226,7 @@ fn syntax_hint(key: &str) -> &'static str {
         }
         "base_path" => "write `base_path: \"/api/auth\"`",
         "state" => "write the application's type: `state: AppState`",
+        "trust_proxy" => "write `trust_proxy: true`",
         _ => "write `trust_host: true`",
     }
 }
@@ -325,6 +330,7 @@ mod tests {
                 pages: { sign_in: "/login" },
                 base_path: "/auth",
                 trust_host: true,
+                trust_proxy: false,
             },
         );
         assert!(cx.check().is_ok());
@@ -340,6 +346,7 @@ mod tests {
         assert_eq!(config.callbacks[1].params[1], "token");
         assert_eq!(config.pages.len(), 1);
         assert!(config.base_path.is_some() && config.trust_host.is_some());
+        assert!(config.trust_proxy.is_some());
     }
 
     #[test]

@@ -24,6 +24,8 @@ pub struct Model<'a> {
     pub pages: Pages<'a>,
     pub base_path: Option<&'a Expr>,
     pub trust_host: Option<&'a Expr>,
+    /// `trust_proxy`: the client address from a proxy's `X-Forwarded-For` / `Forwarded`.
+    pub trust_proxy: Option<&'a Expr>,
     /// `state: AppState`: `config` takes it and every handler binding `state` gets a clone.
     pub state: Option<&'a Type>,
 }

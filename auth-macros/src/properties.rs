@@ -35,6 +35,7 @@ const VOCABULARY: &[&str] = &[
     "pages",
     "base_path",
     "trust_host",
+    "trust_proxy",
     "id",
     "client_id",
     "issuer",

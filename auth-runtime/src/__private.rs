@@ -58,6 +58,8 @@ pub struct Parts<T, U> {
     pub base_path: Option<String>,
     /// `trust_host`.
     pub trust_host: Option<bool>,
+    /// `trust_proxy`.
+    pub trust_proxy: Option<bool>,
 }
 
 impl<T, U> Default for Parts<T, U> {
@@ -79,6 +81,7 @@ impl<T, U> Default for Parts<T, U> {
             pages: None,
             base_path: None,
             trust_host: None,
+            trust_proxy: None,
         }
     }
 }
@@ -114,6 +117,7 @@ impl<T, U> Parts<T, U> {
             self.pages => __pages,
             self.base_path.as_deref() => __base_path,
             self.trust_host => __trust_host,
+            self.trust_proxy => __trust_proxy,
         }
         config
     }

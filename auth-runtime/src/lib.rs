@@ -11,6 +11,7 @@ pub mod adapter;
 mod auth;
 #[cfg(feature = "axum")]
 pub mod axum;
+pub mod clock;
 pub mod config;
 mod cookies;
 mod csrf;
@@ -34,7 +35,10 @@ pub mod __private0_1_0;
 /// [`ConfigError::WeakSecret`] at start-up (`openssl rand -base64 33` makes a good one).
 pub const MIN_SECRET_BYTES: usize = 32;
 
-pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup, StoreStatus};
+pub use auth::{
+    Auth, SERVER_PROVIDER, SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM, SessionChange,
+    SessionError, SessionLookup, StoreStatus,
+};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your
@@ -127,6 +131,11 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 /// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
+/// - `trust_proxy: bool` — read the client's address from a
+///   reverse proxy's `X-Forwarded-For` (else `Forwarded: for=`), its last hop only (the one
+///   the proxy in front of the application wrote; earlier ones can be forged). Off by
+///   default: the address is then the connection's peer ([`ClientAddr`], or axum's
+///   `ConnectInfo`). Turn it on only when every request comes through that proxy.
 ///
 /// # Compile-time rules
 ///
@@ -233,3 +242,4 @@ pub use config::{
     SessionStrategy, SignInDecision, Trigger, User, env,
 };
 pub use error::ConfigError;
+pub use flow::ClientAddr;

@@ -96,6 +96,70 @@ pub fn session_cookie_for_token<T: TokenData, U: SessionUserData>(
     Ok(cookie_header(&set))
 }
 
+/// A clock tests set and advance: install it with [`Auth::with_clock`], keep a clone, and
+/// move time forward instead of sleeping (a lockout window, a session's expiry, a
+/// token's `exp`). Clones share one time.
+///
+/// ```
+/// use std::time::Duration;
+/// use auth_runtime::clock::Clock as _;
+/// use auth_runtime::testing::TestClock;
+///
+/// let clock = TestClock::new();
+/// let start = clock.now();
+/// clock.advance(Duration::from_secs(15 * 60));
+/// assert_eq!(clock.now(), start + Duration::from_secs(15 * 60));
+/// // let auth = Auth::new(config)?.with_clock(clock.clone());
+/// ```
+#[derive(Clone, Debug)]
+pub struct TestClock {
+    now: std::sync::Arc<std::sync::Mutex<std::time::SystemTime>>,
+}
+
+impl TestClock {
+    /// A clock reading the system time of its creation, standing still until moved.
+    pub fn new() -> Self {
+        Self::at(std::time::SystemTime::now())
+    }
+
+    /// A clock standing at `time`.
+    pub fn at(time: std::time::SystemTime) -> Self {
+        TestClock {
+            now: std::sync::Arc::new(std::sync::Mutex::new(time)),
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(&mut std::time::SystemTime) -> R) -> R {
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(&mut now)
+    }
+
+    /// Sets the time (backwards too).
+    pub fn set(&self, time: std::time::SystemTime) {
+        self.with(|now| *now = time);
+    }
+
+    /// Moves the time forward by `by`.
+    pub fn advance(&self, by: std::time::Duration) {
+        self.with(|now| *now += by);
+    }
+}
+
+impl Default for TestClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl crate::clock::Clock for TestClock {
+    fn now(&self) -> std::time::SystemTime {
+        self.with(|now| *now)
+    }
+}
+
 /// Why [`TestClient::sign_in`] failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -76,6 +76,7 @@ mod auth {
         pages: { sign_in: "/login", error: String::from("/oops") },
         base_path: "/auth",
         trust_host: false,
+        trust_proxy: true,
     }
 }
 
@@ -109,6 +110,8 @@ fn settings_and_pages() {
     assert_eq!(config.pages().sign_in.as_deref(), Some("/login"));
     assert_eq!(config.pages().error.as_deref(), Some("/oops"));
     assert_eq!(config.pages().sign_out, None);
+    assert!(config.trust_proxy());
+    assert!(!auth_runtime::AuthConfig::<auth::Token, auth::SessionUser>::default().trust_proxy());
 }
 
 #[test]

@@ -52,6 +52,7 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         pages,
         base_path: config.base_path.as_ref(),
         trust_host: config.trust_host.as_ref(),
+        trust_proxy: config.trust_proxy.as_ref(),
         state: config.state.as_ref(),
     };
     state::check(cx, &model);

@@ -69,6 +69,9 @@ pub fn expand(model: &Model) -> TokenStream {
     if let Some(e) = model.trust_host {
         fields.push(field("trust_host", call(quote!(#p::flag), e)));
     }
+    if let Some(e) = model.trust_proxy {
+        fields.push(field("trust_proxy", call(quote!(#p::flag), e)));
+    }
     let (params, check) = match model.state {
         Some(ty) => {
             let state = state_ident();

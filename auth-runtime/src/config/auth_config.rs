@@ -1,6 +1,7 @@
 //! [`AuthConfig`], the whole configuration, with its defaults and builders.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::{
     ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,
@@ -41,12 +42,14 @@ pub struct AuthConfig<T, U> {
     pub(crate) pages: Pages,
     pub(crate) base_path: String,
     pub(crate) trust_host: Option<bool>,
+    pub(crate) trust_proxy: bool,
     pub(crate) secrets: Vec<ConfigValue>,
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
     pub(crate) events: Events,
     /// Where `AUTH_*` and `env(..)` are read at start-up (`with_env`).
     pub(crate) env: super::value::Environment,
+    pub(crate) session_check_interval: Option<Duration>,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -63,11 +66,13 @@ impl<T, U> Clone for AuthConfig<T, U> {
             pages: self.pages.clone(),
             base_path: self.base_path.clone(),
             trust_host: self.trust_host,
+            trust_proxy: self.trust_proxy,
             secrets: self.secrets.clone(),
             url: self.url.clone(),
             token_format: self.token_format.clone(),
             events: self.events.clone(),
             env: self.env.clone(),
+            session_check_interval: self.session_check_interval,
         }
     }
 }
@@ -86,8 +91,10 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("pages", &self.pages)
             .field("base_path", &self.base_path)
             .field("trust_host", &self.trust_host)
+            .field("trust_proxy", &self.trust_proxy)
             .field("events", &self.events)
             .field("env", &self.env)
+            .field("session_check_interval", &self.session_check_interval)
             .finish_non_exhaustive()
     }
 }
@@ -98,6 +105,9 @@ pub const DEFAULT_MAX_AGE: u64 = 30 * 24 * 60 * 60;
 pub const DEFAULT_UPDATE_AGE: u64 = 24 * 60 * 60;
 /// `/api/auth`, Auth.js's default base path.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+/// 30 seconds: how long an app server trusts the session version it last read for a user
+/// (revocable JWT sessions, see [`AuthConfig::with_session_check_interval`]).
+pub const DEFAULT_SESSION_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
 impl<T, U> Default for AuthConfig<T, U> {
     fn default() -> Self {
@@ -113,11 +123,13 @@ impl<T, U> Default for AuthConfig<T, U> {
             pages: Pages::default(),
             base_path: DEFAULT_BASE_PATH.to_owned(),
             trust_host: None,
+            trust_proxy: false,
             secrets: Vec::new(),
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
             events: Events::default(),
             env: super::value::Environment::default(),
+            session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
         }
     }
 }
@@ -182,6 +194,17 @@ impl<T, U> AuthConfig<T, U> {
         self
     }
 
+    /// Read the client's address from a reverse proxy's `X-Forwarded-For` (else
+    /// `Forwarded: for=`) header instead of the connection's peer (`trust_proxy: true` in
+    /// `auth!`; off by default). Only the last hop is used, the one the proxy in front of
+    /// the application appended; earlier hops can be forged by the client. Turn it on only
+    /// when every request comes through that proxy: without one, a client can write any
+    /// address into these headers. See [`ClientAddr`](crate::ClientAddr).
+    pub fn with_trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
+        self
+    }
+
     /// The session cookie's token format: Auth.js's JWE (the default, shared with a Next.js
     /// front end), or a signed JWS ([`TokenFormat::Hs256`](crate::jwt::TokenFormat::Hs256),
     /// [`TokenFormat::EdDsa`](crate::jwt::TokenFormat::EdDsa)) for services that must verify
@@ -189,6 +212,31 @@ impl<T, U> AuthConfig<T, U> {
     /// cookie. The OAuth check cookies stay encrypted whatever this says.
     pub fn with_token_format(mut self, format: crate::jwt::TokenFormat) -> Self {
         self.token_format = format;
+        self
+    }
+
+    /// How long an app server may answer JWT session reads from the session version it last
+    /// read for a user ([`DEFAULT_SESSION_CHECK_INTERVAL`], 30 s, by default). Applies with an
+    /// adapter under the jwt strategy only.
+    ///
+    /// With an adapter, every JWT session carries the user's session version (the claim
+    /// [`SESSION_VERSION_CLAIM`](crate::SESSION_VERSION_CLAIM)), and a read compares it with
+    /// the version in the database, so [`Auth::sign_out_everywhere`](crate::Auth::sign_out_everywhere)
+    /// ends every JWT session of the user. Each server caches the version per user (at most
+    /// [`SESSION_VERSION_CACHE_CAPACITY`](crate::SESSION_VERSION_CACHE_CAPACITY) users): a
+    /// read costs at most one database round trip per user and `interval`, and a revocation
+    /// made on another server is seen within `interval` (on the server that revoked, at
+    /// once). `Duration::ZERO` checks the database on every read.
+    pub fn with_session_check_interval(mut self, interval: Duration) -> Self {
+        self.session_check_interval = Some(interval);
+        self
+    }
+
+    /// Turns the session version check off: with an adapter, JWT sessions are neither
+    /// stamped nor checked, so they cannot be revoked before they expire (the behaviour
+    /// without an adapter, and Auth.js's).
+    pub fn without_session_check(mut self) -> Self {
+        self.session_check_interval = None;
         self
     }
 
@@ -211,6 +259,12 @@ impl<T, U> AuthConfig<T, U> {
     /// The session lifetime in seconds.
     pub fn max_age(&self) -> u64 {
         self.max_age
+    }
+
+    /// Whether the client address is read from a trusted proxy's headers
+    /// ([`with_trust_proxy`](Self::with_trust_proxy)).
+    pub fn trust_proxy(&self) -> bool {
+        self.trust_proxy
     }
 
     /// The base path the flow is served under.
@@ -316,6 +370,10 @@ impl<T, U> AuthConfig<T, U> {
     }
     pub fn __trust_host(mut self, trust: bool) -> Self {
         self.trust_host = Some(trust);
+        self
+    }
+    pub fn __trust_proxy(mut self, trust: bool) -> Self {
+        self.trust_proxy = trust;
         self
     }
     pub fn __secret(mut self, secret: ConfigValue) -> Self {

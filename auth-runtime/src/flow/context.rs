@@ -33,14 +33,14 @@ impl Ctx<'_> {
 
 impl<T, U> Inner<T, U> {
     /// The context of a request: its origin (the host policy), the scheme's cookie names
-    /// and codecs, its cookies, the time.
+    /// and codecs, its cookies, the time (of the service's [`Clock`](crate::clock::Clock)).
     pub(crate) fn context(&self, parts: &http::request::Parts) -> Result<Ctx<'_>, HostError> {
         let (origin, scheme) = self.resolve(&parts.headers, &parts.uri)?;
         Ok(Ctx {
             origin,
             scheme,
             cookies: RequestCookies::from_headers(&parts.headers),
-            now: SystemTime::now(),
+            now: self.now(),
         })
     }
 }

@@ -8,10 +8,12 @@
 //!   what an endpoint answers, and how a failed one is answered.
 //! - the endpoints: `csrf`, `providers`, `session`, `signin`, `callback`, `signout`,
 //!   `error_page`; `sign_in_tail` ends every sign-in; `server` the application's own
-//!   sign-in, sign-out and update (`Auth::sign_in`, ..); `database` holds the database strategy's steps and
+//!   sign-in, sign-out and update (`Auth::sign_in`, ..); `database` holds the database strategy's steps,
+//!   `revocation` the session versions that end JWT sessions early, and
 //!   `events` the fire-and-forget events.
 
 mod callback;
+mod client;
 mod context;
 mod csrf;
 mod database;
@@ -21,6 +23,7 @@ mod events;
 mod providers;
 mod reply;
 mod request;
+mod revocation;
 mod server;
 mod session;
 mod sign_in_tail;
@@ -41,6 +44,13 @@ use error::FlowError;
 use reply::Reply;
 use request::{Action, Req};
 
+pub use client::ClientAddr;
+#[allow(
+    unused_imports,
+    reason = "the entry point of the rate limits and the request view"
+)]
+pub(crate) use client::client_ip;
+pub use revocation::{SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM};
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;
 pub use session::StoreStatus;

@@ -4,6 +4,7 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::revocation::{self, VersionCheck};
 use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, database};
 use crate::adapter::Adapter;
 use crate::config::{
@@ -133,6 +134,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Some(&raw),
             self.config.max_age,
             self.config.update_age,
+            ctx.now_secs(),
         )
         .await
         {
@@ -188,13 +190,25 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         if raw.len() > MAX_SESSION_BYTES {
             return self.clear_session(ctx, "session cookie is larger than the limit");
         }
-        let claims = match ctx.scheme.session.decode(&raw, ctx.now_secs()) {
+        let mut claims = match ctx.scheme.session.decode(&raw, ctx.now_secs()) {
             Ok(c) => c,
             Err(e) => {
                 let reason = format!("token rejected: {e}");
                 return self.clear_session(ctx, &reason);
             }
         };
+        // The session version stays out of the token the callbacks see, and goes back in.
+        let version = match revocation::take_version(&mut claims) {
+            Ok(v) => v,
+            Err(reason) => return self.clear_session(ctx, reason),
+        };
+        match self.check_session_version(&claims, version, ctx.now).await {
+            VersionCheck::Valid => {}
+            VersionCheck::Revoked => {
+                return self.clear_session(ctx, "the user's sessions were revoked");
+            }
+            VersionCheck::Unavailable => return SessionRead::unavailable(),
+        }
         let token: T = match serde_json::from_value(Value::Object(claims)) {
             Ok(t) => t,
             Err(e) => {
@@ -226,10 +240,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
         };
         // Serialise the token once: the default session and the new cookie both read it.
-        let claims = match token_claims(&token) {
+        let mut claims = match token_claims(&token) {
             Ok(c) => c,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
+        revocation::put_version(&mut claims, version);
         let session = self.default_session(&claims, &iso8601(expires));
         let session = match &self.config.session {
             Some(SessionCallback::Jwt(f)) => {
@@ -301,11 +316,16 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     }
 
     /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
         self.encode_claims(ctx, &token_claims(token)?)
     }
 
-    fn encode_claims(&self, ctx: &Ctx<'_>, claims: &Map<String, Value>) -> Result<String, String> {
+    pub(crate) fn encode_claims(
+        &self,
+        ctx: &Ctx<'_>,
+        claims: &Map<String, Value>,
+    ) -> Result<String, String> {
         let encoded = ctx
             .scheme
             .session
@@ -358,7 +378,7 @@ pub(crate) fn user_claims(user: &User) -> Map<String, Value> {
 }
 
 /// The token as a JSON object.
-fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
+pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
     match serde_json::to_value(token) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err("the Token type does not serialise to a JSON object".to_owned()),

@@ -151,7 +151,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         signed_in: SignInEventArgs,
     ) -> Result<Vec<SetCookie>, FlowError> {
         let (id, row) =
-            database::start_session(db, &signed_in.user.id, self.config.max_age).await?;
+            database::start_session(db, &signed_in.user.id, self.config.max_age, ctx.now_secs())
+                .await?;
         tracing::info!(provider = %signed_in.account.provider, new_user = signed_in.is_new_user, "signed in (database session)");
         self.fire_sign_in(signed_in);
         Ok(cookies::write_chunked(
@@ -217,8 +218,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             tracing::info!(provider = %provider, cookie = %name, "the `jwt` callback returned None on sign-in; session cookie cleared");
             return Ok(cookies::clear_chunked(&ctx.cookies, name, ctx.secure()));
         };
+        let mut claims = super::session::token_claims(&token).map_err(FlowError::Configuration)?;
+        let version = self.sign_in_version(&claims, ctx.now).await?;
+        super::revocation::put_version(&mut claims, version);
         let encoded = self
-            .encode_token(ctx, &token)
+            .encode_claims(ctx, &claims)
             .map_err(FlowError::Configuration)?;
         let expires = cookies::expires_in(ctx.now, self.config.max_age);
         tracing::info!(provider = %provider, "signed in");

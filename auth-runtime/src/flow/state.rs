@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::ConfigError;
 use crate::adapter::Adapter;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{AuthConfig, ConfigValue, Provider, SessionCallback, SessionStrategy};
 use crate::cookies::CookieNames;
 use crate::jwt::{JwtCodec, Secrets, TokenFormat};
@@ -57,6 +58,11 @@ pub(crate) struct Inner<T, U> {
     pub(crate) http: Option<Scheme>,
     pub(crate) https: Option<Scheme>,
     pub(crate) oauth: OAuthClient,
+    /// The per-user session versions read (revocable JWT sessions): with an adapter under
+    /// the jwt strategy, unless the check is turned off.
+    pub(crate) versions: Option<super::revocation::SessionVersions>,
+    /// The source of "now" ([`SystemClock`] unless [`crate::Auth::with_clock`] set one).
+    pub(crate) clock: Arc<dyn Clock>,
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -111,6 +117,11 @@ impl<T, U> Inner<T, U> {
             trust_host = matches!(host, HostPolicy::Trusted),
             "auth runtime configured"
         );
+        let versions = super::revocation::versions_for(
+            &strategy,
+            adapter.as_ref(),
+            config.session_check_interval,
+        );
         Ok(Inner {
             config,
             host,
@@ -120,7 +131,14 @@ impl<T, U> Inner<T, U> {
             http,
             https,
             oauth: OAuthClient::default(),
+            versions,
+            clock: Arc::new(SystemClock),
         })
+    }
+
+    /// The current time of this service's clock.
+    pub(crate) fn now(&self) -> std::time::SystemTime {
+        self.clock.now()
     }
 
     /// The origin and scheme data of a request.

@@ -181,7 +181,7 @@ async fn revoke(
     session: auth::Session,
     CsrfForm(RevokeForm {}): CsrfForm<RevokeForm>,
 ) -> Redirect {
-    match auth.revoke_user_sessions(&session.user.id).await {
+    match auth.sign_out_everywhere(&session.user.id).await {
         Ok(n) => tracing::info!(sessions = n, "revoked every session of a user"),
         Err(e) => tracing::error!(error = %e, "revocation failed"),
     }

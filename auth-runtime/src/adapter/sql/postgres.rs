@@ -10,11 +10,18 @@ use super::migrate::{Migration, apply_pending, migration_err};
 use super::{SqlAdapter, SqlDatabase, map_err, sealed};
 use crate::adapter::{AdapterError, AdapterFuture};
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "session_versions",
+        sql: include_str!("../../../migrations/postgres/0002_session_versions.sql"),
+    },
+];
 
 /// The advisory lock key serialising migrations across app instances
 /// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).

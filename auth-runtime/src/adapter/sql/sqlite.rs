@@ -12,11 +12,18 @@ use super::migrate::{Migration, apply_pending, migration_err};
 use super::{SqlAdapter, SqlDatabase, map_err, sealed};
 use crate::adapter::{AdapterError, AdapterFuture};
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../migrations/sqlite/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../../migrations/sqlite/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "session_versions",
+        sql: include_str!("../../../migrations/sqlite/0002_session_versions.sql"),
+    },
+];
 
 /// How long a write waits for another connection's write lock before giving up
 /// ([`AdapterError::Unavailable`]).

@@ -7,7 +7,7 @@
 
 use crate::adapter::{Adapter, AdapterError, AdapterSession, SessionId};
 use crate::config::{Account, User};
-use crate::util::{secs_i64, unix_now};
+use crate::util::secs_i64;
 
 /// Who signed in, and what the sign-in wrote (for the `create_user` / `link_account` events
 /// and the `is_new_user` flag).
@@ -197,15 +197,17 @@ async fn credentials_attempt(db: &dyn Adapter, authorized: &User) -> Result<Atte
     })
 }
 
-/// Starts a session for `user_id` lasting `max_age` seconds. Returns the id for the cookie
+/// Starts a session for `user_id` lasting `max_age` seconds from `now` (seconds since the
+/// epoch, the service's clock). Returns the id for the cookie
 /// (`SessionId::to_cookie_value`, cookie `Expires` = `session.expires`) and the stored row.
 pub(crate) async fn start_session(
     db: &dyn Adapter,
     user_id: &str,
     max_age: u64,
+    now: i64,
 ) -> Result<(SessionId, AdapterSession), AdapterError> {
     let id = SessionId::generate();
-    let expires = unix_now().saturating_add(secs_i64(max_age));
+    let expires = now.saturating_add(secs_i64(max_age));
     let session = db.create_session(&id.key(), user_id, expires).await?;
     Ok((id, session))
 }
@@ -225,12 +227,14 @@ pub(crate) struct LiveSession {
 /// revoked) means signed out: answer like Auth.js (`null`) and clear the cookie if one
 /// was sent. Like Auth.js, the expiry slides to `now + max_age` only when the session is
 /// older than `update_age` (`expires - max_age + update_age <= now`), so most reads are
-/// a single query and no write.
+/// a single query and no write. `now` is the service's clock (seconds since the epoch): a
+/// session expired by it reads as signed out even when the adapter still returned it.
 pub(crate) async fn read_session(
     db: &dyn Adapter,
     cookie_value: Option<&str>,
     max_age: u64,
     update_age: u64,
+    now: i64,
 ) -> Result<Option<LiveSession>, AdapterError> {
     let Some(id) = cookie_value.and_then(SessionId::parse) else {
         return Ok(None);
@@ -239,7 +243,9 @@ pub(crate) async fn read_session(
     let Some((session, user)) = db.get_session_and_user(&key).await? else {
         return Ok(None);
     };
-    let now = unix_now();
+    if session.is_expired_at(now) {
+        return Ok(None);
+    }
     let due = session
         .expires
         .saturating_sub(secs_i64(max_age))

@@ -286,12 +286,14 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         .create_user(&user("alice@example.com"))
         .await
         .expect("alice");
-    let (id, started) = start_session(db, &alice.id, MAX_AGE).await.expect("start");
+    let (id, started) = start_session(db, &alice.id, MAX_AGE, unix_now())
+        .await
+        .expect("start");
     let now = unix_now();
     assert!((now + MAX_AGE as i64 - 5..=now + MAX_AGE as i64).contains(&started.expires));
     let cookie = id.to_cookie_value();
 
-    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE)
+    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
         .await
         .expect("read")
         .expect("live");
@@ -302,7 +304,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
 
     for garbage in [None, Some(""), Some("garbage"), Some(&cookie[1..])] {
         assert_eq!(
-            read_session(db, garbage, MAX_AGE, UPDATE_AGE)
+            read_session(db, garbage, MAX_AGE, UPDATE_AGE, unix_now())
                 .await
                 .expect("garbage"),
             None
@@ -316,19 +318,31 @@ async fn session_steps(db: Arc<dyn Adapter>) {
     db.create_session(&old.key(), &alice.id, old_expires)
         .await
         .expect("old");
-    let slid = read_session(db, Some(&old.to_cookie_value()), MAX_AGE, UPDATE_AGE)
-        .await
-        .expect("read old")
-        .expect("live");
+    let slid = read_session(
+        db,
+        Some(&old.to_cookie_value()),
+        MAX_AGE,
+        UPDATE_AGE,
+        unix_now(),
+    )
+    .await
+    .expect("read old")
+    .expect("live");
     assert!(slid.extended);
     assert!(
         slid.session.expires >= unix_now() + MAX_AGE as i64 - 5,
         "{slid:?}"
     );
-    let again = read_session(db, Some(&old.to_cookie_value()), MAX_AGE, UPDATE_AGE)
-        .await
-        .expect("reread")
-        .expect("live");
+    let again = read_session(
+        db,
+        Some(&old.to_cookie_value()),
+        MAX_AGE,
+        UPDATE_AGE,
+        unix_now(),
+    )
+    .await
+    .expect("reread")
+    .expect("live");
     assert_eq!(
         (again.extended, again.session.expires),
         (false, slid.session.expires)
@@ -340,15 +354,21 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         .await
         .expect("dead");
     assert_eq!(
-        read_session(db, Some(&dead.to_cookie_value()), MAX_AGE, UPDATE_AGE)
-            .await
-            .expect("dead"),
+        read_session(
+            db,
+            Some(&dead.to_cookie_value()),
+            MAX_AGE,
+            UPDATE_AGE,
+            unix_now()
+        )
+        .await
+        .expect("dead"),
         None
     );
 
     assert!(end_session(db, Some(&cookie)).await.expect("sign out"));
     assert_eq!(
-        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE)
+        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
             .await
             .expect("after"),
         None
