@@ -11,6 +11,9 @@
 pub struct CredentialsError {
     code: String,
     message: Option<String>,
+    /// Not a refusal but a fault of the configuration (the typed user of `auth! { user:
+    /// .. }` could not be converted): answered `Configuration`, the detail logged.
+    fault: Option<String>,
 }
 
 impl CredentialsError {
@@ -31,7 +34,21 @@ impl CredentialsError {
                 Self::DEFAULT_CODE.to_owned()
             },
             message: None,
+            fault: None,
         }
+    }
+
+    /// A fault of the configuration rather than a refusal (see `fault`).
+    pub(crate) fn fault(detail: String) -> Self {
+        CredentialsError {
+            fault: Some(detail),
+            ..CredentialsError::default()
+        }
+    }
+
+    /// The detail of a fault, if this is one.
+    pub(crate) fn fault_detail(&self) -> Option<&str> {
+        self.fault.as_deref()
     }
 
     /// Adds a message for the user. It is not sent in the URL.

@@ -66,6 +66,19 @@ impl FlowError {
         base_path: &str,
         origin: &Origin,
     ) -> Reply {
+        // A fault `authorize`'s conversion reported is not a refusal.
+        let this = match self {
+            FlowError::CredentialsSignin(e) => match e.fault_detail() {
+                Some(detail) => FlowError::Configuration(detail.to_owned()),
+                None => FlowError::CredentialsSignin(e),
+            },
+            other => other,
+        };
+        this.into_reply_inner(req, pages, base_path, origin)
+    }
+
+    /// [`into_reply`](Self::into_reply) of an error that is what it says.
+    fn into_reply_inner(self, req: &Req, pages: &Pages, base_path: &str, origin: &Origin) -> Reply {
         self.log(req.action.name());
         if matches!(self, FlowError::Unavailable(_)) {
             return Reply::unavailable();
