@@ -113,7 +113,9 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   `Err(`[`CredentialsError`]`::new("code"))`, refuses the sign-in with Auth.js 5's
 ///   `?error=CredentialsSignin&code=<code>` (in the redirect and in the JSON answer); a
 ///   code outside `[A-Za-z0-9_-]{1,64}` is sent as `credentials`. The message
-///   (`.with_message(..)`) is not sent yet. `client_auth` is `client_secret_basic` (default) or
+///   (`.with_message(..)`) never goes into the URL: the built-in sign-in page shows it
+///   (escaped, once) from a short-lived encrypted cookie set on the redirect, only when the
+///   URL's `code` is the cookie's; a custom `pages.sign_in` does not receive it. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
 /// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
 ///   Parameters are bound by name, in any order, from the set each callback receives (and

@@ -51,7 +51,10 @@ impl CredentialsError {
         self.fault.as_deref()
     }
 
-    /// Adds a message for the user. It is not sent in the URL.
+    /// Adds a message for the user. It is not sent in the URL: the built-in sign-in page
+    /// shows it (escaped, its first 300 characters), carried by a short-lived encrypted
+    /// cookie that only the failed sign-in's redirect sets and the page clears. A custom
+    /// `pages.sign_in` does not receive it (read `code` there).
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self
