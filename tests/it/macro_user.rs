@@ -240,3 +240,43 @@ async fn the_typed_user_converts_both_ways_and_a_misfit_is_a_clear_error() {
         .unwrap();
     assert!(!change.set_cookies.is_empty());
 }
+
+/// An OAuth `profile` mapping that reads the provider's document into the typed data.
+fn profile_with_role(raw: &serde_json::Value) -> Option<auth_runtime::Profile> {
+    let mut profile = auth_runtime::providers::github_profile(raw)?;
+    let role = match raw["login"].as_str() {
+        Some("octocat") => Role::Admin,
+        _ => Role::Member,
+    };
+    profile
+        .extra
+        .insert("role".to_owned(), serde_json::to_value(role).unwrap());
+    Some(profile)
+}
+
+#[tokio::test]
+async fn a_profile_mapping_sets_the_typed_data_of_an_oauth_sign_in() {
+    let (_gh, mut provider) = auth_tests::oauth::github::github_server().await;
+    provider.profile = std::sync::Arc::new(profile_with_role);
+    let client = auth_runtime::providers::oauth::OAuthClient::default();
+    let callback = "http://localhost:3000/api/auth/callback/github";
+    let started = client.authorize(&provider, callback).await.unwrap();
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(&started.url)
+        .send()
+        .await
+        .unwrap();
+    let location = url::Url::parse(response.headers()["location"].to_str().unwrap()).unwrap();
+    let query: Vec<(String, String)> = location.query_pairs().into_owned().collect();
+    let signed_in = client
+        .callback(&provider, callback, &query, &started.checks)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user.extra["role"], "admin");
+    let typed = auth::User::try_from(signed_in.user).unwrap();
+    assert_eq!(typed.role, Role::Admin);
+    assert_eq!(typed.id, "583231");
+}
