@@ -86,7 +86,7 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   `jwt`, typed, with no second lookup: `auth!` generates a `User` struct (the table
 ///   above; its fields follow the same rules as `token`'s, `#[session]` aside), which
 ///   `authorize` returns (`Some(User::new(id).with_role(Role::Admin))`; name the generated
-///   `User`, not `auth_runtime::User`) and `jwt` receives as `user: Option<User>`. The
+///   `User`, not `auth_runtime::User`, which that module must not import) and `jwt` receives as `user: Option<User>`. The
 ///   runtime carries the data untyped in [`User::extra`](crate::User::extra) (converted
 ///   with serde once at sign-in; a value that does not fit answers `Configuration`, never
 ///   a panic); `sign_in`, the events and the database strategy's `session` see the
