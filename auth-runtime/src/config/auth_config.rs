@@ -2,11 +2,17 @@
 
 use std::fmt;
 use std::time::Duration;
+use std::sync::Arc;
 
 use super::{
     ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,
     RedirectFn, SessionCallback, SessionEventArgs, SignInEventArgs, SignInFn, SignOutEventArgs,
+    User,
 };
+
+/// Whether a user's [`User::extra`] fits the `User` type of `auth! { user: { .. } }`
+/// (checked before `jwt` sees it); the error says why not.
+pub(crate) type UserCheck = Arc<dyn Fn(&User) -> Result<(), String> + Send + Sync>;
 
 /// Where the session lives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -50,6 +56,7 @@ pub struct AuthConfig<T, U> {
     /// Where `AUTH_*` and `env(..)` are read at start-up (`with_env`).
     pub(crate) env: super::value::Environment,
     pub(crate) session_check_interval: Option<Duration>,
+    pub(crate) user_check: Option<UserCheck>,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -73,6 +80,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             events: self.events.clone(),
             env: self.env.clone(),
             session_check_interval: self.session_check_interval,
+            user_check: self.user_check.clone(),
         }
     }
 }
@@ -130,6 +138,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             events: Events::default(),
             env: super::value::Environment::default(),
             session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
+            user_check: None,
         }
     }
 }
@@ -382,6 +391,13 @@ impl<T, U> AuthConfig<T, U> {
     }
     pub fn __url(mut self, url: ConfigValue) -> Self {
         self.url = Some(url);
+        self
+    }
+    pub fn __user_check(
+        mut self,
+        check: impl Fn(&User) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.user_check = Some(Arc::new(check));
         self
     }
 }

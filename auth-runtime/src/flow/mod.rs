@@ -15,6 +15,7 @@
 mod callback;
 mod client;
 mod context;
+mod credentials_error;
 mod csrf;
 mod database;
 mod error;
