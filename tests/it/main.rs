@@ -16,6 +16,7 @@ mod axum_server_ops;
 mod browser;
 mod db_postgres;
 mod db_sqlite;
+mod example_app;
 mod flow_bad_input;
 mod flow_endpoints;
 mod flow_host;
