@@ -23,6 +23,40 @@ async fn test_app() -> (Router, Db, auth::Auth) {
     (app(db.clone(), auth.clone()), db, auth)
 }
 
+#[tokio::test]
+async fn admin_is_for_the_admin_role_only() {
+    let (app, db, auth) = test_app().await;
+    let ada = db
+        .create_user("ada", "correct horse", Role::User)
+        .await
+        .unwrap();
+
+    // Signed out: 401 (a browser, asking for HTML, is sent to /login).
+    let mut visitor = TestClient::new(app.clone());
+    assert_eq!(
+        visitor.get("/admin").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+
+    // A minted session for a user (the `jwt` callback reads the role from the store): 403.
+    let cookie = session_cookie_for_user(&auth, User::new(&ada.id))
+        .await
+        .unwrap();
+    let mut user = TestClient::new(app.clone()).with_cookie_header(&cookie);
+    assert_eq!(user.get("/admin").await.status(), StatusCode::FORBIDDEN);
+
+    // The admin, signed in through the flow (CSRF, then the credentials callback): 200.
+    let mut admin = TestClient::new(app);
+    admin
+        .sign_in(
+            "credentials",
+            &[("username", "root"), ("password", "root-password")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(admin.get("/admin").await.status(), StatusCode::OK);
+}
+
 fn body(response: &axum::http::Response<axum::body::Bytes>) -> String {
     String::from_utf8_lossy(response.body()).into_owned()
 }
@@ -135,28 +169,13 @@ async fn refused_sign_ins_carry_their_code_to_the_login_page() {
 }
 
 #[tokio::test]
-async fn admin_is_for_the_admin_role_only() {
+async fn admins_suspend_accounts_and_users_cannot() {
     let (app, db, auth) = test_app().await;
     let ada = db
         .create_user("ada", "correct horse", Role::User)
         .await
         .unwrap();
-
-    // Signed out: 401 (a browser, asking for HTML, is sent to /login).
-    assert_eq!(
-        TestClient::new(app.clone()).get("/admin").await.status(),
-        StatusCode::UNAUTHORIZED
-    );
-
-    // A user's session (the `jwt` callback reads the role from the store): 403.
-    let cookie = session_cookie_for_user(&auth, User::new(&ada.id))
-        .await
-        .unwrap();
-    let mut user = TestClient::new(app.clone()).with_cookie_header(&cookie);
-    assert_eq!(user.get("/admin").await.status(), StatusCode::FORBIDDEN);
-
-    // The admin, signed in through the flow: 200, and the suspend form works.
-    let mut admin = TestClient::new(app);
+    let mut admin = TestClient::new(app.clone());
     admin
         .sign_in(
             "credentials",
@@ -165,7 +184,6 @@ async fn admin_is_for_the_admin_role_only() {
         .await
         .unwrap();
     let page = admin.get("/admin").await;
-    assert_eq!(page.status(), StatusCode::OK);
     assert!(body(&page).contains("<td>ada</td>"), "{}", body(&page));
     let csrf = admin.csrf_token().await.unwrap();
     let path = format!("/admin/users/{}/suspended", ada.id);
@@ -175,6 +193,10 @@ async fn admin_is_for_the_admin_role_only() {
     assert!(db.find_by_id(&ada.id).await.unwrap().unwrap().suspended);
 
     // A user cannot reach the admin's form, even with a valid CSRF token.
+    let cookie = session_cookie_for_user(&auth, User::new(&ada.id))
+        .await
+        .unwrap();
+    let mut user = TestClient::new(app).with_cookie_header(&cookie);
     let csrf = user.csrf_token().await.unwrap();
     let fields = [("csrfToken", csrf.as_str()), ("suspended", "false")];
     assert_eq!(
