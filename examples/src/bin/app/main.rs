@@ -3,7 +3,8 @@
 //! Users sign up (a CSRF-protected form; the new user is signed in by the server), sign in
 //! on the app's own `/login` page (argon2id hashes in the app's `app_users` table), and
 //! carry a role in their session; `/admin` is for admins, who can suspend accounts (a
-//! suspended user's sign-in is refused with the code `suspended`, which `/login` explains).
+//! suspended user's sign-in is refused with the code `suspended`, which `/login` explains;
+//! a session already open runs until it expires, as the jwt strategy keeps no server state).
 //!
 //! The database is an in-memory SQLite by default (nothing to set up; gone when the server
 //! stops), or `DATABASE_URL` (`sqlite://app.db` for a file, `postgres://..` for
@@ -14,11 +15,11 @@
 
 mod auth;
 mod db;
+mod pages;
 #[cfg(test)]
 mod tests;
 
 use auth_runtime::axum::{CsrfForm, CsrfToken};
-use auth_runtime::pages::escape_html as esc;
 use auth_runtime::{AuthConfig, SessionError, User};
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -107,26 +108,7 @@ async fn ensure_admin(db: &Db, password: &str) -> Result<(), DbError> {
 }
 
 async fn home(session: Option<auth::Session>, CsrfToken(csrf): CsrfToken) -> Html<String> {
-    let Some(session) = session else {
-        return page(
-            "Welcome",
-            r#"<p><a href="/login">Sign in</a> or <a href="/signup">sign up</a>.</p>"#,
-        );
-    };
-    let admin_link = match session.user.role {
-        Role::Admin => r#"<p><a href="/admin">Administration</a></p>"#,
-        Role::User => "",
-    };
-    page(
-        "Welcome",
-        &format!(
-            "<p>Signed in as <strong>{}</strong> ({:?}).</p>{admin_link}\
-             <form method=\"post\" action=\"/logout\">{}<button>Sign out</button></form>",
-            esc(session.user.name.as_deref().unwrap_or_default()),
-            session.user.role,
-            hidden_csrf(&csrf),
-        ),
-    )
+    pages::home(session.as_ref(), &csrf)
 }
 
 /// `/login?error=CredentialsSignin&code=..` comes back here from a refused sign-in.
@@ -154,21 +136,11 @@ async fn login(Query(query): Query<LoginQuery>, CsrfToken(csrf): CsrfToken) -> H
         (Some(_), _) => "Sign-in failed: try again.",
     };
     let callback_url = query.callback_url.unwrap_or_else(|| "/".to_owned());
-    page(
-        "Sign in",
-        &format!(
-            "<p role=\"alert\">{message}</p>\
-             <form method=\"post\" action=\"/api/auth/callback/credentials\">{}\
-             <input type=\"hidden\" name=\"callbackUrl\" value=\"{}\">{FIELDS}\
-             <button>Sign in</button></form><p>No account? <a href=\"/signup\">Sign up</a>.</p>",
-            hidden_csrf(&csrf),
-            esc(&callback_url),
-        ),
-    )
+    pages::login(&csrf, message, &callback_url)
 }
 
 async fn sign_up_form(CsrfToken(csrf): CsrfToken) -> Html<String> {
-    sign_up_page(&csrf, "")
+    pages::sign_up(&csrf, "")
 }
 
 #[derive(Deserialize)]
@@ -191,14 +163,14 @@ async fn sign_up(
         tracing::info!(user = ?name, problem, "sign-up refused");
         return Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            sign_up_page(&csrf, problem),
+            pages::sign_up(&csrf, problem),
         )
             .into_response());
     }
     let account = match app.db.create_user(name, &form.password, Role::User).await {
         Ok(account) => account,
         Err(DbError::NameTaken) => {
-            let page = sign_up_page(&csrf, "That name is taken.");
+            let page = pages::sign_up(&csrf, "That name is taken.");
             return Ok((StatusCode::CONFLICT, page).into_response());
         }
         Err(error) => {
@@ -248,39 +220,7 @@ async fn admin(
         tracing::error!(%error, "listing users failed");
         StatusCode::SERVICE_UNAVAILABLE
     })?;
-    let rows: String = accounts
-        .iter()
-        .map(|a| {
-            let (label, value) = if a.suspended {
-                ("Reinstate", false)
-            } else {
-                ("Suspend", true)
-            };
-            let button = if a.id == session.user.id {
-                "(you)".to_owned()
-            } else {
-                format!(
-                    "<form method=\"post\" action=\"/admin/users/{}/suspended\">{}\
-                     <input type=\"hidden\" name=\"suspended\" value=\"{value}\">\
-                     <button>{label}</button></form>",
-                    esc(&a.id),
-                    hidden_csrf(&csrf),
-                )
-            };
-            format!(
-                "<tr><td>{}</td><td>{:?}</td><td>{}</td><td>{button}</td></tr>",
-                esc(&a.name),
-                a.role,
-                if a.suspended { "suspended" } else { "active" },
-            )
-        })
-        .collect();
-    Ok(page(
-        "Administration",
-        &format!(
-            "<table><tr><th>name</th><th>role</th><th>status</th><th></th></tr>{rows}</table>"
-        ),
-    ))
+    Ok(pages::admin(&accounts, &session.user.id, &csrf))
 }
 
 #[derive(Deserialize)]
@@ -297,7 +237,8 @@ async fn suspend(
 ) -> Result<Redirect, StatusCode> {
     match app.db.set_suspended(&id, form.suspended).await {
         Ok(true) => {
-            tracing::info!(admin = %session.user.id, user_id = ?id, suspended = form.suspended, "account status changed");
+            let (admin, suspended) = (&session.user.id, form.suspended);
+            tracing::info!(%admin, user_id = ?id, suspended, "account status changed");
             Ok(Redirect::to("/admin"))
         }
         Ok(false) => Err(StatusCode::NOT_FOUND),
@@ -306,36 +247,6 @@ async fn suspend(
             Err(StatusCode::SERVICE_UNAVAILABLE)
         }
     }
-}
-
-const FIELDS: &str = "<label>Name <input name=\"username\" autocomplete=\"username\" required></label>\
-    <label>Password <input name=\"password\" type=\"password\" required></label>";
-
-fn sign_up_page(csrf: &str, problem: &str) -> Html<String> {
-    page(
-        "Sign up",
-        &format!(
-            "<p role=\"alert\">{}</p><form method=\"post\" action=\"/signup\">{}{FIELDS}\
-             <button>Create the account</button></form>",
-            esc(problem),
-            hidden_csrf(csrf),
-        ),
-    )
-}
-
-fn hidden_csrf(csrf: &str) -> String {
-    format!(
-        "<input type=\"hidden\" name=\"csrfToken\" value=\"{}\">",
-        esc(csrf)
-    )
-}
-
-fn page(heading: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>{heading}</title><style>label{{display:block}}</style></head>\
-         <body><main><h1>{heading}</h1>{body}<p><a href=\"/\">Home</a></p></main></body></html>"
-    ))
 }
 
 /// `AUTH_SECRET` and `AUTH_URL` from the environment as in Auth.js; without a secret a
