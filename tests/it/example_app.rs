@@ -2,7 +2,7 @@
 //! (in-memory SQLite) and on PostgreSQL (`DATABASE_URL`), serves sign-in and `/admin` over
 //! real HTTP, keeps a visitor's newline out of its log lines, and stops cleanly on Ctrl-C.
 //! Its behaviour in detail is tested by the example's own tests (`cargo test -p examples
-//! --bin app`), written with the test kit; the README shows a part of them.
+//! --bin app`), written with the test kit.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -253,23 +253,4 @@ async fn app_keeps_its_users_in_postgresql() {
     assert_eq!(get(&server, &jar, "/admin").await, 200);
     server.interrupt();
     database.drop_database().await;
-}
-
-/// The README's "Testing your app" block is a part of the example's tests, verbatim (so it
-/// compiles and passes: `cargo test -p examples --bin app`).
-#[test]
-fn readme_testing_block_is_part_of_the_app_tests() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
-    let tests = std::fs::read_to_string(root.join("examples/src/bin/app/tests.rs")).unwrap();
-    let block = readme
-        .split("## Testing your app")
-        .nth(1)
-        .and_then(|section| section.split("```rust\n").nth(1))
-        .and_then(|rest| rest.split("\n```").next())
-        .expect("README's `## Testing your app` section has a rust code block");
-    assert!(
-        block.lines().count() > 20 && tests.contains(block),
-        "README's testing block is not part of examples/src/bin/app/tests.rs"
-    );
 }

@@ -37,4 +37,5 @@ mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;
 mod oauth_refresh_flow;
+mod readme;
 mod testing_kit;
