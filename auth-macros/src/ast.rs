@@ -17,6 +17,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "session",
     "token",
     "session_user",
+    "user",
     "providers",
     "callbacks",
     "events",
@@ -38,6 +39,9 @@ pub struct Config {
     pub token: Vec<FieldDef>,
     /// `session_user: { id: String, .. }`.
     pub session_user: Vec<FieldDef>,
+    /// `user: { role: Role, .. }`: the data `User` carries from `authorize` to `jwt`
+    /// (`Some` when the section is written, even empty).
+    pub user: Option<Vec<FieldDef>>,
     /// `providers: [ GitHub { .. }, .. ]`.
     pub providers: Vec<ProviderDef>,
     /// `callbacks: { jwt(token, user) { .. }, .. }`.
@@ -60,7 +64,7 @@ pub struct KeyValue {
     pub value: Expr,
 }
 
-/// A declared field of `Token` or `SessionUser`.
+/// A declared field of `Token`, `SessionUser` or `User`.
 pub struct FieldDef {
     pub attrs: Vec<Attribute>,
     pub name: Ident,
@@ -162,6 +166,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "pages" => parse!(config.pages, parse_kv_block),
             "token" => parse!(config.token, parse_fields),
             "session_user" => parse!(config.session_user, parse_fields),
+            "user" => parse!(config.user, |input| parse_fields(input).map(Some)),
             "providers" => parse!(config.providers, parse_providers),
             "callbacks" => parse!(config.callbacks, parse_callbacks),
             "events" => parse!(config.events, parse_callbacks),
@@ -208,6 +213,7 @@ fn syntax_hint(key: &str) -> &'static str {
         "pages" => {
             "write `pages: { sign_in: \"/login\", sign_out: \"/logout\", error: \"/error\" }`"
         }
+        "user" => "declare fields as in a struct: `{ role: Role, team: Option<String> }`",
         "token" | "session_user" => {
             "declare fields as in a struct: `{ id: String, role: Option<String> }`"
         }

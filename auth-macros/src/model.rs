@@ -18,6 +18,9 @@ pub struct Model<'a> {
     pub token: Vec<Field<'a>>,
     /// Declared `session_user: { .. }` fields.
     pub session_user: Vec<Field<'a>>,
+    /// `user: { .. }`: the generated `User`'s declared fields; `None` without the section
+    /// (`authorize` and `jwt` then use the runtime's `User`).
+    pub user: Option<Vec<Field<'a>>>,
     pub providers: Vec<Provider<'a>>,
     pub callbacks: Vec<Handler<'a, CallbackKind>>,
     pub events: Vec<Handler<'a, EventKind>>,
@@ -79,7 +82,7 @@ pub struct Pages<'a> {
     pub error: Option<&'a Expr>,
 }
 
-/// A declared field of `Token` or `SessionUser`.
+/// A declared field of `Token`, `SessionUser` or `User`.
 pub struct Field<'a> {
     pub name: &'a Ident,
     pub ty: &'a Type,

@@ -171,6 +171,7 @@ pub struct StandardField {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StandardType {
+    String,
     OptionString,
     OptionI64,
 }
@@ -178,6 +179,7 @@ pub enum StandardType {
 impl StandardType {
     pub fn as_str(self) -> &'static str {
         match self {
+            StandardType::String => "String",
             StandardType::OptionString => "Option<String>",
             StandardType::OptionI64 => "Option<i64>",
         }
@@ -230,6 +232,27 @@ pub const SESSION_USER_FIELDS: &[StandardField] = &[
         "image",
         StandardType::OptionString,
         "The user's avatar URL.",
+    ),
+];
+
+/// The standard fields of the `User` that `user: { .. }` generates: the runtime `User`'s.
+pub const USER_FIELDS: &[StandardField] = &[
+    std_field(
+        "id",
+        StandardType::String,
+        "Stable identifier; becomes the token's `sub`.",
+    ),
+    NAME,
+    EMAIL,
+    std_field(
+        "image",
+        StandardType::OptionString,
+        "The user's avatar URL; becomes the token's `picture`.",
+    ),
+    std_field(
+        "email_verified",
+        StandardType::OptionI64,
+        "When the e-mail address was verified (seconds since the epoch), if known.",
     ),
 ];
 

@@ -21,8 +21,12 @@ use crate::config::{
     DatabaseSessionFn, EventFn, IntoJwtOutcome, IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs,
     JwtSessionFn, LinkAccountEventArgs, Pages, Profile, ProfileFn, Provider, RedirectArgs,
     RedirectFn, Session, SessionCallback, SessionEventArgs, SessionStrategy, SignInArgs,
-    SignInDecision, SignInEventArgs, SignInFn, SignOutEventArgs,
+    SignInDecision, SignInEventArgs, SignInFn, SignOutEventArgs, User, UserDataError,
 };
+use crate::config::{BoxFuture, CredentialsError};
+
+/// [`check_user`] for the generated `User`: whether a runtime user converts to it.
+pub type UserCheckFn = fn(&User) -> Result<(), String>;
 
 /// Everything an `auth!` invocation declares; `None` keeps the runtime's default.
 pub struct Parts<T, U> {
@@ -58,6 +62,8 @@ pub struct Parts<T, U> {
     pub base_path: Option<String>,
     /// `trust_host`.
     pub trust_host: Option<bool>,
+    /// `user: { .. }`: whether a signed-in user fits the generated `User` ([`check_user`]).
+    pub user_check: Option<UserCheckFn>,
 }
 
 impl<T, U> Default for Parts<T, U> {
@@ -79,6 +85,7 @@ impl<T, U> Default for Parts<T, U> {
             pages: None,
             base_path: None,
             trust_host: None,
+            user_check: None,
         }
     }
 }
@@ -114,6 +121,7 @@ impl<T, U> Parts<T, U> {
             self.pages => __pages,
             self.base_path.as_deref() => __base_path,
             self.trust_host => __trust_host,
+            self.user_check => __user_check,
         }
         config
     }
@@ -133,6 +141,91 @@ where
             async move { crate::config::IntoAuthorizeOutcome::into_authorize_outcome(fut.await) },
         )
     })
+}
+
+/// `auth!`'s typed `User` (`user: { .. }`) as the runtime's [`User`], the declared fields
+/// in [`User::extra`].
+pub fn to_runtime_user<V: serde::Serialize>(user: &V) -> Result<User, UserDataError> {
+    Ok(serde_json::from_value(serde_json::to_value(user)?)?)
+}
+
+/// The runtime's [`User`] as `auth!`'s typed `User`; an absent declared field is its
+/// `Default`.
+pub fn from_runtime_user<V: serde::de::DeserializeOwned>(user: &User) -> Result<V, UserDataError> {
+    Ok(serde_json::from_value(serde_json::to_value(user)?)?)
+}
+
+/// `Parts::user_check`: whether `user` converts to the typed `V`. The sign-in runs it
+/// before `jwt`, so that [`typed_user`] cannot fail there.
+pub fn check_user<V: serde::de::DeserializeOwned>(user: &User) -> Result<(), String> {
+    from_runtime_user::<V>(user)
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// `jwt`'s `user` as the typed `V`. The sign-in checked it ([`check_user`]); should it
+/// still not convert, it is logged and `jwt` sees no user.
+pub fn typed_user<V: serde::de::DeserializeOwned>(user: Option<User>) -> Option<V> {
+    match from_runtime_user(&user?) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::error!(error = %e, "the `jwt` callback's user does not fit the `User` type");
+            None
+        }
+    }
+}
+
+/// Types `authorize` may return when `auth! { user: { .. } }` generates a `User`.
+#[diagnostic::on_unimplemented(
+    message = "`authorize` must return `Option<User>` or `Result<User, CredentialsError>` with the `User` that `auth!` generates, not `{Self}`",
+    label = "this `authorize` returns `{Self}`",
+    note = "with a `user: {{ .. }}` section, build the generated `User` (`User::new(id).with_name(..)`), not `auth_runtime::User`"
+)]
+pub trait IntoUserOutcome<V> {
+    /// Converts to the typed outcome.
+    fn into_user_outcome(self) -> Result<V, CredentialsError>;
+}
+
+impl<V> IntoUserOutcome<V> for Option<V> {
+    fn into_user_outcome(self) -> Result<V, CredentialsError> {
+        self.ok_or_else(CredentialsError::default)
+    }
+}
+
+impl<V> IntoUserOutcome<V> for Result<V, CredentialsError> {
+    fn into_user_outcome(self) -> Result<V, CredentialsError> {
+        self
+    }
+}
+
+/// A typed `authorize` body's future as the runtime's outcome: the typed user converted
+/// once, here; a user that does not convert is a fault (`Configuration`), not a refusal.
+///
+/// A boxed future of a named type, so that a wrong return type is reported once, here.
+pub fn user_outcome<V, Fut>(fut: Fut) -> BoxFuture<Result<User, CredentialsError>>
+where
+    V: serde::Serialize,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoUserOutcome<V>,
+{
+    Box::pin(async move {
+        let user = fut.await.into_user_outcome()?;
+        to_runtime_user(&user)
+            .map_err(|e| CredentialsError::fault(format!("`authorize`'s user: {e}")))
+    })
+}
+
+/// A typed `authorize` function (`authorize: check_password`) as one the runtime calls.
+pub fn user_authorize<V, F, Fut>(
+    f: F,
+) -> impl Fn(Credentials) -> BoxFuture<Result<User, CredentialsError>> + Send + Sync + 'static
+where
+    V: serde::Serialize,
+    F: Fn(Credentials) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: IntoUserOutcome<V>,
+{
+    move |c| user_outcome(f(c))
 }
 
 /// Checks the application state's type (`state: AppState`), on the user's type: every

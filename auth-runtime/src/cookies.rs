@@ -30,6 +30,10 @@ const LAST_HTTP_DATE: u64 = 253_402_300_799;
 /// Lifetime of the OAuth check cookies (state, PKCE verifier, nonce): 15 minutes.
 pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
 
+/// How long the credentials error message cookie lives (seconds): the redirect to the
+/// sign-in page follows at once.
+pub const CREDENTIALS_ERROR_MAX_AGE: u64 = 5 * 60;
+
 /// Characters `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
 const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
@@ -73,6 +77,9 @@ pub struct CookieNames {
     pub state: String,
     /// `[__Secure-]authjs.nonce`.
     pub nonce: String,
+    /// `[__Secure-]authjs.credentials-error`: the message of a refused credentials sign-in,
+    /// encrypted, for the built-in sign-in page (not an Auth.js cookie).
+    pub credentials_error: String,
     /// Whether the cookies carry `Secure` (https).
     pub secure: bool,
 }
@@ -88,6 +95,7 @@ impl CookieNames {
             pkce_code_verifier: format!("{prefix}authjs.pkce.code_verifier"),
             state: format!("{prefix}authjs.state"),
             nonce: format!("{prefix}authjs.nonce"),
+            credentials_error: format!("{prefix}authjs.credentials-error"),
             secure,
         }
     }

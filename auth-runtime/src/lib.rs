@@ -44,6 +44,7 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 /// | --- | --- |
 /// | `pub struct Token` | the session token's claims: `sub`, `name`, `email`, `picture`, `iat`, `exp`, `jti` (all `Option`) and the fields of `token: { .. }` |
 /// | `pub struct SessionUser` | `session.user`: `name`, `email`, `image` (`Option<String>`) and the fields of `session_user: { .. }` |
+/// | `pub struct User` | only with `user: { .. }`: the signed-in user, `id: String`, `name`, `email`, `image` (`Option<String>`), `email_verified` (`Option<i64>`) and the fields of `user: { .. }`; `User::new(id).with_name(..).with_role(..)` (a `with_<field>` per declared field); `TryFrom` to and from [`User`](crate::User) |
 /// | `pub type Session` | [`Session<SessionUser>`](Session), what a handler reads |
 /// | `pub type Auth` | [`Auth<Token, SessionUser>`](Auth), the service built from `config()` |
 /// | `pub fn config()` | the [`AuthConfig<Token, SessionUser>`](AuthConfig) to pass to [`Auth::new`]; `config(state: AppState)` when `state: AppState` is declared |
@@ -80,6 +81,19 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   database strategy: the user's id). Both fills happen before the `session` callback
 ///   runs, which sees them and may change them. `#[session]` needs the jwt strategy;
 ///   other attributes (`#[serde(..)]`) go through to the generated field.
+/// - `user: { name: Type, .. }` — data the signed-in user carries from `authorize` (and
+///   from an OAuth `profile` mapping, through [`Profile::extra`](crate::Profile::extra)) to
+///   `jwt`, typed, with no second lookup: `auth!` generates a `User` struct (the table
+///   above; its fields follow the same rules as `token`'s, `#[session]` aside), which
+///   `authorize` returns (`Some(User::new(id).with_role(Role::Admin))`; name the generated
+///   `User`, not `auth_runtime::User`) and `jwt` receives as `user: Option<User>`. The
+///   runtime carries the data untyped in [`User::extra`](crate::User::extra) (converted
+///   with serde once at sign-in; a value that does not fit answers `Configuration`, never
+///   a panic); `sign_in`, the events and the database strategy's `session` see the
+///   runtime's `User` with the data in `extra`. The database adapters do not store it: a
+///   sign-in with an adapter carries the provider's data on to `jwt`, but a user read
+///   back from the database (the database strategy's `session` callback) has none. For
+///   [`Auth::sign_in`], convert: `auth.sign_in(&parts, user.try_into()?)`.
 /// - `providers: [ .. ]` — each `Kind { option: value, .. }`. A value is `env("NAME")`
 ///   (read when [`Auth::new`] starts), a string literal or any `Into<String>` expression:
 ///
@@ -99,7 +113,9 @@ pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup
 ///   `Err(`[`CredentialsError`]`::new("code"))`, refuses the sign-in with Auth.js 5's
 ///   `?error=CredentialsSignin&code=<code>` (in the redirect and in the JSON answer); a
 ///   code outside `[A-Za-z0-9_-]{1,64}` is sent as `credentials`. The message
-///   (`.with_message(..)`) is not sent yet. `client_auth` is `client_secret_basic` (default) or
+///   (`.with_message(..)`) never goes into the URL: the built-in sign-in page shows it
+///   (escaped, once) from a short-lived encrypted cookie set on the redirect, only when the
+///   URL's `code` is the cookie's; a custom `pages.sign_in` does not receive it. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
 /// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
 ///   Parameters are bound by name, in any order, from the set each callback receives (and

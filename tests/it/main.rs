@@ -33,6 +33,7 @@ mod macro_config;
 mod macro_credentials;
 mod macro_session;
 mod macro_state;
+mod macro_user;
 mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;

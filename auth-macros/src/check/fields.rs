@@ -1,4 +1,4 @@
-//! Declared `token` / `session_user` fields: no duplicates, no clash with the standard ones,
+//! Declared `token` / `session_user` / `user` fields: no duplicates, no clash with the standard ones,
 //! their attributes sorted into the model's [`FieldAttrs`] (`#[session]` read with darling),
 //! and the `#[session]` rules.
 
@@ -26,6 +26,12 @@ pub const TOKEN: Target = Target {
     standard: spec::TOKEN_CLAIMS,
     ty: "Token",
     what: "claim",
+};
+
+pub const USER: Target = Target {
+    standard: spec::USER_FIELDS,
+    ty: "User",
+    what: "field",
 };
 
 pub const SESSION_USER: Target = Target {
@@ -216,6 +222,44 @@ mod tests {
             names,
             [Some("role".to_owned()), Some("plan_name".to_owned()), None]
         );
+    }
+
+    #[test]
+    fn user_fields() {
+        let cx = Ctxt::new();
+        let config = crate::ast::parse(
+            &cx,
+            quote! { user: { role: Role, id: u64, role: u8, /// doc
+            teams: Vec<String> } },
+        );
+        let model = crate::check::check(&cx, &config);
+        let names: Vec<String> = model
+            .user
+            .iter()
+            .flatten()
+            .map(|f| f.name.to_string())
+            .collect();
+        assert_eq!(names, ["role", "teams"]);
+        let errors: Vec<String> = cx
+            .check()
+            .err()
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
+            .collect();
+        assert_eq!(
+            errors,
+            [
+                "`id` is a standard field of `User` already (`String`)",
+                "`role` is declared twice",
+            ]
+        );
+        let cx = Ctxt::new();
+        let without = crate::ast::parse(&cx, quote! { token: { role: String } });
+        assert!(crate::check::check(&cx, &without).user.is_none());
+        let empty = crate::ast::parse(&cx, quote! { user: {} });
+        assert!(crate::check::check(&cx, &empty).user.is_some());
+        assert!(cx.check().is_ok());
     }
 
     #[test]

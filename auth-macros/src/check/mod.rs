@@ -40,12 +40,17 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
     let events = handlers::events(cx, &config.events);
     let token = fields::declared(cx, &config.token, fields::TOKEN);
     let session_user = fields::declared(cx, &config.session_user, fields::SESSION_USER);
+    let user = config
+        .user
+        .as_ref()
+        .map(|user| fields::declared(cx, user, fields::USER));
     let providers = providers::providers(cx, &config.providers);
     let model = Model {
         runtime,
         session,
         token,
         session_user,
+        user,
         providers,
         callbacks,
         events,

@@ -63,6 +63,16 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
         _ => Vec::new(),
     };
     let fill = (!fills.is_empty()).then(|| quote!(let mut __args = __args; #(#fills)*));
+    // `jwt`'s `user` as the generated `User` (`user: { .. }`).
+    let typed_user = cb
+        .params
+        .iter()
+        .find(|param| cb.kind == CallbackKind::Jwt && model.user.is_some() && param.name == "user")
+        .map(|param| {
+            let name = param.name;
+            let mutability = param.mutable.then(|| quote!(mut));
+            quote!(let #mutability #name = #p::typed_user::<User>(#name);)
+        });
     quote! {
         #field: ::core::option::Option::Some(#wrapper({
             #outer
@@ -70,6 +80,7 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
                 #fill
                 #[allow(unused_mut)]
                 let #rt::config::#args { #(#bindings,)* .. } = __args;
+                #typed_user
                 #inner
                 async move #body
             }

@@ -50,7 +50,11 @@ pub fn expand(model: &Model) -> TokenStream {
     if let Some(e) = model.session.update_age {
         fields.push(field("update_age", call(quote!(#p::seconds), e)));
     }
-    let providers = model.providers.iter().map(providers::expand);
+    let typed_user = model.user.is_some();
+    let providers = model
+        .providers
+        .iter()
+        .map(|provider| providers::expand(provider, typed_user));
     fields.push(quote!(providers: ::std::vec![#(#providers),*]));
     fields.extend(
         model
@@ -62,6 +66,9 @@ pub fn expand(model: &Model) -> TokenStream {
     fields.extend(model.events.iter().map(callbacks::event));
     if let Some(pages) = pages(&model.pages) {
         fields.push(quote!(pages: ::core::option::Option::Some(#pages)));
+    }
+    if typed_user {
+        fields.push(quote!(user_check: ::core::option::Option::Some(#p::check_user::<User>)));
     }
     if let Some(e) = model.base_path {
         fields.push(field("base_path", call(quote!(#p::base_path), e)));
@@ -228,6 +235,39 @@ mod tests {
         assert!(out.contains(&format!("{private} Parts")), "{out}");
         assert!(out.contains("__auth_runtime :: env (\"ID\")"), "{out}");
         assert!(!out.contains(" . __"), "no hidden builder methods: {out}");
+    }
+
+    #[test]
+    fn a_user_section_generates_the_typed_user_and_its_glue() {
+        let out = run(quote! {
+            user: { role: Role },
+            providers: [ Credentials { authorize: |c| async move { None } } ],
+            callbacks: { jwt(token, user) { if let Some(user) = user { token.sub = Some(user.id); } token } },
+        });
+        let file: syn::File = syn::parse2(out.clone()).unwrap_or_else(|e| panic!("{e}: {out}"));
+        let text = out.to_string();
+        assert!(!text.contains("compile_error"), "{text}");
+        assert_eq!(
+            file.items.len(),
+            10,
+            "alias, Token, SessionUser, User, its impl and two TryFrom, Session, Auth, config"
+        );
+        for glue in [
+            "user_outcome :: < User",
+            "typed_user :: < User",
+            "check_user :: < User",
+        ] {
+            assert!(text.contains(glue), "{glue}: {text}");
+        }
+        // Without the section, none of it.
+        let plain = expanded(quote! {
+            providers: [ Credentials { authorize: |c| async move { None } } ],
+            callbacks: { jwt(token, user) { token } },
+        });
+        assert!(
+            !plain.contains("struct User") && !plain.contains("user_outcome"),
+            "{plain}"
+        );
     }
 
     #[test]

@@ -10,7 +10,9 @@ use super::{call, private, respan, runtime};
 use crate::model::{Authorize, ConfigValue, Login, Preset, Provider};
 use crate::spec::ClientAuth;
 
-pub fn expand(provider: &Provider) -> TokenStream {
+/// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
+/// `authorize` then returns.
+pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
     let (rt, p) = (runtime(), private());
     match provider {
         Provider::Credentials(c) => {
@@ -20,7 +22,7 @@ pub fn expand(provider: &Provider) -> TokenStream {
                 c.name
                     .map(|e| set_field("name", call(quote!(#p::string), e))),
             );
-            let authorize = authorize(c.authorize);
+            let authorize = authorize(c.authorize, typed_user);
             quote! {
                 #rt::Provider::Credentials(#rt::config::CredentialsProvider {
                     #(#set,)*
@@ -64,10 +66,17 @@ pub fn expand(provider: &Provider) -> TokenStream {
 }
 
 /// `authorize` boxed: an expression as it is, a closure with its parameters bound by name
-/// (the state cloned into it).
-fn authorize(authorize: Authorize) -> TokenStream {
+/// (the state cloned into it). With a typed `User`, what it returns is converted to the
+/// runtime's `User` (`user_outcome`, on the user's body).
+fn authorize(authorize: Authorize, typed_user: bool) -> TokenStream {
     let (rt, p) = (runtime(), private());
     let c = match authorize {
+        Authorize::Expr(e) if typed_user => {
+            let span = e.span();
+            let wrapper = respan(quote!(#p::authorize), span);
+            let typed = respan(quote!(#p::user_authorize::<User, _, _>), span);
+            return quote_spanned!(span=> #wrapper(#typed(#e)));
+        }
         Authorize::Expr(e) => return call(quote!(#p::authorize), e),
         Authorize::Closure(c) => c,
     };
@@ -83,6 +92,13 @@ fn authorize(authorize: Authorize) -> TokenStream {
     };
     let (outer, inner) = super::state_clones(c.state);
     let body = &c.closure.body;
+    let body = if typed_user {
+        let body_span = body.span();
+        let typed = respan(quote!(#p::user_outcome::<User, _>), body_span);
+        quote_spanned!(body_span=> #typed(#body))
+    } else {
+        quote!(#body)
+    };
     let credentials_type = respan(quote!(#rt::Credentials), span);
     quote_spanned! {span=>
         #wrapper({

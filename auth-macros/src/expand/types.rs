@@ -1,4 +1,5 @@
-//! `Token`, `SessionUser`, `Session` and `Auth`: the standard fields of [`spec`] and the declared ones.
+//! `Token`, `SessionUser`, `Session`, `Auth` and (with `user: { .. }`) `User`: the
+//! standard fields of [`spec`] and the declared ones.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
@@ -26,6 +27,7 @@ pub fn expand(model: &Model) -> TokenStream {
         )]
         #[serde(crate = #serde_path, default)]
     };
+    let user = model.user.as_deref().map(|fields| user(fields, &derive));
     quote! {
         /// The session token's claims: the standard JWT claims and the fields declared in
         /// `token: { .. }` of `auth!`.
@@ -44,6 +46,8 @@ pub fn expand(model: &Model) -> TokenStream {
             #user_copied
         }
 
+        #user
+
         /// The session a handler reads, with the typed `user`.
         pub type Session = #rt::Session<SessionUser>;
 
@@ -58,6 +62,12 @@ fn standard(list: &[StandardField]) -> TokenStream {
             let name = format_ident!("{}", f.name);
             let doc = f.doc;
             let ty = match f.ty {
+                StandardType::String => {
+                    return quote! {
+                        #[doc = #doc]
+                        pub #name: ::std::string::String,
+                    };
+                }
                 StandardType::OptionString => {
                     quote!(::core::option::Option<::std::string::String>)
                 }
@@ -118,4 +128,81 @@ fn copied(model: &Model) -> TokenStream {
             })
         })
         .collect()
+}
+
+/// `user: { .. }`: the typed `User` (the runtime `User`'s standard fields and the declared
+/// ones), its builders, and the conversions to and from the runtime's `User`.
+fn user(fields: &[Field], derive: &TokenStream) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let standard = standard(spec::USER_FIELDS);
+    let declared_fields = declared(fields);
+    let builders = fields.iter().map(|f| {
+        let Field { name, ty, .. } = f;
+        let method = format_ident!("with_{}", name);
+        let doc = format!("Sets `{name}`.");
+        quote! {
+            #[doc = #doc]
+            pub fn #method(mut self, #name: #ty) -> Self {
+                self.#name = #name;
+                self
+            }
+        }
+    });
+    let string = quote!(::std::string::String);
+    let into = quote!(impl ::core::convert::Into<#string>);
+    quote! {
+        /// The signed-in user: the standard fields and the data declared in `user: { .. }`
+        /// of `auth!`, which `authorize` returns and `jwt` receives (as `user`).
+        #derive
+        pub struct User {
+            #standard
+            #declared_fields
+        }
+
+        impl User {
+            /// A user with this id and nothing else.
+            pub fn new(id: #into) -> Self {
+                User {
+                    id: ::core::convert::Into::into(id),
+                    ..::core::default::Default::default()
+                }
+            }
+
+            /// Sets the display name.
+            pub fn with_name(mut self, name: #into) -> Self {
+                self.name = ::core::option::Option::Some(::core::convert::Into::into(name));
+                self
+            }
+
+            /// Sets the e-mail address.
+            pub fn with_email(mut self, email: #into) -> Self {
+                self.email = ::core::option::Option::Some(::core::convert::Into::into(email));
+                self
+            }
+
+            /// Sets the avatar URL.
+            pub fn with_image(mut self, image: #into) -> Self {
+                self.image = ::core::option::Option::Some(::core::convert::Into::into(image));
+                self
+            }
+
+            #(#builders)*
+        }
+
+        impl ::core::convert::TryFrom<User> for #rt::User {
+            type Error = #rt::config::UserDataError;
+
+            fn try_from(user: User) -> ::core::result::Result<Self, Self::Error> {
+                #p::to_runtime_user(&user)
+            }
+        }
+
+        impl ::core::convert::TryFrom<#rt::User> for User {
+            type Error = #rt::config::UserDataError;
+
+            fn try_from(user: #rt::User) -> ::core::result::Result<Self, Self::Error> {
+                #p::from_runtime_user(&user)
+            }
+        }
+    }
 }

@@ -1,11 +1,17 @@
 //! [`AuthConfig`], the whole configuration, with its defaults and builders.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::{
     ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,
     RedirectFn, SessionCallback, SessionEventArgs, SignInEventArgs, SignInFn, SignOutEventArgs,
+    User,
 };
+
+/// Whether a user's [`User::extra`] fits the `User` type of `auth! { user: { .. } }`
+/// (checked before `jwt` sees it); the error says why not.
+pub(crate) type UserCheck = Arc<dyn Fn(&User) -> Result<(), String> + Send + Sync>;
 
 /// Where the session lives.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -45,6 +51,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
     pub(crate) events: Events,
+    pub(crate) user_check: Option<UserCheck>,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -65,6 +72,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             url: self.url.clone(),
             token_format: self.token_format.clone(),
             events: self.events.clone(),
+            user_check: self.user_check.clone(),
         }
     }
 }
@@ -113,6 +121,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
             events: Events::default(),
+            user_check: None,
         }
     }
 }
@@ -287,6 +296,13 @@ impl<T, U> AuthConfig<T, U> {
     }
     pub fn __url(mut self, url: ConfigValue) -> Self {
         self.url = Some(url);
+        self
+    }
+    pub fn __user_check(
+        mut self,
+        check: impl Fn(&User) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.user_check = Some(Arc::new(check));
         self
     }
 }

@@ -11,6 +11,9 @@
 pub struct CredentialsError {
     code: String,
     message: Option<String>,
+    /// Not a refusal but a fault of the configuration (the typed user of `auth! { user:
+    /// .. }` could not be converted): answered `Configuration`, the detail logged.
+    fault: Option<String>,
 }
 
 impl CredentialsError {
@@ -31,10 +34,27 @@ impl CredentialsError {
                 Self::DEFAULT_CODE.to_owned()
             },
             message: None,
+            fault: None,
         }
     }
 
-    /// Adds a message for the user. It is not sent in the URL.
+    /// A fault of the configuration rather than a refusal (see `fault`).
+    pub(crate) fn fault(detail: String) -> Self {
+        CredentialsError {
+            fault: Some(detail),
+            ..CredentialsError::default()
+        }
+    }
+
+    /// The detail of a fault, if this is one.
+    pub(crate) fn fault_detail(&self) -> Option<&str> {
+        self.fault.as_deref()
+    }
+
+    /// Adds a message for the user. It is not sent in the URL: the built-in sign-in page
+    /// shows it (escaped, its first 300 characters), carried by a short-lived encrypted
+    /// cookie that only the failed sign-in's redirect sets and the page clears. A custom
+    /// `pages.sign_in` does not receive it (read `code` there).
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.message = Some(message.into());
         self

@@ -31,5 +31,5 @@ pub use providers::{
     ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,
 };
 pub use tokens::{DefaultSessionUser, Session, SessionUserData, TokenData, Trigger};
-pub use users::{Account, AccountType, Credentials, Profile, User};
+pub use users::{Account, AccountType, Credentials, Profile, User, UserDataError};
 pub use value::{ConfigValue, env};

@@ -22,6 +22,13 @@ pub struct User {
     /// When the e-mail address was verified (seconds since the epoch), if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<i64>,
+    /// The data declared in `auth! { user: { .. } }` (a `role`, ..), untyped: the generated
+    /// `User` converts to and from it, so `authorize` and `jwt` see it typed. Serialised
+    /// flattened next to the standard fields. The database adapters do not store it: a
+    /// user read back from the database has none (the sign-in carries the provider's to
+    /// `jwt`).
+    #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl User {
@@ -50,7 +57,25 @@ impl User {
         self.image = Some(image.into());
         self
     }
+
+    /// Sets one entry of [`extra`](Self::extra) (prefer the typed `User` that
+    /// `auth! { user: { .. } }` generates).
+    pub fn with_extra(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Self {
+        self.extra.insert(key.into(), value.into());
+        self
+    }
 }
+
+/// A user that does not fit the `User` type `auth! { user: { .. } }` generates (or that
+/// type does not fit [`User`]): a declared field holds a value of another type, or a
+/// standard field is shadowed. From the generated `TryFrom` conversions.
+#[derive(Debug, thiserror::Error)]
+#[error("the user does not fit the `User` type of `auth!`: {0}")]
+pub struct UserDataError(#[from] serde_json::Error);
 
 /// The kind of provider an [`Account`] comes from.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,6 +155,10 @@ pub struct Profile {
     /// Whether the provider says the e-mail address is verified.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
+    /// Data for the fields of `auth! { user: { .. } }`, set by a `profile` mapping: it
+    /// becomes the signed-in user's [`User::extra`] (so `jwt` sees it in the typed `user`).
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub extra: serde_json::Map<String, serde_json::Value>,
     /// The whole profile document as the provider sent it.
     #[serde(default)]
     pub raw: serde_json::Value,

@@ -46,7 +46,14 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             );
             let mut user = match (p.authorize)(credentials.clone()).await {
                 Ok(user) => user,
-                Err(refused) => return Err(FlowError::CredentialsSignin(refused)),
+                Err(refused) => {
+                    // The message goes to the built-in page only, in a sealed cookie.
+                    let cookies = match inner.config.pages.sign_in {
+                        None => super::credentials_error::seal(ctx, &refused),
+                        Some(_) => Vec::new(),
+                    };
+                    return Err(FlowError::CredentialsSignin(refused, cookies));
+                }
             };
             // With an adapter an id-less user is found by e-mail (or created) in the database.
             if user.id.is_empty() && inner.adapter.is_none() {

@@ -15,8 +15,9 @@ use crate::url::Origin;
 pub(crate) enum FlowError {
     /// CSRF check failed (`MissingCSRF`, sign-in page).
     MissingCsrf(&'static str),
-    /// `authorize` refused (`CredentialsSignin&code=<code>`, sign-in page).
-    CredentialsSignin(crate::config::CredentialsError),
+    /// `authorize` refused (`CredentialsSignin&code=<code>`, sign-in page); the cookie
+    /// carrying its message to the built-in page (`credentials_error.rs`), if any.
+    CredentialsSignin(crate::config::CredentialsError, Vec<SetCookie>),
     /// `sign_in` returned false (`AccessDenied`, error page).
     AccessDenied,
     /// An OAuth callback failed (`OAuthCallbackError`, sign-in page); the spent check
@@ -66,6 +67,19 @@ impl FlowError {
         base_path: &str,
         origin: &Origin,
     ) -> Reply {
+        // A fault `authorize`'s conversion reported is not a refusal.
+        let this = match self {
+            FlowError::CredentialsSignin(e, cookies) => match e.fault_detail() {
+                Some(detail) => FlowError::Configuration(detail.to_owned()),
+                None => FlowError::CredentialsSignin(e, cookies),
+            },
+            other => other,
+        };
+        this.into_reply_inner(req, pages, base_path, origin)
+    }
+
+    /// [`into_reply`](Self::into_reply) of an error that is what it says.
+    fn into_reply_inner(self, req: &Req, pages: &Pages, base_path: &str, origin: &Origin) -> Reply {
         self.log(req.action.name());
         if matches!(self, FlowError::Unavailable(_)) {
             return Reply::unavailable();
@@ -87,7 +101,7 @@ impl FlowError {
                 .unwrap_or_else(|| format!("{base_path}/error"))
         };
         let code = match &self {
-            FlowError::CredentialsSignin(refused) => Some(refused.code().to_owned()),
+            FlowError::CredentialsSignin(refused, _) => Some(refused.code().to_owned()),
             _ => None,
         };
         let mut pairs = vec![("error", kind)];
@@ -100,7 +114,9 @@ impl FlowError {
             page
         };
         let cookies = match self {
-            FlowError::OAuthCallback(_, cookies) | FlowError::AccountNotLinked(cookies) => cookies,
+            FlowError::OAuthCallback(_, cookies)
+            | FlowError::AccountNotLinked(cookies)
+            | FlowError::CredentialsSignin(_, cookies) => cookies,
             _ => Vec::new(),
         };
         Reply::redirect(crate::url::with_query(&page, &pairs)).with_cookies(cookies)
@@ -110,7 +126,7 @@ impl FlowError {
         // (goes to the sign-in page, error type)
         match self {
             FlowError::MissingCsrf(_) => (true, "MissingCSRF"),
-            FlowError::CredentialsSignin(_) => (true, "CredentialsSignin"),
+            FlowError::CredentialsSignin(..) => (true, "CredentialsSignin"),
             FlowError::AccessDenied => (false, "AccessDenied"),
             FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
             FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
@@ -125,7 +141,7 @@ impl FlowError {
             FlowError::MissingCsrf(reason) => {
                 tracing::warn!(action, reason, "CSRF check failed (MissingCSRF)")
             }
-            FlowError::CredentialsSignin(refused) => {
+            FlowError::CredentialsSignin(refused, _) => {
                 tracing::info!(
                     action,
                     code = refused.code(),

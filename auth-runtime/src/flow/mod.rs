@@ -13,6 +13,7 @@
 
 mod callback;
 mod context;
+mod credentials_error;
 mod csrf;
 mod database;
 mod error;

@@ -116,10 +116,19 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         account: &Account,
         allow_email_linking: bool,
     ) -> Result<(User, bool), FlowError> {
-        let stored = match account.kind {
+        let mut stored = match account.kind {
             AccountType::Credentials => database::credentials_sign_in(db, user).await?,
             _ => database::oauth_sign_in(db, user, account, allow_email_linking).await?,
         };
+        // The adapters do not store `extra` (`auth! { user: { .. } }`): the provider's
+        // goes on with the stored user, to `jwt`.
+        for (key, value) in &user.extra {
+            stored
+                .user
+                .extra
+                .entry(key.clone())
+                .or_insert_with(|| value.clone());
+        }
         let events = &self.config.events;
         if stored.created {
             events::fire(
@@ -176,6 +185,13 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             profile,
             is_new_user,
         } = signed_in;
+        if let Some(check) = &self.config.user_check {
+            check(&user).map_err(|e| {
+                FlowError::Configuration(format!(
+                    "the signed-in user does not fit the `User` type of `auth! {{ user: .. }}`: {e}"
+                ))
+            })?;
+        }
         let mut claims = super::session::user_claims(&user);
         claims.insert("sub".to_owned(), Value::String(user.id.clone()));
         let token: T = serde_json::from_value(Value::Object(claims)).map_err(|e| {

@@ -25,6 +25,7 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
             Reply::redirect(crate::url::with_query(page, &pairs)).with_cookies(callback_cookie)
         );
     }
+    let (message, message_cookie) = super::credentials_error::open(ctx, error, req.query("code"));
     let providers: Vec<PageProvider> = inner
         .config
         .providers
@@ -55,18 +56,21 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
         .providers
         .iter()
         .any(|p| matches!(p, Provider::OAuth(_)));
-    let page = inner.form_page(
-        ctx,
-        (callback_url, callback_cookie),
-        |csrf_token, callback_url| {
-            crate::pages::sign_in(&SignInPage {
-                providers: &providers,
-                csrf_token,
-                callback_url,
-                error,
-            })
-        },
-    );
+    let page = inner
+        .form_page(
+            ctx,
+            (callback_url, callback_cookie),
+            |csrf_token, callback_url| {
+                crate::pages::sign_in(&SignInPage {
+                    providers: &providers,
+                    csrf_token,
+                    callback_url,
+                    error,
+                    message: message.as_deref(),
+                })
+            },
+        )
+        .with_cookies(message_cookie);
     Ok(if oauth {
         page.allowing_oauth_forms(ctx.secure())
     } else {

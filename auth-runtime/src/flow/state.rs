@@ -36,6 +36,8 @@ pub(crate) struct Scheme {
     pub(crate) session: JwtCodec,
     /// Codecs of the OAuth check cookies (state, PKCE, nonce); `None` without OAuth providers.
     pub(crate) checks: Option<CheckCodecs>,
+    /// The codec of the credentials error message cookie (`credentials_error.rs`).
+    pub(crate) credentials_error: JwtCodec,
 }
 
 /// The codecs of the three OAuth check cookies.
@@ -283,9 +285,11 @@ fn derive_scheme(
     } else {
         None
     };
+    let credentials_error = codec(&names.credentials_error)?;
     Ok(Scheme {
         names,
         session,
         checks,
+        credentials_error,
     })
 }

@@ -35,6 +35,10 @@ pub struct SignInPage<'a> {
     pub callback_url: &'a str,
     /// `?error=` of a failed attempt (`CredentialsSignin`, ...).
     pub error: Option<&'a str>,
+    /// The application's message for a refused credentials sign-in
+    /// (`CredentialsError::with_message`), shown (escaped) under the generic text. The flow
+    /// sets it only from its own sealed cookie, never from the URL.
+    pub message: Option<&'a str>,
 }
 
 /// The message the sign-in page shows for an `?error=` code (Auth.js's texts; unknown codes
@@ -68,8 +72,11 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
     let mut body = String::with_capacity(2048);
     body.push_str("<h1 id=\"title\">Sign in</h1>\n");
     if let Some(code) = page.error {
+        let message = page.message.map_or_else(String::new, |m| {
+            format!("<p id=\"credentials-error-message\">{}</p>", escape(m))
+        });
         body.push_str(&format!(
-            "<div class=\"alert\" role=\"alert\"><p>{}</p></div>\n",
+            "<div class=\"alert\" role=\"alert\"><p>{}</p>{message}</div>\n",
             escape(sign_in_error_message(code))
         ));
     }

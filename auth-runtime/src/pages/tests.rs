@@ -28,6 +28,7 @@ fn page<'a>(providers: &'a [PageProvider], error: Option<&'a str>) -> SignInPage
         csrf_token: "abc123",
         callback_url: "/dashboard",
         error,
+        message: None,
     }
 }
 
@@ -152,8 +153,12 @@ fn sign_in_escapes_names_ids_fields_tokens_and_callback_urls() {
         csrf_token: evil,
         callback_url: "javascript:alert(1)//\"><script>x</script>",
         error: Some("CredentialsSignin"),
+        message: Some("<script>alert(2)</script> & more"),
     });
     assert!(!html.contains("<script"), "{html}");
+    assert!(html.contains(
+        "<p id=\"credentials-error-message\">&lt;script&gt;alert(2)&lt;/script&gt; &amp; more</p>"
+    ));
     assert!(html.contains("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert_only_own_tags(&html);
 }

@@ -36,6 +36,7 @@ pub fn oidc_profile(raw: &serde_json::Value) -> Option<Profile> {
         image: str_field(raw, "picture"),
         email_verified: raw.get("email_verified").and_then(|v| v.as_bool()),
         raw: raw.clone(),
+        extra: serde_json::Map::new(),
     })
 }
 
@@ -53,6 +54,7 @@ pub fn github_profile(raw: &serde_json::Value) -> Option<Profile> {
         image: str_field(raw, "avatar_url"),
         email_verified: None,
         raw: raw.clone(),
+        extra: serde_json::Map::new(),
     })
 }
 

@@ -122,6 +122,7 @@ where
             email: row.try_get("email")?,
             image: row.try_get("image")?,
             email_verified: row.try_get("email_verified")?,
+            extra: serde_json::Map::new(),
         })
     }
 

@@ -183,8 +183,10 @@ async fn credentials_attempt(db: &dyn Adapter, authorized: &User) -> Result<Atte
         // user's).
         return created(db.create_user(authorized).await, false);
     };
+    // `extra` is not stored (the sign-in tail carries it to `jwt`): not a change.
     let wanted = User {
         id: stored.id.clone(),
+        extra: serde_json::Map::new(),
         ..authorized.clone()
     };
     if wanted == stored {

@@ -152,6 +152,7 @@ impl OAuthClient {
             email: profile.email.clone(),
             image: profile.image.clone(),
             email_verified: None,
+            extra: profile.extra.clone(),
         };
         let account = Account {
             provider: provider.id.clone(),

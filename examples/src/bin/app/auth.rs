@@ -1,6 +1,6 @@
 //! The app's whole auth configuration: the `auth!` invocation, and `authorize`.
 
-use auth_runtime::{Credentials, CredentialsError, User, password};
+use auth_runtime::{Credentials, CredentialsError, password};
 
 pub use crate::db::{Db, Role};
 
@@ -31,13 +31,19 @@ async fn authorize(db: Db, credentials: Credentials) -> Result<User, Credentials
         tracing::warn!(user = ?account.name, user_id = %account.id, "sign-in refused: suspended");
         return Err(CredentialsError::new(SUSPENDED));
     }
-    Ok(User::new(account.id).with_name(account.name))
+    // The generated, typed `User` (from `user: { .. }` below): the role found here reaches
+    // `jwt` with the user, so `jwt` needs no second lookup.
+    Ok(User::new(account.id)
+        .with_name(account.name)
+        .with_role(account.role))
 }
 
 auth_runtime::auth! {
     // The application state every callback may bind as `state`: here the database pool.
     state: Db,
-    // `#[session]` copies the role into `session.user.role` (typed: `Role`).
+    // What the signed-in user carries from `authorize` to `jwt`, typed.
+    user: { role: Role },
+    // The role stays in the session token; `#[session]` copies it into `session.user.role`.
     token: { #[session] role: Role },
     // `id` is filled from the token's `sub`: the user's id in `app_users`.
     session_user: { id: String },
@@ -45,14 +51,10 @@ auth_runtime::auth! {
         Credentials { authorize: |credentials, state| async move { authorize(state, credentials).await } },
     ],
     callbacks: {
-        // On sign-in (the flow's or the app's own, after sign-up) the role goes into the token.
-        jwt(token, user, state) {
+        // On sign-in (the flow's, or the app's own after sign-up) the role goes into the token.
+        jwt(token, user) {
             if let Some(user) = user {
-                match state.find_by_id(&user.id).await {
-                    Ok(Some(account)) => token.role = account.role,
-                    Ok(None) => {}
-                    Err(error) => tracing::error!(%error, "role lookup failed: signed in as a user"),
-                }
+                token.role = user.role;
             }
             token
         },

@@ -190,15 +190,6 @@ impl Db {
             .map(|(id, name, role, suspended, hash)| (account((id, name, role, suspended)), hash)))
     }
 
-    /// The user with this id, if any.
-    pub async fn find_by_id(&self, id: &str) -> Result<Option<Account>, DbError> {
-        let sql = "SELECT id, name, role, suspended FROM app_users WHERE id = $1";
-        let row: Option<Row> = on_pool!(self, |pool| {
-            sqlx::query_as(sql).bind(id).fetch_optional(pool).await?
-        });
-        Ok(row.map(account))
-    }
-
     /// Every user, by name.
     pub async fn list(&self) -> Result<Vec<Account>, DbError> {
         let sql = "SELECT id, name, role, suspended FROM app_users ORDER BY name";

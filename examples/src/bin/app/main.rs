@@ -20,7 +20,8 @@ mod pages;
 mod tests;
 
 use auth_runtime::axum::{CsrfForm, CsrfToken};
-use auth_runtime::{AuthConfig, SessionError, User};
+use auth_runtime::config::UserDataError;
+use auth_runtime::{AuthConfig, SessionError};
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -179,7 +180,13 @@ async fn sign_up(
         }
     };
     tracing::info!(user = ?account.name, user_id = %account.id, "signed up");
-    let user = User::new(account.id).with_name(account.name);
+    let user = auth::User::new(account.id)
+        .with_name(account.name)
+        .with_role(account.role);
+    // `Auth::sign_up` takes the runtime's `User`: the typed one converts (its role in `extra`).
+    let user = user
+        .try_into()
+        .map_err(|e: UserDataError| SessionError::Failed(e.to_string()))?;
     let change = app.auth.sign_up(&parts, user).await?;
     Ok((change, Redirect::to("/")).into_response())
 }

@@ -4,7 +4,6 @@
 //! point of the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use auth_runtime::User;
 use auth_runtime::testing::{TestClient, TestError, session_cookie_for_user};
 use axum::http::StatusCode;
 
@@ -38,8 +37,9 @@ async fn admin_is_for_the_admin_role_only() {
         StatusCode::UNAUTHORIZED
     );
 
-    // A minted session for a user (the `jwt` callback reads the role from the store): 403.
-    let cookie = session_cookie_for_user(&auth, User::new(&ada.id))
+    // A minted session for a user (the typed `User`, converted to the runtime's): 403.
+    let ada = auth::User::new(&ada.id).with_role(Role::User);
+    let cookie = session_cookie_for_user(&auth, ada.try_into().unwrap())
         .await
         .unwrap();
     let mut user = TestClient::new(app.clone()).with_cookie_header(&cookie);
@@ -190,10 +190,11 @@ async fn admins_suspend_accounts_and_users_cannot() {
     let fields = [("csrfToken", csrf.as_str()), ("suspended", "true")];
     let response = admin.post_form(&path, &fields).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(db.find_by_id(&ada.id).await.unwrap().unwrap().suspended);
+    assert!(db.find_by_name("ada").await.unwrap().unwrap().0.suspended);
 
     // A user cannot reach the admin's form, even with a valid CSRF token.
-    let cookie = session_cookie_for_user(&auth, User::new(&ada.id))
+    let user = auth::User::new(&ada.id).with_role(Role::User);
+    let cookie = session_cookie_for_user(&auth, user.try_into().unwrap())
         .await
         .unwrap();
     let mut user = TestClient::new(app).with_cookie_header(&cookie);
