@@ -21,8 +21,9 @@ async fn authorize(db: Db, credentials: Credentials) -> Result<User, Credentials
     })?;
     let (account, hash) = found.unzip();
     let password = credentials.get("password").unwrap_or_default().to_owned();
-    // The name is the visitor's text: `?` logs it quoted and escaped (`"eve\nINFO .."`), so
-    // a name with a newline cannot forge a log line.
+    // No such user (`hash` is `None`: checked against a dummy hash) or a wrong password: the
+    // same time, the same answer. The name is the visitor's text: `?` logs it quoted and
+    // escaped (`"eve\nINFO .."`), so a name with a newline cannot forge a log line.
     let (true, Some(account)) = (password::check_async(password, hash).await, account) else {
         tracing::info!(user = ?name, "sign-in refused: unknown user or wrong password");
         return Err(CredentialsError::default());
