@@ -3,8 +3,9 @@
 //!
 //! `check` validates against these tables and turns the names it finds into the typed keys
 //! below (so `expand` matches on enums, never on strings), and the unit tests below keep
-//! the tables of `auth_runtime::auth!`'s documentation equal to these (the provider table
-//! is rendered from [`PROVIDERS`] and compared line by line).
+//! the tables of `auth_runtime::auth!`'s documentation and of README.md's syntax reference
+//! equal to these (the provider table is rendered from [`PROVIDERS`] and compared line by
+//! line).
 //!
 //! Longer than the ~500 lines a file gets: the tables are data, one row a line, and their
 //! tests stay inline because `benches/expand.rs` includes this file by path.
@@ -595,6 +596,92 @@ mod tests {
     fn the_documented_callbacks_and_events_are_the_tables() {
         assert_documented("| callback |", CALLBACKS);
         assert_documented("| event |", EVENTS);
+    }
+
+    /// The lines of README.md's "`auth!` syntax reference" section, trimmed.
+    fn readme_reference() -> Vec<String> {
+        let readme = include_str!("../../README.md");
+        let section = readme
+            .split("\n## `auth!` syntax reference\n")
+            .nth(1)
+            .unwrap_or_default();
+        let section = section.split("\n## ").next().unwrap_or_default();
+        section.lines().map(|l| l.trim().to_owned()).collect()
+    }
+
+    /// The rows of the README table whose header starts with `header`.
+    fn readme_table(header: &str) -> Vec<String> {
+        let lines = readme_reference();
+        let start = lines
+            .iter()
+            .position(|l| l.starts_with(header))
+            .unwrap_or(lines.len());
+        lines[start..]
+            .iter()
+            .take_while(|l| l.starts_with('|'))
+            .cloned()
+            .collect()
+    }
+
+    /// README.md's syntax reference has a row for every top-level key (with the `session`
+    /// and `pages` keys in theirs), the provider table rendered from [`PROVIDERS`], and
+    /// every callback and event with every parameter.
+    #[test]
+    fn the_readme_reference_is_the_tables() {
+        let keys = readme_table("| key |");
+        let row = |key: &str| {
+            let start = format!("| `{key}:` |");
+            keys.iter().find(|r| r.starts_with(&start)).cloned()
+        };
+        for key in crate::ast::TOP_LEVEL_KEYS {
+            assert!(
+                row(key).is_some(),
+                "README.md's syntax reference has no row for `{key}:`"
+            );
+        }
+        let session = row("session").unwrap_or_default();
+        for name in names(SESSION_KEYS).into_iter().chain(names(STRATEGIES)) {
+            assert!(session.contains(name), "`{name}` missing: {session}");
+        }
+        let pages = row("pages").unwrap_or_default();
+        for name in names(PAGE_KEYS) {
+            assert!(
+                pages.contains(&format!("{name}:")),
+                "`{name}` missing: {pages}"
+            );
+        }
+        let expected = provider_doc_table();
+        assert!(
+            readme_table("| provider |") == expected,
+            "README.md's provider table differs from spec::PROVIDERS; it should read:\n{}",
+            expected.join("\n")
+        );
+        for (header, rows, params) in [
+            (
+                "| callback |",
+                readme_table("| callback |"),
+                CALLBACKS
+                    .iter()
+                    .map(|c| (c.name, c.params))
+                    .collect::<Vec<_>>(),
+            ),
+            (
+                "| event |",
+                readme_table("| event |"),
+                EVENTS.iter().map(|e| (e.name, e.params)).collect(),
+            ),
+        ] {
+            assert_eq!(rows.len(), params.len() + 2, "README.md {header}");
+            for (row, (name, params)) in rows[2..].iter().zip(params) {
+                assert!(row.starts_with(&format!("| `{name}` |")), "{row}");
+                for p in params {
+                    assert!(
+                        row.contains(&format!("`{p}")) || row.contains(&format!("`mut {p}")),
+                        "`{p}` of `{name}` is not in README.md: {row}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]
