@@ -82,6 +82,14 @@ pub enum SessionError {
     Failed(String),
 }
 
+/// The typed `User` of `auth! { user: .. }` did not convert to [`crate::User`]
+/// (`auth.sign_in(&parts, user.try_into()?)`): a [`SessionError::Failed`].
+impl From<crate::config::UserDataError> for SessionError {
+    fn from(e: crate::config::UserDataError) -> Self {
+        SessionError::Failed(format!("the user's data does not convert: {e}"))
+    }
+}
+
 impl From<FlowError> for SessionError {
     fn from(e: FlowError) -> Self {
         match e {
