@@ -43,10 +43,6 @@ use reply::Reply;
 use request::{Action, Req};
 
 pub use client::ClientAddr;
-#[allow(
-    unused_imports,
-    reason = "the entry point of the rate limits and the request view"
-)]
 pub(crate) use client::client_ip;
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;
