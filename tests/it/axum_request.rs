@@ -194,3 +194,31 @@ async fn auth_handle_reads_client_addr() {
         assert!(seen[1].contains(&format!(" ip={ip} ")), "{seen:?}");
     }
 }
+
+/// `Auth::sign_in` from a handler: `sign_in` sees the handler's own request.
+#[tokio::test]
+async fn server_side_sign_in_passes_the_handlers_request() {
+    let seen = Seen::default();
+    let config = auth::config(seen.clone())
+        .with_secrets([SECRET])
+        .with_url("http://localhost:3000");
+    let auth = auth::Auth::new(config).unwrap();
+    let (mut parts, ()) = http::Request::builder()
+        .method("POST")
+        .uri("/signup")
+        .header("user-agent", "signup-form/2")
+        .header("cookie", "theme=light")
+        .body(())
+        .unwrap()
+        .into_parts();
+    parts
+        .extensions
+        .insert(ClientAddr::from("192.0.2.9".parse::<IpAddr>().unwrap()));
+    auth.sign_in(&parts, auth_runtime::User::new("ada"))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen.take(),
+        ["sign_in ada POST /signup ip=192.0.2.9 agent=signup-form/2 theme=light"]
+    );
+}
