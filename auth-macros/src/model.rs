@@ -142,7 +142,7 @@ pub struct Credentials<'a> {
 /// expression (a function, called with the credentials).
 #[derive(Clone, Copy)]
 pub enum Authorize<'a> {
-    /// `|credentials, state| async move { .. }` (a subset, any order; a single parameter
+    /// `|credentials, request, state| async move { .. }` (a subset, any order; a single parameter
     /// of another name is the credentials).
     Closure(AuthorizeClosure<'a>),
     /// Any other expression.
@@ -155,6 +155,8 @@ pub struct AuthorizeClosure<'a> {
     pub closure: &'a syn::ExprClosure,
     /// The credentials' pattern (with its type, if written).
     pub credentials: Option<&'a syn::Pat>,
+    /// The `request` parameter's pattern (with its type, if written).
+    pub request: Option<&'a syn::Pat>,
     /// The `state` parameter.
     pub state: Option<&'a Ident>,
 }

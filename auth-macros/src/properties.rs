@@ -28,6 +28,7 @@ const VOCABULARY: &[&str] = &[
     "sign_in",
     "redirect",
     "authorize",
+    "request",
     "user",
     "account",
     "profile",

@@ -87,7 +87,7 @@ pub const CALLBACKS: &[HandlerSpec<CallbackKind>] = &[
     HandlerSpec {
         name: "sign_in",
         kind: CallbackKind::SignIn,
-        params: &["user", "account", "profile", "credentials"],
+        params: &["user", "account", "profile", "credentials", "request"],
         mutable: &[],
     },
     HandlerSpec {
@@ -518,7 +518,7 @@ mod tests {
             (ValueKind::Flag, _) => format!("`{name}: bool`"),
             (ValueKind::Authorize, _) => {
                 format!(
-                    "`{name}: \\|credentials, state\\| async move {{ .. }}` returning `Option<User>` or `Result<User, CredentialsError>`"
+                    "`{name}: \\|credentials, request, state\\| async move {{ .. }}` returning `Option<User>` or `Result<User, CredentialsError>`"
                 )
             }
             (ValueKind::Profile, _) => {

@@ -103,7 +103,7 @@ pub use auth::{
 ///
 ///   | provider | required | optional |
 ///   | --- | --- | --- |
-///   | `Credentials` | `authorize: \|credentials, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name` |
+///   | `Credentials` | `authorize: \|credentials, request, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name` |
 ///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
@@ -111,9 +111,10 @@ pub use auth::{
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
 ///   providers may not share one). A closure `authorize` binds its parameters by name, in
-///   any order, a subset: `credentials: Credentials` and `state` (a closure of one
-///   parameter with another name, `|c| ..`, receives the credentials); any other
-///   expression is a function called with the credentials. `None`, or
+///   any order, a subset: `credentials: Credentials`, `request: RequestInfo` and `state`
+///   (a closure of one parameter with another name, `|c| ..`, receives the credentials);
+///   any other expression is a function called with the credentials (which carry the
+///   request: [`Credentials::request`]). `None`, or
 ///   `Err(`[`CredentialsError`]`::new("code"))`, refuses the sign-in with Auth.js 5's
 ///   `?error=CredentialsSignin&code=<code>` (in the redirect and in the JSON answer); a
 ///   code outside `[A-Za-z0-9_-]{1,64}` is sent as `credentials`. The message
@@ -127,7 +128,7 @@ pub use auth::{
 ///
 ///   | callback | parameters | returns |
 ///   | --- | --- | --- |
-///   | `sign_in` | `user: User`, `account: Account`, `profile: Option<Profile>`, `credentials: Option<Credentials>` | `bool`, a redirect URL, or [`SignInDecision`] |
+///   | `sign_in` | `user: User`, `account: Account`, `profile: Option<Profile>`, `credentials: Option<Credentials>`, `request: RequestInfo` | `bool`, a redirect URL, or [`SignInDecision`] |
 ///   | `jwt` | `mut token: Token`, `user`, `account`, `profile` (`Option`, set on sign-in only), `trigger: Option<Trigger>`, `is_new_user: bool`, `session: Option<serde_json::Value>` (set on update only) | `Token`, or `Option<Token>` (`None` signs out) |
 ///   | `session` | `mut session: Session`, and `token: Token` (jwt strategy) or `user: User` (database strategy) | `Session` |
 ///   | `redirect` | `url: String`, `base_url: String` | `String` or `&'static str` |
@@ -147,7 +148,7 @@ pub use auth::{
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 /// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
-/// - `trust_proxy: bool` — read the client's address from a
+/// - `trust_proxy: bool` — read the client's address ([`RequestInfo::client_ip`]) from a
 ///   reverse proxy's `X-Forwarded-For` (else `Forwarded: for=`), its last hop only (the one
 ///   the proxy in front of the application wrote; earlier ones can be forged). Off by
 ///   default: the address is then the connection's peer ([`ClientAddr`], or axum's
@@ -173,6 +174,8 @@ pub use auth::{
 ///    not `Clone + Send + Sync + 'static` is reported on that type.
 /// 7. `#[session]` options are read strictly (an unknown one, or a misspelt `#[session]`,
 ///    gets a "did you mean"), on `token` fields only.
+/// 8. `request` may be bound only by `authorize` and the `sign_in` callback (the request
+///    that signs the user in); elsewhere it is an error saying so.
 ///
 /// # Example
 ///
@@ -254,8 +257,8 @@ macro_rules! auth {
 }
 pub use config::{
     Account, AccountType, AuthConfig, ConfigValue, Credentials, CredentialsError,
-    DefaultSessionUser, IntoJwtOutcome, IntoSignInDecision, Profile, Provider, Session,
-    SessionStrategy, SignInDecision, Trigger, User, env,
+    DefaultSessionUser, IntoJwtOutcome, IntoSignInDecision, Profile, Provider, RequestInfo,
+    Session, SessionStrategy, SignInDecision, Trigger, User, env,
 };
 pub use error::ConfigError;
 pub use flow::ClientAddr;

@@ -186,6 +186,7 @@ fn sign_in_converts_bool() {
         account: Account::default(),
         profile: None,
         credentials: None,
+        request: auth_runtime::RequestInfo::default(),
     };
     assert_eq!(
         ready(sign_in(args("ada@example.com"))),

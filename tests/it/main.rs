@@ -12,6 +12,7 @@ mod axum_csrf;
 mod axum_extractors;
 mod axum_guards;
 mod axum_readme;
+mod axum_request;
 mod axum_server_ops;
 mod browser;
 mod clock;

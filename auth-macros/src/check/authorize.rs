@@ -1,5 +1,5 @@
 //! The credentials provider's `authorize`: a closure's parameters are bound by name
-//! (`credentials`, `state`), in any order, a subset; a closure of one parameter with
+//! (`credentials`, `request`, `state`), in any order, a subset; a closure of one parameter with
 //! another name keeps receiving the credentials; any other expression is called with them.
 
 use syn::{Expr, Pat};
@@ -8,7 +8,7 @@ use crate::ctxt::Ctxt;
 use crate::model::{Authorize, AuthorizeClosure};
 
 /// The parameters `authorize` may name.
-pub const PARAMS: &[&str] = &["credentials", "state"];
+pub const PARAMS: &[&str] = &["credentials", "request", "state"];
 
 /// Reads `authorize`; `None` (recorded) when a parameter is unknown, repeated or not a
 /// plain name.
@@ -22,6 +22,7 @@ pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<Authorize<'a>> {
     let mut out = AuthorizeClosure {
         closure,
         credentials: None,
+        request: None,
         state: None,
     };
     // One parameter of another name (`|c| ..`): the credentials, as before names mattered.
@@ -37,7 +38,7 @@ pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<Authorize<'a>> {
             cx.error_spanned_by(
                 pat,
                 "`authorize` binds its parameters by name",
-                "name them `credentials` and `state` (in any order), e.g. `|credentials, state| async move { .. }`",
+                "name them `credentials`, `request` and `state` (in any order), e.g. `|credentials, request| async move { .. }`",
             );
             ok = false;
             continue;
@@ -45,6 +46,7 @@ pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<Authorize<'a>> {
         let text = name.to_string();
         let repeated = match text.as_str() {
             "credentials" => out.credentials.replace(pat).is_some(),
+            "request" => out.request.replace(pat).is_some(),
             "state" => out.state.replace(name).is_some(),
             _ => {
                 cx.unknown(
@@ -111,6 +113,21 @@ mod tests {
         assert_eq!(errors(&e), (true, vec![]));
         let e: Expr = parse_quote!(|state| async move { None });
         assert_eq!(errors(&e), (true, vec![]));
+        let e: Expr = parse_quote!(|request: RequestInfo, credentials| async move { None });
+        let cx = Ctxt::new();
+        let Some(Authorize::Closure(c)) = read(&cx, &e) else {
+            panic!("closure")
+        };
+        assert!(c.credentials.is_some() && c.request.is_some() && c.state.is_none());
+        assert!(cx.check().is_ok());
+        // A single `request` is the request, not the credentials.
+        let e: Expr = parse_quote!(|request| async move { None });
+        let cx = Ctxt::new();
+        let Some(Authorize::Closure(c)) = read(&cx, &e) else {
+            panic!("closure")
+        };
+        assert!(c.credentials.is_none() && c.request.is_some());
+        assert!(cx.check().is_ok());
         let e: Expr = parse_quote!(check_password);
         assert_eq!(errors(&e), (true, vec![]));
     }

@@ -80,7 +80,15 @@ fn handlers<'a, K: Copy + PartialEq>(
                 continue;
             }
             let known = spec.params.contains(&param.as_str()) || special(spec.kind, &param);
-            if !known {
+            if !known && param == "request" {
+                cx.error_spanned_by(
+                    p,
+                    format!("`request` is not available in {described}"),
+                    "`request` (the method, headers, cookies and client address) is a parameter \
+                     of a credentials provider's `authorize` and of the `sign_in` callback; \
+                     read what you need there and carry it in the user or the token",
+                );
+            } else if !known {
                 cx.unknown(
                     p,
                     &format!("parameter {{}} of {described}"),

@@ -183,6 +183,28 @@ mod tests {
     }
 
     #[test]
+    fn request_only_where_it_exists() {
+        let errs = errors(quote! {
+            providers: [Credentials { authorize: |credentials, request| async move { None } }],
+            callbacks: {
+                sign_in(user, request) { true }
+                jwt(token, request) { token }
+                session(session, request) { session }
+            },
+            events: { sign_in(request) {} sign_out(request) {} },
+        });
+        assert_eq!(
+            errs,
+            [
+                "`request` is not available in `jwt`",
+                "`request` is not available in `session`",
+                "`request` is not available in the `sign_in` event",
+                "`request` is not available in the `sign_out` event",
+            ]
+        );
+    }
+
+    #[test]
     fn declared_fields() {
         let errs = errors(
             quote! { token: { sub: String, a: u8, a: u8 }, session_user: { image: String } },

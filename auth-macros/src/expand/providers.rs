@@ -66,8 +66,8 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
 }
 
 /// `authorize` boxed: an expression as it is, a closure with its parameters bound by name
-/// (the state cloned into it). With a typed `User`, what it returns is converted to the
-/// runtime's `User` (`user_outcome`, on the user's body).
+/// (the state cloned into it, the request taken from the credentials). With a typed `User`,
+/// what it returns is converted to the runtime's `User` (`user_outcome`, on the user's body).
 fn authorize(authorize: Authorize, typed_user: bool) -> TokenStream {
     let (rt, p) = (runtime(), private());
     let c = match authorize {
@@ -86,6 +86,11 @@ fn authorize(authorize: Authorize, typed_user: bool) -> TokenStream {
     // would resolve in another hygiene context under the `auth!` shim); the closure itself
     // on the user's, so a wrong return type is reported there.
     let arg = Ident::new("__credentials", Span::call_site());
+    // The request first: it is cloned out of the credentials, which are then moved.
+    let request = c.request.map(|pat| {
+        let request_of = respan(quote!(#rt::Credentials::request), pat.span());
+        quote!(let #pat = ::core::clone::Clone::clone(#request_of(&#arg));)
+    });
     let credentials = match c.credentials {
         Some(pat) => quote!(let #pat = #arg;),
         None => quote!(let _ = #arg;),
@@ -104,6 +109,7 @@ fn authorize(authorize: Authorize, typed_user: bool) -> TokenStream {
         #wrapper({
             #outer
             move |#arg: #credentials_type| {
+                #request
                 #credentials
                 #inner
                 #body

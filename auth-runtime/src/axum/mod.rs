@@ -53,7 +53,8 @@
 //!
 //! - [`Auth::routes`](crate::Auth::routes) serves `{base_path}/*` (default `/api/auth`):
 //!   `merge` it into the application's router. Do not `nest` it: the flow needs the whole
-//!   path and the base path comes from the configuration.
+//!   path and the base path comes from the configuration; the routes are an
+//!   [`AuthRoutes`], which `merge` accepts and `nest` does not compile with.
 //! - [`Auth::layer`](crate::Auth::layer) must wrap every route that reads the session. It
 //!   reads the session lazily, at most once per request however many extractors ask, and
 //!   adds the refreshed session cookie (rolling expiry) to the response, as Auth.js's
@@ -84,3 +85,4 @@ pub use csrf::{CsrfForm, CsrfRejection, CsrfToken};
 pub use extract::{Claims, SessionRejection};
 pub use guard::{RequireSession, RequireSessionService, require};
 pub use layer::{AuthLayer, AuthService};
+pub use routes::AuthRoutes;

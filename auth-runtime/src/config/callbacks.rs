@@ -5,7 +5,9 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use super::{Account, Credentials, CredentialsError, Profile, Session, TokenData, Trigger, User};
+use super::{
+    Account, Credentials, CredentialsError, Profile, RequestInfo, Session, TokenData, Trigger, User,
+};
 
 /// A boxed, sendable future, the return type of every callback closure.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
@@ -96,6 +98,9 @@ pub struct SignInArgs {
     pub profile: Option<Profile>,
     /// The submitted credentials (`None` for OAuth/OIDC).
     pub credentials: Option<Credentials>,
+    /// The request that signs the user in: the credentials' `POST`, the OAuth provider's
+    /// return, or the application's own request for [`Auth::sign_in`](crate::Auth::sign_in).
+    pub request: RequestInfo,
 }
 
 /// Arguments of the `jwt` callback.

@@ -10,6 +10,7 @@ mod callbacks;
 mod credentials_error;
 mod events;
 mod providers;
+mod request;
 mod tokens;
 mod users;
 mod value;
@@ -31,6 +32,7 @@ pub use events::{
 pub use providers::{
     ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,
 };
+pub use request::RequestInfo;
 pub use tokens::{DefaultSessionUser, Session, SessionUserData, TokenData, Trigger};
 pub use users::{Account, AccountType, Credentials, Profile, User, UserDataError};
 pub use value::{ConfigValue, env};

@@ -5,6 +5,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::RequestInfo;
+
 /// A user, as returned by a provider (`authorize`, an OAuth profile) or a database adapter.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -165,10 +167,12 @@ pub struct Profile {
 }
 
 /// The fields a credentials sign-in submitted (form or JSON body), minus `csrfToken`
-/// and `callbackUrl`. `Debug` never prints the values.
+/// and `callbackUrl`, with the request that submitted them ([`request`](Self::request)).
+/// `Debug` never prints the values.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
     fields: BTreeMap<String, String>,
+    request: RequestInfo,
 }
 
 impl Credentials {
@@ -179,7 +183,22 @@ impl Credentials {
                 .into_iter()
                 .map(|(k, v)| (k.into(), v.into()))
                 .collect(),
+            request: RequestInfo::default(),
         }
+    }
+
+    /// The same credentials, submitted by `request`.
+    #[must_use]
+    pub fn with_request(mut self, request: RequestInfo) -> Self {
+        self.request = request;
+        self
+    }
+
+    /// The request that submitted the credentials (what `authorize` binds as `request`):
+    /// its headers, cookies and client address. [`RequestInfo::default`] for credentials
+    /// built with [`Credentials::new`].
+    pub fn request(&self) -> &RequestInfo {
+        &self.request
     }
 
     /// The submitted value of a field, e.g. `credentials.get("password")`.

@@ -43,7 +43,8 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                     .iter()
                     .filter(|(k, _)| k != "csrfToken" && k != "callbackUrl")
                     .map(|(k, v)| (k.clone(), v.clone())),
-            );
+            )
+            .with_request(inner.request_info(ctx));
             let mut user = match (p.authorize)(credentials.clone()).await {
                 Ok(user) => user,
                 Err(refused) => {

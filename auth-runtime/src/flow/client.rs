@@ -28,8 +28,8 @@ use http::request::Parts;
 
 /// The address of the client that sent a request, for callers of
 /// [`Auth::handle`](crate::Auth::handle) outside axum: insert it into the request's
-/// extensions (`request.extensions_mut().insert(ClientAddr::from(peer))`) and the flow
-/// reads it as the client's address.
+/// extensions (`request.extensions_mut().insert(ClientAddr::from(peer))`) and `authorize`
+/// and `sign_in` see it as [`RequestInfo::client_ip`](crate::RequestInfo::client_ip).
 ///
 /// Under axum, serving the app with
 /// `into_make_service_with_connect_info::<SocketAddr>()` is enough: axum's
@@ -56,10 +56,6 @@ impl From<SocketAddr> for ClientAddr {
 /// The client's IP address: with `trust_proxy`, the last hop of `X-Forwarded-For` (else of
 /// `Forwarded: for=`) when the request carries one; otherwise the connection's peer
 /// ([`ClientAddr`], else axum's `ConnectInfo<SocketAddr>`). `None` when nothing says.
-#[allow(
-    dead_code,
-    reason = "the entry point of the rate limits and the request view"
-)]
 pub(crate) fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy && let Some(forwarded) = forwarded_ip(&parts.headers) {
         return forwarded;

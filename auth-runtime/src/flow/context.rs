@@ -4,12 +4,14 @@
 use std::time::SystemTime;
 
 use super::{Inner, Scheme};
-use crate::config::{RedirectArgs, SessionUserData, TokenData};
+use crate::config::{RedirectArgs, RequestInfo, SessionUserData, TokenData};
 use crate::cookies::{RequestCookies, SetCookie};
 use crate::url::{HostError, Origin};
 
 /// Per-request state.
 pub(crate) struct Ctx<'a> {
+    /// The request's head (method, URI, headers, extensions).
+    pub(crate) parts: &'a http::request::Parts,
     pub(crate) origin: Origin,
     pub(crate) scheme: &'a Scheme,
     pub(crate) cookies: RequestCookies,
@@ -34,14 +36,25 @@ impl Ctx<'_> {
 impl<T, U> Inner<T, U> {
     /// The context of a request: its origin (the host policy), the scheme's cookie names
     /// and codecs, its cookies, the time (of the service's [`Clock`](crate::clock::Clock)).
-    pub(crate) fn context(&self, parts: &http::request::Parts) -> Result<Ctx<'_>, HostError> {
+    pub(crate) fn context<'a>(
+        &'a self,
+        parts: &'a http::request::Parts,
+    ) -> Result<Ctx<'a>, HostError> {
         let (origin, scheme) = self.resolve(&parts.headers, &parts.uri)?;
         Ok(Ctx {
+            parts,
             origin,
             scheme,
             cookies: RequestCookies::from_headers(&parts.headers),
             now: self.now(),
         })
+    }
+
+    /// What `authorize` and `sign_in` see of the request (`request`), its client address
+    /// by `trust_proxy` (`client.rs`).
+    pub(crate) fn request_info(&self, ctx: &Ctx<'_>) -> RequestInfo {
+        let ip = super::client_ip(ctx.parts, self.config.trust_proxy);
+        RequestInfo::from_parts(ctx.parts, ctx.cookies.clone(), ip)
     }
 }
 

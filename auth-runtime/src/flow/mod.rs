@@ -46,10 +46,6 @@ use reply::Reply;
 use request::{Action, Req};
 
 pub use client::ClientAddr;
-#[allow(
-    unused_imports,
-    reason = "the entry point of the rate limits and the request view"
-)]
 pub(crate) use client::client_ip;
 pub use revocation::{SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM};
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};

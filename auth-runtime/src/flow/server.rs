@@ -121,7 +121,10 @@ async fn guarded<R>(
 }
 
 impl<T: TokenData, U: SessionUserData> Inner<T, U> {
-    fn server_context(&self, parts: &http::request::Parts) -> Result<Ctx<'_>, SessionError> {
+    fn server_context<'a>(
+        &'a self,
+        parts: &'a http::request::Parts,
+    ) -> Result<Ctx<'a>, SessionError> {
         self.context(parts).map_err(|_| SessionError::UntrustedHost)
     }
 
@@ -164,6 +167,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 account: account.clone(),
                 profile: None,
                 credentials: None,
+                request: self.request_info(ctx),
             })
             .await;
             match decision {

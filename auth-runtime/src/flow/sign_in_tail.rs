@@ -88,11 +88,17 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             return Ok(None);
         };
         tracing::debug!(callback = "sign_in", provider = %account.provider, "callback ran");
+        // A credentials sign-in's request is already read.
+        let request = match &credentials {
+            Some(c) => c.request().clone(),
+            None => self.request_info(ctx),
+        };
         let decision = f(SignInArgs {
             user: user.clone(),
             account: account.clone(),
             profile: profile.clone(),
             credentials,
+            request,
         })
         .await;
         match decision {
