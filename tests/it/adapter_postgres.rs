@@ -118,11 +118,15 @@ async fn migrations_are_serialised_across_instances() {
     for s in starts {
         pools.push(s.await.expect("task").expect("concurrent start"));
     }
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT version, name FROM auth_migrations")
-        .fetch_all(&pools[0])
-        .await
-        .expect("bookkeeping");
-    assert_eq!(rows, vec![(1, "init".to_owned())]);
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, name FROM auth_migrations ORDER BY version")
+            .fetch_all(&pools[0])
+            .await
+            .expect("bookkeeping");
+    assert_eq!(
+        rows,
+        vec![(1, "init".to_owned()), (3, "rate_limits".to_owned())]
+    );
 
     // Restarting is a no-op; an edited migration is refused.
     PostgresAdapter::connect(&db.url).await.expect("restart");

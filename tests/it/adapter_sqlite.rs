@@ -99,11 +99,15 @@ async fn migrations_are_idempotent_and_safe_in_parallel() {
         o.await.expect("task").expect("parallel open migrates once");
     }
     let db = SqliteAdapter::connect(&url).await.expect("reopen");
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT version, name FROM auth_migrations")
-        .fetch_all(db.pool())
-        .await
-        .expect("bookkeeping");
-    assert_eq!(rows, vec![(1, "init".to_owned())]);
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT version, name FROM auth_migrations ORDER BY version")
+            .fetch_all(db.pool())
+            .await
+            .expect("bookkeeping");
+    assert_eq!(
+        rows,
+        vec![(1, "init".to_owned()), (3, "rate_limits".to_owned())]
+    );
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(db.pool())
         .await

@@ -46,6 +46,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
     pub(crate) events: Events,
+    pub(crate) sign_in_limits: super::SignInLimits,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -67,6 +68,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             url: self.url.clone(),
             token_format: self.token_format.clone(),
             events: self.events.clone(),
+            sign_in_limits: self.sign_in_limits.clone(),
         }
     }
 }
@@ -87,6 +89,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("trust_host", &self.trust_host)
             .field("trust_proxy", &self.trust_proxy)
             .field("events", &self.events)
+            .field("sign_in_limits", &self.sign_in_limits)
             .finish_non_exhaustive()
     }
 }
@@ -117,6 +120,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
             events: Events::default(),
+            sign_in_limits: super::SignInLimits::default(),
         }
     }
 }
@@ -174,6 +178,18 @@ impl<T, U> AuthConfig<T, U> {
     pub fn with_base_path(mut self, base_path: impl Into<String>) -> Self {
         self.base_path = base_path.into();
         self
+    }
+
+    /// The sign-in rate limits (`limits: { sign_in: { .. } }` in `auth!`;
+    /// [`SignInLimits::default`] when not declared, [`SignInLimits::off`] turns them off).
+    pub fn with_sign_in_limits(mut self, limits: super::SignInLimits) -> Self {
+        self.sign_in_limits = limits;
+        self
+    }
+
+    /// The sign-in rate limits.
+    pub fn sign_in_limits(&self) -> &super::SignInLimits {
+        &self.sign_in_limits
     }
 
     /// The session strategy.
@@ -254,8 +270,20 @@ impl<T, U> AuthConfig<T, U> {
         self.events.link_account = Some(f);
         self
     }
+    pub fn __event_sign_in_failed(mut self, f: EventFn<super::SignInFailedEventArgs>) -> Self {
+        self.events.sign_in_failed = Some(f);
+        self
+    }
+    pub fn __event_locked_out(mut self, f: EventFn<super::LockedOutEventArgs>) -> Self {
+        self.events.locked_out = Some(f);
+        self
+    }
     pub fn __event_session(mut self, f: EventFn<SessionEventArgs>) -> Self {
         self.events.session = Some(f);
+        self
+    }
+    pub fn __sign_in_limits(mut self, limits: super::SignInLimits) -> Self {
+        self.sign_in_limits = limits;
         self
     }
     pub fn __strategy(mut self, strategy: SessionStrategy) -> Self {

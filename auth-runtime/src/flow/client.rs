@@ -56,10 +56,6 @@ impl From<SocketAddr> for ClientAddr {
 /// The client's IP address: with `trust_proxy`, the last hop of `X-Forwarded-For` (else of
 /// `Forwarded: for=`) when the request carries one; otherwise the connection's peer
 /// ([`ClientAddr`], else axum's `ConnectInfo<SocketAddr>`). `None` when nothing says.
-#[allow(
-    dead_code,
-    reason = "the entry point of the rate limits and the request view"
-)]
 pub(crate) fn client_ip(parts: &Parts, trust_proxy: bool) -> Option<IpAddr> {
     if trust_proxy && let Some(forwarded) = forwarded_ip(&parts.headers) {
         return forwarded;

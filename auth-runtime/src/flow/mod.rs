@@ -24,6 +24,7 @@ mod reply;
 mod request;
 mod server;
 mod session;
+mod sign_in_limits;
 mod sign_in_tail;
 mod signin;
 mod signout;
@@ -43,10 +44,6 @@ use reply::Reply;
 use request::{Action, Req};
 
 pub use client::ClientAddr;
-#[allow(
-    unused_imports,
-    reason = "the entry point of the rate limits and the request view"
-)]
 pub(crate) use client::client_ip;
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;

@@ -10,11 +10,18 @@ use super::migrate::{Migration, apply_pending, migration_err};
 use super::{SqlAdapter, SqlDatabase, map_err, sealed};
 use crate::adapter::{AdapterError, AdapterFuture};
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../../../migrations/postgres/0001_init.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../../../migrations/postgres/0001_init.sql"),
+    },
+    Migration {
+        version: 3,
+        name: "rate_limits",
+        sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),
+    },
+];
 
 /// The advisory lock key serialising migrations across app instances
 /// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).
@@ -42,6 +49,14 @@ impl SqlDatabase for sqlx::Postgres {
     fn transient(code: &str) -> bool {
         transient(code)
     }
+
+    const RATE_LIMIT_HIT: &'static str = "INSERT INTO auth_rate_limits (key, tat, allowed) \
+         VALUES ($1, $2 + $3, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+         allowed = CASE WHEN auth_rate_limits.tat - $4 <= $2 THEN 1 ELSE 0 END, \
+         tat = CASE WHEN auth_rate_limits.tat - $4 <= $2 \
+         THEN GREATEST(auth_rate_limits.tat, $2) + $3 ELSE auth_rate_limits.tat END \
+         RETURNING tat, allowed";
 
     fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
         result.rows_affected()
