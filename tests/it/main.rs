@@ -29,6 +29,7 @@ mod flow_pages;
 mod flow_panics;
 mod flow_tracing;
 mod interop_codec;
+mod limits;
 mod macro_config;
 mod macro_credentials;
 mod macro_session;
