@@ -181,7 +181,8 @@ impl<T, U> AuthConfig<T, U> {
     }
 
     /// The sign-in rate limits (`limits: { sign_in: { .. } }` in `auth!`;
-    /// [`SignInLimits::default`] when not declared, [`SignInLimits::off`] turns them off).
+    /// [`SignInLimits::default`](super::SignInLimits::default) when not declared,
+    /// [`SignInLimits::off`](super::SignInLimits::off) turns them off).
     pub fn with_sign_in_limits(mut self, limits: super::SignInLimits) -> Self {
         self.sign_in_limits = limits;
         self
