@@ -1,6 +1,13 @@
 //! The per-request cost of a session read (decode + `jwt` + `session` + re-encode + cookie),
 //! beside the bare codec encode/decode, in one run:
 //! `cargo bench -p auth-runtime --bench session`.
+//!
+//! With the database features (`cargo bench -p auth-runtime --features sqlite,postgres
+//! --bench session`), also the group `session_version`: the same read with an adapter, so
+//! the session version is checked (revocable JWT sessions), on SQLite and PostgreSQL, from
+//! the per-user cache (`hit`: a 1 h interval) and from the database on every read (`miss`:
+//! a zero interval), beside the plain read on the same runtime. PostgreSQL needs
+//! `AUTH_TEST_DATABASE_URL` (run `scripts/setup`).
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
@@ -64,13 +71,8 @@ fn claims() -> serde_json::Map<String, serde_json::Value> {
     .unwrap_or_default()
 }
 
-fn bench(c: &mut Criterion) {
-    let secrets = Secrets::new(vec![SECRET.to_owned()]).unwrap();
-    let codec = JwtCodec::new(&secrets, COOKIE, TokenFormat::default()).unwrap();
-    let claims = claims();
-    let token = codec.encode(&claims, 30 * 24 * 3600, now()).unwrap();
-
-    let config = AuthConfig::<Tok, SUser>::__new()
+fn config() -> AuthConfig<Tok, SUser> {
+    AuthConfig::<Tok, SUser>::__new()
         .__provider(Provider::Credentials(providers::credentials(Arc::new(
             |_c: Credentials| {
                 boxed(async { Err::<User, _>(auth_runtime::CredentialsError::default()) })
@@ -89,8 +91,16 @@ fn bench(c: &mut Criterion) {
             },
         )))
         .with_secrets([SECRET])
-        .with_url("http://localhost:3000");
-    let auth = Auth::new(config).unwrap();
+        .with_url("http://localhost:3000")
+}
+
+fn bench(c: &mut Criterion) {
+    let secrets = Secrets::new(vec![SECRET.to_owned()]).unwrap();
+    let codec = JwtCodec::new(&secrets, COOKIE, TokenFormat::default()).unwrap();
+    let claims = claims();
+    let token = codec.encode(&claims, 30 * 24 * 3600, now()).unwrap();
+
+    let auth = Auth::new(config()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
@@ -142,5 +152,129 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+mod versioned {
+    //! The `session_version` group: one JWT session read with the version check.
+
+    use std::time::Duration;
+
+    use auth_runtime::adapter::{Adapter, PostgresAdapter, SqliteAdapter};
+
+    use super::*;
+
+    /// One read through `Auth::session`, asserting it is signed in.
+    fn read(rt: &tokio::runtime::Runtime, auth: &Auth<Tok, SUser>, parts: &http::request::Parts) {
+        let l = rt.block_on(auth.session(black_box(parts)));
+        assert!(l.session.is_some());
+        black_box(l);
+    }
+
+    fn checked(db: &Arc<dyn Adapter>, interval: Duration) -> Auth<Tok, SUser> {
+        Auth::with_adapter(config().with_session_check_interval(interval), db.clone()).unwrap()
+    }
+
+    /// The admin URL, and the URL and name of a database of its own on the test cluster.
+    fn postgres_urls() -> (String, String, String) {
+        let url = match std::env::var("AUTH_TEST_DATABASE_URL") {
+            Ok(url) if !url.is_empty() => url,
+            _ => panic!(
+                "AUTH_TEST_DATABASE_URL is not set: the PostgreSQL cases need the test cluster; run `scripts/setup`"
+            ),
+        };
+        let db_name = format!("authrs_bench_session_{}", std::process::id());
+        let bench_url = match url.rsplit_once('/') {
+            Some((base, _)) => format!("{base}/{db_name}"),
+            None => panic!("AUTH_TEST_DATABASE_URL has no database name"),
+        };
+        (url, bench_url, db_name)
+    }
+
+    async fn admin(url: &str, sql: String) {
+        use sqlx::Connection as _;
+        let mut conn = sqlx::PgConnection::connect(url)
+            .await
+            .expect("admin connection");
+        sqlx::query(&sql)
+            .execute(&mut conn)
+            .await
+            .expect("admin statement");
+    }
+
+    pub(super) fn bench(c: &mut Criterion) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let secrets = Secrets::new(vec![SECRET.to_owned()]).unwrap();
+        let codec = JwtCodec::new(&secrets, COOKIE, TokenFormat::default()).unwrap();
+        let mut claims = claims();
+        claims.insert(
+            auth_runtime::SESSION_VERSION_CLAIM.to_owned(),
+            serde_json::Value::from(0),
+        );
+        let token = codec.encode(&claims, 30 * 24 * 3600, now()).unwrap();
+        let parts = http::Request::builder()
+            .uri("/")
+            .header("cookie", format!("{COOKIE}={token}"))
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0;
+
+        let file =
+            std::env::temp_dir().join(format!("authrs-bench-session-{}.db", std::process::id()));
+        let sqlite: Arc<dyn Adapter> = Arc::new(
+            rt.block_on(SqliteAdapter::connect(&format!(
+                "sqlite://{}?mode=rwc",
+                file.display()
+            )))
+            .expect("sqlite"),
+        );
+        let (admin_url, bench_url, db_name) = postgres_urls();
+        rt.block_on(admin(
+            &admin_url,
+            format!("DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"),
+        ));
+        rt.block_on(admin(&admin_url, format!("CREATE DATABASE \"{db_name}\"")));
+        let postgres = rt
+            .block_on(PostgresAdapter::connect(&bench_url))
+            .expect("postgres");
+        let pg: Arc<dyn Adapter> = Arc::new(postgres.clone());
+
+        let plain = Auth::new(config()).unwrap();
+        let cases = [
+            ("jwt_plain", plain),
+            (
+                "jwt_checked_sqlite_hit",
+                checked(&sqlite, Duration::from_secs(3600)),
+            ),
+            ("jwt_checked_sqlite_miss", checked(&sqlite, Duration::ZERO)),
+            (
+                "jwt_checked_postgres_hit",
+                checked(&pg, Duration::from_secs(3600)),
+            ),
+            ("jwt_checked_postgres_miss", checked(&pg, Duration::ZERO)),
+        ];
+        let mut g = c.benchmark_group("session_version");
+        for (name, auth) in &cases {
+            read(&rt, auth, &parts); // warms the cache of the `hit` cases
+            g.bench_function(*name, |b| b.iter(|| read(&rt, auth, &parts)));
+        }
+        g.finish();
+
+        rt.block_on(postgres.close());
+        rt.block_on(admin(
+            &admin_url,
+            format!("DROP DATABASE IF EXISTS \"{db_name}\" WITH (FORCE)"),
+        ));
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+        }
+    }
+}
+
+#[cfg(all(feature = "sqlite", feature = "postgres"))]
+criterion_group!(benches, bench, versioned::bench);
+#[cfg(not(all(feature = "sqlite", feature = "postgres")))]
 criterion_group!(benches, bench);
 criterion_main!(benches);

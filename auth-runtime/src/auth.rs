@@ -10,7 +10,10 @@ use crate::adapter::{Adapter, AdapterError, AdapterSession, SessionKey};
 use crate::config::{AuthConfig, Session, SessionUserData, TokenData, User};
 use crate::flow::Inner;
 
-pub use crate::flow::{SERVER_PROVIDER, SessionChange, SessionError, StoreStatus};
+pub use crate::flow::{
+    SERVER_PROVIDER, SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM, SessionChange,
+    SessionError, StoreStatus,
+};
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
 ///
@@ -111,6 +114,8 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// 64 random hex characters when `AUTH_SECRET` is unset).
     /// Site URL: the configured `url`, else `AUTH_URL`; without one, `trust_host` (or
     /// `AUTH_TRUST_HOST=true`) must be set.
+    /// Every variable (these and the providers' `env(..)`) is read here, once, from the
+    /// process environment or from [`AuthConfig::with_env`].
     ///
     /// A `strategy: database` configuration needs an adapter: use [`Auth::with_adapter`]
     /// (`new` answers [`ConfigError::MissingAdapter`]).
@@ -128,7 +133,11 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     ///   the stored user. When the database is unreachable the flow answers `503`.
     /// - `strategy: jwt` with an adapter: the session stays an encrypted cookie, but
     ///   sign-ins find or create the user (and link the OAuth account) in the database
-    ///   as Auth.js does, so the token's `sub` is the stored user's id.
+    ///   as Auth.js does, so the token's `sub` is the stored user's id. JWT sessions become
+    ///   revocable: each carries the user's session version, which reads compare with the
+    ///   database's (cached per user for [`AuthConfig::with_session_check_interval`]), so
+    ///   [`Auth::sign_out_everywhere`] ends them. Without an adapter a JWT session cannot
+    ///   be ended before it expires (as in Auth.js).
     ///
     /// ```no_run
     /// # async fn doc(config: auth_runtime::AuthConfig<serde_json::Value, auth_runtime::DefaultSessionUser>) -> Result<(), Box<dyn std::error::Error>> {
@@ -197,6 +206,12 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     ///
     /// A request whose host cannot be trusted, or whose `jwt` or `session` callback
     /// panics, reads as signed out and keeps its cookie.
+    ///
+    /// With an adapter under the jwt strategy, the token's session version is checked
+    /// first (see [`Auth::sign_out_everywhere`]): a revoked session reads as signed out
+    /// and its cookie is cleared; a database that does not answer (when the cached
+    /// version is older than the check interval) gives [`StoreStatus::Unavailable`] and
+    /// keeps the cookie.
     pub async fn session(&self, parts: &http::request::Parts) -> SessionLookup<T, U> {
         let read = crate::flow::read_request_session(&self.inner, parts).await;
         SessionLookup {
@@ -338,15 +353,40 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         self.require_adapter()?.list_user_sessions(user_id).await
     }
 
-    /// "Sign out everywhere": deletes every session of a user, on every app server that
-    /// shares the database. Returns how many were deleted. Needs an adapter.
+    /// "Sign out everywhere": ends every session of a user, on every app server that
+    /// shares the database. Needs an adapter. Returns how many database session rows were
+    /// deleted (JWT sessions are not counted: they live in browsers).
+    ///
+    /// - jwt strategy: the user's session version is incremented, so every JWT session
+    ///   minted before reads as signed out (its cookie cleared) on the next read: at once
+    ///   on this server, within the session check interval on the others
+    ///   ([`AuthConfig::with_session_check_interval`], 30 s by default). A sign-in after
+    ///   the call is stamped with the new version and works.
+    /// - database strategy: the user's session rows are deleted (and the version bumped
+    ///   too, when the adapter stores versions).
+    ///
+    /// Call it after a password change (see [`crate::password`]), when an account is
+    /// compromised, or from a "sign out of all devices" button; to keep the current browser
+    /// signed in, sign it in again with [`Auth::sign_in`] after the call.
+    ///
+    /// Errors: no adapter ([`AdapterError::Config`]); the database did not answer
+    /// ([`AdapterError::Unavailable`]); under the jwt strategy, an application adapter that
+    /// stores no session versions ([`AdapterError::Unsupported`]).
+    ///
+    /// ```ignore
+    /// // After storing the new password hash:
+    /// auth.sign_out_everywhere(&user_id).await?;
+    /// let change = auth.sign_in(&parts, user).await?; // this browser stays signed in
+    /// ```
+    pub async fn sign_out_everywhere(&self, user_id: &str) -> Result<u64, AdapterError> {
+        self.inner.sign_out_everywhere(user_id).await
+    }
+
+    /// [`Auth::sign_out_everywhere`] under its earlier name: ends every session of a user
+    /// (database rows and, under the jwt strategy, JWT sessions). Returns how many rows
+    /// were deleted. Needs an adapter.
     pub async fn revoke_user_sessions(&self, user_id: &str) -> Result<u64, AdapterError> {
-        let n = self
-            .require_adapter()?
-            .delete_user_sessions(user_id)
-            .await?;
-        tracing::info!(sessions = n, "user signed out everywhere");
-        Ok(n)
+        self.sign_out_everywhere(user_id).await
     }
 
     /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.

@@ -6,7 +6,7 @@
 //! `__Host-authjs.csrf-token`. Every cookie is `Path=/; HttpOnly; SameSite=Lax` and `Secure`
 //! on https. Values are URL-encoded the way `encodeURIComponent` does.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::header::COOKIE;
@@ -189,6 +189,9 @@ pub struct RequestCookies {
     map: BTreeMap<String, String>,
     /// `true` when the `Cookie` headers were too large and ignored.
     pub oversized: bool,
+    /// The names (only) of an oversized request's cookies, so that its session chunks
+    /// can still be cleared.
+    oversized_names: BTreeSet<String>,
 }
 
 /// Cookie values are secrets: only the names are shown.
@@ -197,27 +200,28 @@ impl std::fmt::Debug for RequestCookies {
         f.debug_struct("RequestCookies")
             .field("names", &self.map.keys().collect::<Vec<_>>())
             .field("oversized", &self.oversized)
+            .field("oversized_names", &self.oversized_names.len())
             .finish()
     }
 }
 
 impl RequestCookies {
     /// Parses every `Cookie` header of a request (HTTP/2 may send several). Headers
-    /// over [`MAX_COOKIE_HEADER_BYTES`] in total are ignored as a whole.
+    /// over [`MAX_COOKIE_HEADER_BYTES`] in total are ignored as a whole: no value is
+    /// read, only the names are kept, so [`chunk_names`](Self::chunk_names) still finds the
+    /// chunks to clear.
     pub fn from_headers(headers: &HeaderMap) -> Self {
         let total: usize = headers.get_all(COOKIE).iter().map(|v| v.len() + 2).sum();
-        if total > MAX_COOKIE_HEADER_BYTES {
+        let oversized = total > MAX_COOKIE_HEADER_BYTES;
+        if oversized {
             tracing::warn!(
                 bytes = total,
                 limit = MAX_COOKIE_HEADER_BYTES,
                 "cookie headers too large; ignoring every cookie of the request"
             );
-            return RequestCookies {
-                map: BTreeMap::new(),
-                oversized: true,
-            };
         }
         let mut map = BTreeMap::new();
+        let mut oversized_names = BTreeSet::new();
         for header in headers.get_all(COOKIE) {
             // Cookie values are ASCII; a header with other bytes is read lossily (garbage
             // then fails to decode like any other garbage).
@@ -230,6 +234,10 @@ impl RequestCookies {
                 if name.is_empty() {
                     continue;
                 }
+                if oversized {
+                    oversized_names.insert(name.to_owned());
+                    continue;
+                }
                 let value = value.trim_matches([' ', '\t']);
                 map.entry(name.to_owned())
                     .or_insert_with(|| decode_value(value));
@@ -237,7 +245,8 @@ impl RequestCookies {
         }
         RequestCookies {
             map,
-            oversized: false,
+            oversized,
+            oversized_names,
         }
     }
 
@@ -251,6 +260,7 @@ impl RequestCookies {
     pub fn chunk_names(&self, name: &str) -> Vec<String> {
         self.map
             .keys()
+            .chain(&self.oversized_names)
             .filter(|k| chunk_index(k, name).is_some())
             .cloned()
             .collect()

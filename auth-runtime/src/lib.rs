@@ -36,7 +36,10 @@ pub mod __private0_1_0;
 /// [`ConfigError::WeakSecret`] at start-up (`openssl rand -base64 33` makes a good one).
 pub const MIN_SECRET_BYTES: usize = 32;
 
-pub use auth::{Auth, SERVER_PROVIDER, SessionChange, SessionError, SessionLookup, StoreStatus};
+pub use auth::{
+    Auth, SERVER_PROVIDER, SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM, SessionChange,
+    SessionError, SessionLookup, StoreStatus,
+};
 /// Declares the whole auth configuration, checked at compile time.
 ///
 /// Use it at item position, typically alone in a module (`src/auth.rs`), because your

@@ -38,6 +38,21 @@
 //! paths in one run. Timing stays equal only while your stored hashes use these
 //! parameters: re-hash old ones with [`needs_rehash`].
 //!
+//! # After a password change
+//!
+//! Changing the stored hash does not end the sessions already signed in with the old
+//! password. With an adapter, end them all, on every app server, then sign the browser
+//! that made the change in again:
+//!
+//! ```ignore
+//! store.set_password_hash(&user_id, &password::hash(&new_password)?).await?;
+//! auth.sign_out_everywhere(&user_id).await?; // every JWT session and session row of the user
+//! let change = auth.sign_in(&parts, user).await?; // this browser stays signed in
+//! ```
+//!
+//! See [`Auth::sign_out_everywhere`](crate::Auth::sign_out_everywhere) for how soon other
+//! servers see it (the session check interval). Without an adapter a JWT session cannot be ended before it expires.
+//!
 //! # Blocking
 //!
 //! One check takes tens of milliseconds of CPU (release build). In async code (an

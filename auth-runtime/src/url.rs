@@ -112,12 +112,16 @@ pub fn default_redirect(url: &str, base_url: &str) -> String {
             base_url.to_owned()
         }
         Ok(parsed) if parsed.origin().ascii_serialization() == base_url => {
-            if candidate.is_ascii() {
-                candidate
-            } else {
-                // Non-ASCII cannot go into a `Location` header: percent-encoded.
-                parsed.into()
-            }
+            // Kept as written only when it reads the same to every parser: ASCII, and the
+            // base URL itself before the path. Otherwise the URL as the WHATWG parser
+            // serialises it: non-ASCII cannot go into a `Location` header, and an authority
+            // like `http://host:3000\@evil.example/` (the browser's `host:3000`, a path
+            // `/@evil.example/`) is `evil.example` to an RFC 3986 client.
+            let verbatim = candidate.is_ascii()
+                && candidate
+                    .strip_prefix(base_url)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']));
+            if verbatim { candidate } else { parsed.into() }
         }
         _ => base_url.to_owned(),
     }
@@ -171,6 +175,24 @@ mod tests {
             "http://localhost:3000/caf%C3%A9?q=%C3%A9"
         );
         assert!(location(&default_redirect("/\u{65e5}\u{672c}", BASE)).is_some());
+    }
+
+    /// A backslash in the authority is a path separator to a browser and part of the
+    /// userinfo to an RFC 3986 client: the URL is sent as the browser reads it.
+    #[test]
+    fn default_redirect_sends_an_authority_every_parser_reads_alike() {
+        assert_eq!(
+            default_redirect("http://localhost:3000\\@evil.example/", BASE),
+            "http://localhost:3000/@evil.example/"
+        );
+        assert_eq!(
+            default_redirect("http://LOCALHOST:3000/x", BASE),
+            "http://localhost:3000/x"
+        );
+        assert_eq!(
+            default_redirect("http://localhost:3000?q", BASE),
+            "http://localhost:3000?q"
+        );
     }
 
     #[test]

@@ -168,3 +168,98 @@ async fn send<T: auth_runtime::config::TokenData, U: auth_runtime::config::Sessi
         serde_json::from_slice(res.body()).unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// `Claims<T>` under the database strategy, for a signed-in user: a `500` naming the fix
+/// (extract `Session`), never the "sign in required" redirect that would send a browser
+/// back to the sign-in page, which sends it back here, forever. `Session` still works and a
+/// signed-out request still gets the sign-in redirect.
+#[tokio::test]
+async fn claims_under_the_database_strategy_does_not_loop_a_signed_in_browser() {
+    use auth_runtime::axum::Claims;
+    use auth_tests::axum_app::{body_string, get_html, send};
+    use auth_tests::flow::{SUser, Tok};
+    use axum::routing::get;
+
+    async fn claims(Claims(token): Claims<Tok>) -> String {
+        format!("{token:?}")
+    }
+    async fn maybe_claims(claims: Option<Claims<Tok>>) -> String {
+        claims.map_or_else(|| "none".to_owned(), |_| "some".to_owned())
+    }
+    async fn me(session: auth_runtime::Session<SUser>) -> String {
+        session.user.name.unwrap_or_default()
+    }
+
+    let file = TempDb::new("claims");
+    let db: Arc<dyn Adapter> = Arc::new(SqliteAdapter::connect(&file.url()).await.unwrap());
+    let auth = app(&db, Arc::default(), Vec::new());
+    let router = axum::Router::new()
+        .route("/claims", get(claims))
+        .route("/maybe-claims", get(maybe_claims))
+        .route("/me", get(me))
+        .merge(auth.routes())
+        .layer(auth.layer());
+    let mut b = Browser::new(auth.clone());
+    assert_eq!(b.sign_in("erin", None).await.status, 302);
+    let jar = b.jar.clone();
+
+    let response = send(&router, get_html("/me", &jar)).await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(body_string(response).await, "erin");
+    for path in ["/claims", "/maybe-claims"] {
+        let response = send(&router, get_html(path, &jar)).await;
+        assert_eq!(response.status(), 500, "{path}");
+        assert!(response.headers().get("location").is_none(), "{path}");
+        let body = body_string(response).await;
+        assert!(body.contains("extract `Session` instead"), "{path}: {body}");
+    }
+    // Signed out: the usual answers.
+    let signed_out = CookieJar::default();
+    let response = send(&router, get_html("/claims", &signed_out)).await;
+    assert_eq!(response.status(), 303);
+    let response = send(&router, get_html("/maybe-claims", &signed_out)).await;
+    assert_eq!(body_string(response).await, "none");
+    file.cleanup().await;
+}
+
+/// The database goes away between the OAuth start and the callback: `503`, and the spent
+/// check cookies are cleared all the same (no session cookie).
+#[tokio::test]
+async fn oauth_callback_503_clears_the_check_cookies() {
+    let (_github, provider) = auth_tests::oauth::github::github_server().await;
+    let file = TempDb::new("oauth-closed");
+    let sqlite = Arc::new(SqliteAdapter::connect(&file.url()).await.unwrap());
+    let db: Arc<dyn Adapter> = sqlite.clone();
+    let mut b = Browser::new(app(
+        &db,
+        Arc::default(),
+        vec![auth_runtime::Provider::OAuth(provider)],
+    ));
+    let csrf = b.csrf().await;
+    let res = b.post_form("/signin/github", &[("csrfToken", &csrf)]).await;
+    assert_eq!(res.status, 302);
+    let back = auth_tests::oauth::Browser::default()
+        .follow_until(
+            res.location(),
+            "http://localhost:3000/api/auth/callback/github",
+        )
+        .await;
+    assert!(b.jar.contains_key("authjs.state"));
+    sqlite.close().await;
+    let res = b
+        .get(&format!(
+            "/api/auth/callback/github?{}",
+            back.query().unwrap()
+        ))
+        .await;
+    assert_eq!(res.status, 503);
+    for name in ["authjs.state", "authjs.pkce.code_verifier"] {
+        assert!(
+            res.set_cookie(name)
+                .is_some_and(|c| c.contains("Max-Age=0")),
+            "{name} cleared"
+        );
+    }
+    assert!(res.set_cookie(COOKIE).is_none());
+    file.cleanup().await;
+}

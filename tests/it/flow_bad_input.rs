@@ -238,9 +238,26 @@ async fn garbage_cookies() {
 #[tokio::test]
 async fn oversized_cookies() {
     let (mut b, _) = signed_in().await;
-    // One chunk, very large: the whole Cookie header is ignored (signed out, nothing to clear).
+    // One chunk, very large: the whole Cookie header is ignored (signed out), and the
+    // session cookie cleared, or the browser would send it again on every request.
     let huge = "x".repeat(70 * 1024);
-    assert_rejected(&mut b, &format!("{SESSION}={huge}"), &[], "one huge cookie").await;
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}={huge}"),
+        &[SESSION],
+        "one huge cookie",
+    )
+    .await;
+    // Chunks in a header over the cap (padded by another cookie): every chunk cleared,
+    // the other cookie left alone.
+    let chunk = "c".repeat(3000);
+    assert_rejected(
+        &mut b,
+        &format!("{SESSION}.0={chunk}; {SESSION}.1={chunk}; padding={huge}"),
+        &["authjs.session-token.0", "authjs.session-token.1"],
+        "chunks in an oversized header",
+    )
+    .await;
     // One chunk, large but under the header cap: decode fails, cleared.
     let big = "x".repeat(40 * 1024);
     assert_rejected(

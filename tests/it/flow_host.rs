@@ -1,6 +1,6 @@
 //! Site URL and host: `AUTH_URL`/`url`, `trust_host` with `X-Forwarded-*`, `__Secure-`
 //! and `__Host-` cookie names on https, and the environment (`AUTH_SECRET*`, `AUTH_URL`,
-//! `AUTH_TRUST_HOST`) read in a child process.
+//! `AUTH_TRUST_HOST`, `env(..)`) given to the configuration with `with_env`.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use auth_runtime::{Auth, AuthConfig, ConfigError};
@@ -143,83 +143,24 @@ fn no_url_and_no_trust_is_a_config_error() {
     assert_eq!(Auth::new(config).err(), Some(ConfigError::MissingUrl));
 }
 
-// ---- The environment, read in a child process (setting variables in this one would race
-// with other tests, and `set_var` is unsafe in edition 2024). ----
+// ---- The environment, given to the configuration (`with_env`): every case runs in this
+// process and asserts (setting process variables would race with the other tests). ----
 
-const CHILD: &str = "FLOW_HOST_CHILD";
-
-fn run_child(test: &str, env: &[(&str, &str)]) {
-    // The test's full name in this binary: its module path without the crate's name.
-    let name = match module_path!().split_once("::") {
-        Some((_, module)) => format!("{module}::{test}"),
-        None => test.to_owned(),
-    };
-    let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", &name, "--nocapture", "--test-threads=1"]);
-    for var in [
-        "AUTH_SECRET",
-        "AUTH_SECRET_1",
-        "AUTH_SECRET_2",
-        "AUTH_SECRET_3",
-        "AUTH_URL",
-        "AUTH_TRUST_HOST",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd.env(CHILD, test);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "child {test} failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stdout.contains("1 passed"),
-        "child {test} did not run:\n{stdout}"
-    );
-}
-
-fn in_child(test: &str) -> bool {
-    std::env::var(CHILD).as_deref() == Ok(test)
-}
+const SECRET_0: &str = "env-secret-0-0123456789abcdef0123456789";
+const SECRET_1: &str = "env-secret-1-0123456789abcdef0123456789";
 
 fn env_config() -> AuthConfig<Tok, SUser> {
     AuthConfig::<Tok, SUser>::__new().__provider(credentials_provider())
 }
 
-#[test]
-fn env_secrets_and_url() {
-    run_child(
-        "child_env_secrets",
-        &[
-            ("AUTH_SECRET", "env-secret-0-0123456789abcdef0123456789"),
-            ("AUTH_SECRET_1", "env-secret-1-0123456789abcdef0123456789"),
-            ("AUTH_URL", "https://env.example.com/api/auth"),
-        ],
-    );
-    run_child(
-        "child_missing_secret",
-        &[("AUTH_URL", "http://localhost:3000")],
-    );
-    run_child(
-        "child_trust_host_env",
-        &[
-            ("AUTH_SECRET", "env-secret-0-0123456789abcdef0123456789"),
-            ("AUTH_TRUST_HOST", "true"),
-        ],
-    );
-}
-
 #[tokio::test]
-async fn child_env_secrets() {
-    if !in_child("child_env_secrets") {
-        return;
-    }
-    let mut b = Browser::new(auth(env_config()));
+async fn env_secrets_and_url() {
+    let env = [
+        ("AUTH_SECRET", SECRET_0),
+        ("AUTH_SECRET_1", SECRET_1),
+        ("AUTH_URL", "https://env.example.com/api/auth"),
+    ];
+    let mut b = Browser::new(auth(env_config().with_env(env)));
     let res = b.sign_in("rio", None).await;
     assert_eq!(
         res.location(),
@@ -228,11 +169,8 @@ async fn child_env_secrets() {
     );
     let token = b.jar["__Secure-authjs.session-token"].clone();
     // Auth.js's order: AUTH_SECRET_1 is unshifted before AUTH_SECRET, so it encodes.
-    for (secret, accepted) in [
-        ("env-secret-1-0123456789abcdef0123456789", true),
-        ("env-secret-0-0123456789abcdef0123456789", false),
-    ] {
-        let mut other = Browser::new(auth(env_config().with_secrets([secret])));
+    for (secret, accepted) in [(SECRET_1, true), (SECRET_0, false)] {
+        let mut other = Browser::new(auth(env_config().with_env(env).with_secrets([secret])));
         other
             .jar
             .insert("__Secure-authjs.session-token".into(), token.clone());
@@ -240,32 +178,62 @@ async fn child_env_secrets() {
         assert_eq!(s != serde_json::Value::Null, accepted, "secret {secret}");
     }
     // Either secret decodes (rotation): a token made with AUTH_SECRET alone is accepted.
-    let mut old = Browser::new(auth(
-        env_config().with_secrets(["env-secret-0-0123456789abcdef0123456789"]),
-    ));
+    let mut old = Browser::new(auth(env_config().with_env(env).with_secrets([SECRET_0])));
     old.sign_in("old", None).await;
     b.jar = old.jar.clone();
     assert_eq!(b.session().await["user"]["name"], "old");
 }
 
 #[test]
-fn child_missing_secret() {
-    if !in_child("child_missing_secret") {
-        return;
-    }
-    assert_eq!(
-        Auth::new(env_config()).err(),
-        Some(ConfigError::MissingSecret)
-    );
+fn env_missing_secret() {
+    let config = env_config().with_env([("AUTH_URL", "http://localhost:3000")]);
+    assert_eq!(Auth::new(config).err(), Some(ConfigError::MissingSecret));
+    // An empty variable is unset.
+    let config =
+        env_config().with_env([("AUTH_URL", "http://localhost:3000"), ("AUTH_SECRET", "")]);
+    assert_eq!(Auth::new(config).err(), Some(ConfigError::MissingSecret));
+    // No URL and no trust from the given environment either.
+    let config = env_config().with_env([("AUTH_SECRET", SECRET_0)]);
+    assert_eq!(Auth::new(config).err(), Some(ConfigError::MissingUrl));
 }
 
 #[tokio::test]
-async fn child_trust_host_env() {
-    if !in_child("child_trust_host_env") {
-        return;
-    }
-    let mut b = Browser::new(auth(env_config()));
+async fn env_trust_host() {
+    let config = env_config().with_env([("AUTH_SECRET", SECRET_0), ("AUTH_TRUST_HOST", "true")]);
+    let mut b = Browser::new(auth(config));
     b.extra_headers = vec![("host".into(), "from-env:1234".into())];
     let res = b.sign_in("sam", None).await;
     assert_eq!(res.location(), "http://from-env:1234");
+    // `AUTH_TRUST_HOST=false` (or anything but true/1) does not trust.
+    let config = env_config().with_env([("AUTH_SECRET", SECRET_0), ("AUTH_TRUST_HOST", "false")]);
+    assert_eq!(Auth::new(config).err(), Some(ConfigError::MissingUrl));
+}
+
+/// A provider's `env(..)` values come from the given environment, and only from it: a
+/// variable the process has (`PATH`) is unset for a configuration given its own.
+#[test]
+fn env_values_of_providers_come_from_the_given_environment() {
+    use auth_runtime::config::env;
+    use auth_runtime::{Provider, providers};
+
+    let github = |secret_var: &'static str| {
+        Provider::OAuth(providers::github(env("GITHUB_ID"), env(secret_var)))
+    };
+    let base = [
+        ("AUTH_SECRET", SECRET_0),
+        ("AUTH_URL", "http://localhost:3000"),
+    ];
+    let config = env_config().__provider(github("GITHUB_SECRET")).with_env(
+        base.into_iter()
+            .chain([("GITHUB_ID", "id"), ("GITHUB_SECRET", "shh")]),
+    );
+    assert!(Auth::new(config).is_ok());
+    assert!(std::env::var_os("PATH").is_some());
+    let config = env_config()
+        .__provider(github("PATH"))
+        .with_env(base.into_iter().chain([("GITHUB_ID", "id")]));
+    assert_eq!(
+        Auth::new(config).err(),
+        Some(ConfigError::MissingEnv("PATH"))
+    );
 }

@@ -230,3 +230,135 @@ async fn return_redirect_and_csrf() {
     );
     assert!(!b.jar.contains_key("authjs.state"));
 }
+
+/// `response_mode=form_post`: the callback's parameters in a POST body are checked like a
+/// query's: a repeated `state` or `code` is refused (a form's last-value-wins reading would
+/// let a forged first value through), and the spent check cookies are cleared. The same
+/// parameters sent once sign in.
+#[tokio::test]
+async fn form_post_callback_refuses_repeated_parameters() {
+    for repeated in ["state=forged", "code=forged", ""] {
+        let mut b = Browser::new(auth(config(Arc::default())));
+        let res = start(&mut b, "oidc").await;
+        let path = at_provider(res.location()).await;
+        let (callback, query) = path.split_once('?').unwrap();
+        let body = if repeated.is_empty() {
+            query.to_owned()
+        } else {
+            format!("{repeated}&{query}")
+        };
+        let res = b
+            .send_with(
+                "POST",
+                callback,
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+                &[],
+            )
+            .await;
+        if repeated.is_empty() {
+            assert_eq!(res.status, 302);
+            assert_eq!(res.location(), "http://localhost:3000/after");
+            assert_eq!(b.session().await["user"]["id"], "user-1");
+            continue;
+        }
+        assert_eq!(res.location(), CALLBACK_ERROR, "{repeated}");
+        assert!(
+            res.set_cookie("authjs.session-token").is_none(),
+            "{repeated}"
+        );
+        for name in CHECKS {
+            assert!(
+                res.set_cookie(name).unwrap().contains("Max-Age=0"),
+                "{repeated}: {name} cleared"
+            );
+        }
+        assert_eq!(b.session().await, serde_json::Value::Null, "{repeated}");
+    }
+}
+
+/// The check cookies are spent once the callback reads them: they are cleared whatever
+/// the sign-in tail answers, here `AccessDenied` (the `sign_in` callback refuses) and
+/// `Configuration` (a token too large for the cookie). (The database's 503 is in
+/// `db_sqlite::oauth_callback_503_clears_the_check_cookies`.)
+#[tokio::test]
+async fn check_cookies_are_cleared_on_access_denied_and_configuration() {
+    use auth_runtime::config::{JwtArgs, SignInArgs, SignInDecision};
+
+    let op = OidcProvider::shared();
+    let denied = AuthConfig::<Tok, SUser>::__new()
+        .__provider(Provider::OAuth(op.provider(BASIC)))
+        .__sign_in(Arc::new(|_: SignInArgs| {
+            boxed(async { SignInDecision::Deny })
+        }))
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    let too_large = AuthConfig::<Tok, SUser>::__new()
+        .__provider(Provider::OAuth(op.provider(BASIC)))
+        .__jwt(Arc::new(|args: JwtArgs<Tok>| {
+            let mut token = args.token;
+            token.blob = Some(
+                (0..80_000u32)
+                    .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+                    .collect(),
+            );
+            boxed(async move { Some(token) })
+        }))
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    for (config, error) in [(denied, "AccessDenied"), (too_large, "Configuration")] {
+        let mut b = Browser::new(auth(config));
+        let res = start(&mut b, "oidc").await;
+        let path = at_provider(res.location()).await;
+        let res = b.get(&path).await;
+        assert_eq!(
+            res.location(),
+            format!("http://localhost:3000/api/auth/error?error={error}")
+        );
+        for name in CHECKS {
+            assert!(
+                res.set_cookie(name)
+                    .is_some_and(|c| c.contains("Max-Age=0")),
+                "{error}: {name} cleared"
+            );
+        }
+        assert!(res.set_cookie("authjs.session-token").is_none(), "{error}");
+        assert!(
+            CHECKS.iter().all(|name| !b.jar.contains_key(*name)),
+            "{error}"
+        );
+    }
+}
+
+/// A callback that panics during an OAuth sign-in is answered `500 Configuration`, and
+/// the check cookies the callback request carried are cleared all the same.
+#[tokio::test]
+async fn check_cookies_are_cleared_when_a_callback_panics() {
+    use auth_runtime::config::JwtArgs;
+
+    let config = AuthConfig::<Tok, SUser>::__new()
+        .__provider(Provider::OAuth(OidcProvider::shared().provider(BASIC)))
+        .__jwt(Arc::new(|args: JwtArgs<Tok>| {
+            assert!(
+                args.user.is_none(),
+                "a bug in the application's jwt callback"
+            );
+            boxed(async move { Some(args.token) })
+        }))
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    let mut b = Browser::new(auth(config));
+    let res = start(&mut b, "oidc").await;
+    let path = at_provider(res.location()).await;
+    let res = b.get(&path).await;
+    assert_eq!(res.status, 500);
+    assert_eq!(res.json()["error"], "Configuration");
+    for name in CHECKS {
+        assert!(
+            res.set_cookie(name)
+                .is_some_and(|c| c.contains("Max-Age=0")),
+            "{name} cleared"
+        );
+    }
+    assert!(res.set_cookie("authjs.session-token").is_none());
+}

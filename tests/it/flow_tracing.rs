@@ -114,3 +114,39 @@ async fn flow_is_traced_without_secrets() {
         assert!(!log.contains(secret), "the log leaks {secret:?}:\n{log}");
     }
 }
+
+/// A `Token` whose field changed type since the cookie was written (`name` now a number):
+/// the session is cleared and the log says why, without echoing the claim's value
+/// (serde's own text would print the user's name).
+#[tokio::test(flavor = "current_thread")]
+async fn a_claim_of_another_type_is_not_echoed_into_the_log() {
+    #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+    #[serde(default)]
+    struct Renamed {
+        sub: Option<String>,
+        name: Option<i64>,
+        exp: Option<i64>,
+    }
+
+    let mut b = Browser::new(auth(counting_config(Arc::default())));
+    let user = "Zelda-UNIQUE-NAME";
+    b.sign_in(user, None).await;
+    let mut jar = b.jar.clone();
+    let config = auth_runtime::AuthConfig::<Renamed, SUser>::__new()
+        .__provider(credentials_provider())
+        .with_secrets([SECRET])
+        .with_url(ORIGIN);
+    let changed = auth_runtime::Auth::new(config).unwrap();
+
+    let capture = Capture::default();
+    let _guard = tracing::subscriber::set_default(capture.clone());
+    let res = send_with_jar(&changed, &mut jar, "GET", "/session", None).await;
+    assert_eq!(res.body().as_ref(), b"null");
+    assert!(!jar.contains_key("authjs.session-token"), "cleared");
+    let log = capture.lines.lock().unwrap().join("\n");
+    assert!(
+        log.contains("token claims do not fit the Token type: invalid type (expected i64)"),
+        "{log}"
+    );
+    assert!(!log.contains(user), "the log echoes the claim:\n{log}");
+}

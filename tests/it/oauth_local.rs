@@ -644,6 +644,40 @@ async fn provider_answers_garbage() {
     }
 }
 
+/// A token endpoint refusing with text of its own choosing (a forged log line, half a
+/// megabyte of description): the error carries it bounded (200 characters) and escaped.
+#[tokio::test]
+async fn token_endpoint_error_text_is_bounded_and_escaped() {
+    async fn refuse() -> Response {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({
+                "error": "invalid_grant\r\n2026-01-01T00:00:00Z ERROR forged line",
+                "error_description": "d".repeat(512 * 1024),
+            })),
+        )
+            .into_response()
+    }
+    let base = format!(
+        "http://{}",
+        serve(Router::new().route("/token", post(refuse))).await
+    );
+    let err = callback_of(&OAuthClient::default(), &oauth_provider(&base))
+        .await
+        .unwrap_err();
+    let OAuthError::Token { error, description } = &err else {
+        panic!("{err:?}");
+    };
+    assert_eq!(
+        error,
+        "invalid_grant\\r\\n2026-01-01T00:00:00Z ERROR forged line"
+    );
+    assert_eq!(description.as_deref().map(str::len), Some(200));
+    let text = err.to_string();
+    assert!(!text.contains(['\r', '\n']), "{text}");
+    assert!(text.len() < 500, "{} characters", text.len());
+}
+
 // ---------------------------------------------------------------------------------------
 // A GitHub-shaped OAuth 2.0 server for the preset
 // ---------------------------------------------------------------------------------------

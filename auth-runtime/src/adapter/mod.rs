@@ -79,6 +79,10 @@ pub enum AdapterError {
     /// Any other database error.
     #[error("database error")]
     Backend(#[source] BoxError),
+    /// The adapter does not implement this operation (an application's own adapter that
+    /// leaves an optional method to its default, e.g. the session versions).
+    #[error("this adapter does not support {0}")]
+    Unsupported(&'static str),
 }
 
 impl AdapterError {
@@ -245,6 +249,26 @@ pub trait Adapter: Send + Sync + 'static {
     /// Deletes every expired session (and expired verification token). Returns how many
     /// sessions. Run it periodically (`spawn_sweeper`, with a database feature).
     fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64>;
+
+    /// The user's session version (revocable JWT sessions): `0` until their sessions are
+    /// first revoked, then the value [`Adapter::bump_session_version`] last returned. A
+    /// JWT session whose version claim is lower reads as signed out.
+    ///
+    /// The default answers [`AdapterError::Unsupported`]: JWT sessions are then not
+    /// checked (and cannot be revoked); the shipped adapters implement it.
+    fn session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("session versions")) })
+    }
+
+    /// Increments the user's session version (from `0` when they have none) and returns
+    /// the new value, atomically: every JWT session minted before reads as signed out.
+    ///
+    /// The default answers [`AdapterError::Unsupported`].
+    fn bump_session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("session versions")) })
+    }
 
     /// One sign-in attempt against a shared rate limit (the GCRA of
     /// [`SignInLimits`](crate::config::SignInLimits)), applied atomically: read the key's

@@ -17,7 +17,9 @@ use crate::config::{Session, SessionUserData, TokenData};
 /// ```
 ///
 /// Rejects like [`Session`] when signed out; `Option<Claims<T>>` never rejects a signed-out
-/// request. Under the database strategy there is no token, so it always rejects.
+/// request. Under the database strategy there is no token: a signed-in request is refused
+/// with `500` (a wiring mistake: extract [`Session`] instead), never sent to the sign-in
+/// page, which would send it back here.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Claims<T>(pub T);
 
@@ -35,9 +37,18 @@ pub struct SessionRejection {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
     MissingLayer(&'static str),
-    SignInRequired { sign_in_url: String, html: bool },
-    Forbidden { html: bool },
-    Unavailable { html: bool },
+    SignInRequired {
+        sign_in_url: String,
+        html: bool,
+    },
+    Forbidden {
+        html: bool,
+    },
+    Unavailable {
+        html: bool,
+    },
+    /// `Claims<T>` under the database strategy, for a signed-in user: there is no token.
+    NoToken(&'static str),
 }
 
 impl SessionRejection {
@@ -53,6 +64,12 @@ impl SessionRejection {
                 sign_in_url,
                 html: wants_html(parts),
             },
+        }
+    }
+
+    pub(crate) fn no_token(what: &'static str) -> Self {
+        SessionRejection {
+            kind: Kind::NoToken(what),
         }
     }
 
@@ -77,7 +94,7 @@ impl SessionRejection {
     pub fn status(&self) -> StatusCode {
         match &self.kind {
             Kind::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            Kind::MissingLayer(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Kind::MissingLayer(_) | Kind::NoToken(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Kind::SignInRequired { html: true, .. } => StatusCode::SEE_OTHER,
             Kind::SignInRequired { html: false, .. } => StatusCode::UNAUTHORIZED,
             Kind::Forbidden { .. } => StatusCode::FORBIDDEN,
@@ -101,6 +118,10 @@ impl fmt::Display for SessionRejection {
                 "no auth context in this request: is `auth.layer()` enabled? add \
                  `.layer(auth.layer())` to the router, after every route that reads the \
                  session, and extract the `Session`/`Claims` types of that same `Auth`",
+            ),
+            Kind::NoToken(_) => f.write_str(
+                "this route reads the session token (`Claims`), but sessions are kept in the \
+                 database (`strategy: database`), where there is no token: extract `Session` instead",
             ),
             Kind::SignInRequired { .. } => f.write_str("sign in to access this resource"),
             Kind::Forbidden { .. } => {
@@ -137,6 +158,13 @@ impl IntoResponse for SessionRejection {
         let message = self.to_string();
         let mut response = match self.kind {
             Kind::MissingLayer(what) => {
+                tracing::error!(extractor = what, "{message}");
+                json(
+                    status,
+                    serde_json::json!({"error": "Configuration", "message": message}),
+                )
+            }
+            Kind::NoToken(what) => {
                 tracing::error!(extractor = what, "{message}");
                 json(
                     status,

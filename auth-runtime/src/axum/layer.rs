@@ -212,7 +212,15 @@ impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
 
 impl<T: TokenData, U: SessionUserData> TokenSource<T> for RequestAuth<T, U> {
     fn token<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Option<T>, SessionRejection>> {
-        Box::pin(async move { Ok(self.lookup(parts).await?.token.clone()) })
+        Box::pin(async move {
+            let lookup = self.lookup(parts).await?;
+            if lookup.token.is_none() && lookup.session.is_some() {
+                // Signed in without a token: the database strategy. Refusing as "sign in
+                // required" would loop a browser between the sign-in page and this route.
+                return Err(SessionRejection::no_token(std::any::type_name::<T>()));
+            }
+            Ok(lookup.token.clone())
+        })
     }
 
     fn sign_in_url(&self, parts: &Parts) -> String {

@@ -1,6 +1,7 @@
 //! [`AuthConfig`], the whole configuration, with its defaults and builders.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::{
     ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,
@@ -46,6 +47,9 @@ pub struct AuthConfig<T, U> {
     pub(crate) url: Option<ConfigValue>,
     pub(crate) token_format: crate::jwt::TokenFormat,
     pub(crate) events: Events,
+    /// Where `AUTH_*` and `env(..)` are read at start-up (`with_env`).
+    pub(crate) env: super::value::Environment,
+    pub(crate) session_check_interval: Option<Duration>,
     pub(crate) sign_in_limits: super::SignInLimits,
 }
 
@@ -68,6 +72,8 @@ impl<T, U> Clone for AuthConfig<T, U> {
             url: self.url.clone(),
             token_format: self.token_format.clone(),
             events: self.events.clone(),
+            env: self.env.clone(),
+            session_check_interval: self.session_check_interval,
             sign_in_limits: self.sign_in_limits.clone(),
         }
     }
@@ -89,6 +95,8 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("trust_host", &self.trust_host)
             .field("trust_proxy", &self.trust_proxy)
             .field("events", &self.events)
+            .field("env", &self.env)
+            .field("session_check_interval", &self.session_check_interval)
             .field("sign_in_limits", &self.sign_in_limits)
             .finish_non_exhaustive()
     }
@@ -100,6 +108,9 @@ pub const DEFAULT_MAX_AGE: u64 = 30 * 24 * 60 * 60;
 pub const DEFAULT_UPDATE_AGE: u64 = 24 * 60 * 60;
 /// `/api/auth`, Auth.js's default base path.
 pub const DEFAULT_BASE_PATH: &str = "/api/auth";
+/// 30 seconds: how long an app server trusts the session version it last read for a user
+/// (revocable JWT sessions, see [`AuthConfig::with_session_check_interval`]).
+pub const DEFAULT_SESSION_CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
 impl<T, U> Default for AuthConfig<T, U> {
     fn default() -> Self {
@@ -120,6 +131,8 @@ impl<T, U> Default for AuthConfig<T, U> {
             url: None,
             token_format: crate::jwt::TokenFormat::AuthJs,
             events: Events::default(),
+            env: super::value::Environment::default(),
+            session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
             sign_in_limits: super::SignInLimits::default(),
         }
     }
@@ -137,6 +150,38 @@ impl<T, U> AuthConfig<T, U> {
             .into_iter()
             .map(|s| ConfigValue::Literal(s.into()))
             .collect();
+        self
+    }
+
+    /// Reads the environment from `vars` instead of the process: `AUTH_SECRET`,
+    /// `AUTH_SECRET_1..3`, `AUTH_URL`, `AUTH_TRUST_HOST` and every `env("..")` value of the
+    /// configuration (OAuth client ids and secrets, issuers, URLs) come from here, all read
+    /// once by [`Auth::new`](crate::Auth::new). A variable absent from `vars` (or empty) is
+    /// unset, whatever the process has. Values written in the configuration
+    /// ([`with_secrets`](Self::with_secrets), [`with_url`](Self::with_url), ..) still win.
+    ///
+    /// For tests that need several environments in one process (`std::env::set_var` would
+    /// race with the other tests), or variables that come from elsewhere (a secret store):
+    ///
+    /// ```
+    /// # use auth_runtime::AuthConfig;
+    /// # fn config() -> AuthConfig<(), ()> { AuthConfig::default() }
+    /// let config = config().with_env([
+    ///     ("AUTH_SECRET", "a-secret-of-at-least-32-bytes-0123456789"),
+    ///     ("AUTH_URL", "https://app.example.com"),
+    /// ]);
+    /// ```
+    pub fn with_env<I, K, V>(mut self, vars: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        let vars = vars
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect();
+        self.env = super::value::Environment::Vars(std::sync::Arc::new(vars));
         self
     }
 
@@ -171,6 +216,31 @@ impl<T, U> AuthConfig<T, U> {
     /// cookie. The OAuth check cookies stay encrypted whatever this says.
     pub fn with_token_format(mut self, format: crate::jwt::TokenFormat) -> Self {
         self.token_format = format;
+        self
+    }
+
+    /// How long an app server may answer JWT session reads from the session version it last
+    /// read for a user ([`DEFAULT_SESSION_CHECK_INTERVAL`], 30 s, by default). Applies with an
+    /// adapter under the jwt strategy only.
+    ///
+    /// With an adapter, every JWT session carries the user's session version (the claim
+    /// [`SESSION_VERSION_CLAIM`](crate::SESSION_VERSION_CLAIM)), and a read compares it with
+    /// the version in the database, so [`Auth::sign_out_everywhere`](crate::Auth::sign_out_everywhere)
+    /// ends every JWT session of the user. Each server caches the version per user (at most
+    /// [`SESSION_VERSION_CACHE_CAPACITY`](crate::SESSION_VERSION_CACHE_CAPACITY) users): a
+    /// read costs at most one database round trip per user and `interval`, and a revocation
+    /// made on another server is seen within `interval` (on the server that revoked, at
+    /// once). `Duration::ZERO` checks the database on every read.
+    pub fn with_session_check_interval(mut self, interval: Duration) -> Self {
+        self.session_check_interval = Some(interval);
+        self
+    }
+
+    /// Turns the session version check off: with an adapter, JWT sessions are neither
+    /// stamped nor checked, so they cannot be revoked before they expire (the behaviour
+    /// without an adapter, and Auth.js's).
+    pub fn without_session_check(mut self) -> Self {
+        self.session_check_interval = None;
         self
     }
 

@@ -16,7 +16,8 @@ mod users;
 mod value;
 
 pub use auth_config::{
-    AuthConfig, DEFAULT_BASE_PATH, DEFAULT_MAX_AGE, DEFAULT_UPDATE_AGE, Pages, SessionStrategy,
+    AuthConfig, DEFAULT_BASE_PATH, DEFAULT_MAX_AGE, DEFAULT_SESSION_CHECK_INTERVAL,
+    DEFAULT_UPDATE_AGE, Pages, SessionStrategy,
 };
 pub use callbacks::{
     AuthorizeFn, BoxFuture, DatabaseSessionArgs, DatabaseSessionFn, IntoJwtOutcome,

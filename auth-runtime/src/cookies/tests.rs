@@ -115,4 +115,28 @@ fn oversized_headers_are_ignored() {
     let c = cookies(&big);
     assert!(c.oversized);
     assert_eq!(c.read_chunked("s"), ChunkedValue::Absent);
+    assert_eq!(c.get("s"), None);
+}
+
+/// An oversized request's values are ignored but its names kept: its session chunks can
+/// be cleared (and only those).
+#[test]
+fn oversized_headers_keep_the_names_to_clear() {
+    let big = format!(
+        "s.0={}; s.1=y; other=z",
+        "x".repeat(MAX_COOKIE_HEADER_BYTES)
+    );
+    let c = cookies(&big);
+    assert!(c.oversized);
+    assert_eq!(c.read_chunked("s"), ChunkedValue::Absent);
+    assert_eq!(c.chunk_names("s"), ["s.0", "s.1"]);
+    let cleared: Vec<String> = clear_chunked(&c, "s", false)
+        .iter()
+        .map(SetCookie::to_header_string)
+        .collect();
+    assert_eq!(cleared.len(), 2);
+    assert!(
+        cleared.iter().all(|c| c.contains("Max-Age=0")),
+        "{cleared:?}"
+    );
 }

@@ -130,9 +130,10 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
         tracing::info!(provider = %provider.id, "OAuth check cookies cleared");
         return Err(FlowError::OAuthCallback(reason, cleared));
     }
-    // `response_mode=form_post` returns in the body; otherwise the query.
+    // `response_mode=form_post` returns in the body; otherwise the query. The pairs as
+    // sent, not the last-wins fields: a repeated `state` or `code` is refused either way.
     let params: Vec<(String, String)> = if req.method == Method::POST {
-        req.body.fields.clone()
+        req.body.pairs.clone()
     } else {
         req.query.clone()
     };
@@ -158,9 +159,13 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
     };
     let reply = match inner.sign_in_tail(ctx, req, sign_in).await {
         Ok(reply) => reply,
-        // The check cookies are spent: clear them on the way to the sign-in page.
-        Err(FlowError::AccountNotLinked(_)) => return Err(FlowError::AccountNotLinked(cleared)),
-        Err(e) => return Err(e),
+        // The check cookies are spent: clear them whatever the answer (the sign-in page,
+        // `AccessDenied`, `Configuration`, or the database's 503).
+        Err(e) => {
+            let base = inner.config.base_path.as_str();
+            let reply = e.into_reply(req, &inner.config.pages, base, &ctx.origin);
+            return Ok(reply.with_cookies(cleared));
+        }
     };
     Ok(reply.with_cookies(cleared))
 }

@@ -8,7 +8,8 @@
 //!   what an endpoint answers, and how a failed one is answered.
 //! - the endpoints: `csrf`, `providers`, `session`, `signin`, `callback`, `signout`,
 //!   `error_page`; `sign_in_tail` ends every sign-in; `server` the application's own
-//!   sign-in, sign-out and update (`Auth::sign_in`, ..); `database` holds the database strategy's steps and
+//!   sign-in, sign-out and update (`Auth::sign_in`, ..); `database` holds the database strategy's steps,
+//!   `revocation` the session versions that end JWT sessions early, and
 //!   `events` the fire-and-forget events.
 
 mod callback;
@@ -22,6 +23,7 @@ mod events;
 mod providers;
 mod reply;
 mod request;
+mod revocation;
 mod server;
 mod session;
 mod sign_in_limits;
@@ -45,6 +47,7 @@ use request::{Action, Req};
 
 pub use client::ClientAddr;
 pub(crate) use client::client_ip;
+pub use revocation::{SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM};
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;
 pub use session::StoreStatus;
@@ -56,20 +59,45 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     request: http::Request<Bytes>,
 ) -> http::Response<Bytes> {
     let return_redirect = request.headers().contains_key("x-auth-return-redirect");
+    let spent = spent_check_cookies(inner, &request);
     let reply = match AssertUnwindSafe(route(inner, request)).catch_unwind().await {
         Ok(reply) => reply,
         Err(_) => {
             // A user callback (or `authorize`) panicked: answer like Auth.js answers a
-            // callback that throws, and keep serving.
+            // callback that throws, and keep serving. An OAuth callback's check cookies
+            // were read: spent, cleared as on every other failure.
             tracing::error!("request failed (Configuration): a callback panicked");
             Reply::bad_request(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Configuration",
                 "the server could not complete the request; see the server log",
             )
+            .with_cookies(spent)
         }
     };
     reply.into_response(return_redirect)
+}
+
+/// The clearing of the OAuth check cookies (state, PKCE, nonce) a callback request
+/// carries, for the answer to a callback that panicked; empty for any other request.
+fn spent_check_cookies<T, U>(
+    inner: &Inner<T, U>,
+    request: &http::Request<Bytes>,
+) -> Vec<crate::cookies::SetCookie> {
+    let callback = format!("{}/callback/", inner.config.base_path);
+    if !request.uri().path().starts_with(&callback) {
+        return Vec::new();
+    }
+    let Ok((_, scheme)) = inner.resolve(request.headers(), request.uri()) else {
+        return Vec::new();
+    };
+    let cookies = crate::cookies::RequestCookies::from_headers(request.headers());
+    let names = &scheme.names;
+    [&names.state, &names.pkce_code_verifier, &names.nonce]
+        .into_iter()
+        .filter(|name| cookies.get(name).is_some_and(|v| !v.is_empty()))
+        .map(|name| crate::cookies::SetCookie::clear(name, names.secure))
+        .collect()
 }
 
 async fn route<T: TokenData, U: SessionUserData>(

@@ -180,6 +180,9 @@ pub(crate) struct Body {
     pub(crate) fields: Vec<(String, String)>,
     /// The JSON document, when the body was JSON.
     pub(crate) json: Option<serde_json::Value>,
+    /// A form's pairs as sent, repeated names kept: the OAuth `form_post` callback refuses
+    /// a repeated `state` or `code` here as it does in a query. (For JSON, `fields`.)
+    pub(crate) pairs: Vec<(String, String)>,
 }
 
 /// `X-Auth-Return-Redirect`, or an `Accept` naming `application/json` and not `text/html`.
@@ -227,16 +230,18 @@ impl Body {
                 }
             }
             Body {
+                pairs: fields.clone(),
                 fields,
                 json: Some(value),
             }
         } else if ct.contains("application/x-www-form-urlencoded") {
-            let pairs = url::form_urlencoded::parse(bytes)
+            let pairs: Vec<(String, String)> = url::form_urlencoded::parse(bytes)
                 .map(|(k, v)| (k.into_owned(), v.into_owned()))
                 .collect();
             Body {
-                fields: last_wins(pairs),
+                fields: last_wins(pairs.clone()),
                 json: None,
+                pairs,
             }
         } else {
             Body::default()

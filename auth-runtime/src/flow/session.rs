@@ -4,6 +4,7 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::revocation::{self, VersionCheck};
 use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, database};
 use crate::adapter::Adapter;
 use crate::config::{
@@ -121,6 +122,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     async fn read_db_session(&self, ctx: &Ctx<'_>, db: &dyn Adapter) -> SessionRead<T, U> {
         let name = &ctx.scheme.names.session_token;
         let raw = match ctx.cookies.read_chunked(name) {
+            ChunkedValue::Absent if ctx.cookies.oversized => {
+                return self.clear_session(ctx, "cookie headers too large");
+            }
             ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
@@ -174,29 +178,44 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     async fn read_jwt_session(&self, ctx: &Ctx<'_>, update: Option<Value>) -> SessionRead<T, U> {
         let name = &ctx.scheme.names.session_token;
         let raw = match ctx.cookies.read_chunked(name) {
-            ChunkedValue::Absent => {
-                if ctx.cookies.oversized {
-                    tracing::info!("cookie headers too large; treated as signed out");
-                }
-                return SessionRead::signed_out(Vec::new());
+            // Too large to read: signed out, and every chunk it carries cleared, or the
+            // browser would send the same header (and be refused) on every request.
+            ChunkedValue::Absent if ctx.cookies.oversized => {
+                return self.clear_session(ctx, "cookie headers too large");
             }
+            ChunkedValue::Absent => return SessionRead::signed_out(Vec::new()),
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
         };
         if raw.len() > MAX_SESSION_BYTES {
             return self.clear_session(ctx, "session cookie is larger than the limit");
         }
-        let claims = match ctx.scheme.session.decode(&raw, ctx.now_secs()) {
+        let mut claims = match ctx.scheme.session.decode(&raw, ctx.now_secs()) {
             Ok(c) => c,
             Err(e) => {
                 let reason = format!("token rejected: {e}");
                 return self.clear_session(ctx, &reason);
             }
         };
+        // The session version stays out of the token the callbacks see, and goes back in.
+        let version = match revocation::take_version(&mut claims) {
+            Ok(v) => v,
+            Err(reason) => return self.clear_session(ctx, reason),
+        };
+        match self.check_session_version(&claims, version, ctx.now).await {
+            VersionCheck::Valid => {}
+            VersionCheck::Revoked => {
+                return self.clear_session(ctx, "the user's sessions were revoked");
+            }
+            VersionCheck::Unavailable => return SessionRead::unavailable(),
+        }
         let token: T = match serde_json::from_value(Value::Object(claims)) {
             Ok(t) => t,
             Err(e) => {
-                let reason = format!("token claims do not fit the Token type: {e}");
+                let reason = format!(
+                    "token claims do not fit the Token type: {}",
+                    claims_error(&e)
+                );
                 return self.clear_session(ctx, &reason);
             }
         };
@@ -221,10 +240,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
         };
         // Serialise the token once: the default session and the new cookie both read it.
-        let claims = match token_claims(&token) {
+        let mut claims = match token_claims(&token) {
             Ok(c) => c,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
+        revocation::put_version(&mut claims, version);
         let session = self.default_session(&claims, &iso8601(expires));
         let session = match &self.config.session {
             Some(SessionCallback::Jwt(f)) => {
@@ -296,11 +316,16 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     }
 
     /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
         self.encode_claims(ctx, &token_claims(token)?)
     }
 
-    fn encode_claims(&self, ctx: &Ctx<'_>, claims: &Map<String, Value>) -> Result<String, String> {
+    pub(crate) fn encode_claims(
+        &self,
+        ctx: &Ctx<'_>,
+        claims: &Map<String, Value>,
+    ) -> Result<String, String> {
         let encoded = ctx
             .scheme
             .session
@@ -327,7 +352,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             }
         }
         let user = serde_json::from_value::<U>(Value::Object(user)).unwrap_or_else(|e| {
-            tracing::warn!(error = %e, "the default session user does not fit the SessionUser type; using its Default");
+            tracing::warn!(error = %claims_error(&e), "the default session user does not fit the SessionUser type; using its Default");
             U::default()
         });
         Session {
@@ -353,7 +378,7 @@ pub(crate) fn user_claims(user: &User) -> Map<String, Value> {
 }
 
 /// The token as a JSON object.
-fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
+pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
     match serde_json::to_value(token) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err("the Token type does not serialise to a JSON object".to_owned()),
@@ -368,4 +393,75 @@ fn claims_exp<T: TokenData>(token: &T) -> Option<u64> {
         .get("exp")?
         .as_i64()
         .and_then(|e| u64::try_from(e).ok())
+}
+
+/// A serde error about claims, told without the claims' values: serde's own text
+/// (`invalid type: string "ada@example.com", expected i64`) echoes the value, a name or an
+/// e-mail, into the log when a field's type changes between releases. What is kept: the
+/// kind of mistake (`invalid type`), what the type expected, and field names (`missing
+/// field `role``), at most 200 characters.
+pub(crate) fn claims_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let bounded = |s: &str| -> String { s.chars().take(200).collect() };
+    if ["missing field", "duplicate field", "unknown field"]
+        .iter()
+        .any(|p| text.starts_with(p))
+    {
+        // Field names come from the type and the token's keys, not from a value.
+        return bounded(text.split(", expected").next().unwrap_or_default());
+    }
+    let kind = text
+        .split([':', ',', '`', '"', '\''])
+        .next()
+        .unwrap_or_default()
+        .trim();
+    // serde's `expected ..` comes last and is the type's own description.
+    match text.rfind(", expected ") {
+        Some(at) => bounded(&format!("{kind} ({})", &text[at + 2..])),
+        None => bounded(kind),
+    }
+}
+
+#[cfg(test)]
+mod claims_error_tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::claims_error;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code, reason = "only deserialised")]
+    struct Typed {
+        age: i64,
+        role: String,
+        kind: Kind,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    enum Kind {
+        A,
+    }
+
+    fn error(value: serde_json::Value) -> String {
+        let e = serde_json::from_value::<Typed>(value).unwrap_err();
+        claims_error(&e)
+    }
+
+    #[test]
+    fn the_value_of_a_mistyped_claim_is_not_echoed() {
+        let told = error(serde_json::json!({"age": "ada@example.com", "role": "r", "kind": "A"}));
+        assert!(!told.contains("ada"), "{told}");
+        assert_eq!(told, "invalid type (expected i64)");
+        let told = error(serde_json::json!({"age": 1, "role": 7, "kind": "A"}));
+        assert_eq!(told, "invalid type (expected a string)");
+        let told = error(serde_json::json!({"age": 1, "role": "r", "kind": "secret-variant"}));
+        assert!(!told.contains("secret"), "{told}");
+        assert!(told.starts_with("unknown variant ("), "{told}");
+        let told = error(serde_json::json!({"age": 1, "kind": "A"}));
+        assert_eq!(told, "missing field `role`");
+        // A value shaped like serde's own text does not smuggle itself in either.
+        let told =
+            error(serde_json::json!({"age": "x\nFORGED, expected y: z", "role": "r", "kind": "A"}));
+        assert!(!told.contains("FORGED"), "{told}");
+        assert!(!told.contains('\n'), "{told}");
+    }
 }

@@ -181,7 +181,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         claims.insert("sub".to_owned(), Value::String(user.id.clone()));
         let token: T = serde_json::from_value(Value::Object(claims)).map_err(|e| {
             FlowError::Configuration(format!(
-                "the default token does not fit the Token type: {e}"
+                "the default token does not fit the Token type: {}",
+                super::session::claims_error(&e)
             ))
         })?;
 
@@ -217,8 +218,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             tracing::info!(provider = %provider, cookie = %name, "the `jwt` callback returned None on sign-in; session cookie cleared");
             return Ok(cookies::clear_chunked(&ctx.cookies, name, ctx.secure()));
         };
+        let mut claims = super::session::token_claims(&token).map_err(FlowError::Configuration)?;
+        let version = self.sign_in_version(&claims, ctx.now).await?;
+        super::revocation::put_version(&mut claims, version);
         let encoded = self
-            .encode_token(ctx, &token)
+            .encode_claims(ctx, &claims)
             .map_err(FlowError::Configuration)?;
         let expires = cookies::expires_in(ctx.now, self.config.max_age);
         tracing::info!(provider = %provider, "signed in");

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::ConfigError;
 use crate::adapter::Adapter;
 use crate::clock::{Clock, SystemClock};
-use crate::config::{AuthConfig, Provider, SessionCallback, SessionStrategy};
+use crate::config::{AuthConfig, ConfigValue, Provider, SessionCallback, SessionStrategy};
 use crate::cookies::CookieNames;
 use crate::jwt::{JwtCodec, Secrets, TokenFormat};
 use crate::providers::oauth::OAuthClient;
@@ -58,14 +58,13 @@ pub(crate) struct Inner<T, U> {
     pub(crate) http: Option<Scheme>,
     pub(crate) https: Option<Scheme>,
     pub(crate) oauth: OAuthClient,
+    /// The per-user session versions read (revocable JWT sessions): with an adapter under
+    /// the jwt strategy, unless the check is turned off.
+    pub(crate) versions: Option<super::revocation::SessionVersions>,
     /// The source of "now" ([`SystemClock`] unless [`crate::Auth::with_clock`] set one).
     pub(crate) clock: Arc<dyn Clock>,
     /// The sign-in rate limits (on the same clock).
     pub(crate) limiter: crate::limits::Limiter,
-}
-
-fn env_nonempty(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -89,7 +88,7 @@ impl<T, U> Inner<T, U> {
     /// Validates `config`, resolves its secrets, site URL and `env(..)` values, and derives
     /// every codec (see [`crate::Auth::new`] for the rules).
     pub(crate) fn new(
-        config: AuthConfig<T, U>,
+        mut config: AuthConfig<T, U>,
         adapter: Option<Arc<dyn Adapter>>,
     ) -> Result<Self, ConfigError> {
         let strategy = match (config.strategy, &adapter) {
@@ -98,6 +97,7 @@ impl<T, U> Inner<T, U> {
             (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
         };
         validate(&config, &strategy)?;
+        resolve_provider_env(&mut config)?;
         let secrets = resolve_secrets(&config)?;
         let csrf_secret = crate::csrf::secret_material(&secrets);
         let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;
@@ -125,6 +125,11 @@ impl<T, U> Inner<T, U> {
             adapter.clone(),
             clock.clone(),
         );
+        let versions = super::revocation::versions_for(
+            &strategy,
+            adapter.as_ref(),
+            config.session_check_interval,
+        );
         Ok(Inner {
             config,
             host,
@@ -134,6 +139,7 @@ impl<T, U> Inner<T, U> {
             http,
             https,
             oauth: OAuthClient::default(),
+            versions,
             limiter,
             clock,
         })
@@ -174,7 +180,7 @@ impl<T, U> Inner<T, U> {
 }
 
 /// The rules that need no environment: strategy and `session` callback agree, the base
-/// path and provider ids fit in URLs, ids are unique, every `env(..)` of a provider is set.
+/// path and provider ids fit in URLs, ids are unique.
 /// The longest `max_age` accepted: 400 days, the longest cookie lifetime browsers keep
 /// (RFC 6265bis caps `Max-Age`/`Expires` there), so a longer session could not outlive its cookie.
 pub(crate) const MAX_SESSION_AGE: u64 = 400 * 24 * 60 * 60;
@@ -206,22 +212,28 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
         }
     }
 
-    // Every `env(..)` of a provider must be set now, not at the first sign-in.
-    for p in &config.providers {
+    Ok(())
+}
+
+/// Every `env(..)` of a provider is read now, from the configuration's environment
+/// ([`AuthConfig::with_env`], else the process), and kept as a literal: a missing one is an
+/// error at start-up, not at the first sign-in, and requests never read the environment.
+fn resolve_provider_env<T, U>(config: &mut AuthConfig<T, U>) -> Result<(), ConfigError> {
+    let env = config.env.clone();
+    for p in &mut config.providers {
         if let Provider::OAuth(o) = p {
-            o.client_id.resolve()?;
-            o.client_secret.resolve()?;
-            for v in [
-                &o.issuer,
-                &o.authorization_url,
-                &o.token_url,
-                &o.userinfo_url,
-                &o.github_emails_url,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                v.resolve()?;
+            for v in [&mut o.client_id, &mut o.client_secret].into_iter().chain(
+                [
+                    &mut o.issuer,
+                    &mut o.authorization_url,
+                    &mut o.token_url,
+                    &mut o.userinfo_url,
+                    &mut o.github_emails_url,
+                ]
+                .into_iter()
+                .flatten(),
+            ) {
+                *v = ConfigValue::Literal(v.resolve_in(&env)?);
             }
         }
     }
@@ -233,14 +245,14 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
 fn resolve_secrets<T, U>(config: &AuthConfig<T, U>) -> Result<Vec<String>, ConfigError> {
     let mut secrets = Vec::new();
     for s in &config.secrets {
-        secrets.push(s.resolve()?);
+        secrets.push(s.resolve_in(&config.env)?);
     }
     secrets.retain(|s| !s.is_empty());
     if secrets.is_empty() {
         secrets.extend(
             crate::jwt::SECRET_ENV_VARS
                 .into_iter()
-                .filter_map(env_nonempty),
+                .filter_map(|name| config.env.var(name)),
         );
     }
     if secrets.is_empty() {
@@ -262,11 +274,13 @@ fn resolve_secrets<T, U>(config: &AuthConfig<T, U>) -> Result<Vec<String>, Confi
 /// The configured `url`, else `AUTH_URL`; without one, `trust_host` (or `AUTH_TRUST_HOST`).
 fn resolve_host<T, U>(config: &AuthConfig<T, U>) -> Result<HostPolicy, ConfigError> {
     let url = match &config.url {
-        Some(v) => Some(v.resolve()?),
-        None => env_nonempty("AUTH_URL"),
+        Some(v) => Some(v.resolve_in(&config.env)?),
+        None => config.env.var("AUTH_URL"),
     };
     let trust_host = config.trust_host.unwrap_or_else(|| {
-        env_nonempty("AUTH_TRUST_HOST")
+        config
+            .env
+            .var("AUTH_TRUST_HOST")
             .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1"))
     });
     match url {

@@ -48,10 +48,10 @@ mod auth {
         },
         events: {
             sign_in(user, is_new_user) {
-                println!("event: {} signed in{}", user.email.unwrap_or_default(), if is_new_user { " (new user)" } else { "" });
+                super::log_sign_in(user.email.as_deref(), is_new_user);
             }
             sign_out(user_id) {
-                println!("event: {} signed out", user_id.unwrap_or_default());
+                tracing::info!(user_id = ?user_id, "event: signed out");
             }
         },
     }
@@ -59,8 +59,16 @@ mod auth {
 
 type App = Auth<auth::Token, auth::SessionUser>;
 
+/// The `sign_in` event's log line. Anyone picks a name here (and so an e-mail): it goes in
+/// a structured field, `Debug`-quoted, so a name with a newline stays inside its field
+/// and cannot forge a log line of its own.
+fn log_sign_in(email: Option<&str>, is_new_user: bool) {
+    tracing::info!(email = ?email, is_new_user, "event: signed in");
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().init();
     let url = std::env::var("DATABASE_URL")
         .ok()
         .filter(|u| !u.is_empty())
@@ -173,9 +181,9 @@ async fn revoke(
     session: auth::Session,
     CsrfForm(RevokeForm {}): CsrfForm<RevokeForm>,
 ) -> Redirect {
-    match auth.revoke_user_sessions(&session.user.id).await {
-        Ok(n) => println!("revoked {n} sessions"),
-        Err(e) => eprintln!("revocation failed: {e}"),
+    match auth.sign_out_everywhere(&session.user.id).await {
+        Ok(n) => tracing::info!(sessions = n, "revoked every session of a user"),
+        Err(e) => tracing::error!(error = %e, "revocation failed"),
     }
     Redirect::to("/")
 }
@@ -193,4 +201,49 @@ fn dev_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    /// Everything the subscriber writes.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_name_with_a_newline_forges_no_log_line() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            super::log_sign_in(
+                Some(
+                    "eve\n2026-11-29T12:00:00Z  INFO event: admin@example.com signed in@example.com",
+                ),
+                false,
+            );
+        });
+        let bytes = buffer.0.lock().map(|b| b.clone()).unwrap_or_default();
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(text.contains(r#"email=Some("eve\n2026"#), "{text}");
+    }
 }

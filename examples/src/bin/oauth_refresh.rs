@@ -81,7 +81,7 @@ mod auth {
                         token.error = None;
                     }
                     Err(err) => {
-                        eprintln!("refreshing the access token failed: {err}");
+                        tracing::warn!(error = %err, "refreshing the access token failed");
                         token.error = Some("RefreshTokenError".to_owned());
                     }
                 }
@@ -102,6 +102,7 @@ use axum::routing::get;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    tracing_subscriber::fmt().init();
     let auth = Auth::new(auth::config())?; // reads AUTH_SECRET, AUTH_URL and the provider variables
     let app = Router::new()
         .route("/", get(home))

@@ -17,6 +17,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/postgres/0001_init.sql"),
     },
     Migration {
+        version: 2,
+        name: "session_versions",
+        sql: include_str!("../../../migrations/postgres/0002_session_versions.sql"),
+    },
+    Migration {
         version: 3,
         name: "rate_limits",
         sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),

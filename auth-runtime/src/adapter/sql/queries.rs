@@ -458,6 +458,38 @@ where
         })
     }
 
+    fn session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
+        self.guard(async move {
+            let e = err::<DB>("session version");
+            let row = sqlx::query("SELECT version FROM auth_session_versions WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(&e)?;
+            match row {
+                Some(row) => row.try_get("version").map_err(&e),
+                None => Ok(0),
+            }
+        })
+    }
+
+    fn bump_session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
+        self.guard(async move {
+            let e = err::<DB>("session version");
+            // One statement: concurrent bumps each get their own value.
+            let row = sqlx::query(
+                "INSERT INTO auth_session_versions (user_id, version) VALUES ($1, 1) \
+                 ON CONFLICT (user_id) DO UPDATE \
+                 SET version = auth_session_versions.version + 1 RETURNING version",
+            )
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(&e)?;
+            row.try_get("version").map_err(&e)
+        })
+    }
+
     fn rate_limit_hit<'a>(
         &'a self,
         hit: &'a RateLimitHit,

@@ -32,9 +32,9 @@ fn single<'q>(query: &'q [(String, String)], name: &str) -> Result<Option<&'q st
     Ok(first)
 }
 
-/// At most 200 characters of untrusted text.
+/// At most 200 characters of untrusted text, control characters escaped.
 fn bounded(text: &str) -> String {
-    text.chars().take(200).collect()
+    super::error::untrusted_text(text)
 }
 
 fn ct_eq(a: &str, b: &str) -> bool {

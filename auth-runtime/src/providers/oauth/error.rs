@@ -93,3 +93,39 @@ pub enum OAuthError {
     #[error("random number generator failed: {0}")]
     Random(String),
 }
+
+/// Text an OAuth server or a callback URL chose (`error`, `error_description`), made fit
+/// for a log line and an error message: at most 200 characters, control characters (CR,
+/// LF, ESC, ...) and bidirectional overrides escaped, so it can neither forge a log line
+/// nor flood one.
+pub(crate) fn untrusted_text(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().take(200) {
+        let bidi = matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else if bidi {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::untrusted_text;
+
+    #[test]
+    fn untrusted_text_is_bounded_and_forges_no_line() {
+        assert_eq!(untrusted_text(&"x".repeat(10_000)).chars().count(), 200);
+        let told = untrusted_text("invalid_grant\r\nERROR forged line\u{1b}[31m\u{202e}");
+        assert_eq!(
+            told,
+            "invalid_grant\\r\\nERROR forged line\\u{1b}[31m\\u{202e}"
+        );
+        assert!(!told.contains(['\r', '\n', '\u{1b}', '\u{202e}']));
+        assert_eq!(untrusted_text("access_denied"), "access_denied");
+    }
+}

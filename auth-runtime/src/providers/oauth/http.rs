@@ -154,14 +154,16 @@ impl Received {
                 endpoint,
                 reason: format!(
                     "expected a JSON object (HTTP {}, content-type `{}`)",
-                    self.status, self.content_type
+                    self.status,
+                    super::error::untrusted_text(&self.content_type)
                 ),
             }),
             Err(e) => Err(OAuthError::InvalidResponse {
                 endpoint,
                 reason: format!(
                     "not JSON (HTTP {}, content-type `{}`): {e}",
-                    self.status, self.content_type
+                    self.status,
+                    super::error::untrusted_text(&self.content_type)
                 ),
             }),
         }

@@ -54,9 +54,11 @@ impl OAuthClient {
         if let Ok(body) = &body
             && let Some(error) = str_member(body, "error")
         {
+            // The provider's text: bounded and escaped before it reaches a log line.
             return Err(OAuthError::Token {
-                error,
-                description: str_member(body, "error_description"),
+                error: super::error::untrusted_text(&error),
+                description: str_member(body, "error_description")
+                    .map(|d| super::error::untrusted_text(&d)),
             });
         }
         received.ensure_success(Endpoint::Token)?;
