@@ -8,7 +8,7 @@ use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::parse::{ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Block, Expr, Ident, Token, Type, braced, bracketed};
+use syn::{Attribute, Block, Expr, Ident, LitInt, LitStr, Token, Type, braced, bracketed};
 
 use crate::ctxt::Ctxt;
 
@@ -25,6 +25,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "base_path",
     "trust_host",
     "trust_proxy",
+    "limits",
     "state",
 ];
 
@@ -57,8 +58,54 @@ pub struct Config {
     pub trust_host: Option<Expr>,
     /// `trust_proxy: true`.
     pub trust_proxy: Option<Expr>,
+    /// `limits: { sign_in: { per_ip: 20 / 60s, .. } }` (or `limits: off`).
+    pub limits: Option<Limits>,
     /// `state: AppState`: the application's type every handler may bind as `state`.
     pub state: Option<Type>,
+}
+
+/// `limits: ..`: `off`, or `{ section: .., .. }`.
+pub enum Limits {
+    /// `limits: off`.
+    Off(Ident),
+    /// `limits: { sign_in: .. }`.
+    Sections(Vec<LimitSection>),
+}
+
+/// `sign_in: off` or `sign_in: { key: value, .. }`.
+pub struct LimitSection {
+    pub key: Ident,
+    pub value: LimitSectionValue,
+}
+
+/// The value of a limits section.
+pub enum LimitSectionValue {
+    /// `off`.
+    Off(Ident),
+    /// `{ per_ip: 20 / 60s, .. }`.
+    Entries(Vec<LimitEntry>),
+}
+
+/// `per_ip: 20 / 60s`, `identifier: "email"`, `max_keys: 10000`, `per_ip: off`.
+pub struct LimitEntry {
+    pub key: Ident,
+    pub value: LimitValue,
+}
+
+/// What a limit entry may hold (literals only: they are checked at compile time).
+pub enum LimitValue {
+    /// A bare word (`off`).
+    Word(Ident),
+    /// `<count> / <period>` (`5 / 15min`).
+    Rate {
+        count: LitInt,
+        slash: Token![/],
+        period: LitInt,
+    },
+    /// A string (`"email"`).
+    Str(LitStr),
+    /// A number (`10000`).
+    Int(LitInt),
 }
 
 /// `key: value` in a `{ .. }` block (session, pages, provider options).
@@ -176,6 +223,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "base_path" => parse!(config.base_path, parse_some_expr),
             "trust_host" => parse!(config.trust_host, parse_some_expr),
             "trust_proxy" => parse!(config.trust_proxy, parse_some_expr),
+            "limits" => parse!(config.limits, parse_limits),
             "state" => parse!(config.state, parse_some_type),
             other => cx.unknown(&key, "key", other, TOP_LEVEL_KEYS, "`auth!` takes"),
         }
@@ -233,8 +281,67 @@ fn syntax_hint(key: &str) -> &'static str {
         "base_path" => "write `base_path: \"/api/auth\"`",
         "state" => "write the application's type: `state: AppState`",
         "trust_proxy" => "write `trust_proxy: true`",
+        "limits" => {
+            "write `limits: { sign_in: { per_ip: 20 / 60s, per_identifier: 5 / 15min } }`, or `limits: { sign_in: off }`"
+        }
         _ => "write `trust_host: true`",
     }
+}
+
+/// `off` or `{ sign_in: off | { key: value, .. }, .. }`.
+fn parse_limits(input: ParseStream) -> syn::Result<Option<Limits>> {
+    if input.peek(Ident) {
+        return Ok(Some(Limits::Off(input.parse()?)));
+    }
+    let content;
+    braced!(content in input);
+    let sections = comma_separated(&content, |input| {
+        let key: Ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let value = if input.peek(Ident) {
+            LimitSectionValue::Off(input.parse()?)
+        } else {
+            let content;
+            braced!(content in input);
+            LimitSectionValue::Entries(comma_separated(&content, parse_limit_entry)?)
+        };
+        Ok(LimitSection { key, value })
+    })?;
+    Ok(Some(Limits::Sections(sections)))
+}
+
+/// `key: off | <count> / <period> | "string" | <number>`.
+fn parse_limit_entry(input: ParseStream) -> syn::Result<LimitEntry> {
+    let key: Ident = input.parse()?;
+    input.parse::<Token![:]>()?;
+    let value = if input.peek(Ident) {
+        LimitValue::Word(input.parse()?)
+    } else if input.peek(LitStr) {
+        LimitValue::Str(input.parse()?)
+    } else if input.peek(LitInt) {
+        let count: LitInt = input.parse()?;
+        if input.peek(Token![/]) {
+            let slash = input.parse()?;
+            let period = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected a period with its unit after `/`, such as `60s` or `15min`",
+                )
+            })?;
+            LimitValue::Rate {
+                count,
+                slash,
+                period,
+            }
+        } else {
+            LimitValue::Int(count)
+        }
+    } else {
+        return Err(
+            input.error("expected `<count> / <period>` (`5 / 15min`), `off`, a string or a number")
+        );
+    };
+    Ok(LimitEntry { key, value })
 }
 
 /// `{ key: expr, .. }`

@@ -29,8 +29,35 @@ pub struct Model<'a> {
     pub trust_host: Option<&'a Expr>,
     /// `trust_proxy`: the client address from a proxy's `X-Forwarded-For` / `Forwarded`.
     pub trust_proxy: Option<&'a Expr>,
+    /// `limits: { sign_in: .. }`; `None` keeps the runtime's default limits.
+    pub limits: Option<SignInLimits<'a>>,
     /// `state: AppState`: `config` takes it and every handler binding `state` gets a clone.
     pub state: Option<&'a Type>,
+}
+
+/// `limits: { sign_in: { .. } }` as checked: every value validated at compile time.
+#[derive(Default)]
+pub struct SignInLimits<'a> {
+    /// `sign_in: off` (or `limits: off`): start from no limit instead of the defaults.
+    pub off: bool,
+    pub per_ip: LimitRate,
+    pub per_identifier: LimitRate,
+    /// `identifier: "email"`.
+    pub identifier: Option<&'a LitStr>,
+    /// `max_keys: 10000`.
+    pub max_keys: Option<usize>,
+}
+
+/// One rate of `limits: { sign_in: { .. } }`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum LimitRate {
+    /// Not written: the runtime's default.
+    #[default]
+    Default,
+    /// `off`.
+    Off,
+    /// `count / period`, the period in seconds (both non-zero).
+    Rate { count: u32, period_secs: u64 },
 }
 
 impl<'a> Model<'a> {

@@ -64,6 +64,35 @@ pub const PAGE_KEYS: &[Named<PageKey>] = &[
     ("error", PageKey::Error),
 ];
 
+// ---- limits ----
+
+/// A section of `limits: { .. }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LimitSectionKey {
+    SignIn,
+}
+
+pub const LIMIT_SECTIONS: &[Named<LimitSectionKey>] = &[("sign_in", LimitSectionKey::SignIn)];
+
+/// A key of `limits: { sign_in: { .. } }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInLimitKey {
+    PerIp,
+    PerIdentifier,
+    Identifier,
+    MaxKeys,
+}
+
+pub const SIGN_IN_LIMIT_KEYS: &[Named<SignInLimitKey>] = &[
+    ("per_ip", SignInLimitKey::PerIp),
+    ("per_identifier", SignInLimitKey::PerIdentifier),
+    ("identifier", SignInLimitKey::Identifier),
+    ("max_keys", SignInLimitKey::MaxKeys),
+];
+
+/// The units of a limit's period (`60s`, `15min`, `1h`, `1d`), in seconds.
+pub const PERIOD_UNITS: &[Named<u64>] = &[("s", 1), ("min", 60), ("h", 3600), ("d", 86_400)];
+
 // ---- callbacks, events ----
 
 /// A callback or an event: its name, its typed kind and the parameters it may name.
@@ -125,6 +154,8 @@ pub enum EventKind {
     CreateUser,
     LinkAccount,
     Session,
+    SignInFailed,
+    LockedOut,
 }
 
 pub const EVENTS: &[HandlerSpec<EventKind>] = &[
@@ -156,6 +187,18 @@ pub const EVENTS: &[HandlerSpec<EventKind>] = &[
         name: "session",
         kind: EventKind::Session,
         params: &["session", "user_id"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "sign_in_failed",
+        kind: EventKind::SignInFailed,
+        params: &["provider", "identifier", "ip", "code"],
+        mutable: &[],
+    },
+    HandlerSpec {
+        name: "locked_out",
+        kind: EventKind::LockedOut,
+        params: &["provider", "identifier", "ip", "limit", "retry_after"],
         mutable: &[],
     },
 ];

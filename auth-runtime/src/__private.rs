@@ -27,6 +27,7 @@ use crate::config::{BoxFuture, CredentialsError};
 
 /// [`check_user`] for the generated `User`: whether a runtime user converts to it.
 pub type UserCheckFn = fn(&User) -> Result<(), String>;
+use crate::config::{LockedOutEventArgs, SignInFailedEventArgs, SignInLimits};
 
 /// Everything an `auth!` invocation declares; `None` keeps the runtime's default.
 pub struct Parts<T, U> {
@@ -56,6 +57,12 @@ pub struct Parts<T, U> {
     pub link_account_event: Option<EventFn<LinkAccountEventArgs>>,
     /// `events: { session }`.
     pub session_event: Option<EventFn<SessionEventArgs>>,
+    /// `events: { sign_in_failed }`.
+    pub sign_in_failed_event: Option<EventFn<SignInFailedEventArgs>>,
+    /// `events: { locked_out }`.
+    pub locked_out_event: Option<EventFn<LockedOutEventArgs>>,
+    /// `limits: { sign_in: .. }`.
+    pub sign_in_limits: Option<SignInLimits>,
     /// `pages: { .. }`.
     pub pages: Option<Pages>,
     /// `base_path`.
@@ -84,6 +91,9 @@ impl<T, U> Default for Parts<T, U> {
             create_user_event: None,
             link_account_event: None,
             session_event: None,
+            sign_in_failed_event: None,
+            locked_out_event: None,
+            sign_in_limits: None,
             pages: None,
             base_path: None,
             trust_host: None,
@@ -121,6 +131,9 @@ impl<T, U> Parts<T, U> {
             self.create_user_event => __event_create_user,
             self.link_account_event => __event_link_account,
             self.session_event => __event_session,
+            self.sign_in_failed_event => __event_sign_in_failed,
+            self.locked_out_event => __event_locked_out,
+            self.sign_in_limits => __sign_in_limits,
             self.pages => __pages,
             self.base_path.as_deref() => __base_path,
             self.trust_host => __trust_host,

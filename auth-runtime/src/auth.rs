@@ -184,10 +184,17 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     #[must_use]
     pub fn with_clock(mut self, clock: impl crate::clock::Clock) -> Self {
         match Arc::get_mut(&mut self.inner) {
-            Some(inner) => inner.clock = Arc::new(clock),
+            Some(inner) => inner.set_clock(Arc::new(clock)),
             None => panic!("Auth::with_clock: call it before cloning the Auth"),
         }
         self
+    }
+
+    /// The sizes of the in-memory sign-in limits (how many addresses and identifiers they
+    /// remember, and the cap each stays under), for monitoring. With an adapter that keeps
+    /// the limits (the SQL adapters) the counts are in its database and these stay 0.
+    pub fn sign_in_limit_stats(&self) -> crate::config::SignInLimitStats {
+        self.inner.limiter.stats()
     }
 
     /// Serves one request of the REST flow (its path under the base path).

@@ -18,6 +18,7 @@ mod csrf;
 mod error;
 mod flow;
 pub mod jwt;
+mod limits;
 pub mod pages;
 #[cfg(feature = "password")]
 pub mod password;
@@ -146,6 +147,8 @@ pub use auth::{
 ///   | `create_user` | `user: User` (adapter only) |
 ///   | `link_account` | `user: User`, `account: Account` (adapter only) |
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
+///   | `sign_in_failed` | `provider: String`, `identifier: Option<String>`, `ip: Option<IpAddr>`, `code: String` (`authorize` refused; no password) |
+///   | `locked_out` | `provider: String`, `identifier: Option<String>`, `ip: Option<IpAddr>`, `limit: LimitKind`, `retry_after: Duration` (a rate limit refused) |
 /// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
 /// - `trust_proxy: bool` — read the client's address ([`RequestInfo::client_ip`]) from a
@@ -153,6 +156,19 @@ pub use auth::{
 ///   the proxy in front of the application wrote; earlier ones can be forged). Off by
 ///   default: the address is then the connection's peer ([`ClientAddr`], or axum's
 ///   `ConnectInfo`). Turn it on only when every request comes through that proxy.
+/// - `limits: { sign_in: { per_ip: 20 / 60s, per_identifier: 5 / 15min, identifier: "email", max_keys: 50000 } }`
+///   — rate limits on every sign-in POST (credentials and OAuth), counted before `authorize`
+///   runs, so a correct password inside a lockout is refused too. A rate is
+///   `<count> / <period>` with a unit (`s`, `min`, `h`, `d`): a burst of `count`, then one
+///   more every `period / count` (GCRA). Without the section the defaults apply (20 per
+///   minute per client address, 5 per 15 minutes per identifier); each key left out keeps
+///   its default. `per_ip: off` / `per_identifier: off` turn one off, `sign_in: off` (or
+///   `limits: off`) both. `identifier` names the credentials field counted per identifier
+///   (default: the provider's first field that is not a password, `username`); a
+///   successful sign-in clears its count. Over a limit: `429` with `Retry-After` for JSON
+///   callers, else the sign-in page with `error=TooManyAttempts`; `locked_out` fires. With
+///   an SQL adapter the counts live in its database (shared by every server); otherwise in
+///   memory, at most `max_keys` keys per limit. See [`config::SignInLimits`].
 ///
 /// # Compile-time rules
 ///

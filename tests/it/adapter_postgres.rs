@@ -125,7 +125,11 @@ async fn migrations_are_serialised_across_instances() {
             .expect("bookkeeping");
     assert_eq!(
         rows,
-        vec![(1, "init".to_owned()), (2, "session_versions".to_owned())]
+        vec![
+            (1, "init".to_owned()),
+            (2, "session_versions".to_owned()),
+            (3, "rate_limits".to_owned())
+        ]
     );
 
     // Restarting is a no-op; an edited migration is refused.

@@ -106,7 +106,11 @@ async fn migrations_are_idempotent_and_safe_in_parallel() {
             .expect("bookkeeping");
     assert_eq!(
         rows,
-        vec![(1, "init".to_owned()), (2, "session_versions".to_owned())]
+        vec![
+            (1, "init".to_owned()),
+            (2, "session_versions".to_owned()),
+            (3, "rate_limits".to_owned())
+        ]
     );
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
         .fetch_one(db.pool())

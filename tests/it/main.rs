@@ -32,6 +32,7 @@ mod flow_panics;
 mod flow_tracing;
 mod hostile;
 mod interop_codec;
+mod limits;
 mod macro_config;
 mod macro_credentials;
 mod macro_session;

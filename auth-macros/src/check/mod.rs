@@ -7,6 +7,7 @@
 mod authorize;
 mod fields;
 mod handlers;
+mod limits;
 mod providers;
 mod settings;
 mod sign_in;
@@ -58,6 +59,7 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         base_path: config.base_path.as_ref(),
         trust_host: config.trust_host.as_ref(),
         trust_proxy: config.trust_proxy.as_ref(),
+        limits: limits::limits(cx, config.limits.as_ref()),
         state: config.state.as_ref(),
     };
     state::check(cx, &model);
@@ -135,6 +137,62 @@ mod tests {
             callbacks: { sign_in(user) { true } session(session, user) { session } },
         });
         assert!(errs.is_empty(), "{errs:?}");
+    }
+
+    #[test]
+    fn limits_accept_rates_off_and_settings() {
+        for input in [
+            quote! { limits: { sign_in: { per_ip: 20 / 60s, per_identifier: 5 / 15min, identifier: "email", max_keys: 1000 } } },
+            quote! { limits: { sign_in: { per_ip: off, per_identifier: 3 / 1h } } },
+            quote! { limits: { sign_in: off } },
+            quote! { limits: off },
+            quote! { limits: { sign_in: { per_identifier: 10 / 1d, } } },
+        ] {
+            let errs = errors(input.clone());
+            assert!(errs.is_empty(), "{input}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn limits_report_each_mistake() {
+        assert_eq!(
+            errors(quote! { limits: { sign_in: { per_ipp: 20 / 60s } } }),
+            ["unknown sign-in limit `per_ipp`"]
+        );
+        assert_eq!(
+            errors(quote! { limits: { sign_up: off } }),
+            ["unknown limits section `sign_up`"]
+        );
+        assert_eq!(
+            errors(quote! { limits: { sign_in: { per_ip: 0 / 60s, per_identifier: 5 / 15 } } }),
+            [
+                "the count of a limit is a positive whole number",
+                "`15` has no unit"
+            ]
+        );
+        assert_eq!(
+            errors(quote! { limits: { sign_in: { per_ip: 5 / 15m, per_identifier: 5 / 0s } } }),
+            [
+                "unknown unit `m`",
+                "the period of a limit is longer than zero"
+            ]
+        );
+        assert_eq!(
+            errors(quote! { limits: { sign_in: { per_ip: never, identifier: 5, max_keys: "x" } } }),
+            [
+                "`per_ip` is a rate or `off`",
+                "`identifier` names a credentials field",
+                "`max_keys` is a positive number"
+            ]
+        );
+        assert_eq!(
+            errors(quote! { limits: { sign_in: { per_ip: off, per_ip: off } } }),
+            ["`per_ip` is given twice"]
+        );
+        assert_eq!(
+            errors(quote! { limits: { sign_in: of } }),
+            ["expected `off`, found `of`"]
+        );
     }
 
     #[test]

@@ -98,6 +98,8 @@ pub fn event(ev: &Handler<EventKind>) -> TokenStream {
         EventKind::CreateUser => (quote!(create_user_event), quote!(CreateUserEventArgs)),
         EventKind::LinkAccount => (quote!(link_account_event), quote!(LinkAccountEventArgs)),
         EventKind::Session => (quote!(session_event), quote!(SessionEventArgs)),
+        EventKind::SignInFailed => (quote!(sign_in_failed_event), quote!(SignInFailedEventArgs)),
+        EventKind::LockedOut => (quote!(locked_out_event), quote!(LockedOutEventArgs)),
     };
     let bindings = bindings(&ev.params);
     let body = converted_body(ev.body, &quote!(#p::event_outcome));

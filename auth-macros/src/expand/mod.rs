@@ -79,6 +79,10 @@ pub fn expand(model: &Model) -> TokenStream {
     if let Some(e) = model.trust_proxy {
         fields.push(field("trust_proxy", call(quote!(#p::flag), e)));
     }
+    if let Some(limits) = &model.limits {
+        let limits = sign_in_limits(limits);
+        fields.push(quote!(sign_in_limits: ::core::option::Option::Some(#limits)));
+    }
     let (params, check) = match model.state {
         Some(ty) => {
             let state = state_ident();
@@ -122,6 +126,39 @@ pub(crate) fn state_clones(state: Option<&Ident>) -> (TokenStream, TokenStream) 
         quote!(let #ours = #clone(&#ours);),
         quote!(let #user = #clone(&#ours);),
     )
+}
+
+/// `limits: { sign_in: .. }` as a `SignInLimits` value: the defaults (or none, after
+/// `off`) with each written setting applied.
+fn sign_in_limits(limits: &crate::model::SignInLimits) -> TokenStream {
+    use crate::model::LimitRate;
+    let rt = runtime();
+    let mut e = if limits.off {
+        quote!(#rt::config::SignInLimits::off())
+    } else {
+        quote!(#rt::config::SignInLimits::default())
+    };
+    let rate = |r: LimitRate| match r {
+        LimitRate::Default => None,
+        LimitRate::Off => Some(quote!(::core::option::Option::None)),
+        LimitRate::Rate { count, period_secs } => Some(quote!(#rt::config::Rate::new(
+            #count,
+            ::core::time::Duration::from_secs(#period_secs)
+        ))),
+    };
+    if let Some(r) = rate(limits.per_ip) {
+        e = quote!(#e.with_per_ip(#r));
+    }
+    if let Some(r) = rate(limits.per_identifier) {
+        e = quote!(#e.with_per_identifier(#r));
+    }
+    if let Some(field) = limits.identifier {
+        e = quote!(#e.with_identifier(#field));
+    }
+    if let Some(n) = limits.max_keys {
+        e = quote!(#e.with_max_keys(#n));
+    }
+    e
 }
 
 /// `pages: { .. }` as a `Pages` value, when any page is set.

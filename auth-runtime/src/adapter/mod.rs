@@ -269,4 +269,78 @@ pub trait Adapter: Send + Sync + 'static {
         let _ = user_id;
         Box::pin(async { Err(AdapterError::Unsupported("session versions")) })
     }
+
+    /// One sign-in attempt against a shared rate limit (the GCRA of
+    /// [`SignInLimits`](crate::config::SignInLimits)), applied atomically: read the key's
+    /// theoretical arrival time (TAT), allow when `tat - hit.tolerance_ms <= hit.now_ms`
+    /// and then store `max(tat, now) + hit.interval_ms`, else leave it. `Ok(None)` (the
+    /// default) means this adapter keeps no limits: the runtime counts in memory, per
+    /// server. The SQL adapters keep them in `auth_rate_limits`, so every server sharing
+    /// the database enforces one limit.
+    fn rate_limit_hit<'a>(
+        &'a self,
+        hit: &'a RateLimitHit,
+    ) -> AdapterFuture<'a, Option<RateLimitVerdict>> {
+        let _ = hit;
+        Box::pin(async { Ok(None) })
+    }
+
+    /// Forgets a rate-limit key (a successful sign-in clears its identifier's count).
+    fn rate_limit_reset<'a>(&'a self, key: &'a str) -> AdapterFuture<'a, ()> {
+        let _ = key;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// Deletes the rate-limit keys whose TAT is at or before `now_ms` (they read as
+    /// absent). Returns how many.
+    fn rate_limit_sweep(&self, now_ms: i64) -> AdapterFuture<'_, u64> {
+        let _ = now_ms;
+        Box::pin(async { Ok(0) })
+    }
+}
+
+/// One attempt against a shared rate limit ([`Adapter::rate_limit_hit`]); times are
+/// milliseconds since the Unix epoch (the runtime's clock).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitHit {
+    /// The key: a hex SHA-256 of the limit's kind and the address or identifier (so no
+    /// identifier is stored in clear).
+    pub key: String,
+    /// Now.
+    pub now_ms: i64,
+    /// The emission interval: `period / count`.
+    pub interval_ms: i64,
+    /// The tolerance: `interval * (count - 1)`.
+    pub tolerance_ms: i64,
+}
+
+/// What [`Adapter::rate_limit_hit`] decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimitVerdict {
+    /// The attempt is allowed (and counted).
+    pub allowed: bool,
+    /// The key's TAT after the attempt; when refused, the next attempt is allowed at
+    /// `tat - tolerance_ms`.
+    pub tat_ms: i64,
+}
+
+impl RateLimitVerdict {
+    /// A verdict (for adapters implementing [`Adapter::rate_limit_hit`]).
+    pub fn new(allowed: bool, tat_ms: i64) -> Self {
+        RateLimitVerdict { allowed, tat_ms }
+    }
+}
+
+impl RateLimitHit {
+    /// An attempt on `key` at `now_ms`, with the GCRA's interval and tolerance.
+    pub fn new(key: String, now_ms: i64, interval_ms: i64, tolerance_ms: i64) -> Self {
+        RateLimitHit {
+            key,
+            now_ms,
+            interval_ms,
+            tolerance_ms,
+        }
+    }
 }

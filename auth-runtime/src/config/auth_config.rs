@@ -57,6 +57,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) env: super::value::Environment,
     pub(crate) session_check_interval: Option<Duration>,
     pub(crate) user_check: Option<UserCheck>,
+    pub(crate) sign_in_limits: super::SignInLimits,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -81,6 +82,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             env: self.env.clone(),
             session_check_interval: self.session_check_interval,
             user_check: self.user_check.clone(),
+            sign_in_limits: self.sign_in_limits.clone(),
         }
     }
 }
@@ -103,6 +105,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("events", &self.events)
             .field("env", &self.env)
             .field("session_check_interval", &self.session_check_interval)
+            .field("sign_in_limits", &self.sign_in_limits)
             .finish_non_exhaustive()
     }
 }
@@ -139,6 +142,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             env: super::value::Environment::default(),
             session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
             user_check: None,
+            sign_in_limits: super::SignInLimits::default(),
         }
     }
 }
@@ -255,6 +259,19 @@ impl<T, U> AuthConfig<T, U> {
         self
     }
 
+    /// The sign-in rate limits (`limits: { sign_in: { .. } }` in `auth!`;
+    /// [`SignInLimits::default`](super::SignInLimits::default) when not declared,
+    /// [`SignInLimits::off`](super::SignInLimits::off) turns them off).
+    pub fn with_sign_in_limits(mut self, limits: super::SignInLimits) -> Self {
+        self.sign_in_limits = limits;
+        self
+    }
+
+    /// The sign-in rate limits.
+    pub fn sign_in_limits(&self) -> &super::SignInLimits {
+        &self.sign_in_limits
+    }
+
     /// The session strategy.
     pub fn strategy(&self) -> SessionStrategy {
         self.strategy
@@ -333,8 +350,20 @@ impl<T, U> AuthConfig<T, U> {
         self.events.link_account = Some(f);
         self
     }
+    pub fn __event_sign_in_failed(mut self, f: EventFn<super::SignInFailedEventArgs>) -> Self {
+        self.events.sign_in_failed = Some(f);
+        self
+    }
+    pub fn __event_locked_out(mut self, f: EventFn<super::LockedOutEventArgs>) -> Self {
+        self.events.locked_out = Some(f);
+        self
+    }
     pub fn __event_session(mut self, f: EventFn<SessionEventArgs>) -> Self {
         self.events.session = Some(f);
+        self
+    }
+    pub fn __sign_in_limits(mut self, limits: super::SignInLimits) -> Self {
+        self.sign_in_limits = limits;
         self
     }
     pub fn __strategy(mut self, strategy: SessionStrategy) -> Self {

@@ -1,7 +1,9 @@
 //! Events (Auth.js's `events`): fire-and-forget handlers and their arguments.
 
 use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{Account, BoxFuture, Profile, User};
 
@@ -62,6 +64,48 @@ pub struct SessionEventArgs {
     pub user_id: Option<String>,
 }
 
+/// The `sign_in_failed` event: a credentials sign-in was refused by `authorize`. Carries
+/// no password and no token: only who tried, from where, and the refusal's code.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SignInFailedEventArgs {
+    /// The provider's id (`"credentials"`).
+    pub provider: String,
+    /// The identifier the attempt named (the limits' identifier field, as sent), if any.
+    pub identifier: Option<String>,
+    /// The client's address, when known.
+    pub ip: Option<IpAddr>,
+    /// The refusal's code (`"credentials"` unless `authorize` gave another).
+    pub code: String,
+}
+
+/// Which sign-in limit refused an attempt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// The per-address limit (`per_ip`).
+    PerIp,
+    /// The per-identifier limit (`per_identifier`).
+    PerIdentifier,
+}
+
+/// The `locked_out` event: a sign-in POST was refused by a rate limit (each refused
+/// attempt fires it, before `authorize` would have run). No password, no token.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct LockedOutEventArgs {
+    /// The provider's id.
+    pub provider: String,
+    /// The identifier the attempt named, if any.
+    pub identifier: Option<String>,
+    /// The client's address, when known.
+    pub ip: Option<IpAddr>,
+    /// The limit that refused.
+    pub limit: LimitKind,
+    /// How long until the next attempt is allowed (the `Retry-After`).
+    pub retry_after: Duration,
+}
+
 /// The configured event handlers.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -76,6 +120,10 @@ pub struct Events {
     pub link_account: Option<EventFn<LinkAccountEventArgs>>,
     /// `session(session, user_id)`.
     pub session: Option<EventFn<SessionEventArgs>>,
+    /// `sign_in_failed(provider, identifier, ip, code)`.
+    pub sign_in_failed: Option<EventFn<SignInFailedEventArgs>>,
+    /// `locked_out(provider, identifier, ip, limit, retry_after)`.
+    pub locked_out: Option<EventFn<LockedOutEventArgs>>,
 }
 
 impl fmt::Debug for Events {
@@ -86,6 +134,8 @@ impl fmt::Debug for Events {
             .field("create_user", &self.create_user.is_some())
             .field("link_account", &self.link_account.is_some())
             .field("session", &self.session.is_some())
+            .field("sign_in_failed", &self.sign_in_failed.is_some())
+            .field("locked_out", &self.locked_out.is_some())
             .finish()
     }
 }

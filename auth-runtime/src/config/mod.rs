@@ -9,6 +9,7 @@ mod auth_config;
 mod callbacks;
 mod credentials_error;
 mod events;
+mod limits;
 mod providers;
 mod request;
 mod tokens;
@@ -26,8 +27,12 @@ pub use callbacks::{
 };
 pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use events::{
-    CreateUserEventArgs, EventError, EventFn, Events, IntoEventOutcome, LinkAccountEventArgs,
-    SessionEventArgs, SignInEventArgs, SignOutEventArgs,
+    CreateUserEventArgs, EventError, EventFn, Events, IntoEventOutcome, LimitKind,
+    LinkAccountEventArgs, LockedOutEventArgs, SessionEventArgs, SignInEventArgs,
+    SignInFailedEventArgs, SignOutEventArgs,
+};
+pub use limits::{
+    DEFAULT_MAX_KEYS, DEFAULT_PER_IDENTIFIER, DEFAULT_PER_IP, Rate, SignInLimitStats, SignInLimits,
 };
 pub use providers::{
     ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,

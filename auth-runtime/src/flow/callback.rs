@@ -37,6 +37,11 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                 return Ok(reply);
             }
             inner.verify_csrf(ctx, req)?;
+            // Counted before `authorize`: inside a lockout even the right password is refused.
+            let identifier = inner
+                .identifier_field(p)
+                .map(|field| req.body.get(field).unwrap_or_default());
+            inner.count_sign_in(ctx, &p.id, identifier).await?;
             let credentials = Credentials::new(
                 req.body
                     .fields
@@ -48,6 +53,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             let mut user = match (p.authorize)(credentials.clone()).await {
                 Ok(user) => user,
                 Err(refused) => {
+                    inner.fire_sign_in_failed(ctx, &p.id, identifier, &refused);
                     // The message goes to the built-in page only, in a sealed cookie.
                     let cookies = match inner.config.pages.sign_in {
                         None => super::credentials_error::seal(ctx, &refused),
@@ -56,6 +62,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                     return Err(FlowError::CredentialsSignin(refused, cookies));
                 }
             };
+            inner.clear_identifier(identifier).await;
             // With an adapter an id-less user is found by e-mail (or created) in the database.
             if user.id.is_empty() && inner.adapter.is_none() {
                 user.id = uuid_v4();

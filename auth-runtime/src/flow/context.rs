@@ -16,6 +16,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) scheme: &'a Scheme,
     pub(crate) cookies: RequestCookies,
     pub(crate) now: SystemTime,
+    /// The client's address ([`super::client_ip`]), when known.
+    pub(crate) client_ip: Option<std::net::IpAddr>,
 }
 
 impl Ctx<'_> {
@@ -47,6 +49,7 @@ impl<T, U> Inner<T, U> {
             scheme,
             cookies: RequestCookies::from_headers(&parts.headers),
             now: self.now(),
+            client_ip: super::client_ip(parts, self.config.trust_proxy),
         })
     }
 

@@ -29,6 +29,9 @@ pub(crate) enum FlowError {
     /// An OAuth sign-in could not start: the provider's discovery document or
     /// configuration is unreachable or broken (`OAuthSignin`, sign-in page).
     OAuthSignin(String),
+    /// A sign-in rate limit refused the attempt before `authorize` (`TooManyAttempts`:
+    /// `429` with `Retry-After` for JSON callers, else the sign-in page); the wait.
+    TooManyAttempts(std::time::Duration),
     /// The database cannot be reached (503 with a JSON body, no redirect).
     Unavailable(String),
     /// Anything else (`Configuration`, error page).
@@ -53,6 +56,34 @@ impl From<AdapterError> for FlowError {
             FlowError::Configuration(format!("database error: {e}"))
         }
     }
+}
+
+/// `TooManyAttempts`: a JSON caller gets `429` with `Retry-After` and
+/// `{"error", "message", "url"}` (`url` the sign-in page with the error, what Auth.js's
+/// client reads), a browser the redirect to that page, `Retry-After` too.
+fn too_many_attempts(url: String, wait: std::time::Duration, json: bool) -> Reply {
+    // Whole seconds, rounded up, at least 1.
+    let secs = wait
+        .as_secs()
+        .saturating_add(u64::from(wait.subsec_nanos() > 0))
+        .max(1);
+    let mut reply = if json {
+        Reply::json(
+            StatusCode::TOO_MANY_REQUESTS,
+            &serde_json::json!({
+                "error": "TooManyAttempts",
+                "message": crate::pages::sign_in_error_message("TooManyAttempts"),
+                "url": url,
+            }),
+        )
+        .no_store()
+    } else {
+        Reply::redirect(url)
+    };
+    reply
+        .headers
+        .insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));
+    reply
 }
 
 impl FlowError {
@@ -113,13 +144,17 @@ impl FlowError {
         } else {
             page
         };
+        let url = crate::url::with_query(&page, &pairs);
+        if let FlowError::TooManyAttempts(wait) = self {
+            return too_many_attempts(url, wait, req.wants_json);
+        }
         let cookies = match self {
             FlowError::OAuthCallback(_, cookies)
             | FlowError::AccountNotLinked(cookies)
             | FlowError::CredentialsSignin(_, cookies) => cookies,
             _ => Vec::new(),
         };
-        Reply::redirect(crate::url::with_query(&page, &pairs)).with_cookies(cookies)
+        Reply::redirect(url).with_cookies(cookies)
     }
 
     fn kind_and_type(&self) -> (bool, &'static str) {
@@ -131,6 +166,7 @@ impl FlowError {
             FlowError::OAuthCallback(..) => (true, "OAuthCallbackError"),
             FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
             FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
+            FlowError::TooManyAttempts(_) => (true, "TooManyAttempts"),
             FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
         }
@@ -164,6 +200,13 @@ impl FlowError {
                 tracing::info!(
                     action,
                     "sign-in refused: the e-mail belongs to another user and linking is not allowed (OAuthAccountNotLinked)"
+                )
+            }
+            FlowError::TooManyAttempts(wait) => {
+                tracing::info!(
+                    action,
+                    retry_after_secs = wait.as_secs(),
+                    "sign-in refused: too many attempts (TooManyAttempts)"
                 )
             }
             FlowError::Unavailable(reason) => {

@@ -27,6 +27,7 @@ mod request;
 mod revocation;
 mod server;
 mod session;
+mod sign_in_limits;
 mod sign_in_tail;
 mod signin;
 mod signout;

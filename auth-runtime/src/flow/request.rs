@@ -16,6 +16,9 @@ pub(crate) struct Req {
     pub(crate) provider: Option<String>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) body: Body,
+    /// The caller reads JSON rather than pages: a JSON body, `X-Auth-Return-Redirect`, or
+    /// an `Accept` naming `application/json` and not `text/html`.
+    pub(crate) wants_json: bool,
 }
 
 impl Req {
@@ -105,12 +108,14 @@ impl Req {
         } else {
             Body::default()
         };
+        let wants_json = body.json.is_some() || wants_json(&parts.headers);
         Ok(Req {
             method,
             action,
             provider,
             query: parse_query(&parts.uri),
             body,
+            wants_json,
         })
     }
     pub(crate) fn query(&self, name: &str) -> Option<&str> {
@@ -178,6 +183,19 @@ pub(crate) struct Body {
     /// A form's pairs as sent, repeated names kept: the OAuth `form_post` callback refuses
     /// a repeated `state` or `code` here as it does in a query. (For JSON, `fields`.)
     pub(crate) pairs: Vec<(String, String)>,
+}
+
+/// `X-Auth-Return-Redirect`, or an `Accept` naming `application/json` and not `text/html`.
+fn wants_json(headers: &HeaderMap) -> bool {
+    if headers.contains_key("x-auth-return-redirect") {
+        return true;
+    }
+    let accept = headers
+        .get(http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    accept.contains("application/json") && !accept.contains("text/html")
 }
 
 impl Body {

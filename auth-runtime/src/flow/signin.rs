@@ -97,6 +97,8 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
         }
         Provider::OAuth(o) => o,
     };
+    // An OAuth sign-in POST counts against the per-address limit (it names no identifier).
+    inner.count_sign_in(ctx, &provider.id, None).await?;
     let redirect_uri = inner.action_url(ctx, &format!("callback/{}", provider.id));
     let authorization = inner
         .oauth

@@ -65,6 +65,8 @@ pub(crate) struct Inner<T, U> {
     pub(crate) versions: Option<super::revocation::SessionVersions>,
     /// The source of "now" ([`SystemClock`] unless [`crate::Auth::with_clock`] set one).
     pub(crate) clock: Arc<dyn Clock>,
+    /// The sign-in rate limits (on the same clock).
+    pub(crate) limiter: crate::limits::Limiter,
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -119,6 +121,12 @@ impl<T, U> Inner<T, U> {
             trust_host = matches!(host, HostPolicy::Trusted),
             "auth runtime configured"
         );
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let limiter = crate::limits::Limiter::new(
+            config.sign_in_limits.clone(),
+            adapter.clone(),
+            clock.clone(),
+        );
         let versions = super::revocation::versions_for(
             &strategy,
             adapter.as_ref(),
@@ -134,8 +142,19 @@ impl<T, U> Inner<T, U> {
             https,
             oauth: OAuthClient::default(),
             versions,
-            clock: Arc::new(SystemClock),
+            limiter,
+            clock,
         })
+    }
+
+    /// Replaces the clock (the flow's and the limits').
+    pub(crate) fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.limiter = crate::limits::Limiter::new(
+            self.config.sign_in_limits.clone(),
+            self.adapter.clone(),
+            clock.clone(),
+        );
+        self.clock = clock;
     }
 
     /// The current time of this service's clock.

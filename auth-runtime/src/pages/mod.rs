@@ -53,6 +53,7 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
         "EmailSignin" => "The e-mail could not be sent.",
         "CredentialsSignin" => "Sign in failed. Check the details you provided are correct.",
         "SessionRequired" => "Please sign in to access this page.",
+        "TooManyAttempts" => "Too many sign-in attempts. Wait a few minutes, then try again.",
         _ => "Unable to sign in.",
     }
 }

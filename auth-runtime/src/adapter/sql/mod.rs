@@ -46,6 +46,11 @@ pub trait SqlDatabase: sqlx::Database + sealed::Sealed {
     /// Whether a database error code means "unavailable for now" (the flow answers 503).
     fn transient(code: &str) -> bool;
 
+    /// The GCRA step of [`Adapter::rate_limit_hit`](crate::adapter::Adapter::rate_limit_hit)
+    /// in one statement (`$1` key, `$2` now, `$3` interval, `$4` tolerance; returns
+    /// `tat, allowed`): the databases differ only in `MAX` / `GREATEST`.
+    const RATE_LIMIT_HIT: &'static str;
+
     /// How many rows a statement changed.
     fn rows_affected(result: &Self::QueryResult) -> u64;
 }

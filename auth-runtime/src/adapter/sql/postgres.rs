@@ -21,6 +21,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "session_versions",
         sql: include_str!("../../../migrations/postgres/0002_session_versions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "rate_limits",
+        sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),
+    },
 ];
 
 /// The advisory lock key serialising migrations across app instances
@@ -49,6 +54,14 @@ impl SqlDatabase for sqlx::Postgres {
     fn transient(code: &str) -> bool {
         transient(code)
     }
+
+    const RATE_LIMIT_HIT: &'static str = "INSERT INTO auth_rate_limits (key, tat, allowed) \
+         VALUES ($1, $2 + $3, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+         allowed = CASE WHEN auth_rate_limits.tat - $4 <= $2 THEN 1 ELSE 0 END, \
+         tat = CASE WHEN auth_rate_limits.tat - $4 <= $2 \
+         THEN GREATEST(auth_rate_limits.tat, $2) + $3 ELSE auth_rate_limits.tat END \
+         RETURNING tat, allowed";
 
     fn rows_affected(result: &sqlx::postgres::PgQueryResult) -> u64 {
         result.rows_affected()

@@ -9,7 +9,8 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Row as _, Type}
 
 use super::{SqlAdapter, SqlDatabase, kind_from_str, kind_to_str, map_err, token_hash};
 use crate::adapter::{
-    Adapter, AdapterError, AdapterFuture, AdapterSession, SessionKey, VerificationToken,
+    Adapter, AdapterError, AdapterFuture, AdapterSession, RateLimitHit, RateLimitVerdict,
+    SessionKey, VerificationToken,
 };
 use crate::config::{Account, User};
 use crate::util::{unix_now, uuid_v4};
@@ -487,6 +488,47 @@ where
             .await
             .map_err(&e)?;
             row.try_get("version").map_err(&e)
+        })
+    }
+
+    fn rate_limit_hit<'a>(
+        &'a self,
+        hit: &'a RateLimitHit,
+    ) -> AdapterFuture<'a, Option<RateLimitVerdict>> {
+        self.guard(async move {
+            let row = sqlx::query(DB::RATE_LIMIT_HIT)
+                .bind(hit.key.as_str())
+                .bind(hit.now_ms)
+                .bind(hit.interval_ms)
+                .bind(hit.tolerance_ms)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(err::<DB>("rate limit"))?;
+            let tat: i64 = row.try_get("tat").map_err(err::<DB>("rate limit"))?;
+            let allowed: i64 = row.try_get("allowed").map_err(err::<DB>("rate limit"))?;
+            Ok(Some(RateLimitVerdict::new(allowed != 0, tat)))
+        })
+    }
+
+    fn rate_limit_reset<'a>(&'a self, key: &'a str) -> AdapterFuture<'a, ()> {
+        self.guard(async move {
+            sqlx::query("DELETE FROM auth_rate_limits WHERE key = $1")
+                .bind(key)
+                .execute(&self.pool)
+                .await
+                .map_err(err::<DB>("rate limit"))?;
+            Ok(())
+        })
+    }
+
+    fn rate_limit_sweep(&self, now_ms: i64) -> AdapterFuture<'_, u64> {
+        self.guard(async move {
+            let done = sqlx::query("DELETE FROM auth_rate_limits WHERE tat <= $1")
+                .bind(now_ms)
+                .execute(&self.pool)
+                .await
+                .map_err(err::<DB>("rate limit"))?;
+            Ok(DB::rows_affected(&done))
         })
     }
 }

@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "session_versions",
         sql: include_str!("../../../migrations/sqlite/0002_session_versions.sql"),
     },
+    Migration {
+        version: 3,
+        name: "rate_limits",
+        sql: include_str!("../../../migrations/sqlite/0003_rate_limits.sql"),
+    },
 ];
 
 /// How long a write waits for another connection's write lock before giving up
@@ -45,6 +50,14 @@ impl SqlDatabase for sqlx::Sqlite {
     fn transient(code: &str) -> bool {
         transient(code)
     }
+
+    const RATE_LIMIT_HIT: &'static str = "INSERT INTO auth_rate_limits (key, tat, allowed) \
+         VALUES ($1, $2 + $3, 1) \
+         ON CONFLICT (key) DO UPDATE SET \
+         allowed = CASE WHEN auth_rate_limits.tat - $4 <= $2 THEN 1 ELSE 0 END, \
+         tat = CASE WHEN auth_rate_limits.tat - $4 <= $2 \
+         THEN MAX(auth_rate_limits.tat, $2) + $3 ELSE auth_rate_limits.tat END \
+         RETURNING tat, allowed";
 
     fn rows_affected(result: &sqlx::sqlite::SqliteQueryResult) -> u64 {
         result.rows_affected()
