@@ -271,7 +271,7 @@ async fn memory_stays_bounded_under_100_000_identifiers() {
 async fn serve(auth: Auth<Tok, SUser>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = auth.routes();
+    let app = axum::Router::from(auth.routes());
     tokio::spawn(async move {
         axum::serve(
             listener,
