@@ -265,11 +265,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             self.fire_session_event(&session, sub);
             return SessionRead::signed_in(session, Some(token), Vec::new());
         }
-        let encoded = match self.encode_claims(ctx, &claims) {
+        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+        let encoded = match self.encode_claims(ctx, claims) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
-        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
         self.fire_session_event(&session, sub);
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
         SessionRead::signed_in(session, Some(token), set)
@@ -318,18 +318,18 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
-        self.encode_claims(ctx, &token_claims(token)?)
+        self.encode_claims(ctx, token_claims(token)?)
     }
 
     pub(crate) fn encode_claims(
         &self,
         ctx: &Ctx<'_>,
-        claims: &Map<String, Value>,
+        claims: Map<String, Value>,
     ) -> Result<String, String> {
         let encoded = ctx
             .scheme
             .session
-            .encode(claims, self.config.max_age, ctx.now_secs())
+            .encode_owned(claims, self.config.max_age, ctx.now_secs())
             .map_err(|e| format!("the token cannot be encoded: {e}"))?;
         // Never write a cookie the next read would refuse (it would sign the user out).
         if encoded.len() > MAX_SESSION_BYTES {

@@ -318,6 +318,16 @@ impl JwtCodec {
         max_age: u64,
         now: i64,
     ) -> Result<String, JwtError> {
+        self.encode_owned(claims.clone(), max_age, now)
+    }
+
+    /// [`JwtCodec::encode`] of claims the caller no longer needs (no copy of the map).
+    pub(crate) fn encode_owned(
+        &self,
+        claims: Map<String, Value>,
+        max_age: u64,
+        now: i64,
+    ) -> Result<String, JwtError> {
         let claims = claims::with_issued(claims, max_age, now)?;
         match &*self.inner {
             Inner::Jwe(keys) => keys.encode(&claims),
