@@ -82,7 +82,25 @@ pub fn origin_from_request(headers: &HeaderMap, uri: &http::Uri) -> Result<Origi
     if proto != "http" && proto != "https" {
         return Err(HostError::Invalid);
     }
-    Origin::parse(&format!("{proto}://{host}")).map_err(|_| HostError::Invalid)
+    let url = format!("{proto}://{host}");
+    // Parsing (IDNA included) is most of this function's cost and its input is nearly
+    // always the host of the previous request: each thread keeps its last answer.
+    LAST_ORIGIN.with_borrow_mut(|last| {
+        if let Some((key, origin)) = last.as_ref()
+            && *key == url
+        {
+            return Ok(origin.clone());
+        }
+        let origin = Origin::parse(&url).map_err(|_| HostError::Invalid)?;
+        *last = Some((url, origin.clone()));
+        Ok(origin)
+    })
+}
+
+thread_local! {
+    /// The last `proto://host` [`origin_from_request`] parsed on this thread, and its origin.
+    static LAST_ORIGIN: std::cell::RefCell<Option<(String, Origin)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Whether `s` holds a control character (CR, LF, TAB, NUL, ...), which no URL we send
