@@ -226,6 +226,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             None => return self.clear_session(ctx, "the `jwt` callback returned None"),
         };
 
+        // Serialise the token once: the expiry, the default session and the new cookie all
+        // read it.
+        let mut claims = match token_claims(&token) {
+            Ok(c) => c,
+            Err(reason) => return self.clear_session(ctx, &reason),
+        };
         let max_age = self.config.max_age;
         // A verify-only format (EdDSA with the public key alone) cannot re-issue the cookie:
         // the session keeps the token's own expiry and no cookie is written.
@@ -233,16 +239,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let expires = if reissue {
             cookies::expires_in(ctx.now, max_age)
         } else {
-            claims_exp(&token)
+            claims_exp(&claims)
                 .and_then(|exp| {
                     std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(exp))
                 })
                 .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
-        };
-        // Serialise the token once: the default session and the new cookie both read it.
-        let mut claims = match token_claims(&token) {
-            Ok(c) => c,
-            Err(reason) => return self.clear_session(ctx, &reason),
         };
         revocation::put_version(&mut claims, version);
         let session = self.default_session(&claims, &iso8601(expires));
@@ -387,9 +388,8 @@ pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>
 }
 
 /// The token's `exp` claim (seconds since the epoch), when it has a non-negative one.
-fn claims_exp<T: TokenData>(token: &T) -> Option<u64> {
-    serde_json::to_value(token)
-        .ok()?
+fn claims_exp(claims: &Map<String, Value>) -> Option<u64> {
+    claims
         .get("exp")?
         .as_i64()
         .and_then(|e| u64::try_from(e).ok())
