@@ -45,6 +45,18 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// URL-encodes a cookie value as `encodeURIComponent` does, borrowing `value` when nothing
 /// needs escaping (a token's base64url).
 fn encoded_value(value: &str) -> std::borrow::Cow<'_, str> {
+    // The same set as `URI_COMPONENT`, checked a byte at a time without the encoder's
+    // per-byte set lookup: a session token is hundreds of such bytes.
+    let unescaped = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+    };
+    if value.bytes().all(unescaped) {
+        return std::borrow::Cow::Borrowed(value);
+    }
     std::borrow::Cow::from(utf8_percent_encode(value, URI_COMPONENT))
 }
 
