@@ -180,6 +180,34 @@ mod tests {
     const BASE: &str = "http://localhost:3000";
 
     #[test]
+    fn the_per_thread_origin_follows_each_request_host() {
+        let origin = |host: &str, proto: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            headers.insert("host", host.parse().unwrap_or_else(|_| unreachable!()));
+            if let Some(p) = proto {
+                headers.insert(
+                    "x-forwarded-proto",
+                    p.parse().unwrap_or_else(|_| unreachable!()),
+                );
+            }
+            origin_from_request(&headers, &http::Uri::from_static("/api/auth/session"))
+                .map(|o| o.as_str().to_owned())
+        };
+        assert_eq!(origin("a.example", None).as_deref(), Ok("http://a.example"));
+        assert_eq!(origin("a.example", None).as_deref(), Ok("http://a.example"));
+        assert_eq!(
+            origin("B.example:8080", None).as_deref(),
+            Ok("http://b.example:8080")
+        );
+        assert_eq!(
+            origin("a.example", Some("https")).as_deref(),
+            Ok("https://a.example")
+        );
+        assert_eq!(origin("a.example", None).as_deref(), Ok("http://a.example"));
+        assert_eq!(origin("a.example", Some("ftp")), Err(HostError::Invalid));
+    }
+
+    #[test]
     fn default_redirect_drops_userinfo_and_encodes_non_ascii() {
         for url in [
             "http://evil.example@localhost:3000/x",
