@@ -46,9 +46,22 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'(')
     .remove(b')');
 
-/// URL-encodes a cookie value as `encodeURIComponent` does.
-pub fn encode_value(value: &str) -> String {
-    utf8_percent_encode(value, URI_COMPONENT).to_string()
+/// URL-encodes a cookie value as `encodeURIComponent` does, borrowing `value` when nothing
+/// needs escaping (a token's base64url).
+fn encoded_value(value: &str) -> std::borrow::Cow<'_, str> {
+    // The same set as `URI_COMPONENT`, checked a byte at a time without the encoder's
+    // per-byte set lookup: a session token is hundreds of such bytes.
+    let unescaped = |b: u8| {
+        b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            )
+    };
+    if value.bytes().all(unescaped) {
+        return std::borrow::Cow::Borrowed(value);
+    }
+    std::borrow::Cow::from(utf8_percent_encode(value, URI_COMPONENT))
 }
 
 /// URL-decodes a cookie value; a malformed escape keeps the raw value (as Auth.js's parser).
@@ -164,9 +177,14 @@ impl SetCookie {
     /// Serialises as `@auth/core`'s vendored `cookie.serialize`:
     /// `name=value; Max-Age=N; Path=/; Expires=...; HttpOnly; Secure; SameSite=Lax`.
     pub fn to_header_string(&self) -> String {
-        let mut out = format!("{}={}", self.name, encode_value(&self.value));
+        let value = encoded_value(&self.value);
+        let mut out = String::with_capacity(self.name.len() + value.len() + 96);
+        out.push_str(&self.name);
+        out.push('=');
+        out.push_str(&value);
         if let Some(max_age) = self.max_age {
-            out.push_str(&format!("; Max-Age={max_age}"));
+            out.push_str("; Max-Age=");
+            out.push_str(&max_age.to_string());
         }
         out.push_str("; Path=/");
         if let Some(expires) = self.expires {
@@ -233,7 +251,10 @@ impl RequestCookies {
         for header in headers.get_all(COOKIE) {
             // Cookie values are ASCII; a header with other bytes is read lossily (garbage
             // then fails to decode like any other garbage).
-            let text = String::from_utf8_lossy(header.as_bytes());
+            let text = match std::str::from_utf8(header.as_bytes()) {
+                Ok(text) => std::borrow::Cow::Borrowed(text),
+                Err(_) => String::from_utf8_lossy(header.as_bytes()),
+            };
             for pair in text.split(';') {
                 let Some((name, value)) = pair.split_once('=') else {
                     continue;

@@ -82,7 +82,25 @@ pub fn origin_from_request(headers: &HeaderMap, uri: &http::Uri) -> Result<Origi
     if proto != "http" && proto != "https" {
         return Err(HostError::Invalid);
     }
-    Origin::parse(&format!("{proto}://{host}")).map_err(|_| HostError::Invalid)
+    let url = format!("{proto}://{host}");
+    // Parsing (IDNA included) is most of this function's cost and its input is nearly
+    // always the host of the previous request: each thread keeps its last answer.
+    LAST_ORIGIN.with_borrow_mut(|last| {
+        if let Some((key, origin)) = last.as_ref()
+            && *key == url
+        {
+            return Ok(origin.clone());
+        }
+        let origin = Origin::parse(&url).map_err(|_| HostError::Invalid)?;
+        *last = Some((url, origin.clone()));
+        Ok(origin)
+    })
+}
+
+thread_local! {
+    /// The last `proto://host` [`origin_from_request`] parsed on this thread, and its origin.
+    static LAST_ORIGIN: std::cell::RefCell<Option<(String, Origin)>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 /// Whether `s` holds a control character (CR, LF, TAB, NUL, ...), which no URL we send
@@ -160,6 +178,34 @@ mod tests {
     use super::*;
 
     const BASE: &str = "http://localhost:3000";
+
+    #[test]
+    fn the_per_thread_origin_follows_each_request_host() {
+        let origin = |host: &str, proto: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            headers.insert("host", host.parse().unwrap_or_else(|_| unreachable!()));
+            if let Some(p) = proto {
+                headers.insert(
+                    "x-forwarded-proto",
+                    p.parse().unwrap_or_else(|_| unreachable!()),
+                );
+            }
+            origin_from_request(&headers, &http::Uri::from_static("/api/auth/session"))
+                .map(|o| o.as_str().to_owned())
+        };
+        assert_eq!(origin("a.example", None).as_deref(), Ok("http://a.example"));
+        assert_eq!(origin("a.example", None).as_deref(), Ok("http://a.example"));
+        assert_eq!(
+            origin("B.example:8080", None).as_deref(),
+            Ok("http://b.example:8080")
+        );
+        assert_eq!(
+            origin("a.example", Some("https")).as_deref(),
+            Ok("https://a.example")
+        );
+        assert_eq!(origin("a.example", None).as_deref(), Ok("http://a.example"));
+        assert_eq!(origin("a.example", Some("ftp")), Err(HostError::Invalid));
+    }
 
     #[test]
     fn default_redirect_drops_userinfo_and_encodes_non_ascii() {

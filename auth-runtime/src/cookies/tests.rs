@@ -140,3 +140,17 @@ fn oversized_headers_keep_the_names_to_clear() {
         "{cleared:?}"
     );
 }
+
+#[test]
+fn the_unescaped_fast_path_agrees_with_encode_uri_component() {
+    for b in 0u8..=127 {
+        let text = char::from(b).to_string();
+        let slow = percent_encoding::utf8_percent_encode(&text, URI_COMPONENT).to_string();
+        assert_eq!(encoded_value(&text), slow, "byte {b}");
+    }
+    assert_eq!(encoded_value("a b;é"), "a%20b%3B%C3%A9");
+    assert!(matches!(
+        encoded_value("eyJ.abc-_"),
+        std::borrow::Cow::Borrowed(_)
+    ));
+}

@@ -85,8 +85,12 @@ fn spent_check_cookies<T, U>(
     inner: &Inner<T, U>,
     request: &http::Request<Bytes>,
 ) -> Vec<crate::cookies::SetCookie> {
-    let callback = format!("{}/callback/", inner.config.base_path);
-    if !request.uri().path().starts_with(&callback) {
+    let is_callback = request
+        .uri()
+        .path()
+        .strip_prefix(inner.config.base_path.as_str())
+        .is_some_and(|rest| rest.starts_with("/callback/"));
+    if !is_callback {
         return Vec::new();
     }
     let Ok((_, scheme)) = inner.resolve(request.headers(), request.uri()) else {

@@ -226,6 +226,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             None => return self.clear_session(ctx, "the `jwt` callback returned None"),
         };
 
+        // Serialise the token once: the expiry, the default session and the new cookie all
+        // read it.
+        let mut claims = match token_claims(&token) {
+            Ok(c) => c,
+            Err(reason) => return self.clear_session(ctx, &reason),
+        };
         let max_age = self.config.max_age;
         // A verify-only format (EdDSA with the public key alone) cannot re-issue the cookie:
         // the session keeps the token's own expiry and no cookie is written.
@@ -233,16 +239,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let expires = if reissue {
             cookies::expires_in(ctx.now, max_age)
         } else {
-            claims_exp(&token)
+            claims_exp(&claims)
                 .and_then(|exp| {
                     std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(exp))
                 })
                 .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
-        };
-        // Serialise the token once: the default session and the new cookie both read it.
-        let mut claims = match token_claims(&token) {
-            Ok(c) => c,
-            Err(reason) => return self.clear_session(ctx, &reason),
         };
         revocation::put_version(&mut claims, version);
         let session = self.default_session(&claims, &iso8601(expires));
@@ -265,11 +266,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             self.fire_session_event(&session, sub);
             return SessionRead::signed_in(session, Some(token), Vec::new());
         }
-        let encoded = match self.encode_claims(ctx, &claims) {
+        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+        let encoded = match self.encode_claims(ctx, claims) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
-        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
         self.fire_session_event(&session, sub);
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
         SessionRead::signed_in(session, Some(token), set)
@@ -318,18 +319,18 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
-        self.encode_claims(ctx, &token_claims(token)?)
+        self.encode_claims(ctx, token_claims(token)?)
     }
 
     pub(crate) fn encode_claims(
         &self,
         ctx: &Ctx<'_>,
-        claims: &Map<String, Value>,
+        claims: Map<String, Value>,
     ) -> Result<String, String> {
         let encoded = ctx
             .scheme
             .session
-            .encode(claims, self.config.max_age, ctx.now_secs())
+            .encode_owned(claims, self.config.max_age, ctx.now_secs())
             .map_err(|e| format!("the token cannot be encoded: {e}"))?;
         // Never write a cookie the next read would refuse (it would sign the user out).
         if encoded.len() > MAX_SESSION_BYTES {
@@ -387,9 +388,8 @@ pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>
 }
 
 /// The token's `exp` claim (seconds since the epoch), when it has a non-negative one.
-fn claims_exp<T: TokenData>(token: &T) -> Option<u64> {
-    serde_json::to_value(token)
-        .ok()?
+fn claims_exp(claims: &Map<String, Value>) -> Option<u64> {
+    claims
         .get("exp")?
         .as_i64()
         .and_then(|e| u64::try_from(e).ok())

@@ -244,7 +244,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let version = self.sign_in_version(&claims, ctx.now).await?;
         super::revocation::put_version(&mut claims, version);
         let encoded = self
-            .encode_claims(ctx, &claims)
+            .encode_claims(ctx, claims)
             .map_err(FlowError::Configuration)?;
         let expires = cookies::expires_in(ctx.now, self.config.max_age);
         tracing::info!(provider = %provider, "signed in");

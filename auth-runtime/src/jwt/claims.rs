@@ -8,13 +8,13 @@ use super::{CLOCK_SKEW_SECS, JwtError};
 /// `claims` plus `iat = now`, `exp = now + max_age` and a fresh `jti`; existing values of
 /// these three are replaced, as jose's `setIssuedAt`/`setExpirationTime`/`setJti` do.
 pub(crate) fn with_issued(
-    claims: &Map<String, Value>,
+    claims: Map<String, Value>,
     max_age: u64,
     now: i64,
 ) -> Result<Map<String, Value>, JwtError> {
     let max_age = i64::try_from(max_age).map_err(|_| JwtError::InvalidMaxAge)?;
     let exp = now.checked_add(max_age).ok_or(JwtError::InvalidMaxAge)?;
-    let mut out = claims.clone();
+    let mut out = claims;
     out.insert("iat".to_owned(), Value::from(now));
     out.insert("exp".to_owned(), Value::from(exp));
     out.insert("jti".to_owned(), Value::String(crate::util::uuid_v4()));

@@ -286,7 +286,7 @@ pub struct JwtCodec {
 }
 
 enum Inner {
-    Jwe(jwe::JweKeys),
+    Jwe(Box<jwe::JweKeys>),
     Jws(Box<jws::JwsKeys>),
 }
 
@@ -294,7 +294,7 @@ impl JwtCodec {
     /// Derives the keys for `salt` (the full cookie name, prefix included).
     pub fn new(secrets: &Secrets, salt: &str, format: TokenFormat) -> Result<Self, JwtError> {
         let inner = match format {
-            TokenFormat::AuthJs => Inner::Jwe(jwe::JweKeys::new(secrets, salt)?),
+            TokenFormat::AuthJs => Inner::Jwe(Box::new(jwe::JweKeys::new(secrets, salt)?)),
             TokenFormat::Hs256 => Inner::Jws(Box::new(jws::JwsKeys::hs256(secrets, salt)?)),
             TokenFormat::EdDsa {
                 private_key,
@@ -315,6 +315,16 @@ impl JwtCodec {
     pub fn encode(
         &self,
         claims: &Map<String, Value>,
+        max_age: u64,
+        now: i64,
+    ) -> Result<String, JwtError> {
+        self.encode_owned(claims.clone(), max_age, now)
+    }
+
+    /// [`JwtCodec::encode`] of claims the caller no longer needs (no copy of the map).
+    pub(crate) fn encode_owned(
+        &self,
+        claims: Map<String, Value>,
         max_age: u64,
         now: i64,
     ) -> Result<String, JwtError> {

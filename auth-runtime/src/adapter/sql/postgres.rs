@@ -71,6 +71,12 @@ impl SqlDatabase for sqlx::Postgres {
 impl PostgresAdapter {
     /// Connects to `postgres://user:password@host:port/database` and applies the schema
     /// migrations (serialised across instances by an advisory lock).
+    ///
+    /// The pool does not ping a connection before lending it (sqlx's
+    /// `test_before_acquire(false)`): that ping is a second round trip on every query,
+    /// which doubled the database strategy's session read. A connection that died while
+    /// idle (a server restart) fails its query instead; the session read retries such a
+    /// failure once on another connection, and sqlx drops the dead one when it comes back.
     pub async fn connect(url: &str) -> Result<Self, AdapterError> {
         if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
             return Err(AdapterError::Config(
@@ -87,7 +93,8 @@ impl PostgresAdapter {
         })?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
-            .acquire_timeout(Duration::from_secs(5));
+            .acquire_timeout(Duration::from_secs(5))
+            .test_before_acquire(false);
         Self::connect_with(pool, options).await
     }
 

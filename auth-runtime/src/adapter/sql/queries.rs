@@ -26,6 +26,17 @@ fn err<DB: SqlDatabase>(what: &'static str) -> impl Fn(sqlx::Error) -> AdapterEr
     move |e| map_err(e, what, DB::transient)
 }
 
+/// Whether `e` says the connection itself is gone (closed by the server, reset), so the
+/// same read on another connection may succeed.
+fn broken_connection(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Io(_) => true,
+        // 57P01 admin_shutdown, 57P02 crash_shutdown: the server ended this connection.
+        sqlx::Error::Database(db) => db.code().is_some_and(|c| c == "57P01" || c == "57P02"),
+        _ => false,
+    }
+}
+
 /// A user to store: a given id is kept, an empty one becomes a fresh UUID.
 fn with_id(user: &User) -> User {
     let mut user = user.clone();
@@ -311,15 +322,22 @@ where
         key: &'a SessionKey,
     ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
         self.guard(async move {
-            let row = sqlx::query(
-                "SELECT s.id_hash, s.user_id, s.expires, s.created_at, \
-                 u.id, u.name, u.email, u.image, u.email_verified \
-                 FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id \
-                 WHERE s.id_hash = $1",
-            )
-            .bind(&key.as_bytes()[..])
-            .fetch_optional(&self.pool)
-            .await
+            let select = || {
+                sqlx::query(
+                    "SELECT s.id_hash, s.user_id, s.expires, s.created_at, \
+                     u.id, u.name, u.email, u.image, u.email_verified \
+                     FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id \
+                     WHERE s.id_hash = $1",
+                )
+                .bind(&key.as_bytes()[..])
+                .fetch_optional(&self.pool)
+            };
+            // The pools of `connect` lend connections unpinged: a connection that died
+            // while idle fails here once (and is dropped by sqlx); ask another.
+            let row = match select().await {
+                Err(e) if broken_connection(&e) => select().await,
+                other => other,
+            }
             .map_err(err::<DB>("session"))?;
             let Some(row) = row else { return Ok(None) };
             let session = Self::session_from_row(&row)?;

@@ -67,6 +67,11 @@ impl SqlDatabase for sqlx::Sqlite {
 impl SqliteAdapter {
     /// Opens (`?mode=rwc`: creates) the database, e.g. `sqlite://auth.db?mode=rwc`, and
     /// applies the schema migrations.
+    ///
+    /// The pool does not ping a connection before lending it (sqlx's
+    /// `test_before_acquire(false)`): a SQLite connection is a file handle on a worker
+    /// thread that does not go stale, and the ping was a second trip to that thread on
+    /// every query.
     pub async fn connect(url: &str) -> Result<Self, AdapterError> {
         if !url.starts_with("sqlite:") {
             return Err(AdapterError::Config(
@@ -78,7 +83,10 @@ impl SqliteAdapter {
                 "invalid SQLite URL (expected `sqlite://path?mode=rwc`)".to_owned(),
             )
         })?;
-        Self::connect_with(SqlitePoolOptions::new().max_connections(8), options).await
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .test_before_acquire(false);
+        Self::connect_with(pool, options).await
     }
 
     /// Opens the database with explicit pool and connection options (WAL, foreign keys,
