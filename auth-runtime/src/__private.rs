@@ -308,23 +308,6 @@ pub fn redirect_url<R: IntoRedirectUrl>(r: R) -> String {
     r.into_url()
 }
 
-#[cfg(test)]
-mod tests {
-    /// The module is named after the crate version, as `auth-macros` (pinned to the same
-    /// version) expects.
-    #[test]
-    fn the_module_name_follows_the_version() {
-        let expected = format!(
-            "auth_runtime::__private{}",
-            env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
-        );
-        assert_eq!(
-            module_path!().strip_suffix("::tests"),
-            Some(expected.as_str())
-        );
-    }
-}
-
 /// Implemented when the runtime has the `oauth` feature: an OAuth provider in `auth!` calls
 /// [`oauth_provider`], so without the feature the error names the fix, on the provider.
 #[diagnostic::on_unimplemented(
@@ -342,3 +325,20 @@ impl OAuthFeature for Feature {}
 
 /// Compiles only with the `oauth` feature (see [`OAuthFeature`]).
 pub fn oauth_provider<F: OAuthFeature>(_feature: F) {}
+
+#[cfg(test)]
+mod tests {
+    /// The module is named after the crate version, as `auth-macros` (pinned to the same
+    /// version) expects.
+    #[test]
+    fn the_module_name_follows_the_version() {
+        let expected = format!(
+            "auth_runtime::__private{}",
+            env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+        );
+        assert_eq!(
+            module_path!().strip_suffix("::tests"),
+            Some(expected.as_str())
+        );
+    }
+}

@@ -4,6 +4,21 @@
 //! emits typed `Token`, `SessionUser` and `Session` types and a `config()` function whose
 //! [`AuthConfig`] this crate executes: the Auth.js REST flow under `/api/auth`, cookies,
 //! CSRF, JWT sessions compatible with `@auth/core`, and the axum integration.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `axum` | yes | [`Auth::routes`], [`Auth::layer`], the extractors and guards ([`axum`](mod@axum)) |
+//! | `password` | yes | argon2id hashing and enumeration-safe checks for `authorize` ([`password`]) |
+//! | `oauth` | yes | OAuth 2.0 / OIDC providers (`GitHub`, `Google`, `Oidc`, `OAuth`): the HTTP client (reqwest on rustls), discovery, JWKS, ID tokens, [`providers::oauth`], [`providers::refresh`] |
+//! | `sqlite`, `postgres`, `postgres-tls` | no | the database adapters ([`adapter`]) |
+//! | `testing` | no | session cookies and an in-process client for an application's tests |
+//!
+//! A credentials-only application turns `oauth` off, and builds without an HTTP client or
+//! TLS: `auth-runtime = { version = "0.1", default-features = false, features = ["axum",
+//! "password"] }`. An OAuth provider in [`auth!`] is then a compile error naming the
+//! feature, and [`Auth::new`] refuses one built by hand ([`ConfigError::OAuthDisabled`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
