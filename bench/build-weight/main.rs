@@ -2,7 +2,7 @@
 //! credentials provider (an argon2id password check), the Auth.js routes, the session layer
 //! and one protected route. No OAuth provider, no database.
 
-use auth_runtime::{Auth, Credentials, User, password};
+use auth_runtime::{Credentials, User, password};
 use axum::Router;
 use axum::routing::get;
 
@@ -29,6 +29,7 @@ async fn me(session: Session) -> String {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `Auth` and `Session` are the types `auth!` declares.
     let auth = Auth::new(config())?;
     let app = Router::new()
         .route("/me", get(me))
