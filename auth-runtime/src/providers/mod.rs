@@ -1,7 +1,7 @@
 //! Provider constructors with Auth.js's defaults.
 //!
 //! The constructors are data and always available; the client that runs an OAuth provider
-//! ([`oauth`], [`refresh`]) needs the `oauth` feature (on by default), and without it
+//! ([`oauth`](mod@oauth), [`refresh`]) needs the `oauth` feature (on by default), and without it
 //! [`crate::Auth::new`] refuses an OAuth provider ([`crate::ConfigError::OAuthDisabled`]).
 
 #[cfg(feature = "oauth")]
