@@ -190,6 +190,8 @@ pub struct AuthorizeClosure<'a> {
 
 /// `GitHub { .. }` and `Google { .. }`: a client and Auth.js's preset.
 pub struct Preset<'a> {
+    /// The provider's name as written (`GitHub`): where an error about the provider points.
+    pub written: &'a Ident,
     pub client: Client<'a>,
     pub id: Option<&'a LitStr>,
     pub login: Login<'a>,
@@ -197,6 +199,8 @@ pub struct Preset<'a> {
 
 /// `Oidc { id, issuer, client_id, client_secret, .. }` (endpoints by discovery).
 pub struct Oidc<'a> {
+    /// The provider's name as written (`GitHub`): where an error about the provider points.
+    pub written: &'a Ident,
     pub id: &'a LitStr,
     pub issuer: ConfigValue<'a>,
     pub client: Client<'a>,
@@ -206,6 +210,8 @@ pub struct Oidc<'a> {
 
 /// `OAuth { id, authorization_url, token_url, userinfo_url, client_id, client_secret, .. }`.
 pub struct OAuth<'a> {
+    /// The provider's name as written (`GitHub`): where an error about the provider points.
+    pub written: &'a Ident,
     pub id: &'a LitStr,
     pub authorization_url: ConfigValue<'a>,
     pub token_url: ConfigValue<'a>,

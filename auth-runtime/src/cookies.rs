@@ -28,6 +28,7 @@ pub const MAX_SESSION_CHUNKS: usize = 16;
 const LAST_HTTP_DATE: u64 = 253_402_300_799;
 
 /// Lifetime of the OAuth check cookies (state, PKCE verifier, nonce): 15 minutes.
+#[cfg_attr(not(feature = "oauth"), allow(dead_code))]
 pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
 
 /// How long the credentials error message cookie lives (seconds): the redirect to the
@@ -169,6 +170,7 @@ impl SetCookie {
     }
 
     /// Sets `Max-Age` (seconds).
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
     pub fn max_age(mut self, seconds: u64) -> Self {
         self.max_age = Some(seconds);
         self

@@ -70,6 +70,12 @@ pub enum ConfigError {
         "the `session` callback takes `user` under the database strategy and `token` under the jwt strategy"
     )]
     SessionCallbackMismatch,
+    /// An OAuth/OIDC provider is configured but the runtime was built without its client
+    /// (the `oauth` feature).
+    #[error(
+        "provider `{0}` is an OAuth provider, and auth-runtime was built without the `oauth` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"oauth\"] }}`, on by default)"
+    )]
+    OAuthDisabled(String),
 }
 
 impl std::fmt::Debug for ConfigError {

@@ -4,6 +4,23 @@
 //! emits typed `Token`, `SessionUser` and `Session` types and a `config()` function whose
 //! [`AuthConfig`] this crate executes: the Auth.js REST flow under `/api/auth`, cookies,
 //! CSRF, JWT sessions compatible with `@auth/core`, and the axum integration.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `axum` | yes | [`Auth::routes`], [`Auth::layer`], the extractors and guards ([`axum`](mod@axum)) |
+//! | `password` | yes | argon2id hashing and enumeration-safe checks for `authorize` ([`password`]) |
+//! | `oauth` | yes | OAuth 2.0 / OIDC providers (`GitHub`, `Google`, `Oidc`, `OAuth`): the HTTP client (reqwest on rustls), discovery, JWKS, ID tokens, [`providers::oauth`](mod@providers::oauth), [`providers::refresh`] |
+//! | `jws` | yes | the signed session token formats [`jwt::TokenFormat::Hs256`] and [`jwt::TokenFormat::EdDsa`] (`jsonwebtoken`); the default format, Auth.js's JWE, needs no feature |
+//! | `sqlite`, `postgres`, `postgres-tls` | no | the database adapters ([`adapter`]) |
+//! | `testing` | no | session cookies and an in-process client for an application's tests |
+//!
+//! A credentials-only application with the default token format turns `oauth` and `jws`
+//! off, and builds without an HTTP client, TLS or the RSA and elliptic-curve crates:
+//! `auth-runtime = { version = "0.1", default-features = false, features = ["axum",
+//! "password"] }`. An OAuth provider in [`auth!`] is then a compile error naming the
+//! feature, and [`Auth::new`] refuses one built by hand ([`ConfigError::OAuthDisabled`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 

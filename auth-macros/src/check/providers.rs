@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use syn::{Expr, ExprLit, Lit, LitStr};
+use syn::{Expr, ExprLit, Ident, Lit, LitStr};
 
 use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
@@ -62,7 +62,7 @@ pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
         if values.id().is_some() || !id_written {
             check_unique_id(cx, &mut ids, def, spec, &values);
         }
-        out.extend(values.build(spec.kind));
+        out.extend(values.build(spec.kind, &def.kind));
     }
     out
 }
@@ -233,9 +233,10 @@ impl<'a> Values<'a> {
 
     /// The typed provider, or `None` when a required option is missing or invalid
     /// (reported).
-    fn build(&self, kind: ProviderKind) -> Option<Provider<'a>> {
+    fn build(&self, kind: ProviderKind, written: &'a Ident) -> Option<Provider<'a>> {
         let preset = || {
             Some(Preset {
+                written,
                 client: self.client()?,
                 id: self.id(),
                 login: self.login(),
@@ -250,6 +251,7 @@ impl<'a> Values<'a> {
             ProviderKind::GitHub => Provider::GitHub(preset()?),
             ProviderKind::Google => Provider::Google(preset()?),
             ProviderKind::Oidc => Provider::Oidc(Oidc {
+                written,
                 id: self.id()?,
                 issuer: self.config(Opt::Issuer)?,
                 client: self.client()?,
@@ -257,6 +259,7 @@ impl<'a> Values<'a> {
                 login: self.login(),
             }),
             ProviderKind::OAuth => Provider::OAuth(OAuth {
+                written,
                 id: self.id()?,
                 authorization_url: self.config(Opt::AuthorizationUrl)?,
                 token_url: self.config(Opt::TokenUrl)?,

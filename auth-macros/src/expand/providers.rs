@@ -38,6 +38,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
             let mut set = login(&o.login);
             set.extend(o.client_auth.map(client_auth));
             oauth(
+                o.written,
                 quote!(#rt::providers::oidc(#id, #issuer, #cid, #secret)),
                 set,
             )
@@ -60,7 +61,11 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 o.profile
                     .map(|e| set_field("profile", call(quote!(#p::profile), e))),
             );
-            oauth(quote!(#rt::providers::oauth(#id, #cid, #secret)), set)
+            oauth(
+                o.written,
+                quote!(#rt::providers::oauth(#id, #cid, #secret)),
+                set,
+            )
         }
     }
 }
@@ -124,17 +129,27 @@ fn preset(ctor: TokenStream, preset: &Preset) -> TokenStream {
     let (id, secret) = (config(preset.client.id), config(preset.client.secret));
     let mut set: Vec<TokenStream> = preset.id.map(set_id).into_iter().collect();
     set.extend(login(&preset.login));
-    oauth(quote!(#rt::providers::#ctor(#id, #secret)), set)
+    oauth(
+        preset.written,
+        quote!(#rt::providers::#ctor(#id, #secret)),
+        set,
+    )
 }
 
-/// An `OAuthProvider` from `ctor` with the `set` fields over it.
-fn oauth(ctor: TokenStream, set: Vec<TokenStream>) -> TokenStream {
-    let rt = runtime();
+/// An `OAuthProvider` from `ctor` with the `set` fields over it. It first calls
+/// `oauth_provider(Feature)`, on the provider's written name: without the runtime's `oauth`
+/// feature that is the one error, and it says which feature to enable.
+fn oauth(written: &Ident, ctor: TokenStream, set: Vec<TokenStream>) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let check = respan(quote!(#p::oauth_provider(#p::Feature)), written.span());
     quote! {
-        #rt::Provider::OAuth(#rt::config::OAuthProvider {
-            #(#set,)*
-            ..#ctor
-        })
+        {
+            #check;
+            #rt::Provider::OAuth(#rt::config::OAuthProvider {
+                #(#set,)*
+                ..#ctor
+            })
+        }
     }
 }
 

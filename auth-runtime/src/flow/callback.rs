@@ -2,15 +2,19 @@
 //! end in the sign-in tail (`sign_in_tail.rs`).
 
 use http::{Method, StatusCode};
+#[cfg(feature = "oauth")]
 use serde_json::Value;
 
 use super::sign_in_tail::SignIn;
 use super::{Ctx, FlowError, Inner, Reply, Req};
-use crate::config::{
-    Account, AccountType, Credentials, OAuthProvider, Provider, SessionUserData, TokenData,
-};
+#[cfg(feature = "oauth")]
+use crate::config::OAuthProvider;
+use crate::config::{Account, AccountType, Credentials, Provider, SessionUserData, TokenData};
+#[cfg(feature = "oauth")]
 use crate::cookies::SetCookie;
+#[cfg(feature = "oauth")]
 use crate::jwt::JwtCodec;
+#[cfg(feature = "oauth")]
 use crate::providers::oauth::Checks;
 use crate::util::uuid_v4;
 
@@ -82,10 +86,17 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             };
             inner.sign_in_tail(ctx, req, sign_in).await
         }
+        #[cfg(feature = "oauth")]
         Provider::OAuth(p) => oauth_callback(inner, ctx, req, p).await,
+        // Refused by `Auth::new` (`ConfigError::OAuthDisabled`).
+        #[cfg(not(feature = "oauth"))]
+        Provider::OAuth(p) => Err(FlowError::Configuration(
+            crate::ConfigError::OAuthDisabled(p.id.clone()).to_string(),
+        )),
     }
 }
 
+#[cfg(feature = "oauth")]
 fn open_check(codec: &JwtCodec, value: &str, provider: &str, now: i64) -> Result<String, String> {
     let claims = codec.decode(value, now).map_err(|e| e.to_string())?;
     if claims.get("provider").and_then(Value::as_str) != Some(provider) {
@@ -98,6 +109,7 @@ fn open_check(codec: &JwtCodec, value: &str, provider: &str, now: i64) -> Result
         .ok_or_else(|| "no value".to_owned())
 }
 
+#[cfg(feature = "oauth")]
 async fn oauth_callback<T: TokenData, U: SessionUserData>(
     inner: &Inner<T, U>,
     ctx: &Ctx<'_>,

@@ -22,12 +22,14 @@ pub(crate) enum FlowError {
     AccessDenied,
     /// An OAuth callback failed (`OAuthCallbackError`, sign-in page); the spent check
     /// cookies to clear.
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
     OAuthCallback(String, Vec<SetCookie>),
     /// The OAuth account's e-mail belongs to another user and the provider does not allow
     /// linking (`OAuthAccountNotLinked`, sign-in page); the spent check cookies to clear.
     AccountNotLinked(Vec<SetCookie>),
     /// An OAuth sign-in could not start: the provider's discovery document or
     /// configuration is unreachable or broken (`OAuthSignin`, sign-in page).
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
     OAuthSignin(String),
     /// A sign-in rate limit refused the attempt before `authorize` (`TooManyAttempts`:
     /// `429` with `Retry-After` for JSON callers, else the sign-in page); the wait.

@@ -182,6 +182,7 @@ pub(crate) struct Body {
     pub(crate) json: Option<serde_json::Value>,
     /// A form's pairs as sent, repeated names kept: the OAuth `form_post` callback refuses
     /// a repeated `state` or `code` here as it does in a query. (For JSON, `fields`.)
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
     pub(crate) pairs: Vec<(String, String)>,
 }
 

@@ -1,11 +1,15 @@
 //! `GET /signin` (the page, or a redirect to the custom page) and `POST /signin/:provider`
 //! (OAuth: 302 to the provider with the check cookies; credentials: back to the page).
 
+#[cfg(feature = "oauth")]
 use serde_json::{Map, Value};
 
 use super::Inner;
 use super::{Ctx, FlowError, Reply, Req};
+#[cfg(feature = "oauth")]
+use crate::config::OAuthProvider;
 use crate::config::{Provider, SessionUserData, TokenData};
+#[cfg(feature = "oauth")]
 use crate::cookies::{self, CHECK_COOKIE_MAX_AGE, SetCookie};
 use crate::pages::{PageProvider, SignInPage};
 
@@ -88,15 +92,29 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
         return Ok(Reply::unknown_provider(id));
     };
     let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
-    let provider = match provider {
+    match provider {
         // Auth.js: signing in with credentials goes through the sign-in page's form.
         Provider::Credentials(_) => {
-            return Ok(
-                Reply::redirect(inner.action_url(ctx, "signin")).with_cookies(callback_cookie)
-            );
+            Ok(Reply::redirect(inner.action_url(ctx, "signin")).with_cookies(callback_cookie))
         }
-        Provider::OAuth(o) => o,
-    };
+        #[cfg(feature = "oauth")]
+        Provider::OAuth(o) => oauth(inner, ctx, o, callback_cookie).await,
+        // Refused by `Auth::new` (`ConfigError::OAuthDisabled`).
+        #[cfg(not(feature = "oauth"))]
+        Provider::OAuth(o) => Err(FlowError::Configuration(
+            crate::ConfigError::OAuthDisabled(o.id.clone()).to_string(),
+        )),
+    }
+}
+
+/// An OAuth sign-in: the authorization URL and the sealed check cookies.
+#[cfg(feature = "oauth")]
+async fn oauth<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    provider: &OAuthProvider,
+    callback_cookie: Option<SetCookie>,
+) -> Result<Reply, FlowError> {
     // An OAuth sign-in POST counts against the per-address limit (it names no identifier).
     inner.count_sign_in(ctx, &provider.id, None).await?;
     let redirect_uri = inner.action_url(ctx, &format!("callback/{}", provider.id));

@@ -9,6 +9,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::{AuthConfig, ConfigValue, Provider, SessionCallback, SessionStrategy};
 use crate::cookies::CookieNames;
 use crate::jwt::{JwtCodec, Secrets, TokenFormat};
+#[cfg(feature = "oauth")]
 use crate::providers::oauth::OAuthClient;
 use crate::url::{HostError, Origin};
 
@@ -36,12 +37,14 @@ pub(crate) struct Scheme {
     pub(crate) names: CookieNames,
     pub(crate) session: JwtCodec,
     /// Codecs of the OAuth check cookies (state, PKCE, nonce); `None` without OAuth providers.
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
     pub(crate) checks: Option<CheckCodecs>,
     /// The codec of the credentials error message cookie (`credentials_error.rs`).
     pub(crate) credentials_error: JwtCodec,
 }
 
 /// The codecs of the three OAuth check cookies.
+#[cfg_attr(not(feature = "oauth"), allow(dead_code))]
 pub(crate) struct CheckCodecs {
     pub(crate) state: JwtCodec,
     pub(crate) pkce: JwtCodec,
@@ -59,6 +62,8 @@ pub(crate) struct Inner<T, U> {
     pub(crate) csrf_secret: String,
     pub(crate) http: Option<Scheme>,
     pub(crate) https: Option<Scheme>,
+    /// The OAuth client (its HTTP client and the discovery and JWKS caches).
+    #[cfg(feature = "oauth")]
     pub(crate) oauth: OAuthClient,
     /// The per-user session versions read (revocable JWT sessions): with an adapter under
     /// the jwt strategy, unless the check is turned off.
@@ -140,6 +145,7 @@ impl<T, U> Inner<T, U> {
             csrf_secret,
             http,
             https,
+            #[cfg(feature = "oauth")]
             oauth: OAuthClient::default(),
             versions,
             limiter,
@@ -211,6 +217,9 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
         }
         if !seen.insert(p.id()) {
             return Err(ConfigError::DuplicateProvider(p.id().to_owned()));
+        }
+        if cfg!(not(feature = "oauth")) && matches!(p, Provider::OAuth(_)) {
+            return Err(ConfigError::OAuthDisabled(p.id().to_owned()));
         }
     }
 

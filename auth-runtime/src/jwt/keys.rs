@@ -12,6 +12,7 @@ use super::JwtError;
 /// HKDF info prefix of `@auth/core`'s `getDerivedEncryptionKey`.
 pub(crate) const ENCRYPTION_INFO: &str = "Auth.js Generated Encryption Key";
 /// HKDF info prefix of the HS256 signing key (our own; see [`super::TokenFormat::Hs256`]).
+#[cfg_attr(not(feature = "jws"), allow(dead_code))]
 pub(crate) const HS256_INFO: &str = "auth-runtime HS256 Signing Key";
 
 /// HKDF-SHA256(ikm = `secret`, salt = `salt`, info = `"<info_prefix> (<salt>)"`) into `out`.
@@ -48,6 +49,7 @@ pub(crate) fn oct_thumbprint(key: &[u8]) -> String {
 }
 
 /// RFC 8037 thumbprint of an Ed25519 public key (SHA-256).
+#[cfg_attr(not(feature = "jws"), allow(dead_code))]
 pub(crate) fn ed25519_thumbprint(public: &[u8; 32]) -> String {
     let jwk = format!(
         r#"{{"crv":"Ed25519","kty":"OKP","x":"{}"}}"#,
@@ -77,6 +79,7 @@ impl fmt::Debug for KeyMaterial {
 
 impl KeyMaterial {
     /// The DER bytes: decoded PEM (label checked) or the DER as given.
+    #[cfg_attr(not(feature = "jws"), allow(dead_code))]
     pub(crate) fn der(&self, label: &str) -> Result<Vec<u8>, JwtError> {
         match self {
             KeyMaterial::Der(der) => Ok(der.clone()),
@@ -86,6 +89,7 @@ impl KeyMaterial {
 }
 
 /// The base64 body of the first `-----BEGIN <label>-----` block.
+#[cfg_attr(not(feature = "jws"), allow(dead_code))]
 fn pem_body(pem: &str, label: &str) -> Result<Vec<u8>, JwtError> {
     let begin = format!("-----BEGIN {label}-----");
     let end = format!("-----END {label}-----");
@@ -107,11 +111,13 @@ fn pem_body(pem: &str, label: &str) -> Result<Vec<u8>, JwtError> {
 
 /// DER prefix of an Ed25519 SubjectPublicKeyInfo (RFC 8410): SEQUENCE { SEQUENCE { OID
 /// 1.3.101.112 }, BIT STRING (0 unused bits) } followed by the 32 key bytes.
+#[cfg_attr(not(feature = "jws"), allow(dead_code))]
 const ED25519_SPKI_PREFIX: [u8; 12] = [
     0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
 ];
 
 /// The raw 32-byte Ed25519 public key from SPKI DER (44 bytes) or raw bytes (32).
+#[cfg_attr(not(feature = "jws"), allow(dead_code))]
 pub(crate) fn ed25519_public_raw(der: &[u8]) -> Result<[u8; 32], JwtError> {
     let raw = match der.len() {
         32 => der,

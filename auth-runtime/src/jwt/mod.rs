@@ -24,10 +24,12 @@
 //!
 //! [`TokenFormat::Hs256`] and [`TokenFormat::EdDsa`] produce a JWS (`jsonwebtoken`) that a
 //! service can verify without decrypting; the claims are readable by anyone holding the
-//! token. See their documentation for the keys.
+//! token. See their documentation for the keys. They need the `jws` feature (on by default;
+//! it brings `jsonwebtoken` and its RustCrypto signature algorithms).
 
 mod claims;
 mod jwe;
+#[cfg(feature = "jws")]
 mod jws;
 mod keys;
 #[cfg(test)]
@@ -146,10 +148,16 @@ pub enum TokenFormat {
     /// `crypto.hkdfSync("sha256", secret, salt, "auth-runtime HS256 Signing Key (" + salt + ")", 32)`.
     /// `kid` is the RFC 7638 SHA-256 thumbprint of that key (`{"k":..,"kty":"oct"}`) and
     /// selects the secret on decode, as for the default format.
+    ///
+    /// Needs the `jws` feature (on by default).
+    #[cfg(feature = "jws")]
     Hs256,
     /// JWS `EdDSA` (Ed25519), header `{"alg":"EdDSA","typ":"JWT","kid":..}`; `kid` is the
     /// RFC 7638/8037 thumbprint of the public key (`{"crv":"Ed25519","kty":"OKP","x":..}`,
     /// SHA-256). Verifiers need only the public key. The secrets are not used.
+    ///
+    /// Needs the `jws` feature (on by default).
+    #[cfg(feature = "jws")]
     EdDsa {
         /// PKCS#8 private key (`-----BEGIN PRIVATE KEY-----` PEM or DER); `None` for a
         /// service that only verifies ([`JwtCodec::encode`] then fails with
@@ -287,6 +295,7 @@ pub struct JwtCodec {
 
 enum Inner {
     Jwe(Box<jwe::JweKeys>),
+    #[cfg(feature = "jws")]
     Jws(Box<jws::JwsKeys>),
 }
 
@@ -295,7 +304,9 @@ impl JwtCodec {
     pub fn new(secrets: &Secrets, salt: &str, format: TokenFormat) -> Result<Self, JwtError> {
         let inner = match format {
             TokenFormat::AuthJs => Inner::Jwe(Box::new(jwe::JweKeys::new(secrets, salt)?)),
+            #[cfg(feature = "jws")]
             TokenFormat::Hs256 => Inner::Jws(Box::new(jws::JwsKeys::hs256(secrets, salt)?)),
+            #[cfg(feature = "jws")]
             TokenFormat::EdDsa {
                 private_key,
                 public_key,
@@ -331,6 +342,7 @@ impl JwtCodec {
         let claims = claims::with_issued(claims, max_age, now)?;
         match &*self.inner {
             Inner::Jwe(keys) => keys.encode(&claims),
+            #[cfg(feature = "jws")]
             Inner::Jws(keys) => keys.encode(&claims),
         }
     }
@@ -345,6 +357,7 @@ impl JwtCodec {
         }
         match &*self.inner {
             Inner::Jwe(keys) => keys.decode(token, now),
+            #[cfg(feature = "jws")]
             Inner::Jws(keys) => keys.decode(token, now),
         }
     }
@@ -354,6 +367,7 @@ impl JwtCodec {
     pub fn can_encode(&self) -> bool {
         match &*self.inner {
             Inner::Jwe(_) => true,
+            #[cfg(feature = "jws")]
             Inner::Jws(keys) => keys.can_sign(),
         }
     }
@@ -362,6 +376,7 @@ impl JwtCodec {
     pub fn salt(&self) -> &str {
         match &*self.inner {
             Inner::Jwe(keys) => keys.salt(),
+            #[cfg(feature = "jws")]
             Inner::Jws(keys) => keys.salt(),
         }
     }
@@ -373,6 +388,7 @@ impl JwtCodec {
     pub(crate) fn jwe_keys(&self) -> &jwe::JweKeys {
         match &*self.inner {
             Inner::Jwe(keys) => keys,
+            #[cfg(feature = "jws")]
             Inner::Jws(_) => panic!("not a JWE codec"),
         }
     }
@@ -387,6 +403,7 @@ impl fmt::Debug for JwtCodec {
                 .field("salt", &keys.salt())
                 .field("keys", &keys.len())
                 .finish(),
+            #[cfg(feature = "jws")]
             Inner::Jws(keys) => f
                 .debug_struct("JwtCodec")
                 .field("format", &keys.alg_name())

@@ -1,6 +1,12 @@
 //! Provider constructors with Auth.js's defaults.
+//!
+//! The constructors are data and always available; the client that runs an OAuth provider
+//! ([`oauth`](mod@oauth), [`refresh`]) needs the `oauth` feature (on by default), and without it
+//! [`crate::Auth::new`] refuses an OAuth provider ([`crate::ConfigError::OAuthDisabled`]).
 
+#[cfg(feature = "oauth")]
 pub mod oauth;
+#[cfg(feature = "oauth")]
 pub mod refresh;
 
 use std::sync::Arc;
