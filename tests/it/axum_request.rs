@@ -76,14 +76,7 @@ async fn serve(seen: &Seen, trust_proxy: bool) -> SocketAddr {
         .with_trust_proxy(trust_proxy);
     let auth = auth::Auth::new(config).unwrap();
     let app: Router = Router::new().merge(auth.routes()).layer(auth.layer());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    auth_tests::axum_app::serve_with_peer_addr(listener, app);
     addr
 }
 
@@ -170,9 +163,7 @@ async fn auth_handle_reads_client_addr() {
         .with_url("http://localhost:3000");
     let auth = auth::Auth::new(config).unwrap();
     let mut jar = CookieJar::new();
-    let res = auth_tests::flow::send_with_jar(&auth, &mut jar, "GET", "/csrf", None).await;
-    let csrf: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
-    let csrf = csrf["csrfToken"].as_str().unwrap().to_owned();
+    let csrf = auth_tests::flow::csrf_with_jar(&auth, &mut jar).await;
     for peer in [Some("192.0.2.33".parse::<IpAddr>().unwrap()), None] {
         let mut request = http::Request::builder()
             .method("POST")

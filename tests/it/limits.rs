@@ -272,14 +272,7 @@ async fn serve(auth: Auth<Tok, SUser>) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let app = axum::Router::from(auth.routes());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-        .unwrap();
-    });
+    auth_tests::axum_app::serve_with_peer_addr(listener, app);
     addr
 }
 

@@ -103,9 +103,7 @@ async fn failed_sign_in(name: &str) -> (auth::Auth, CookieJar, http::Response<By
         .with_url("http://localhost:3000");
     let auth = auth::Auth::new(config).unwrap();
     let mut jar = CookieJar::new();
-    let res = send(&auth, &mut jar, "GET", "/csrf", None).await;
-    let csrf: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
-    let csrf = csrf["csrfToken"].as_str().unwrap().to_owned();
+    let csrf = auth_tests::flow::csrf_with_jar(&auth, &mut jar).await;
     let res = send(
         &auth,
         &mut jar,

@@ -62,9 +62,7 @@ async fn session_of<T: TokenData, U: SessionUserData>(
     name: &str,
 ) -> serde_json::Value {
     let mut jar = CookieJar::new();
-    let res = send(auth, &mut jar, "GET", "/csrf", None).await;
-    let csrf: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
-    let csrf = csrf["csrfToken"].as_str().unwrap().to_owned();
+    let csrf = auth_tests::flow::csrf_with_jar(auth, &mut jar).await;
     let res = send(
         auth,
         &mut jar,

@@ -104,9 +104,7 @@ where
     T: auth_runtime::config::TokenData,
     U: auth_runtime::config::SessionUserData,
 {
-    let res = send(auth, jar, "GET", "/csrf", None).await;
-    let csrf: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
-    csrf["csrfToken"].as_str().unwrap().to_owned()
+    auth_tests::flow::csrf_with_jar(auth, jar).await
 }
 
 /// Signs `name` in with a fresh jar; returns the jar and the session's JSON.

@@ -198,3 +198,16 @@ pub async fn sign_in(app: &Router, username: &str, password: &str) -> Jar {
     jar.update(&response);
     jar
 }
+
+/// Serves `app` on `listener` in the background with axum's `ConnectInfo`, so the flow
+/// sees each connection's peer address as the client's.
+pub fn serve_with_peer_addr(listener: tokio::net::TcpListener, app: Router) {
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+}

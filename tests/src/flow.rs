@@ -480,3 +480,16 @@ pub async fn send_with_jar<
     jar.store(res.headers());
     res
 }
+
+/// `GET /csrf` through [`send_with_jar`]: the token, its cookie kept in `jar`.
+pub async fn csrf_with_jar<
+    T: auth_runtime::config::TokenData,
+    U: auth_runtime::config::SessionUserData,
+>(
+    auth: &auth_runtime::Auth<T, U>,
+    jar: &mut CookieJar,
+) -> String {
+    let res = send_with_jar(auth, jar, "GET", "/csrf", None).await;
+    let csrf: serde_json::Value = serde_json::from_slice(res.body()).unwrap();
+    csrf["csrfToken"].as_str().unwrap().to_owned()
+}
