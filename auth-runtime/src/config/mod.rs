@@ -19,14 +19,16 @@ pub use auth_config::{
     AuthConfig, DEFAULT_BASE_PATH, DEFAULT_MAX_AGE, DEFAULT_SESSION_CHECK_INTERVAL,
     DEFAULT_UPDATE_AGE, Pages, SessionStrategy,
 };
+
 pub use callbacks::{
-    AuthorizeFn, BoxFuture, DatabaseSessionArgs, DatabaseSessionFn, IntoJwtOutcome,
-    IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectFn,
-    SessionCallback, SignInArgs, SignInDecision, SignInFn,
+    AuthorizeFn, BoxFuture, DatabaseSessionArgs, DatabaseSessionFn, JwtArgs, JwtCallbackReturn,
+    JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectCallbackReturn, RedirectFn,
+    SessionCallback, SessionCallbackReturn, SignInArgs, SignInCallbackReturn, SignInDecision,
+    SignInFn,
 };
 pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use events::{
-    CreateUserEventArgs, EventError, EventFn, Events, IntoEventOutcome, LinkAccountEventArgs,
+    CreateUserEventArgs, EventError, EventFn, EventReturn, Events, LinkAccountEventArgs,
     SessionEventArgs, SignInEventArgs, SignOutEventArgs,
 };
 pub use providers::{
