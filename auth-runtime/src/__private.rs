@@ -18,10 +18,10 @@ pub use serde_json;
 
 use crate::config::{
     AuthConfig, AuthorizeFn, ConfigValue, CreateUserEventArgs, Credentials, DatabaseSessionArgs,
-    DatabaseSessionFn, EventFn, IntoJwtOutcome, IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs,
-    JwtSessionFn, LinkAccountEventArgs, Pages, Profile, ProfileFn, Provider, RedirectArgs,
-    RedirectFn, Session, SessionCallback, SessionEventArgs, SessionStrategy, SignInArgs,
-    SignInDecision, SignInEventArgs, SignInFn, SignOutEventArgs, User, UserDataError,
+    DatabaseSessionFn, EventFn, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, LinkAccountEventArgs,
+    Pages, Profile, ProfileFn, Provider, RedirectArgs, RedirectFn, Session, SessionCallback,
+    SessionEventArgs, SessionStrategy, SignInArgs, SignInDecision, SignInEventArgs, SignInFn,
+    SignOutEventArgs, User, UserDataError,
 };
 use crate::config::{BoxFuture, CredentialsError};
 
@@ -313,13 +313,6 @@ where
     Arc::new(move |a| Box::pin(f(a)))
 }
 
-/// What an event body returned (`()` or `Result<(), E>`).
-pub fn event_outcome<R: crate::config::IntoEventOutcome>(
-    r: R,
-) -> Result<(), crate::config::EventError> {
-    r.into_event_outcome()
-}
-
 /// A provider option given as a literal or any `Into<ConfigValue>`.
 pub fn config_value(v: impl Into<ConfigValue>) -> ConfigValue {
     v.into()
@@ -343,75 +336,6 @@ pub fn base_path(v: &str) -> String {
 /// A string option (`name`, `scope`, pages).
 pub fn string(v: impl Into<String>) -> String {
     v.into()
-}
-
-/// What `sign_in` returned.
-pub fn sign_in_decision<R: IntoSignInDecision>(r: R) -> SignInDecision {
-    r.into_decision()
-}
-
-/// Converts what a callback returned, for the token type `T` (or session user type).
-///
-/// The type is fixed on the struct, not on the function, so the only inferred generic of
-/// the call is the returned value's type and rustc reports a mismatch on the whole
-/// returned expression.
-pub struct Outcome<T>(std::marker::PhantomData<T>);
-
-impl<T> Outcome<T> {
-    /// What `jwt` returned.
-    pub fn jwt<R: IntoJwtOutcome<T>>(r: R) -> Option<T> {
-        r.into_outcome()
-    }
-
-    /// What `session` returned (`T` is the session user type).
-    pub fn session<R: IntoSessionOutcome<T>>(r: R) -> Session<T> {
-        r.into_session()
-    }
-}
-
-/// Types a `session` callback may return: the session.
-#[diagnostic::on_unimplemented(
-    message = "the `session` callback must return the session (`Session`), not `{Self}`",
-    label = "this is the value `session` returns",
-    note = "change `session` (it is `mut`) and end the callback with `session`"
-)]
-pub trait IntoSessionOutcome<U> {
-    /// Converts to the session.
-    fn into_session(self) -> Session<U>;
-}
-
-impl<U> IntoSessionOutcome<U> for Session<U> {
-    fn into_session(self) -> Session<U> {
-        self
-    }
-}
-
-/// Types a `redirect` callback may return: the URL.
-#[diagnostic::on_unimplemented(
-    message = "the `redirect` callback must return the URL to redirect to (`String`), not `{Self}`",
-    label = "this is the value `redirect` returns",
-    note = "return `url` to allow it, or `base_url` to go home"
-)]
-pub trait IntoRedirectUrl {
-    /// Converts to the URL.
-    fn into_url(self) -> String;
-}
-
-impl IntoRedirectUrl for String {
-    fn into_url(self) -> String {
-        self
-    }
-}
-
-impl IntoRedirectUrl for &str {
-    fn into_url(self) -> String {
-        self.to_owned()
-    }
-}
-
-/// What `redirect` returned.
-pub fn redirect_url<R: IntoRedirectUrl>(r: R) -> String {
-    r.into_url()
 }
 
 /// Implemented when the runtime has the `oauth` feature: an OAuth provider in `auth!` calls

@@ -290,8 +290,9 @@ macro_rules! auth {
 }
 pub use config::{
     Account, AccountType, AuthConfig, ConfigValue, Credentials, CredentialsError,
-    DefaultSessionUser, IntoJwtOutcome, IntoSignInDecision, Profile, Provider, RequestInfo,
-    Session, SessionStrategy, SignInDecision, Trigger, User, env,
+    DefaultSessionUser, JwtCallbackReturn, Profile, Provider, RedirectCallbackReturn, RequestInfo,
+    Session, SessionCallbackReturn, SessionStrategy, SignInCallbackReturn, SignInDecision, Trigger,
+    User, env,
 };
 pub use error::ConfigError;
 pub use flow::ClientAddr;

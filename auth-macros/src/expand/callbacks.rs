@@ -22,14 +22,14 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
             quote!(#p::sign_in),
             quote!(SignInArgs),
             quote!(),
-            quote!(#p::sign_in_decision),
+            quote!(#rt::config::SignInCallbackReturn::into_decision),
         ),
         CallbackKind::Jwt => (
             quote!(jwt),
             quote!(#p::jwt::<Token, _, _>),
             quote!(JwtArgs),
             quote!(<Token>),
-            quote!(#p::Outcome::<Token>::jwt),
+            quote!(#rt::config::JwtCallbackReturn::<Token>::into_outcome),
         ),
         CallbackKind::Session => match model.session.strategy {
             Strategy::Jwt => (
@@ -37,14 +37,14 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
                 quote!(#p::jwt_session::<Token, SessionUser, _, _>),
                 quote!(JwtSessionArgs),
                 quote!(<Token, SessionUser>),
-                quote!(#p::Outcome::<SessionUser>::session),
+                quote!(#rt::config::SessionCallbackReturn::<SessionUser>::into_session),
             ),
             Strategy::Database => (
                 quote!(session),
                 quote!(#p::database_session::<Token, SessionUser, _, _>),
                 quote!(DatabaseSessionArgs),
                 quote!(<SessionUser>),
-                quote!(#p::Outcome::<SessionUser>::session),
+                quote!(#rt::config::SessionCallbackReturn::<SessionUser>::into_session),
             ),
         },
         CallbackKind::Redirect => (
@@ -52,7 +52,7 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
             quote!(#p::redirect),
             quote!(RedirectArgs),
             quote!(),
-            quote!(#p::redirect_url),
+            quote!(#rt::config::RedirectCallbackReturn::into_url),
         ),
     };
     let bindings = bindings(&cb.params);
@@ -102,7 +102,10 @@ pub fn event(ev: &Handler<EventKind>) -> TokenStream {
         EventKind::LockedOut => (quote!(locked_out_event), quote!(LockedOutEventArgs)),
     };
     let bindings = bindings(&ev.params);
-    let body = converted_body(ev.body, &quote!(#p::event_outcome));
+    let body = converted_body(
+        ev.body,
+        &quote!(#rt::config::EventReturn::into_event_outcome),
+    );
     let (outer, inner) = super::state_clones(ev.state);
     quote! {
         #field: ::core::option::Option::Some(#p::event({

@@ -25,17 +25,21 @@ pub enum SignInDecision {
 
 /// Types a `sign_in` callback may return: `bool`, a redirect URL (`String`/`&str`) or a
 /// [`SignInDecision`].
+///
+/// Named after what it describes, so that a compile error about a `sign_in` callback
+/// returning another type reads in the words of `auth!`.
 #[diagnostic::on_unimplemented(
     message = "the `sign_in` callback must return `bool`, a redirect URL or `SignInDecision`, not `{Self}`",
     label = "this is the value `sign_in` returns",
     note = "return `true` to allow, `false` to deny, or a URL string to redirect"
 )]
-pub trait IntoSignInDecision {
+pub trait SignInCallbackReturn {
     /// Converts to a [`SignInDecision`].
     fn into_decision(self) -> SignInDecision;
 }
 
-impl IntoSignInDecision for bool {
+#[diagnostic::do_not_recommend]
+impl SignInCallbackReturn for bool {
     fn into_decision(self) -> SignInDecision {
         if self {
             SignInDecision::Allow
@@ -45,19 +49,22 @@ impl IntoSignInDecision for bool {
     }
 }
 
-impl IntoSignInDecision for SignInDecision {
+#[diagnostic::do_not_recommend]
+impl SignInCallbackReturn for SignInDecision {
     fn into_decision(self) -> SignInDecision {
         self
     }
 }
 
-impl IntoSignInDecision for String {
+#[diagnostic::do_not_recommend]
+impl SignInCallbackReturn for String {
     fn into_decision(self) -> SignInDecision {
         SignInDecision::Redirect(self)
     }
 }
 
-impl IntoSignInDecision for &str {
+#[diagnostic::do_not_recommend]
+impl SignInCallbackReturn for &str {
     fn into_decision(self) -> SignInDecision {
         SignInDecision::Redirect(self.to_owned())
     }
@@ -65,25 +72,79 @@ impl IntoSignInDecision for &str {
 
 /// Types a `jwt` callback may return: the token, or `Option<Token>` where `None` ends
 /// the session (Auth.js's `return null`).
+///
+/// Named after what it describes, so that a compile error about a `jwt` callback returning
+/// another type reads in the words of `auth!`.
 #[diagnostic::on_unimplemented(
     message = "the `jwt` callback must return the token (`Token`) or `Option<Token>`, not `{Self}`",
     label = "this is the value `jwt` returns",
     note = "end the callback with `token` (or `None` to sign the user out)"
 )]
-pub trait IntoJwtOutcome<T> {
+pub trait JwtCallbackReturn<T> {
     /// Converts to `Some(token)` or `None` (end the session).
     fn into_outcome(self) -> Option<T>;
 }
 
-impl<T: TokenData> IntoJwtOutcome<T> for T {
+#[diagnostic::do_not_recommend]
+impl<T: TokenData> JwtCallbackReturn<T> for T {
     fn into_outcome(self) -> Option<T> {
         Some(self)
     }
 }
 
-impl<T: TokenData> IntoJwtOutcome<T> for Option<T> {
+#[diagnostic::do_not_recommend]
+impl<T: TokenData> JwtCallbackReturn<T> for Option<T> {
     fn into_outcome(self) -> Option<T> {
         self
+    }
+}
+
+/// Types a `session` callback may return: the session.
+///
+/// Named after what it describes, so that a compile error about a `session` callback
+/// returning another type reads in the words of `auth!`.
+#[diagnostic::on_unimplemented(
+    message = "the `session` callback must return the session (`Session`), not `{Self}`",
+    label = "this is the value `session` returns",
+    note = "change `session` (it is `mut`) and end the callback with `session`"
+)]
+pub trait SessionCallbackReturn<U> {
+    /// Converts to the session.
+    fn into_session(self) -> Session<U>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<U> SessionCallbackReturn<U> for Session<U> {
+    fn into_session(self) -> Session<U> {
+        self
+    }
+}
+
+/// Types a `redirect` callback may return: the URL (`String` or `&str`).
+///
+/// Named after what it describes, so that a compile error about a `redirect` callback
+/// returning another type reads in the words of `auth!`.
+#[diagnostic::on_unimplemented(
+    message = "the `redirect` callback must return the URL to redirect to (`String`), not `{Self}`",
+    label = "this is the value `redirect` returns",
+    note = "return `url` to allow it, or `base_url` to go home"
+)]
+pub trait RedirectCallbackReturn {
+    /// Converts to the URL.
+    fn into_url(self) -> String;
+}
+
+#[diagnostic::do_not_recommend]
+impl RedirectCallbackReturn for String {
+    fn into_url(self) -> String {
+        self
+    }
+}
+
+#[diagnostic::do_not_recommend]
+impl RedirectCallbackReturn for &str {
+    fn into_url(self) -> String {
+        self.to_owned()
     }
 }
 

@@ -140,19 +140,29 @@ impl fmt::Debug for Events {
     }
 }
 
-/// What an event body returns: `()` or `Result<(), E>`.
-pub trait IntoEventOutcome {
+/// What an event body returns: `()` or `Result<(), E>` (the error is logged).
+///
+/// Named after what it describes, so that a compile error about an event handler returning
+/// another type reads in the words of `auth!`.
+#[diagnostic::on_unimplemented(
+    message = "an event handler must return `()` or `Result<(), E>`, not `{Self}`",
+    label = "this is the value the event handler returns",
+    note = "events only observe: end the body with a statement (`;`), or return `Ok(())` / `Err(e)` to log a failure"
+)]
+pub trait EventReturn {
     /// The outcome.
     fn into_event_outcome(self) -> Result<(), EventError>;
 }
 
-impl IntoEventOutcome for () {
+#[diagnostic::do_not_recommend]
+impl EventReturn for () {
     fn into_event_outcome(self) -> Result<(), EventError> {
         Ok(())
     }
 }
 
-impl<E: Into<EventError>> IntoEventOutcome for Result<(), E> {
+#[diagnostic::do_not_recommend]
+impl<E: Into<EventError>> EventReturn for Result<(), E> {
     fn into_event_outcome(self) -> Result<(), EventError> {
         self.map_err(Into::into)
     }

@@ -20,16 +20,17 @@ pub use auth_config::{
     AuthConfig, DEFAULT_BASE_PATH, DEFAULT_MAX_AGE, DEFAULT_SESSION_CHECK_INTERVAL,
     DEFAULT_UPDATE_AGE, Pages, SessionStrategy,
 };
+
 pub use callbacks::{
-    AuthorizeFn, BoxFuture, DatabaseSessionArgs, DatabaseSessionFn, IntoJwtOutcome,
-    IntoSignInDecision, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectFn,
-    SessionCallback, SignInArgs, SignInDecision, SignInFn,
+    AuthorizeFn, BoxFuture, DatabaseSessionArgs, DatabaseSessionFn, JwtArgs, JwtCallbackReturn,
+    JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectCallbackReturn, RedirectFn,
+    SessionCallback, SessionCallbackReturn, SignInArgs, SignInCallbackReturn, SignInDecision,
+    SignInFn,
 };
 pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use events::{
-    CreateUserEventArgs, EventError, EventFn, Events, IntoEventOutcome, LimitKind,
-    LinkAccountEventArgs, LockedOutEventArgs, SessionEventArgs, SignInEventArgs,
-    SignInFailedEventArgs, SignOutEventArgs,
+    CreateUserEventArgs, EventError, EventFn, EventReturn, Events, LimitKind, LinkAccountEventArgs,
+    LockedOutEventArgs, SessionEventArgs, SignInEventArgs, SignInFailedEventArgs, SignOutEventArgs,
 };
 pub use limits::{
     DEFAULT_MAX_KEYS, DEFAULT_PER_IDENTIFIER, DEFAULT_PER_IP, Rate, SignInLimitStats, SignInLimits,

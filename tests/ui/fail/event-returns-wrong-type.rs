@@ -1,0 +1,7 @@
+auth_runtime::auth! {
+    events: {
+        sign_in(user) { user.id.len() },
+    },
+}
+
+fn main() {}

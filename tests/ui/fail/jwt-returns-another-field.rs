@@ -1,0 +1,8 @@
+auth_runtime::auth! {
+    token: { role: String },
+    callbacks: {
+        jwt(token) { token.role },
+    },
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+auth_runtime::auth! {
+    callbacks: {
+        session(session) { session.user },
+    },
+}
+
+fn main() {}
