@@ -1,8 +1,8 @@
 //! [`AuthConfig`], the whole configuration, with its defaults and builders.
 
 use std::fmt;
-use std::time::Duration;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{
     ConfigValue, CreateUserEventArgs, EventFn, Events, JwtFn, LinkAccountEventArgs, Provider,

@@ -7,7 +7,8 @@ use serde_json::Value;
 use super::sign_in_tail::SignIn;
 use super::{Ctx, FlowError, Inner, Reply, Req};
 use crate::config::{
-    Account, AccountType, Credentials, OAuthProvider, Provider, SessionUserData, TokenData,
+    Account, AccountType, Credentials, CredentialsError, OAuthProvider, Provider, SessionUserData,
+    TokenData,
 };
 use crate::cookies::SetCookie;
 use crate::jwt::JwtCodec;
@@ -45,7 +46,19 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                     .map(|(k, v)| (k.clone(), v.clone())),
             )
             .with_request(inner.request_info(ctx));
-            let mut user = match (p.authorize)(credentials.clone()).await {
+            // A required field missing or empty is refused before `authorize` runs, so the
+            // typed form `auth!` generates always has its required fields.
+            let complete = p
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .all(|f| credentials.get(&f.name).is_some_and(|v| !v.is_empty()));
+            let outcome = if complete {
+                (p.authorize)(credentials.clone()).await
+            } else {
+                Err(CredentialsError::default())
+            };
+            let mut user = match outcome {
                 Ok(user) => user,
                 Err(refused) => {
                     // The message goes to the built-in page only, in a sealed cookie.
