@@ -34,6 +34,7 @@ mod hostile;
 mod interop_codec;
 mod macro_config;
 mod macro_credentials;
+mod macro_forms;
 mod macro_session;
 mod macro_state;
 mod macro_user;
