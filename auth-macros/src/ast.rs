@@ -388,9 +388,24 @@ fn parse_providers(input: ParseStream) -> syn::Result<Vec<ProviderDef>> {
     bracketed!(content in input);
     comma_separated(&content, |input| {
         let kind: Ident = input.parse()?;
-        let options = parse_kv_block(input)?;
+        let content;
+        braced!(content in input);
+        let options = comma_separated(&content, parse_provider_option)?;
         Ok(ProviderDef { kind, options })
     })
+}
+
+/// `key: expr`, or `fields: { .. }` (the credentials form, not an expression: kept as
+/// tokens, with their spans, for `check` to read).
+fn parse_provider_option(input: ParseStream) -> syn::Result<KeyValue> {
+    let key: Ident = input.parse()?;
+    input.parse::<Token![:]>()?;
+    let value = if key == "fields" && input.peek(syn::token::Brace) {
+        Expr::Verbatim(input.parse::<TokenTree>()?.into())
+    } else {
+        input.parse()?
+    };
+    Ok(KeyValue { key, value })
 }
 
 /// `{ [async] name(params) { body } [,] .. }`

@@ -158,11 +158,33 @@ pub enum Provider<'a> {
     OAuth(OAuth<'a>),
 }
 
-/// `Credentials { authorize, id?, name? }`.
+/// `Credentials { authorize, id?, name?, fields? }`.
 pub struct Credentials<'a> {
     pub authorize: Authorize<'a>,
     pub id: Option<&'a LitStr>,
     pub name: Option<&'a Expr>,
+    /// `fields: { .. }`: the typed form `authorize` receives.
+    pub form: Option<Form>,
+}
+
+/// A declared credentials form: the generated type's name (from the provider id, see
+/// [`spec::form_type_name`](crate::spec::form_type_name)) and its fields, in order.
+pub struct Form {
+    pub ty: Ident,
+    pub fields: Vec<FormField>,
+}
+
+#[derive(Clone)]
+/// A declared field of a credentials form (`email: { label: "E-mail", type: "email" }`).
+pub struct FormField {
+    /// The user's identifier (its span is the field's in the generated type).
+    pub name: Ident,
+    pub label: String,
+    /// One of [`spec::INPUT_TYPES`](crate::spec::INPUT_TYPES).
+    pub input_type: String,
+    pub placeholder: Option<String>,
+    /// `String` when required (the default), `Option<String>` otherwise.
+    pub required: bool,
 }
 
 /// The `authorize` option: a closure whose parameters are bound by name, or any other

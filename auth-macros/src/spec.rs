@@ -327,6 +327,7 @@ pub enum Opt {
     Profile,
     ClientAuth,
     AllowDangerousEmailAccountLinking,
+    Fields,
 }
 
 /// How an option's value is written, which decides how `check` reads it and what
@@ -347,6 +348,9 @@ pub enum ValueKind {
     Authorize,
     /// `fn(&serde_json::Value) -> Option<Profile>`.
     Profile,
+    /// `{ name: { label: "..", type: "..", placeholder: "..", required: bool }, .. }`: the
+    /// credentials form (see [`FIELD_OPTIONS`]).
+    Fields,
 }
 
 impl Opt {
@@ -366,6 +370,7 @@ impl Opt {
             Opt::Profile => "profile",
             Opt::ClientAuth => "client_auth",
             Opt::AllowDangerousEmailAccountLinking => "allow_dangerous_email_account_linking",
+            Opt::Fields => "fields",
         }
     }
 
@@ -384,6 +389,7 @@ impl Opt {
             Opt::Profile => ValueKind::Profile,
             Opt::ClientAuth => ValueKind::ClientAuth,
             Opt::AllowDangerousEmailAccountLinking => ValueKind::Flag,
+            Opt::Fields => ValueKind::Fields,
         }
     }
 
@@ -458,6 +464,7 @@ pub const PROVIDERS: &[ProviderSpec] = &[
             required(Opt::Authorize),
             optional(Opt::Id),
             optional(Opt::Name),
+            optional(Opt::Fields),
         ],
     },
     ProviderSpec {
@@ -524,6 +531,45 @@ pub const CLIENT_AUTH: &[Named<ClientAuth>] = &[
     ("client_secret_post", ClientAuth::ClientSecretPost),
 ];
 
+// ---- credentials form fields ----
+
+/// An option of a declared credentials field (`fields: { email: { label: .. } }`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FieldOpt {
+    Label,
+    Type,
+    Placeholder,
+    Required,
+}
+
+pub const FIELD_OPTIONS: &[Named<FieldOpt>] = &[
+    ("label", FieldOpt::Label),
+    ("type", FieldOpt::Type),
+    ("placeholder", FieldOpt::Placeholder),
+    ("required", FieldOpt::Required),
+];
+
+/// The HTML input types a credentials field may have (`type: "email"`; `text` by default).
+pub const INPUT_TYPES: &[&str] = &[
+    "text", "password", "email", "tel", "number", "url", "search",
+];
+
+/// The name of the form type generated for the credentials provider `id`: its words in
+/// PascalCase and `Form` (`"credentials"` → `CredentialsForm`, `"one-time-code"` →
+/// `OneTimeCodeForm`).
+pub fn form_type_name(id: &str) -> String {
+    let mut out = String::new();
+    for word in id.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            out.push(first.to_ascii_uppercase());
+            out.extend(chars);
+        }
+    }
+    out.push_str("Form");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -567,6 +613,14 @@ mod tests {
             (ValueKind::Profile, _) => {
                 format!("`{name}: fn(&serde_json::Value) -> Option<Profile>`")
             }
+            (ValueKind::Fields, _) => format!(
+                "`{name}: {{ email: {{ {} }}, .. }}` (the form, typed: see below)",
+                FIELD_OPTIONS
+                    .iter()
+                    .map(|(n, _)| format!("{n}: .."))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             (ValueKind::IdLiteral, None)
             | (ValueKind::Text | ValueKind::Config | ValueKind::ClientAuth, _) => {
                 format!("`{name}`")
@@ -725,6 +779,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn form_type_names() {
+        assert_eq!(form_type_name("credentials"), "CredentialsForm");
+        assert_eq!(form_type_name("one-time-code"), "OneTimeCodeForm");
+        assert_eq!(form_type_name("password"), "PasswordForm");
+        assert_eq!(form_type_name("otp_v2"), "OtpV2Form");
     }
 
     #[test]

@@ -245,6 +245,37 @@ where
     move |c| user_outcome(f(c))
 }
 
+/// A required field of a generated credentials form (`fields: { .. }`): the flow refused
+/// the sign-in before `authorize` when it is missing or empty, so the fallback is unseen.
+pub fn form_text(credentials: &Credentials, name: &str) -> String {
+    credentials.get(name).unwrap_or_default().to_owned()
+}
+
+/// An optional field of a generated credentials form: `None` when missing or empty.
+pub fn form_option(credentials: &Credentials, name: &str) -> Option<String> {
+    credentials
+        .get(name)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// Implemented by the credentials forms `auth!` generates: built from the submitted
+/// credentials.
+pub trait CredentialsForm: Sized {
+    /// The form's fields from the submitted credentials.
+    fn from_credentials(credentials: &Credentials) -> Self;
+}
+
+/// An `authorize` function taking a generated form (`authorize: check_password` with
+/// `fields: { .. }`) as one taking the runtime's credentials.
+pub fn with_form<V, F, Fut>(f: F) -> impl Fn(Credentials) -> Fut + Send + Sync + 'static
+where
+    V: CredentialsForm,
+    F: Fn(V) -> Fut + Send + Sync + 'static,
+{
+    move |c| f(V::from_credentials(&c))
+}
+
 /// Checks the application state's type (`state: AppState`), on the user's type: every
 /// handler binding `state` owns a clone, in closures that are `Send + Sync + 'static`.
 pub fn state<S: Clone + Send + Sync + 'static>() {}

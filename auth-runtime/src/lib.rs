@@ -121,7 +121,7 @@ pub use auth::{
 ///
 ///   | provider | required | optional |
 ///   | --- | --- | --- |
-///   | `Credentials` | `authorize: \|credentials, request, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name` |
+///   | `Credentials` | `authorize: \|credentials, request, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name`, `fields: { email: { label: .., type: .., placeholder: .., required: .. }, .. }` (the form, typed: see below) |
 ///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
@@ -140,6 +140,37 @@ pub use auth::{
 ///   (escaped, once) from a short-lived encrypted cookie set on the redirect, only when the
 ///   URL's `code` is the cookie's; a custom `pages.sign_in` does not receive it. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
+///
+///   `fields: { .. }` declares a credentials provider's form instead of the default
+///   username/password one (where `authorize` reads `credentials.get("username")`). Each
+///   field is `name: { label: "..", type: "..", placeholder: "..", required: bool }`, every
+///   option optional: the label defaults to the name (`one_time_code` → "One time code"),
+///   `type` to `"text"` (one of `text`, `password`, `email`, `tel`, `number`, `url`,
+///   `search`, quoted or bare), no placeholder, `required: true`. The built-in sign-in page
+///   shows these fields (escaped), and `auth!` generates a struct named from the provider's
+///   id in PascalCase with `Form` appended (`"credentials"` → `CredentialsForm`,
+///   `"one-time-code"` → `OneTimeCodeForm`) that `authorize` receives as `credentials`: a
+///   required field is a `String`, an optional one an `Option<String>` (`None` when empty),
+///   so a misspelt field is rustc's "no field" error with its suggestion. A required field
+///   missing or empty refuses the sign-in (`CredentialsSignin`) before `authorize` runs. The
+///   struct's `FIELDS` lists the names, as does the provider's
+///   [`CredentialsProvider::fields`](config::CredentialsProvider::fields) at run time.
+///   A function `authorize` then takes the form (`async fn check(form: PasswordForm)`).
+///
+///   ```ignore
+///   Credentials {
+///       id: "password",
+///       fields: {
+///           email: { label: "E-mail", type: "email", placeholder: "you@example.com" },
+///           password: { type: "password" },
+///           team: { required: false },
+///       },
+///       authorize: |credentials| async move {
+///           // credentials: PasswordForm { email: String, password: String, team: Option<String> }
+///           check(&credentials.email, &credentials.password).await
+///       },
+///   },
+///   ```
 /// - `callbacks: { .. }` — `[async] name(param, ..) { body }`, separated by optional commas.
 ///   Parameters are bound by name, in any order, from the set each callback receives (and
 ///   `state`, when declared); the body always runs in an `async move` block (so `.await` works with or without `async`):

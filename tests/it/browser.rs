@@ -1,7 +1,8 @@
 //! The quickstart, driven in real headless Chromium (Debian's `chromium`, through
 //! `playwright-core` from `tests/js`): protected page -> sign-in -> wrong password ->
 //! sign in -> greeting -> reload -> sign out. Screenshots land in `target/screenshots/`.
-//! Then Ctrl-C (SIGINT) must stop the server cleanly.
+//! Then Ctrl-C (SIGINT) must stop the server cleanly. A declared credentials form
+//! (`fields: { .. }`) is driven the same way against a server in process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -246,4 +247,78 @@ fn quickstart_in_headless_chromium() {
         exit.is_some_and(|s| s.success()),
         "the quickstart did not stop cleanly on SIGINT: {exit:?}"
     );
+}
+
+mod forms {
+    use auth_runtime::User;
+
+    auth_runtime::auth! {
+        providers: [
+            Credentials {
+                id: "password",
+                fields: {
+                    email: { label: "E-mail", type: "email", placeholder: "you@example.com" },
+                    password: { type: "password" },
+                },
+                authorize: |credentials| async move {
+                    (credentials.password == "secret")
+                        .then(|| User::new(credentials.email.clone()).with_email(credentials.email))
+                },
+            },
+            Credentials {
+                id: "otp",
+                fields: { code: { label: "Code", type: "number" } },
+                authorize: |credentials| async move { let _ = credentials.code; None },
+            },
+        ],
+    }
+}
+
+/// A declared credentials form (`fields: { .. }`) in headless Chromium, served in process:
+/// its fields on the built-in page, an empty required field not submitted, the sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declared_form_in_headless_chromium() {
+    require_peers();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let config = forms::config()
+        .with_secrets(["browser-forms-secret-0123456789abcdef0123"])
+        .with_url(format!("http://127.0.0.1:{port}"));
+    let auth = forms::Auth::new(config).unwrap();
+    let app: axum::Router = axum::Router::new()
+        .route("/", axum::routing::get(|| async { "home" }))
+        .merge(auth.routes());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let out_dir = root().join("target/screenshots");
+    let _ = std::fs::remove_file(out_dir.join("signin-form.png"));
+    let dir = out_dir.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .current_dir(auth_tests::node::js_dir())
+            .arg("browser-forms.mjs")
+            .arg(format!("http://127.0.0.1:{port}"))
+            .arg(&dir)
+            .output()
+            .expect("run node")
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "browser run failed\n--- steps ---\n{stdout}\n--- errors ---\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for step in [
+        "ok: the declared form",
+        "ok: an empty required field is not submitted",
+        "ok: sign in with the declared form",
+    ] {
+        assert!(
+            stdout.contains(step),
+            "step `{step}` did not pass:\n{stdout}"
+        );
+    }
+    assert_png(&out_dir.join("signin-form.png"));
 }

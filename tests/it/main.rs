@@ -35,6 +35,7 @@ mod interop_codec;
 mod limits;
 mod macro_config;
 mod macro_credentials;
+mod macro_forms;
 mod macro_session;
 mod macro_state;
 mod macro_user;

@@ -6,6 +6,7 @@
 
 mod authorize;
 mod fields;
+mod form;
 mod handlers;
 mod limits;
 mod providers;

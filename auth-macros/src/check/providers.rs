@@ -10,12 +10,14 @@ use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
 use crate::model::{
-    Authorize, Client, ConfigValue, Credentials, Login, OAuth, Oidc, Preset, Provider,
+    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, OAuth, Oidc, Preset,
+    Provider,
 };
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 
 pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
     let mut ids: HashSet<String> = HashSet::new();
+    let mut forms: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for def in list {
         let kind = def.kind.to_string();
@@ -62,7 +64,19 @@ pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
         if values.id().is_some() || !id_written {
             check_unique_id(cx, &mut ids, def, spec, &values);
         }
-        out.extend(values.build(spec.kind, &def.kind));
+        let provider = values.build(spec, &def.kind);
+        if let Some(Provider::Credentials(Credentials {
+            form: Some(form), ..
+        })) = &provider
+            && !forms.insert(form.ty.to_string())
+        {
+            cx.error_spanned_by(
+                &def.kind,
+                format!("two credentials forms would both be named `{}`", form.ty),
+                "the form's type is named from the provider's id: give the providers ids of other words",
+            );
+        }
+        out.extend(provider);
     }
     out
 }
@@ -87,6 +101,7 @@ fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
         ValueKind::Config => Value::Config(config_value(e)),
         ValueKind::ClientAuth => Value::ClientAuth(client_auth(cx, e)?),
         ValueKind::Authorize => Value::Authorize(super::authorize::read(cx, e)?),
+        ValueKind::Fields => Value::Fields(super::form::read(cx, e)?),
         ValueKind::Text | ValueKind::Flag | ValueKind::Profile => Value::Expr(e),
     })
 }
@@ -162,12 +177,12 @@ fn check_unique_id(
 }
 
 /// A typed option value.
-#[derive(Clone, Copy)]
 enum Value<'a> {
     Id(&'a LitStr),
     Config(ConfigValue<'a>),
     ClientAuth(ClientAuth),
     Authorize(Authorize<'a>),
+    Fields(Vec<FormField>),
     /// Checked by rustc where it is used (strings, flags, closures).
     Expr(&'a Expr),
 }
@@ -176,41 +191,56 @@ enum Value<'a> {
 struct Values<'a>(Vec<(Opt, Value<'a>)>);
 
 impl<'a> Values<'a> {
-    fn get(&self, opt: Opt) -> Option<Value<'a>> {
-        self.0.iter().find(|(o, _)| *o == opt).map(|(_, v)| *v)
+    fn get(&self, opt: Opt) -> Option<&Value<'a>> {
+        self.0.iter().find(|(o, _)| *o == opt).map(|(_, v)| v)
     }
 
     fn id(&self) -> Option<&'a LitStr> {
         match self.get(Opt::Id)? {
-            Value::Id(id) => Some(id),
+            Value::Id(id) => Some(*id),
             _ => None,
         }
     }
 
     fn config(&self, opt: Opt) -> Option<ConfigValue<'a>> {
         match self.get(opt)? {
-            Value::Config(v) => Some(v),
+            Value::Config(v) => Some(*v),
             _ => None,
         }
     }
 
     fn expr(&self, opt: Opt) -> Option<&'a Expr> {
         match self.get(opt)? {
-            Value::Expr(e) => Some(e),
+            Value::Expr(e) => Some(*e),
             _ => None,
         }
     }
 
     fn authorize(&self) -> Option<Authorize<'a>> {
         match self.get(Opt::Authorize)? {
-            Value::Authorize(a) => Some(a),
+            Value::Authorize(a) => Some(*a),
             _ => None,
         }
     }
 
+    /// The declared form, its type named from the provider's id.
+    fn form(&self, default_id: Option<&str>) -> Option<Form> {
+        let Value::Fields(fields) = self.get(Opt::Fields)? else {
+            return None;
+        };
+        let id = self
+            .id()
+            .map(LitStr::value)
+            .or(default_id.map(str::to_owned))?;
+        Some(Form {
+            ty: syn::Ident::new(&spec::form_type_name(&id), proc_macro2::Span::call_site()),
+            fields: fields.clone(),
+        })
+    }
+
     fn client_auth(&self) -> Option<ClientAuth> {
         match self.get(Opt::ClientAuth)? {
-            Value::ClientAuth(c) => Some(c),
+            Value::ClientAuth(c) => Some(*c),
             _ => None,
         }
     }
@@ -233,7 +263,8 @@ impl<'a> Values<'a> {
 
     /// The typed provider, or `None` when a required option is missing or invalid
     /// (reported).
-    fn build(&self, kind: ProviderKind, written: &'a Ident) -> Option<Provider<'a>> {
+    fn build(&self, spec: &ProviderSpec, written: &'a Ident) -> Option<Provider<'a>> {
+        let kind = spec.kind;
         let preset = || {
             Some(Preset {
                 written,
@@ -247,6 +278,7 @@ impl<'a> Values<'a> {
                 authorize: self.authorize()?,
                 id: self.id(),
                 name: self.expr(Opt::Name),
+                form: self.form(spec.default_id),
             }),
             ProviderKind::GitHub => Provider::GitHub(preset()?),
             ProviderKind::Google => Provider::Google(preset()?),
@@ -289,6 +321,7 @@ mod tests {
                     ValueKind::IdLiteral => quote!(#key: "x"),
                     ValueKind::ClientAuth => quote!(#key: client_secret_post),
                     ValueKind::Config => quote!(#key: env("X")),
+                    ValueKind::Fields => quote!(#key: { email: {} }),
                     _ => quote!(#key: value),
                 }
             });
@@ -311,6 +344,7 @@ mod tests {
                     Opt::Authorize => true,
                     Opt::Id => c.id.is_some(),
                     Opt::Name => c.name.is_some(),
+                    Opt::Fields => c.form.is_some(),
                     _ => false,
                 },
                 Provider::GitHub(p) | Provider::Google(p) => match o {

@@ -4,6 +4,7 @@
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::LitStr;
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{call, private, respan, runtime};
@@ -22,7 +23,25 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 c.name
                     .map(|e| set_field("name", call(quote!(#p::string), e))),
             );
-            let authorize = authorize(c.authorize, typed_user);
+            set.extend(c.form.as_ref().map(|form| {
+                let fields = form.fields.iter().map(|f| {
+                    let name = f.name.unraw().to_string();
+                    let (label, input_type) = (&f.label, &f.input_type);
+                    let placeholder = f
+                        .placeholder
+                        .as_ref()
+                        .map(|ph| quote!(.with_placeholder(#ph)));
+                    let required = f.required;
+                    quote! {
+                        #rt::config::CredentialField::new(#name, #label, #input_type)
+                            #placeholder
+                            .with_required(#required)
+                    }
+                });
+                quote!(fields: ::std::vec![#(#fields),*])
+            }));
+            let form = c.form.as_ref().map(|f| &f.ty);
+            let authorize = authorize(c.authorize, typed_user, form);
             quote! {
                 #rt::Provider::Credentials(#rt::config::CredentialsProvider {
                     #(#set,)*
@@ -73,16 +92,29 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
 /// `authorize` boxed: an expression as it is, a closure with its parameters bound by name
 /// (the state cloned into it, the request taken from the credentials). With a typed `User`,
 /// what it returns is converted to the runtime's `User` (`user_outcome`, on the user's body).
-fn authorize(authorize: Authorize, typed_user: bool) -> TokenStream {
+fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> TokenStream {
     let (rt, p) = (runtime(), private());
     let c = match authorize {
-        Authorize::Expr(e) if typed_user => {
+        Authorize::Expr(e) => {
             let span = e.span();
             let wrapper = respan(quote!(#p::authorize), span);
-            let typed = respan(quote!(#p::user_authorize::<User, _, _>), span);
-            return quote_spanned!(span=> #wrapper(#typed(#e)));
+            // A function taking the form: called with it, built from the credentials.
+            let f = match form {
+                Some(form) => {
+                    let with_form = respan(quote!(#p::with_form::<#form, _, _>), span);
+                    quote_spanned!(span=> #with_form(#e))
+                }
+                None => quote!(#e),
+            };
+            if typed_user {
+                let typed = respan(quote!(#p::user_authorize::<User, _, _>), span);
+                return quote_spanned!(span=> #wrapper(#typed(#f)));
+            }
+            return match form {
+                Some(_) => quote_spanned!(span=> #wrapper(#f)),
+                None => call(quote!(#p::authorize), e),
+            };
         }
-        Authorize::Expr(e) => return call(quote!(#p::authorize), e),
         Authorize::Closure(c) => c,
     };
     let span = c.closure.span();
@@ -96,9 +128,18 @@ fn authorize(authorize: Authorize, typed_user: bool) -> TokenStream {
         let request_of = respan(quote!(#rt::Credentials::request), pat.span());
         quote!(let #pat = ::core::clone::Clone::clone(#request_of(&#arg));)
     });
-    let credentials = match c.credentials {
-        Some(pat) => quote!(let #pat = #arg;),
-        None => quote!(let _ = #arg;),
+    let credentials = match (c.credentials, form) {
+        // The declared form, typed: a misspelt field is rustc's "no field" on the user's
+        // token, with its suggestion.
+        (Some(pat), Some(form)) => {
+            let from = respan(
+                quote!(<#form as #p::CredentialsForm>::from_credentials),
+                pat.span(),
+            );
+            quote!(let #pat = #from(&#arg);)
+        }
+        (Some(pat), None) => quote!(let #pat = #arg;),
+        (None, _) => quote!(let _ = #arg;),
     };
     let (outer, inner) = super::state_clones(c.state);
     let body = &c.closure.body;

@@ -5,7 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{private, runtime};
-use crate::model::{Field, Model};
+use syn::ext::IdentExt;
+
+use crate::model::{Field, Form, Model};
 use crate::spec::{self, StandardField, StandardType};
 
 pub fn expand(model: &Model) -> TokenStream {
@@ -28,6 +30,10 @@ pub fn expand(model: &Model) -> TokenStream {
         #[serde(crate = #serde_path, default)]
     };
     let user = model.user.as_deref().map(|fields| user(fields, &derive));
+    let forms = model.providers.iter().filter_map(|p| match p {
+        crate::model::Provider::Credentials(c) => c.form.as_ref().map(form),
+        _ => None,
+    });
     quote! {
         /// The session token's claims: the standard JWT claims and the fields declared in
         /// `token: { .. }` of `auth!`.
@@ -48,11 +54,82 @@ pub fn expand(model: &Model) -> TokenStream {
 
         #user
 
+        #(#forms)*
+
         /// The session a handler reads, with the typed `user`.
         pub type Session = #rt::Session<SessionUser>;
 
         /// The auth service for this configuration: `Auth::new(config(..))`.
         pub type Auth = #rt::Auth<Token, SessionUser>;
+    }
+}
+
+/// A credentials form (`fields: { .. }`): its struct (`String` for a required field,
+/// `Option<String>` for an optional one), `FIELDS`, a `Debug` without the values, and
+/// its construction from the submitted credentials.
+fn form(form: &Form) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let ty = &form.ty;
+    let names: Vec<String> = form
+        .fields
+        .iter()
+        .map(|f| f.name.unraw().to_string())
+        .collect();
+    let fields = form.fields.iter().map(|f| {
+        let name = &f.name;
+        let doc = format!("{} (`type=\"{}\"`).", f.label, f.input_type);
+        let ty = if f.required {
+            quote!(::std::string::String)
+        } else {
+            quote!(::core::option::Option<::std::string::String>)
+        };
+        quote! {
+            #[doc = #doc]
+            pub #name: #ty,
+        }
+    });
+    let values = form.fields.iter().zip(&names).map(|(f, n)| {
+        let name = &f.name;
+        if f.required {
+            quote!(#name: #p::form_text(credentials, #n))
+        } else {
+            quote!(#name: #p::form_option(credentials, #n))
+        }
+    });
+    let doc = format!(
+        "The credentials form declared in `fields: {{ .. }}` of `auth!`: what its `authorize` receives as `credentials`. Fields: {}.",
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let debug_name = ty.to_string();
+    quote! {
+        #[doc = #doc]
+        #[derive(::core::clone::Clone, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+        pub struct #ty {
+            #(#fields)*
+        }
+
+        impl #ty {
+            /// The names of the form's fields, in order.
+            pub const FIELDS: &'static [&'static str] = &[#(#names),*];
+        }
+
+        impl ::core::fmt::Debug for #ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(#debug_name)?;
+                f.write_str(" ")?;
+                f.debug_set().entries(Self::FIELDS).finish()
+            }
+        }
+
+        impl #p::CredentialsForm for #ty {
+            fn from_credentials(credentials: &#rt::Credentials) -> Self {
+                #ty { #(#values,)* }
+            }
+        }
     }
 }
 

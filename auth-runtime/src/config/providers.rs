@@ -12,7 +12,9 @@ pub struct CredentialsProvider {
     pub id: String,
     /// Display name on the sign-in page.
     pub name: String,
-    /// Fields shown on the built-in sign-in page: (name, label, input type).
+    /// The form's fields, in order: the built-in sign-in page shows them, and a
+    /// [`required`](CredentialField::required) one missing or empty refuses the sign-in
+    /// (`CredentialsSignin`) before `authorize` runs.
     pub fields: Vec<CredentialField>,
     /// Checks the submitted credentials; `None` refuses the sign-in.
     pub authorize: AuthorizeFn,
@@ -37,16 +39,37 @@ pub struct CredentialField {
     pub label: String,
     /// HTML input type (`"text"`, `"password"`, `"email"`).
     pub input_type: String,
+    /// Placeholder text shown in the empty input.
+    pub placeholder: Option<String>,
+    /// Whether the sign-in is refused (`CredentialsSignin`, before `authorize` runs) when
+    /// the field is missing or empty; the page marks the input `required`.
+    pub required: bool,
 }
 
 impl CredentialField {
-    /// A field with a name, a label and an HTML input type.
+    /// An optional field with a name, a label and an HTML input type, without placeholder.
     pub fn new(name: &str, label: &str, input_type: &str) -> Self {
         CredentialField {
             name: name.to_owned(),
             label: label.to_owned(),
             input_type: input_type.to_owned(),
+            placeholder: None,
+            required: false,
         }
+    }
+
+    /// Sets the placeholder text.
+    #[must_use]
+    pub fn with_placeholder(mut self, placeholder: &str) -> Self {
+        self.placeholder = Some(placeholder.to_owned());
+        self
+    }
+
+    /// Sets whether the field is required.
+    #[must_use]
+    pub fn with_required(mut self, required: bool) -> Self {
+        self.required = required;
+        self
     }
 }
 

@@ -9,7 +9,9 @@ use super::sign_in_tail::SignIn;
 use super::{Ctx, FlowError, Inner, Reply, Req};
 #[cfg(feature = "oauth")]
 use crate::config::OAuthProvider;
-use crate::config::{Account, AccountType, Credentials, Provider, SessionUserData, TokenData};
+use crate::config::{
+    Account, AccountType, Credentials, CredentialsError, Provider, SessionUserData, TokenData,
+};
 #[cfg(feature = "oauth")]
 use crate::cookies::SetCookie;
 #[cfg(feature = "oauth")]
@@ -54,7 +56,19 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                     .map(|(k, v)| (k.clone(), v.clone())),
             )
             .with_request(inner.request_info(ctx));
-            let mut user = match (p.authorize)(credentials.clone()).await {
+            // A required field missing or empty is refused before `authorize` runs, so the
+            // typed form `auth!` generates always has its required fields.
+            let complete = p
+                .fields
+                .iter()
+                .filter(|f| f.required)
+                .all(|f| credentials.get(&f.name).is_some_and(|v| !v.is_empty()));
+            let outcome = if complete {
+                (p.authorize)(credentials.clone()).await
+            } else {
+                Err(CredentialsError::default())
+            };
+            let mut user = match outcome {
                 Ok(user) => user,
                 Err(refused) => {
                     inner.fire_sign_in_failed(ctx, &p.id, identifier, &refused);

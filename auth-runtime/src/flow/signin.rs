@@ -40,11 +40,7 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
                 name: c.name.clone(),
                 kind: p.kind(),
                 action: inner.action_url(ctx, &format!("callback/{}", c.id)),
-                fields: c
-                    .fields
-                    .iter()
-                    .map(|f| (f.name.clone(), f.label.clone(), f.input_type.clone()))
-                    .collect(),
+                fields: c.fields.clone(),
             },
             Provider::OAuth(o) => PageProvider {
                 id: o.id.clone(),

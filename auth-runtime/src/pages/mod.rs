@@ -9,6 +9,8 @@ mod html;
 
 use html::{Escaped, escape};
 
+use crate::config::CredentialField;
+
 /// A provider as the sign-in page shows it.
 #[derive(Clone, Debug)]
 pub struct PageProvider {
@@ -20,8 +22,8 @@ pub struct PageProvider {
     pub kind: &'static str,
     /// Absolute URL the form posts to (`/signin/{id}` or `/callback/credentials`).
     pub action: String,
-    /// Credentials form fields: (name, label, input type).
-    pub fields: Vec<(String, String, String)>,
+    /// Credentials form fields, in order.
+    pub fields: Vec<CredentialField>,
 }
 
 /// What the sign-in page needs.
@@ -107,9 +109,15 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
             body.push_str(&format!(
                 "<form class=\"provider credentials\" action=\"{action}\" method=\"POST\" aria-label=\"Sign in with {name}\">\n{hidden}"
             ));
-            for (field, label, input_type) in &provider.fields {
+            for f in &provider.fields {
+                let (field, input_type) = (&f.name, &f.input_type);
                 let input_id = format!("input-{field}-for-{}-provider", provider.id);
                 let autocomplete = autocomplete_for(field, input_type);
+                let placeholder = f
+                    .placeholder
+                    .as_deref()
+                    .map_or_else(String::new, |p| format!(" placeholder=\"{}\"", Escaped(p)));
+                let required = if f.required { " required" } else { "" };
                 let autofocus = if first_credentials_field {
                     first_credentials_field = false;
                     " autofocus"
@@ -118,9 +126,9 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
                 };
                 body.push_str(&format!(
                     "<div class=\"field\">\n<label for=\"{input_id}\">{label}</label>\n\
-                     <input id=\"{input_id}\" name=\"{field}\" type=\"{input_type}\"{autocomplete}{autofocus}>\n</div>\n",
+                     <input id=\"{input_id}\" name=\"{field}\" type=\"{input_type}\"{placeholder}{required}{autocomplete}{autofocus}>\n</div>\n",
                     input_id = Escaped(&input_id),
-                    label = Escaped(label),
+                    label = Escaped(&f.label),
                     field = Escaped(field),
                     input_type = Escaped(input_type_or_text(input_type)),
                 ));

@@ -15,8 +15,8 @@ fn providers() -> Vec<PageProvider> {
             kind: "credentials",
             action: "http://localhost:3000/api/auth/callback/credentials".into(),
             fields: vec![
-                ("username".into(), "Username".into(), "text".into()),
-                ("password".into(), "Password".into(), "password".into()),
+                CredentialField::new("username", "Username", "text"),
+                CredentialField::new("password", "Password", "password"),
             ],
         },
     ]
@@ -145,7 +145,7 @@ fn sign_in_escapes_names_ids_fields_tokens_and_callback_urls() {
             name: evil.into(),
             kind: "credentials",
             action: format!("/api/auth/callback/{evil}"),
-            fields: vec![(evil.into(), evil.into(), evil.into())],
+            fields: vec![CredentialField::new(evil, evil, evil).with_placeholder(evil)],
         },
     ];
     let html = sign_in(&SignInPage {
@@ -300,4 +300,28 @@ fn pages_support_dark_mode_and_focus_styles_without_javascript() {
         assert!(html.contains("<meta name=\"viewport\""));
         assert!(!html.contains("<script"));
     }
+}
+
+#[test]
+fn declared_fields_show_their_placeholder_and_required() {
+    let providers = vec![PageProvider {
+        id: "otp".into(),
+        name: "One-time code".into(),
+        kind: "credentials",
+        action: "/api/auth/callback/otp".into(),
+        fields: vec![
+            CredentialField::new("email", "E-mail", "email")
+                .with_placeholder("you@example.com")
+                .with_required(true),
+            CredentialField::new("code", "Code", "text"),
+        ],
+    }];
+    let html = sign_in(&page(&providers, None));
+    assert!(html.contains(
+        "<input id=\"input-email-for-otp-provider\" name=\"email\" type=\"email\" placeholder=\"you@example.com\" required autocomplete=\"email\" autofocus>"
+    ), "{html}");
+    assert!(
+        html.contains("<input id=\"input-code-for-otp-provider\" name=\"code\" type=\"text\">"),
+        "{html}"
+    );
 }
