@@ -4,10 +4,9 @@
 //
 // usage: node browser-quickstart.mjs <base url> <screenshot dir>
 // Prints one line per step; exits non-zero with the failing step on stderr.
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { done, expect, launch } from './chromium.mjs';
 
 const [baseUrl, outDir] = process.argv.slice(2);
 if (!baseUrl || !outDir) {
@@ -20,31 +19,9 @@ mkdirSync(outDir, { recursive: true });
 const USERNAME = 'demo';
 const PASSWORD = 'demo';
 
-const userDataDir = mkdtempSync(join(tmpdir(), 'auth-runtime-chromium-'));
-const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 900, height: 720 },
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-});
-context.setDefaultTimeout(15_000);
-context.setDefaultNavigationTimeout(15_000);
+const { context, userDataDir } = await launch();
 
 let step = 'start';
-function expect(condition, message) {
-  if (!condition) throw new Error(message);
-}
-function done(what) {
-  console.log(`ok: ${what}`);
-}
 
 try {
   const page = context.pages()[0] ?? (await context.newPage());
