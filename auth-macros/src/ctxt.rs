@@ -74,6 +74,17 @@ impl Ctxt {
         Err(first)
     }
 
+    /// The first line of each error, in order (for the checker's unit tests).
+    #[cfg(test)]
+    pub fn headlines(self) -> Vec<String> {
+        self.check()
+            .err()
+            .into_iter()
+            .flatten()
+            .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     fn push(&self, error: syn::Error) {
         if let Some(errors) = self.errors.borrow_mut().as_mut() {
             errors.push(error);

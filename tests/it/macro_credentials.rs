@@ -35,16 +35,7 @@ async fn sign_in(name: &str, json: bool) -> http::Response<Bytes> {
         .with_url("http://localhost:3000");
     let auth = auth::Auth::new(config).unwrap();
     let mut jar = CookieJar::new();
-    let csrf = auth
-        .handle(
-            http::Request::get("/api/auth/csrf")
-                .body(Bytes::new())
-                .unwrap(),
-        )
-        .await;
-    jar.store(csrf.headers());
-    let csrf: serde_json::Value = serde_json::from_slice(csrf.body()).unwrap();
-    let csrf = csrf["csrfToken"].as_str().unwrap();
+    let csrf = auth_tests::flow::csrf_with_jar(&auth, &mut jar).await;
     let mut req = http::Request::post("/api/auth/callback/credentials")
         .header("cookie", jar.header())
         .header("content-type", "application/x-www-form-urlencoded");

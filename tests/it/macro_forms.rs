@@ -64,16 +64,7 @@ fn service() -> auth::Auth {
 async fn post(id: &str, body: &str) -> http::Response<Bytes> {
     let auth = service();
     let mut jar = CookieJar::new();
-    let csrf = auth
-        .handle(
-            http::Request::get("/api/auth/csrf")
-                .body(Bytes::new())
-                .unwrap(),
-        )
-        .await;
-    jar.store(csrf.headers());
-    let csrf: serde_json::Value = serde_json::from_slice(csrf.body()).unwrap();
-    let csrf = csrf["csrfToken"].as_str().unwrap();
+    let csrf = auth_tests::flow::csrf_with_jar(&auth, &mut jar).await;
     auth.handle(
         http::Request::post(format!("/api/auth/callback/{id}"))
             .header("cookie", jar.header())

@@ -90,13 +90,7 @@ mod tests {
     fn errors(e: &Expr) -> (bool, Vec<String>) {
         let cx = Ctxt::new();
         let ok = read(&cx, e).is_some();
-        let errs = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(e) => e
-                .into_iter()
-                .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
-                .collect(),
-        };
+        let errs = cx.headlines();
         (ok, errs)
     }
 

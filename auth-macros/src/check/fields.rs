@@ -198,13 +198,7 @@ mod tests {
             .iter()
             .map(|f| f.attrs.session.as_ref().map(ToString::to_string))
             .collect();
-        let errors = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(e) => e
-                .into_iter()
-                .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
-                .collect(),
-        };
+        let errors = cx.headlines();
         (errors, names)
     }
 
@@ -240,13 +234,7 @@ mod tests {
             .map(|f| f.name.to_string())
             .collect();
         assert_eq!(names, ["role", "teams"]);
-        let errors: Vec<String> = cx
-            .check()
-            .err()
-            .into_iter()
-            .flatten()
-            .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
-            .collect();
+        let errors: Vec<String> = cx.headlines();
         assert_eq!(
             errors,
             [

@@ -232,13 +232,7 @@ mod tests {
     fn errors(tokens: TokenStream) -> (Option<Vec<FormField>>, Vec<String>) {
         let cx = Ctxt::new();
         let out = read(&cx, &Expr::Verbatim(tokens));
-        let errs = match cx.check() {
-            Ok(()) => Vec::new(),
-            Err(e) => e
-                .into_iter()
-                .map(|e| e.to_string().lines().next().unwrap_or_default().to_owned())
-                .collect(),
-        };
+        let errs = cx.headlines();
         (out, errs)
     }
 
