@@ -128,7 +128,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     ///
     /// - `strategy: database`: the session cookie holds only a session id; the session
     ///   is a row of the adapter (listed and revoked with [`Auth::user_sessions`] and
-    ///   [`Auth::revoke_user_sessions`]). Credentials and OAuth sign-ins find or create
+    ///   [`Auth::sign_out_everywhere`]). Credentials and OAuth sign-ins find or create
     ///   the user in the database; `jwt` never runs; `session(session, user)` receives
     ///   the stored user. When the database is unreachable the flow answers `503`.
     /// - `strategy: jwt` with an adapter: the session stays an encrypted cookie, but
@@ -380,13 +380,6 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// ```
     pub async fn sign_out_everywhere(&self, user_id: &str) -> Result<u64, AdapterError> {
         self.inner.sign_out_everywhere(user_id).await
-    }
-
-    /// [`Auth::sign_out_everywhere`] under its earlier name: ends every session of a user
-    /// (database rows and, under the jwt strategy, JWT sessions). Returns how many rows
-    /// were deleted. Needs an adapter.
-    pub async fn revoke_user_sessions(&self, user_id: &str) -> Result<u64, AdapterError> {
-        self.sign_out_everywhere(user_id).await
     }
 
     /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.

@@ -147,7 +147,7 @@ async fn scale_out_two_servers_one_database() {
     assert_eq!(auth_b.user_sessions("id-gina").await.unwrap().len(), 2);
     // A stolen copy of the cookie, kept after revocation.
     let stolen = c.jar.clone();
-    assert_eq!(auth_a.revoke_user_sessions("id-gina").await.unwrap(), 2);
+    assert_eq!(auth_a.sign_out_everywhere("id-gina").await.unwrap(), 2);
     for server in [a, b] {
         assert_eq!(c.session(server).await, serde_json::Value::Null);
         assert_eq!(phone.session(server).await, serde_json::Value::Null);

@@ -121,7 +121,7 @@ async fn revoking_on_another_server_signs_every_browser_out(dbs: [Arc<dyn Adapte
     let again_on_b = signed_in(&b, "ada").await;
     assert_signed_in(&mut on(&a, &again_on_b), "ada").await;
     // A second revocation ends those too.
-    a.revoke_user_sessions("id-ada").await.unwrap();
+    a.sign_out_everywhere("id-ada").await.unwrap();
     assert_signed_out(&mut on(&a, &again)).await;
     assert_signed_out(&mut on(&b, &again_on_b)).await;
 }

@@ -343,7 +343,7 @@ pub async fn revoke_everywhere(db: Arc<dyn Adapter>) {
     let first = auth.user_sessions("id-carol").await.unwrap()[0].key;
     assert!(auth.revoke_session(&first).await.unwrap());
     assert_eq!(auth.user_sessions("id-carol").await.unwrap().len(), 2);
-    assert_eq!(auth.revoke_user_sessions("id-carol").await.unwrap(), 2);
+    assert_eq!(auth.sign_out_everywhere("id-carol").await.unwrap(), 2);
     for b in &mut browsers {
         let res = b.get("/session").await;
         assert_eq!(res.json(), serde_json::Value::Null);
