@@ -16,8 +16,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) scheme: &'a Scheme,
     pub(crate) cookies: RequestCookies,
     pub(crate) now: SystemTime,
-    /// The client's address ([`super::client_ip`]), when known.
-    pub(crate) client_ip: Option<std::net::IpAddr>,
+    /// `trust_proxy` of the config: whether [`Ctx::client_ip`] reads forwarding headers.
+    pub(crate) trust_proxy: bool,
 }
 
 impl Ctx<'_> {
@@ -27,6 +27,12 @@ impl Ctx<'_> {
 
     pub(crate) fn secure(&self) -> bool {
         self.scheme.names.secure
+    }
+
+    /// The client's address ([`super::client_ip`]), when known. Read on demand: only the
+    /// sign-in paths (limits, `request`) need it, not the session read.
+    pub(crate) fn client_ip(&self) -> Option<std::net::IpAddr> {
+        super::client_ip(self.parts, self.trust_proxy)
     }
 
     /// The base URL Auth.js hands the `redirect` callback: the origin.
@@ -49,15 +55,14 @@ impl<T, U> Inner<T, U> {
             scheme,
             cookies: RequestCookies::from_headers(&parts.headers),
             now: self.now(),
-            client_ip: super::client_ip(parts, self.config.trust_proxy),
+            trust_proxy: self.config.trust_proxy,
         })
     }
 
     /// What `authorize` and `sign_in` see of the request (`request`), its client address
     /// by `trust_proxy` (`client.rs`).
     pub(crate) fn request_info(&self, ctx: &Ctx<'_>) -> RequestInfo {
-        let ip = super::client_ip(ctx.parts, self.config.trust_proxy);
-        RequestInfo::from_parts(ctx.parts, ctx.cookies.clone(), ip)
+        RequestInfo::from_parts(ctx.parts, ctx.cookies.clone(), ctx.client_ip())
     }
 }
 

@@ -35,13 +35,14 @@ impl<T, U> Inner<T, U> {
         provider: &str,
         identifier: Option<&str>,
     ) -> Result<(), FlowError> {
-        match self.limiter.hit(ctx.client_ip, identifier, ctx.now).await? {
+        let ip = ctx.client_ip();
+        match self.limiter.hit(ip, identifier, ctx.now).await? {
             Verdict::Allowed => Ok(()),
             Verdict::Refused { limit, retry_after } => {
                 tracing::warn!(
                     provider,
                     limit = ?limit,
-                    ip = ?ctx.client_ip,
+                    ip = ?ip,
                     retry_after_secs = retry_after.as_secs(),
                     "sign-in refused before `authorize`: too many attempts (TooManyAttempts)"
                 );
@@ -51,7 +52,7 @@ impl<T, U> Inner<T, U> {
                     LockedOutEventArgs {
                         provider: provider.to_owned(),
                         identifier: identifier.map(str::to_owned),
-                        ip: ctx.client_ip,
+                        ip,
                         limit,
                         retry_after,
                     },
@@ -75,7 +76,7 @@ impl<T, U> Inner<T, U> {
             SignInFailedEventArgs {
                 provider: provider.to_owned(),
                 identifier: identifier.map(str::to_owned),
-                ip: ctx.client_ip,
+                ip: ctx.client_ip(),
                 code: refused.code().to_owned(),
             },
         );
