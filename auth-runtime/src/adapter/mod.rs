@@ -297,6 +297,30 @@ pub trait Adapter: Send + Sync + 'static {
         let _ = now_ms;
         Box::pin(async { Ok(0) })
     }
+
+    /// How the flow hashes a verification token (an e-mail sign-in link's) before it hands it
+    /// to [`Adapter::create_verification_token`] and [`Adapter::use_verification_token`].
+    ///
+    /// The default is [`VerificationTokenHashing::Hmac`]; an adapter whose tables it shares
+    /// with Auth.js answers [`VerificationTokenHashing::AuthJs`], so a link mailed by either
+    /// side verifies on the other.
+    fn verification_token_hashing(&self) -> VerificationTokenHashing {
+        VerificationTokenHashing::Hmac
+    }
+}
+
+/// How a verification token is hashed before it is stored
+/// ([`Adapter::verification_token_hashing`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerificationTokenHashing {
+    /// HMAC-SHA-256 under a key derived from the auth secret for this purpose alone (the
+    /// default).
+    #[default]
+    Hmac,
+    /// Auth.js's: the hex SHA-256 of the token followed by the secret (`token + secret`), for
+    /// tables shared with Auth.js.
+    AuthJs,
 }
 
 /// One attempt against a shared rate limit ([`Adapter::rate_limit_hit`]); times are
