@@ -5,7 +5,8 @@
 use sqlx::Row as _;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 
-use super::postgres::{AUTHJS_MIGRATIONS, migrate, open, transient, url_options};
+use super::migrate::{apply_pending, migration_err};
+use super::postgres::{AUTHJS_MIGRATIONS, MIGRATION_LOCK_KEY, open, transient, url_options};
 use super::{PostgresAdapter, SqlAdapter, kind_to_str, map_err};
 use crate::adapter::{
     Adapter, AdapterError, AdapterFuture, AdapterSession, RateLimitHit, RateLimitVerdict,
@@ -15,7 +16,8 @@ use crate::config::{Account, User};
 use crate::util::unix_now;
 
 /// `@auth/pg-adapter`'s schema (its `schema.sql`, 1.11), each table created only when
-/// missing. Tables that exist are never altered; [`check_schema`] verifies their columns.
+/// missing. Tables that exist are never altered; [`schema_problem`] checks their columns
+/// first.
 const SCHEMA: &str = r#"
 CREATE TABLE IF NOT EXISTS users (
   id SERIAL,
@@ -195,8 +197,10 @@ impl AuthJsPostgresAdapter {
         options: PgConnectOptions,
     ) -> Result<Self, AdapterError> {
         let pool = open(pool, options).await?;
-        migrate(&pool, Some(SCHEMA), AUTHJS_MIGRATIONS).await?;
-        check_schema(&pool).await?;
+        if let Err(e) = setup(&pool).await {
+            pool.close().await;
+            return Err(e);
+        }
         Ok(AuthJsPostgresAdapter {
             inner: SqlAdapter::new(pool),
         })
@@ -451,23 +455,43 @@ fn session_from_row(row: &PgRow) -> Result<AdapterSession, AdapterError> {
     })
 }
 
-/// Refuses tables that lack a column this mode uses, or hold it with a type it cannot
-/// convert (an id that is not an integer, a time that is not `timestamptz`).
-async fn check_schema(pool: &PgPool) -> Result<(), AdapterError> {
-    let rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT table_name::text, column_name::text, data_type::text \
-         FROM information_schema.columns WHERE table_schema = current_schema() \
-         AND table_name IN ('users', 'accounts', 'sessions', 'verification_token')",
-    )
-    .fetch_all(pool)
-    .await
-    .map_err(err("schema"))?;
-    schema_problem(&rows).map_or(Ok(()), |p| Err(AdapterError::Migration(p)))
+/// In one transaction holding the migration lock (a second instance starting at the same
+/// time waits, then finds everything done): checks the Auth.js tables that exist, creates
+/// those missing, and applies our own migrations (session versions, rate limits).
+// Boxed so the future is checked `Send` here, where it is written (callers spawn `connect`).
+fn setup(pool: &PgPool) -> AdapterFuture<'_, ()> {
+    Box::pin(async move {
+        let e = |e| migration_err(e, transient);
+        let mut tx = pool.begin().await.map_err(e)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(MIGRATION_LOCK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(e)?;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT table_name::text, column_name::text, data_type::text \
+             FROM information_schema.columns WHERE table_schema = current_schema() \
+             AND table_name IN ('users', 'accounts', 'sessions', 'verification_token')",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(e)?;
+        if let Some(problem) = schema_problem(&rows) {
+            return Err(AdapterError::Migration(problem));
+        }
+        sqlx::Executor::execute(&mut *tx, SCHEMA).await.map_err(e)?;
+        apply_pending::<sqlx::Postgres>(&mut tx, AUTHJS_MIGRATIONS).await?;
+        tx.commit().await.map_err(e)
+    })
 }
 
-/// What is wrong with the `(table, column, data_type)` rows, if anything.
+/// What is wrong with the `(table, column, data_type)` rows of the tables that exist, if
+/// anything (a table with no rows does not exist yet: it will be created).
 fn schema_problem(rows: &[(String, String, String)]) -> Option<String> {
     for (table, columns) in COLUMNS {
+        if !rows.iter().any(|(t, _, _)| t == table) {
+            continue;
+        }
         for (column, types) in *columns {
             let found = rows.iter().find(|(t, c, _)| t == table && c == column);
             match (found, types) {
@@ -877,6 +901,7 @@ mod tests {
     #[test]
     fn schema_check_names_what_is_missing_or_mistyped() {
         assert_eq!(schema_problem(&authjs_rows()), None);
+        assert_eq!(schema_problem(&[]), None, "nothing yet: all created");
         let without: Vec<_> = authjs_rows()
             .into_iter()
             .filter(|(t, c, _)| !(t == "sessions" && c == "sessionToken"))

@@ -98,7 +98,7 @@ impl PostgresAdapter {
         options: PgConnectOptions,
     ) -> Result<Self, AdapterError> {
         let pool = open(pool, options).await?;
-        migrate(&pool, None, MIGRATIONS).await?;
+        migrate(&pool).await?;
         Ok(SqlAdapter::new(pool))
     }
 }
@@ -143,15 +143,9 @@ pub(super) fn transient(code: &str) -> bool {
 
 /// Applies pending migrations in one transaction holding a transaction-level advisory
 /// lock: a second instance starting at the same time waits, then finds everything applied.
-/// `first` (the Auth.js schema's `CREATE TABLE IF NOT EXISTS`) runs in the same
-/// transaction, under the same lock, before them.
 // Boxed so the future is checked `Send` here, where it is written (callers spawn
 // `connect`; `raw_sql(..).execute(&mut *tx)` is not provably `Send`, hence `Executor::execute`).
-pub(super) fn migrate<'a>(
-    pool: &'a PgPool,
-    first: Option<&'static str>,
-    migrations: &'a [Migration],
-) -> AdapterFuture<'a, ()> {
+fn migrate(pool: &PgPool) -> AdapterFuture<'_, ()> {
     Box::pin(async move {
         let e = |e| migration_err(e, transient);
         let mut tx = pool.begin().await.map_err(e)?;
@@ -160,10 +154,7 @@ pub(super) fn migrate<'a>(
             .execute(&mut *tx)
             .await
             .map_err(e)?;
-        if let Some(sql) = first {
-            sqlx::Executor::execute(&mut *tx, sql).await.map_err(e)?;
-        }
-        apply_pending::<sqlx::Postgres>(&mut tx, migrations).await?;
+        apply_pending::<sqlx::Postgres>(&mut tx, MIGRATIONS).await?;
         tx.commit().await.map_err(e)
     })
 }
