@@ -12,8 +12,8 @@
 use std::sync::Arc;
 
 use auth_runtime::adapter::{
-    Adapter, AdapterError, AuthJsPostgresAdapter, PostgresAdapter, SessionTokenStorage,
-    VerificationToken, VerificationTokenHashing, unix_now,
+    Adapter, AdapterError, AuthJsPostgresAdapter, PostgresAdapter, SessionToken,
+    SessionTokenStorage, VerificationToken, VerificationTokenHashing, unix_now,
 };
 use auth_runtime::config::{DatabaseSessionArgs, OkOrDefault, SessionCallback};
 use auth_runtime::{Auth, AuthConfig, Credentials, Provider, Session, SessionStrategy, User};
@@ -275,8 +275,17 @@ async fn authjs_session_read_and_ended_by_us() {
     );
     assert_eq!(w.authjs_session(&format!("{COOKIE}={token}")), Value::Null);
     assert_eq!(me(&router, token).await.0, 401);
-    // The other session (ours) lives on.
+    // The other session (ours) lives on, listed and revoked by its handle (the SHA-256
+    // of its token): Auth.js's own rows have the same handles.
     assert_eq!(again.session().await["user"]["id"], id.as_str());
+    let listed = auth.user_sessions(&id).await.unwrap();
+    let ours = SessionToken::from_cookie(&again.jar[COOKIE]).unwrap();
+    assert_eq!(
+        listed.iter().map(|s| s.key).collect::<Vec<_>>(),
+        [ours.key()]
+    );
+    assert!(auth.revoke_session(&ours.key()).await.unwrap());
+    assert_eq!(again.session().await, Value::Null);
     w.done().await;
 }
 
