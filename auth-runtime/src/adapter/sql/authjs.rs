@@ -58,9 +58,12 @@ CREATE TABLE IF NOT EXISTS verification_token (
 );
 "#;
 
+/// A column this mode uses, with the types it accepts (`None`: any type that reads as text).
+type Column = (&'static str, Option<&'static [&'static str]>);
+
 /// The columns this mode reads and writes, per table, with the types it needs where it
-/// converts (ids are integers, times `timestamptz`); `None`: any type that reads as text.
-const COLUMNS: &[(&str, &[(&str, Option<&[&str]>)])] = &[
+/// converts (ids are integers, times `timestamptz`).
+const COLUMNS: &[(&str, &[Column])] = &[
     (
         "users",
         &[
