@@ -922,3 +922,35 @@ mod tests {
         assert!(problem.contains("`users.id` is `text`"), "{problem}");
     }
 }
+
+/// Generated cases (`proptest`, a fixed number, listed in the README).
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Every `users.id` round-trips through its decimal string, and a string reads as an
+        /// id only when it is that string exactly (one id, one spelling); a cookie value
+        /// reads as a session token exactly when the column can hold it.
+        #[test]
+        fn user_ids_and_tokens_read_one_way(
+            n in any::<i64>(),
+            s in prop_oneof![any::<String>(), "[-+ 0-9]{0,22}"],
+        ) {
+            prop_assert_eq!(user_key(&n.to_string()), Some(n));
+            match user_key(&s) {
+                Some(id) => prop_assert_eq!(id.to_string(), s.clone()),
+                None => prop_assert!(s.parse::<i64>().map_or(true, |n| n.to_string() != s)),
+            }
+            let token = SessionToken::from_cookie(&s);
+            prop_assert_eq!(token.is_some(), !s.is_empty() && s.len() <= crate::adapter::SESSION_TOKEN_MAX_LEN);
+            if let Some(token) = token {
+                prop_assert_eq!(token.as_str(), s.as_str());
+            }
+        }
+    }
+}
