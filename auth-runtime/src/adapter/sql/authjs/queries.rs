@@ -1,114 +1,17 @@
-//! The Auth.js-schema mode of the PostgreSQL adapter: Auth.js's own tables
-//! (`@auth/pg-adapter` 1.11: `users`, `accounts`, `sessions`, `verification_token`, quoted
-//! camelCase columns), so a Rust service and a Next.js front end share database sessions.
+//! [`Adapter`] for [`AuthJsPostgresAdapter`]: the queries on Auth.js's tables.
 
 use sqlx::Row as _;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::query::Query;
 
-use super::migrate::{apply_pending, migration_err};
-use super::postgres::{AUTHJS_MIGRATIONS, MIGRATION_LOCK_KEY, open, transient, url_options};
-use super::{PostgresAdapter, SqlAdapter, kind_to_str, map_err};
+use super::{AuthJsPostgresAdapter, err, user_key};
+use crate::adapter::sql::kind_to_str;
 use crate::adapter::{
     Adapter, AdapterError, AdapterFuture, AdapterSession, RateLimitHit, RateLimitVerdict,
     SessionKey, SessionToken, SessionTokenStorage, VerificationToken, VerificationTokenHashing,
 };
 use crate::config::{Account, User};
 use crate::util::unix_now;
-
-/// `@auth/pg-adapter`'s schema (its `schema.sql`, 1.11), each table created only when
-/// missing. Tables that exist are never altered; [`schema_problem`] checks their columns
-/// first.
-const SCHEMA: &str = r#"
-CREATE TABLE IF NOT EXISTS users (
-  id SERIAL,
-  name VARCHAR(255),
-  email VARCHAR(255) UNIQUE,
-  "emailVerified" TIMESTAMPTZ,
-  image TEXT,
-  PRIMARY KEY (id)
-);
-CREATE TABLE IF NOT EXISTS accounts (
-  id SERIAL,
-  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
-  type VARCHAR(255) NOT NULL,
-  provider VARCHAR(255) NOT NULL,
-  "providerAccountId" VARCHAR(255) NOT NULL,
-  refresh_token TEXT,
-  access_token TEXT,
-  expires_at BIGINT,
-  id_token TEXT,
-  scope TEXT,
-  session_state TEXT,
-  token_type TEXT,
-  PRIMARY KEY (id),
-  UNIQUE (provider, "providerAccountId")
-);
-CREATE TABLE IF NOT EXISTS sessions (
-  id SERIAL,
-  "userId" INTEGER NOT NULL REFERENCES users ON DELETE CASCADE,
-  expires TIMESTAMPTZ NOT NULL,
-  "sessionToken" VARCHAR(255) UNIQUE NOT NULL,
-  PRIMARY KEY (id)
-);
-CREATE TABLE IF NOT EXISTS verification_token (
-  identifier TEXT NOT NULL,
-  expires TIMESTAMPTZ NOT NULL,
-  token TEXT NOT NULL,
-  PRIMARY KEY (identifier, token)
-);
-"#;
-
-/// A column this mode uses, with the types it accepts (`None`: any type that reads as text).
-type Column = (&'static str, Option<&'static [&'static str]>);
-
-/// The columns this mode reads and writes, per table, with the types it needs where it
-/// converts (ids are integers, times `timestamptz`).
-const COLUMNS: &[(&str, &[Column])] = &[
-    (
-        "users",
-        &[
-            ("id", Some(INTEGER)),
-            ("name", None),
-            ("email", None),
-            ("emailVerified", Some(TIMESTAMPTZ)),
-            ("image", None),
-        ],
-    ),
-    (
-        "accounts",
-        &[
-            ("userId", Some(INTEGER)),
-            ("type", None),
-            ("provider", None),
-            ("providerAccountId", None),
-            ("refresh_token", None),
-            ("access_token", None),
-            ("expires_at", Some(INTEGER)),
-            ("id_token", None),
-            ("scope", None),
-            ("session_state", None),
-            ("token_type", None),
-        ],
-    ),
-    (
-        "sessions",
-        &[
-            ("userId", Some(INTEGER)),
-            ("expires", Some(TIMESTAMPTZ)),
-            ("sessionToken", None),
-        ],
-    ),
-    (
-        "verification_token",
-        &[
-            ("identifier", None),
-            ("expires", Some(TIMESTAMPTZ)),
-            ("token", None),
-        ],
-    ),
-];
-const INTEGER: &[&str] = &["integer", "bigint"];
-const TIMESTAMPTZ: &[&str] = &["timestamp with time zone"];
 
 /// The user columns, as [`user_from_row`] reads them (`u` the alias of `users`).
 const USER: &str = r#"u.id::text AS id, u.name::text AS name, u.email::text AS email, u.image,
@@ -117,132 +20,11 @@ const USER: &str = r#"u.id::text AS id, u.name::text AS name, u.email::text AS e
 const SESSION: &str = r#"s."userId"::text AS user_id,
   floor(extract(epoch FROM s.expires))::int8 AS expires, s."sessionToken"::text AS token"#;
 
-/// An [`Adapter`] on PostgreSQL that reads and writes Auth.js's own tables: the schema of
-/// `@auth/pg-adapter` 1.11 (`users` with a `SERIAL` id, `accounts`, `sessions`,
-/// `verification_token`, quoted camelCase columns such as `"userId"` and
-/// `"sessionToken"`). A Next.js front end running Auth.js with the database strategy and
-/// this service then share users, linked accounts, sessions (the same cookie reads as
-/// signed in on both sides; a sign-out on either ends it for both) and e-mail sign-in
-/// tokens. Chosen explicitly, never guessed: [`AuthJsPostgresAdapter::connect`] or
-/// [`PostgresAdapter::connect_authjs`].
-///
-/// Connecting creates the four tables when they are missing (`CREATE TABLE IF NOT EXISTS`,
-/// in one transaction under the [`MIGRATION_LOCK_KEY`](super::MIGRATION_LOCK_KEY) advisory
-/// lock), never alters a table it did not create, and refuses
-/// ([`AdapterError::Migration`]) tables that lack a column it uses. What Auth.js has no
-/// table for lives in this crate's own tables beside them, created by its migrations and
-/// named `auth_*`: the session versions (revocable JWT sessions) and the sign-in rate
-/// limits (`auth_session_versions`, `auth_rate_limits`, with `auth_migrations`).
-///
-/// # What differs from the default mode
-/// - **Session tokens are stored in clear** ([`SessionTokenStorage::Clear`]), because
-///   Auth.js looks sessions up by the cookie's value. The default `PostgresAdapter` stores
-///   only a SHA-256, so a copy of its tables hands out no live session; here anyone who
-///   can read the `sessions` table (a leaked backup, a read-only SQL injection, a replica
-///   or a log of it) can put a token into a cookie and be that user until the session
-///   expires. Use it when sharing sessions with Auth.js is the point, restrict who can
-///   read `sessions`, and keep `max_age` short.
-/// - User ids are Auth.js's `SERIAL` integers, shown to this side as their decimal string
-///   (`"42"`). An id that is not one reads as no user; a credentials `authorize` returns
-///   the stored user's id or none (the user is then found, or created, by e-mail).
-/// - Verification tokens are hashed as Auth.js hashes them
-///   ([`VerificationTokenHashing::AuthJs`]: hex SHA-256 of the token followed by the
-///   secret) and stored as the flow hands them, so a link mailed by either side verifies on
-///   the other.
-/// - `sessions` has no creation time: [`AdapterSession::created_at`] reads `0`, and a
-///   user's sessions are listed in the order they were created (`sessions.id`).
-/// - Revoking by [`SessionKey`] (`Auth::revoke_session`) compares the SHA-256 of every
-///   stored token (PostgreSQL's `sha256()`, 11 and later): a scan, fine for an
-///   administrator's action, not for a request path.
-///
-/// The database strategy's rules are Auth.js's on both sides: the expiry slides only past
-/// `update_age`, an expired session reads as signed out and is deleted, a sign-out deletes
-/// the row.
-#[derive(Clone)]
-pub struct AuthJsPostgresAdapter {
-    /// The pool, the call timeout, and our own tables (session versions, rate limits).
-    inner: PostgresAdapter,
-}
-
-impl std::fmt::Debug for AuthJsPostgresAdapter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Not the pool: its options may hold the connection password.
-        f.debug_struct("AuthJsPostgresAdapter")
-            .field("connections", &self.inner.pool.size())
-            .field("idle", &self.inner.pool.num_idle())
-            .field("closed", &self.inner.pool.is_closed())
-            .field("call_timeout", &self.inner.call_timeout)
-            .finish()
-    }
-}
-
-impl PostgresAdapter {
-    /// Connects in the Auth.js-schema mode: [`AuthJsPostgresAdapter::connect`].
-    pub async fn connect_authjs(url: &str) -> Result<AuthJsPostgresAdapter, AdapterError> {
-        AuthJsPostgresAdapter::connect(url).await
-    }
-}
-
 impl AuthJsPostgresAdapter {
-    /// Connects to `postgres://user:password@host:port/database` (the pool of
-    /// `PostgresAdapter::connect`), creates Auth.js's tables when missing and checks those
-    /// that exist, and applies this crate's own migrations for the session versions and
-    /// rate limits, all under one advisory lock.
-    pub async fn connect(url: &str) -> Result<Self, AdapterError> {
-        let (pool, options) = url_options(url)?;
-        Self::connect_with(pool, options).await
-    }
-
-    /// Connects with explicit pool and connection options (statement logging is turned
-    /// off on top), then as [`AuthJsPostgresAdapter::connect`].
-    pub async fn connect_with(
-        pool: PgPoolOptions,
-        options: PgConnectOptions,
-    ) -> Result<Self, AdapterError> {
-        let pool = open(pool, options).await?;
-        if let Err(e) = setup(&pool).await {
-            pool.close().await;
-            return Err(e);
-        }
-        Ok(AuthJsPostgresAdapter {
-            inner: SqlAdapter::new(pool),
-        })
-    }
-
-    /// The connection pool (for the application's own queries).
-    pub fn pool(&self) -> &PgPool {
-        &self.inner.pool
-    }
-
-    /// Closes every connection; later calls fail with `Unavailable`.
-    pub async fn close(&self) {
-        self.inner.close().await;
-    }
-
-    /// Sets the longest time one call may take before failing with
-    /// [`AdapterError::Unavailable`] ([`DEFAULT_CALL_TIMEOUT`](crate::adapter::DEFAULT_CALL_TIMEOUT)
-    /// by default).
-    pub fn with_call_timeout(self, timeout: std::time::Duration) -> Self {
-        AuthJsPostgresAdapter {
-            inner: self.inner.with_call_timeout(timeout),
-        }
-    }
-
-    fn guard<'a, T: Send + 'a>(
-        &self,
-        fut: impl std::future::Future<Output = Result<T, AdapterError>> + Send + 'a,
-    ) -> AdapterFuture<'a, T> {
-        self.inner.guard(fut)
-    }
-
-    fn pool_ref(&self) -> &PgPool {
-        &self.inner.pool
-    }
-
     /// The one user `sql` (selecting [`USER`]) finds for the bound id.
     async fn fetch_user(
         &self,
-        query: sqlx::query::Query<'_, sqlx::Postgres, sqlx::postgres::PgArguments>,
+        query: Query<'_, sqlx::Postgres, PgArguments>,
     ) -> Result<Option<User>, AdapterError> {
         let row = query
             .fetch_optional(self.pool_ref())
@@ -411,8 +193,8 @@ impl<'a> Bound<'a> {
 
     fn to<'q>(
         self,
-        query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
-    ) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>
+        query: Query<'q, sqlx::Postgres, PgArguments>,
+    ) -> Query<'q, sqlx::Postgres, PgArguments>
     where
         'a: 'q,
     {
@@ -421,16 +203,6 @@ impl<'a> Bound<'a> {
             Bound::Key(k) => query.bind(&k.as_bytes()[..]),
         }
     }
-}
-
-fn err(what: &'static str) -> impl Fn(sqlx::Error) -> AdapterError {
-    move |e| map_err(e, what, transient)
-}
-
-/// A user id of this side (`"42"`) as `users.id`; `None` unless the canonical decimal form
-/// of an integer.
-fn user_key(id: &str) -> Option<i64> {
-    id.parse::<i64>().ok().filter(|n| n.to_string() == id)
 }
 
 fn user_from_row(row: &PgRow) -> Result<User, sqlx::Error> {
@@ -456,64 +228,6 @@ fn session_from_row(row: &PgRow) -> Result<AdapterSession, AdapterError> {
         expires: row.try_get("expires").map_err(&e)?,
         created_at: 0,
     })
-}
-
-/// In one transaction holding the migration lock (a second instance starting at the same
-/// time waits, then finds everything done): checks the Auth.js tables that exist, creates
-/// those missing, and applies our own migrations (session versions, rate limits).
-// Boxed so the future is checked `Send` here, where it is written (callers spawn `connect`).
-fn setup(pool: &PgPool) -> AdapterFuture<'_, ()> {
-    Box::pin(async move {
-        let e = |e| migration_err(e, transient);
-        let mut tx = pool.begin().await.map_err(e)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(MIGRATION_LOCK_KEY)
-            .execute(&mut *tx)
-            .await
-            .map_err(e)?;
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT table_name::text, column_name::text, data_type::text \
-             FROM information_schema.columns WHERE table_schema = current_schema() \
-             AND table_name IN ('users', 'accounts', 'sessions', 'verification_token')",
-        )
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(e)?;
-        if let Some(problem) = schema_problem(&rows) {
-            return Err(AdapterError::Migration(problem));
-        }
-        sqlx::Executor::execute(&mut *tx, SCHEMA).await.map_err(e)?;
-        apply_pending::<sqlx::Postgres>(&mut tx, AUTHJS_MIGRATIONS).await?;
-        tx.commit().await.map_err(e)
-    })
-}
-
-/// What is wrong with the `(table, column, data_type)` rows of the tables that exist, if
-/// anything (a table with no rows does not exist yet: it will be created).
-fn schema_problem(rows: &[(String, String, String)]) -> Option<String> {
-    for (table, columns) in COLUMNS {
-        if !rows.iter().any(|(t, _, _)| t == table) {
-            continue;
-        }
-        for (column, types) in *columns {
-            let found = rows.iter().find(|(t, c, _)| t == table && c == column);
-            match (found, types) {
-                (None, _) => {
-                    return Some(format!(
-                        "table `{table}` has no column `{column}`: the Auth.js mode expects the schema of @auth/pg-adapter and never alters a table it did not create"
-                    ));
-                }
-                (Some((_, _, ty)), Some(types)) if !types.contains(&ty.as_str()) => {
-                    return Some(format!(
-                        "column `{table}.{column}` is `{ty}`, the Auth.js mode expects {}",
-                        types.join(" or ")
-                    ));
-                }
-                _ => {}
-            }
-        }
-    }
-    None
 }
 
 impl Adapter for AuthJsPostgresAdapter {
@@ -859,98 +573,5 @@ impl Adapter for AuthJsPostgresAdapter {
 
     fn verification_token_hashing(&self) -> VerificationTokenHashing {
         VerificationTokenHashing::AuthJs
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn user_ids_are_canonical_integers() {
-        assert_eq!(user_key("42"), Some(42));
-        assert_eq!(user_key("0"), Some(0));
-        for bad in [
-            "",
-            "042",
-            "+42",
-            " 42",
-            "4.2",
-            "id-alice",
-            "99999999999999999999",
-        ] {
-            assert_eq!(user_key(bad), None, "{bad:?}");
-        }
-    }
-
-    fn rows(spec: &[(&str, &str, &str)]) -> Vec<(String, String, String)> {
-        spec.iter()
-            .map(|(t, c, ty)| ((*t).to_owned(), (*c).to_owned(), (*ty).to_owned()))
-            .collect()
-    }
-
-    /// The rows of pg-adapter's schema, as information_schema describes them.
-    fn authjs_rows() -> Vec<(String, String, String)> {
-        let mut out = Vec::new();
-        for (table, columns) in COLUMNS {
-            for (column, types) in *columns {
-                let ty = types.map_or("character varying", |t| t[0]);
-                out.push(((*table).to_owned(), (*column).to_owned(), ty.to_owned()));
-            }
-        }
-        out
-    }
-
-    #[test]
-    fn schema_check_names_what_is_missing_or_mistyped() {
-        assert_eq!(schema_problem(&authjs_rows()), None);
-        assert_eq!(schema_problem(&[]), None, "nothing yet: all created");
-        let without: Vec<_> = authjs_rows()
-            .into_iter()
-            .filter(|(t, c, _)| !(t == "sessions" && c == "sessionToken"))
-            .collect();
-        let problem = schema_problem(&without).unwrap_or_default();
-        assert!(
-            problem.contains("`sessions` has no column `sessionToken`"),
-            "{problem}"
-        );
-        // A text id (a Drizzle or Prisma schema with the same table names) is refused.
-        let mut text_ids = authjs_rows();
-        text_ids.retain(|(t, c, _)| !(t == "users" && c == "id"));
-        text_ids.extend(rows(&[("users", "id", "text")]));
-        let problem = schema_problem(&text_ids).unwrap_or_default();
-        assert!(problem.contains("`users.id` is `text`"), "{problem}");
-    }
-}
-
-/// Generated cases (`proptest`, a fixed number, listed in the README).
-#[cfg(test)]
-mod properties {
-    use proptest::prelude::*;
-
-    use super::*;
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
-
-        /// Every `users.id` round-trips through its decimal string, and a string reads as an
-        /// id only when it is that string exactly (one id, one spelling); a cookie value
-        /// reads as a session token exactly when the column can hold it.
-        #[test]
-        fn user_ids_and_tokens_read_one_way(
-            n in any::<i64>(),
-            s in prop_oneof![any::<String>(), "[-+ 0-9]{0,22}"],
-        ) {
-            prop_assert_eq!(user_key(&n.to_string()), Some(n));
-            match user_key(&s) {
-                Some(id) => prop_assert_eq!(id.to_string(), s.clone()),
-                None => prop_assert!(s.parse::<i64>().map_or(true, |n| n.to_string() != s)),
-            }
-            let token = SessionToken::from_cookie(&s);
-            prop_assert_eq!(token.is_some(), !s.is_empty() && s.len() <= crate::adapter::SESSION_TOKEN_MAX_LEN);
-            if let Some(token) = token {
-                prop_assert_eq!(token.as_str(), s.as_str());
-            }
-        }
     }
 }
