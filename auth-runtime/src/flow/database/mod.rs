@@ -218,7 +218,7 @@ pub(crate) async fn start_session(
             let session = db.create_session_token(&token, user_id, expires).await?;
             Ok((token.as_str().to_owned(), session))
         }
-        _ => {
+        SessionTokenStorage::Hashed => {
             let id = SessionId::generate();
             let session = db.create_session(&id.key(), user_id, expires).await?;
             Ok((id.to_cookie_value(), session))
@@ -242,7 +242,9 @@ impl CookieSession {
             SessionTokenStorage::Clear => {
                 SessionToken::from_cookie(value).map(CookieSession::Clear)
             }
-            _ => SessionId::parse(value).map(|id| CookieSession::Hashed(id.key())),
+            SessionTokenStorage::Hashed => {
+                SessionId::parse(value).map(|id| CookieSession::Hashed(id.key()))
+            }
         }
     }
 
