@@ -8,6 +8,7 @@
 mod adapter_postgres;
 mod adapter_sqlite;
 mod app_mistakes;
+mod authjs_db_interop;
 mod axum_csrf;
 mod axum_extractors;
 mod axum_guards;

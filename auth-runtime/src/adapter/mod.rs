@@ -18,6 +18,11 @@
 //! - Tables are prefixed `auth_` so they do not collide with an application's own `users`.
 //! - Timestamps are seconds since the Unix epoch (`i64`).
 //!
+//! `AuthJsPostgresAdapter` (feature `postgres`) is the exception, by choice: it reads and
+//! writes Auth.js's own tables (`@auth/pg-adapter`'s schema) so a Rust service and a
+//! Next.js front end share database sessions, and stores session tokens in clear as Auth.js
+//! does ([`SessionTokenStorage::Clear`]).
+//!
 //! # Holding an adapter
 //! The trait is object safe: hold it as `Arc<dyn Adapter>`. Every method returns an
 //! [`AdapterFuture`] (a boxed `Send` future); implement a method as
@@ -31,11 +36,13 @@ pub use crate::util::unix_now;
 
 mod session_id;
 pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKey};
+mod session_token;
+pub use session_token::{SESSION_TOKEN_MAX_LEN, SessionToken};
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
 #[cfg(feature = "postgres")]
-pub use sql::{MIGRATION_LOCK_KEY, PostgresAdapter};
+pub use sql::{AuthJsPostgresAdapter, MIGRATION_LOCK_KEY, PostgresAdapter};
 #[cfg(feature = "sqlite")]
 pub use sql::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
@@ -95,13 +102,15 @@ impl AdapterError {
 /// A session row: who it belongs to and until when.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdapterSession {
-    /// The database key (SHA-256 of the id in the cookie); a safe handle to revoke it.
+    /// The database key (SHA-256 of the id in the cookie; with tokens stored in clear,
+    /// [`SessionToken::key`]); a safe handle to revoke it.
     pub key: SessionKey,
     /// The user's id.
     pub user_id: String,
     /// Expiry, seconds since the epoch.
     pub expires: i64,
-    /// Creation time (sign-in), seconds since the epoch.
+    /// Creation time (sign-in), seconds since the epoch; `0` when the schema keeps none
+    /// (Auth.js's).
     pub created_at: i64,
 }
 
@@ -225,6 +234,56 @@ pub trait Adapter: Send + Sync + 'static {
     /// Deletes a session (sign-out, or revoking one listed session). `true` when one was deleted.
     fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool>;
 
+    /// How this adapter keys sessions: [`SessionTokenStorage::Hashed`] (the default: the
+    /// flow hands it [`SessionKey`]s, through [`Adapter::create_session`] and its siblings)
+    /// or [`SessionTokenStorage::Clear`] (Auth.js's way: the flow hands it the cookie's
+    /// [`SessionToken`] through [`Adapter::create_session_token`] and its siblings).
+    fn session_token_storage(&self) -> SessionTokenStorage {
+        SessionTokenStorage::Hashed
+    }
+
+    /// Stores a new session under the token in clear (adapters answering
+    /// [`SessionTokenStorage::Clear`]; the default answers [`AdapterError::Unsupported`]).
+    /// The returned row's `key` is [`SessionToken::key`]. [`AdapterError::NotFound`] when
+    /// the user does not exist.
+    fn create_session_token<'a>(
+        &'a self,
+        token: &'a SessionToken,
+        user_id: &'a str,
+        expires: i64,
+    ) -> AdapterFuture<'a, AdapterSession> {
+        let _ = (token, user_id, expires);
+        Box::pin(async { Err(AdapterError::Unsupported("session tokens in clear")) })
+    }
+
+    /// [`Adapter::get_session_and_user`] by the token in clear (the default answers
+    /// [`AdapterError::Unsupported`]).
+    fn get_session_and_user_by_token<'a>(
+        &'a self,
+        token: &'a SessionToken,
+    ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
+        let _ = token;
+        Box::pin(async { Err(AdapterError::Unsupported("session tokens in clear")) })
+    }
+
+    /// [`Adapter::update_session`] by the token in clear (the default answers
+    /// [`AdapterError::Unsupported`]).
+    fn update_session_token<'a>(
+        &'a self,
+        token: &'a SessionToken,
+        expires: i64,
+    ) -> AdapterFuture<'a, Option<AdapterSession>> {
+        let _ = (token, expires);
+        Box::pin(async { Err(AdapterError::Unsupported("session tokens in clear")) })
+    }
+
+    /// [`Adapter::delete_session`] by the token in clear (the default answers
+    /// [`AdapterError::Unsupported`]).
+    fn delete_session_token<'a>(&'a self, token: &'a SessionToken) -> AdapterFuture<'a, bool> {
+        let _ = token;
+        Box::pin(async { Err(AdapterError::Unsupported("session tokens in clear")) })
+    }
+
     /// Stores a verification token (its hash). [`AdapterError::Conflict`] on a duplicate.
     fn create_verification_token<'a>(
         &'a self,
@@ -307,6 +366,23 @@ pub trait Adapter: Send + Sync + 'static {
     fn verification_token_hashing(&self) -> VerificationTokenHashing {
         VerificationTokenHashing::Hmac
     }
+}
+
+/// How an [`Adapter`] keys sessions ([`Adapter::session_token_storage`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SessionTokenStorage {
+    /// The cookie holds a [`SessionId`]; the adapter sees and stores only its
+    /// [`SessionKey`] (SHA-256), so a leaked sessions table hands out no live session (the
+    /// default).
+    #[default]
+    Hashed,
+    /// The adapter stores the cookie's token as it is ([`SessionToken`]), as Auth.js's
+    /// adapters do, so Auth.js finds the sessions this side starts and the other way round.
+    /// The trade-off: anyone who can read the sessions table (a backup, a read-only SQL
+    /// injection, a replica) can copy a token into a cookie and act as that user until the
+    /// session expires.
+    Clear,
 }
 
 /// How a verification token is hashed before it is stored

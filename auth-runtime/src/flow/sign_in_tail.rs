@@ -173,7 +173,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         Ok(cookies::write_chunked(
             &ctx.cookies,
             &ctx.scheme.names.session_token,
-            &id.to_cookie_value(),
+            &id,
             crate::util::from_unix_secs(row.expires),
             ctx.secure(),
         ))

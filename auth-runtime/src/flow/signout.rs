@@ -48,11 +48,8 @@ pub(super) async fn end_session<T: TokenData, U: SessionUserData>(
         match &inner.strategy {
             Strategy::Database(db) => {
                 // Whose session it is, only when a `sign_out` event wants to know.
-                if wants_event && let Some(id) = crate::adapter::SessionId::parse(&raw) {
-                    user_id = db
-                        .get_session_and_user(&id.key())
-                        .await?
-                        .map(|(_, user)| user.id);
+                if wants_event {
+                    user_id = super::database::session_user_id(&**db, &raw).await?;
                 }
                 // Delete the row first: if the database is down the cookie stays (503),
                 // so the sign-out can be retried instead of leaving a live session behind.

@@ -8,6 +8,8 @@ mod migrate;
 mod queries;
 
 #[cfg(feature = "postgres")]
+mod authjs;
+#[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
@@ -20,6 +22,8 @@ use sha2::{Digest as _, Sha256};
 use super::{Adapter, AdapterError, AdapterFuture};
 use crate::config::AccountType;
 
+#[cfg(feature = "postgres")]
+pub use authjs::AuthJsPostgresAdapter;
 #[cfg(feature = "postgres")]
 pub use postgres::{MIGRATION_LOCK_KEY, PostgresAdapter};
 #[cfg(feature = "sqlite")]

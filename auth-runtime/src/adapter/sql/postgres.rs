@@ -16,17 +16,26 @@ const MIGRATIONS: &[Migration] = &[
         name: "init",
         sql: include_str!("../../../migrations/postgres/0001_init.sql"),
     },
-    Migration {
-        version: 2,
-        name: "session_versions",
-        sql: include_str!("../../../migrations/postgres/0002_session_versions.sql"),
-    },
-    Migration {
-        version: 3,
-        name: "rate_limits",
-        sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),
-    },
+    SESSION_VERSIONS,
+    RATE_LIMITS,
 ];
+
+const SESSION_VERSIONS: Migration = Migration {
+    version: 2,
+    name: "session_versions",
+    sql: include_str!("../../../migrations/postgres/0002_session_versions.sql"),
+};
+
+const RATE_LIMITS: Migration = Migration {
+    version: 3,
+    name: "rate_limits",
+    sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),
+};
+
+/// The migrations the Auth.js-schema mode applies: only our own tables that Auth.js has no
+/// counterpart for (session versions, rate limits), with the same versions and texts as the
+/// default mode, so either mode may later open the same database.
+pub(super) const AUTHJS_MIGRATIONS: &[Migration] = &[SESSION_VERSIONS, RATE_LIMITS];
 
 /// The advisory lock key serialising migrations across app instances
 /// (`pg_advisory_xact_lock`), an arbitrary constant ("authrs-m" in ASCII).
@@ -78,23 +87,7 @@ impl PostgresAdapter {
     /// idle (a server restart) fails its query instead; the session read retries such a
     /// failure once on another connection, and sqlx drops the dead one when it comes back.
     pub async fn connect(url: &str) -> Result<Self, AdapterError> {
-        if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-            return Err(AdapterError::Config(
-                "not a PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
-                    .to_owned(),
-            ));
-        }
-        let options = PgConnectOptions::from_str(url).map_err(|_| {
-            // Never echo the URL: it may hold a password.
-            AdapterError::Config(
-                "invalid PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
-                    .to_owned(),
-            )
-        })?;
-        let pool = PgPoolOptions::new()
-            .max_connections(10)
-            .acquire_timeout(Duration::from_secs(5))
-            .test_before_acquire(false);
+        let (pool, options) = url_options(url)?;
         Self::connect_with(pool, options).await
     }
 
@@ -104,19 +97,47 @@ impl PostgresAdapter {
         pool: PgPoolOptions,
         options: PgConnectOptions,
     ) -> Result<Self, AdapterError> {
-        let options = options.disable_statement_logging();
-        let pool = pool
-            .connect_with(options)
-            .await
-            .map_err(|e| map_err(e, "database", transient))?;
+        let pool = open(pool, options).await?;
         migrate(&pool).await?;
         Ok(SqlAdapter::new(pool))
     }
 }
 
+/// The pool options of [`PostgresAdapter::connect`] and the parsed URL (never echoed: it
+/// may hold a password).
+pub(super) fn url_options(url: &str) -> Result<(PgPoolOptions, PgConnectOptions), AdapterError> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(AdapterError::Config(
+            "not a PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
+                .to_owned(),
+        ));
+    }
+    let options = PgConnectOptions::from_str(url).map_err(|_| {
+        AdapterError::Config(
+            "invalid PostgreSQL URL (expected `postgres://user:password@host:port/database`)"
+                .to_owned(),
+        )
+    })?;
+    let pool = PgPoolOptions::new()
+        .max_connections(10)
+        .acquire_timeout(Duration::from_secs(5))
+        .test_before_acquire(false);
+    Ok((pool, options))
+}
+
+/// Opens the pool (statement logging off) without migrating.
+pub(super) async fn open(
+    pool: PgPoolOptions,
+    options: PgConnectOptions,
+) -> Result<PgPool, AdapterError> {
+    pool.connect_with(options.disable_statement_logging())
+        .await
+        .map_err(|e| map_err(e, "database", transient))
+}
+
 /// SQLSTATE classes meaning "not now": 08 connection exception, 53 insufficient
 /// resources (too many connections), 57P operator intervention (shutdown, restart).
-fn transient(code: &str) -> bool {
+pub(super) fn transient(code: &str) -> bool {
     code.starts_with("08") || code.starts_with("53") || code.starts_with("57P")
 }
 

@@ -5,7 +5,9 @@
 //! HTTP: `Ok(None)` from [`read_session`] is "signed out" (clear the cookie),
 //! [`AdapterError::Unavailable`] is 503.
 
-use crate::adapter::{Adapter, AdapterError, AdapterSession, SessionId};
+use crate::adapter::{
+    Adapter, AdapterError, AdapterSession, SessionId, SessionKey, SessionToken, SessionTokenStorage,
+};
 use crate::config::{Account, User};
 use crate::util::secs_i64;
 
@@ -200,18 +202,88 @@ async fn credentials_attempt(db: &dyn Adapter, authorized: &User) -> Result<Atte
 }
 
 /// Starts a session for `user_id` lasting `max_age` seconds from `now` (seconds since the
-/// epoch, the service's clock). Returns the id for the cookie
-/// (`SessionId::to_cookie_value`, cookie `Expires` = `session.expires`) and the stored row.
+/// epoch, the service's clock). Returns the cookie's value (a fresh [`SessionId`], or with
+/// an adapter storing tokens in clear a fresh [`SessionToken`]; cookie `Expires` =
+/// `session.expires`) and the stored row.
 pub(crate) async fn start_session(
     db: &dyn Adapter,
     user_id: &str,
     max_age: u64,
     now: i64,
-) -> Result<(SessionId, AdapterSession), AdapterError> {
-    let id = SessionId::generate();
+) -> Result<(String, AdapterSession), AdapterError> {
     let expires = now.saturating_add(secs_i64(max_age));
-    let session = db.create_session(&id.key(), user_id, expires).await?;
-    Ok((id, session))
+    match db.session_token_storage() {
+        SessionTokenStorage::Clear => {
+            let token = SessionToken::generate();
+            let session = db.create_session_token(&token, user_id, expires).await?;
+            Ok((token.as_str().to_owned(), session))
+        }
+        SessionTokenStorage::Hashed => {
+            let id = SessionId::generate();
+            let session = db.create_session(&id.key(), user_id, expires).await?;
+            Ok((id.to_cookie_value(), session))
+        }
+    }
+}
+
+/// A session cookie's value, in the form the adapter keys sessions by.
+enum CookieSession {
+    /// The hash of a [`SessionId`] (the default).
+    Hashed(SessionKey),
+    /// The token in clear ([`SessionTokenStorage::Clear`]).
+    Clear(SessionToken),
+}
+
+impl CookieSession {
+    /// Reads a cookie value for `db`; `None` (garbage) is "signed out".
+    fn of(db: &dyn Adapter, cookie_value: Option<&str>) -> Option<Self> {
+        let value = cookie_value?;
+        match db.session_token_storage() {
+            SessionTokenStorage::Clear => {
+                SessionToken::from_cookie(value).map(CookieSession::Clear)
+            }
+            SessionTokenStorage::Hashed => {
+                SessionId::parse(value).map(|id| CookieSession::Hashed(id.key()))
+            }
+        }
+    }
+
+    async fn get(&self, db: &dyn Adapter) -> Result<Option<(AdapterSession, User)>, AdapterError> {
+        match self {
+            CookieSession::Hashed(key) => db.get_session_and_user(key).await,
+            CookieSession::Clear(token) => db.get_session_and_user_by_token(token).await,
+        }
+    }
+
+    async fn update(
+        &self,
+        db: &dyn Adapter,
+        expires: i64,
+    ) -> Result<Option<AdapterSession>, AdapterError> {
+        match self {
+            CookieSession::Hashed(key) => db.update_session(key, expires).await,
+            CookieSession::Clear(token) => db.update_session_token(token, expires).await,
+        }
+    }
+
+    async fn delete(&self, db: &dyn Adapter) -> Result<bool, AdapterError> {
+        match self {
+            CookieSession::Hashed(key) => db.delete_session(key).await,
+            CookieSession::Clear(token) => db.delete_session_token(token).await,
+        }
+    }
+}
+
+/// The id of the user whose session a cookie value names (for the `sign_out` event), if it
+/// is live.
+pub(crate) async fn session_user_id(
+    db: &dyn Adapter,
+    cookie_value: &str,
+) -> Result<Option<String>, AdapterError> {
+    match CookieSession::of(db, Some(cookie_value)) {
+        Some(session) => Ok(session.get(db).await?.map(|(_, user)| user.id)),
+        None => Ok(None),
+    }
 }
 
 /// A live session, as [`read_session`] found it.
@@ -238,11 +310,10 @@ pub(crate) async fn read_session(
     update_age: u64,
     now: i64,
 ) -> Result<Option<LiveSession>, AdapterError> {
-    let Some(id) = cookie_value.and_then(SessionId::parse) else {
+    let Some(cookie) = CookieSession::of(db, cookie_value) else {
         return Ok(None);
     };
-    let key = id.key();
-    let Some((session, user)) = db.get_session_and_user(&key).await? else {
+    let Some((session, user)) = cookie.get(db).await? else {
         return Ok(None);
     };
     if session.is_expired_at(now) {
@@ -259,8 +330,8 @@ pub(crate) async fn read_session(
             extended: false,
         }));
     }
-    match db
-        .update_session(&key, now.saturating_add(secs_i64(max_age)))
+    match cookie
+        .update(db, now.saturating_add(secs_i64(max_age)))
         .await?
     {
         Some(session) => Ok(Some(LiveSession {
@@ -279,8 +350,8 @@ pub(crate) async fn end_session(
     db: &dyn Adapter,
     cookie_value: Option<&str>,
 ) -> Result<bool, AdapterError> {
-    match cookie_value.and_then(SessionId::parse) {
-        Some(id) => db.delete_session(&id.key()).await,
+    match CookieSession::of(db, cookie_value) {
+        Some(cookie) => cookie.delete(db).await,
         None => Ok(false),
     }
 }

@@ -291,7 +291,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         .expect("start");
     let now = unix_now();
     assert!((now + MAX_AGE as i64 - 5..=now + MAX_AGE as i64).contains(&started.expires));
-    let cookie = id.to_cookie_value();
+    let cookie = id;
 
     let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
         .await
