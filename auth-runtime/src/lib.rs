@@ -34,6 +34,8 @@ mod cookies;
 mod csrf;
 mod error;
 mod flow;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod integration;
 pub mod jwt;
 mod limits;
 pub mod pages;
