@@ -10,6 +10,7 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `axum` | yes | [`Auth::routes`], [`Auth::layer`], the extractors and guards ([`axum`](mod@axum)) |
+//! | `actix` | no | actix-web 4: [`Auth::scope`], [`Auth::middleware`], the extractors and guards ([`actix`](mod@actix)) |
 //! | `password` | yes | argon2id hashing and enumeration-safe checks for `authorize` ([`password`]) |
 //! | `oauth` | yes | OAuth 2.0 / OIDC providers (`GitHub`, `Google`, `Oidc`, `OAuth`): the HTTP client (reqwest on rustls), discovery, JWKS, ID tokens, [`providers::oauth`](mod@providers::oauth), [`providers::refresh`] |
 //! | `jws` | yes | the signed session token formats [`jwt::TokenFormat::Hs256`] and [`jwt::TokenFormat::EdDsa`] (`jsonwebtoken`); the default format, Auth.js's JWE, needs no feature |
@@ -24,6 +25,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "actix")]
+pub mod actix;
 pub mod adapter;
 mod auth;
 #[cfg(feature = "axum")]

@@ -191,6 +191,7 @@ impl<T> Clone for ClaimsHandle<T> {
 
 /// The session of the request, `None` when signed out; refused only when the layer is
 /// missing (`handle` is `None`) or the session store is unreachable.
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) async fn session_of<U: SessionUserData>(
     handle: Option<SessionHandle<U>>,
     parts: &Parts,
@@ -222,6 +223,7 @@ pub(crate) async fn require_session_of<U: SessionUserData>(
 
 /// The typed token, `None` when signed out; refused only when the layer is missing, the
 /// session store is unreachable, or there is no token (database strategy).
+#[cfg_attr(not(feature = "axum"), allow(dead_code))]
 pub(crate) async fn claims_of<T: TokenData>(
     handle: Option<ClaimsHandle<T>>,
     parts: &Parts,

@@ -10,6 +10,7 @@ pub(crate) mod context;
 mod csrf;
 mod guard;
 mod rejection;
+pub(crate) mod server_ops;
 
 pub use csrf::CsrfRejection;
 pub use guard::{RequireSession, require};
