@@ -454,3 +454,25 @@ fn the_peer_address_reaches_the_flow_as_the_client_address() {
         Some(&auth_runtime::ClientAddr("192.0.2.7".parse().unwrap()))
     );
 }
+
+/// The README's actix-web block is a part of the `actix` example (compiled by
+/// `cargo build -p examples --bin actix`, driven by the browser test).
+#[test]
+fn readme_block_is_part_of_the_example() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let example = std::fs::read_to_string(root.join("examples/src/bin/actix/main.rs")).unwrap();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let section = readme
+        .split("\n## actix-web\n")
+        .nth(1)
+        .expect("README has an `## actix-web` section");
+    let block = section
+        .split("```rust\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n```").next())
+        .expect("the section has a rust code block");
+    assert!(
+        block.lines().count() > 10 && example.contains(block),
+        "README's actix-web block is not part of examples/src/bin/actix/main.rs"
+    );
+}
