@@ -3,7 +3,7 @@
 //! Declare the whole configuration with [`auth!`]; the macro checks it at compile time and
 //! emits typed `Token`, `SessionUser` and `Session` types and a `config()` function whose
 //! [`AuthConfig`] this crate executes: the Auth.js REST flow under `/api/auth`, cookies,
-//! CSRF, JWT sessions compatible with `@auth/core`, and the axum integration.
+//! CSRF, JWT sessions compatible with `@auth/core`, and the axum and actix-web integrations.
 //!
 //! # Features
 //!
