@@ -476,3 +476,84 @@ fn readme_block_is_part_of_the_example() {
         "README's actix-web block is not part of examples/src/bin/actix/main.rs"
     );
 }
+
+/// The connection's peer reaches the flow as the client address: the per-address sign-in
+/// limit (20 a minute by default) counts one peer, not another.
+#[test]
+fn the_sign_in_limit_counts_the_actix_peer() {
+    run(async {
+        let app = actix_web::test::init_service(app(Counters::default())).await;
+        let mut jar = Jar::default();
+        let token = csrf(&app, &mut jar).await;
+        let attempt = |peer: &str, n: usize| {
+            let username = format!("nobody-{n}");
+            post_form(
+                "/api/auth/callback/credentials",
+                &jar,
+                &[
+                    ("csrfToken", &token),
+                    ("username", &username),
+                    ("password", "wrong"),
+                ],
+            )
+            .peer_addr(peer.parse().unwrap())
+        };
+        let location = |response: &http::Response<String>| {
+            response.headers()[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        for n in 0..20 {
+            let response = send(&app, attempt("192.0.2.1:5000", n)).await;
+            assert!(
+                location(&response).contains("error=CredentialsSignin"),
+                "attempt {n}"
+            );
+        }
+        let response = send(&app, attempt("192.0.2.1:5001", 20)).await;
+        assert!(
+            location(&response).contains("error=TooManyAttempts"),
+            "{}",
+            location(&response)
+        );
+        let response = send(&app, attempt("198.51.100.2:5000", 21)).await;
+        assert!(
+            location(&response).contains("error=CredentialsSignin"),
+            "another peer is not limited: {}",
+            location(&response)
+        );
+    });
+}
+
+/// The scope buffers at most 1 MiB (a larger declared body is refused before reading);
+/// the flow itself refuses more than 64 KiB.
+#[test]
+fn oversized_bodies_are_refused() {
+    run(async {
+        let app = actix_web::test::init_service(app(Counters::default())).await;
+        let huge = "a".repeat(1536 * 1024);
+        let response = send(
+            &app,
+            post_form(
+                "/api/auth/callback/credentials",
+                &Jar::default(),
+                &[("x", &huge)],
+            ),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(response.body(), "request body too large");
+        let large = "a".repeat(100 * 1024);
+        let response = send(
+            &app,
+            post_form(
+                "/api/auth/callback/credentials",
+                &Jar::default(),
+                &[("x", &large)],
+            ),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    });
+}
