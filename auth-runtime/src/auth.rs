@@ -309,7 +309,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
 
     /// The request's CSRF token for the application's own forms, and the CSRF cookie to set
     /// when the request has none; `None` when its host cannot be trusted.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn app_csrf_token(
         &self,
         parts: &http::request::Parts,
@@ -318,7 +318,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     }
 
     /// Checks a form's `csrfToken` against the request's CSRF cookie.
-    #[cfg_attr(not(feature = "axum"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "axum", feature = "actix")), allow(dead_code))]
     pub(crate) fn app_verify_csrf(
         &self,
         parts: &http::request::Parts,

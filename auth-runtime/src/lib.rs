@@ -3,13 +3,14 @@
 //! Declare the whole configuration with [`auth!`]; the macro checks it at compile time and
 //! emits typed `Token`, `SessionUser` and `Session` types and a `config()` function whose
 //! [`AuthConfig`] this crate executes: the Auth.js REST flow under `/api/auth`, cookies,
-//! CSRF, JWT sessions compatible with `@auth/core`, and the axum integration.
+//! CSRF, JWT sessions compatible with `@auth/core`, and the axum and actix-web integrations.
 //!
 //! # Features
 //!
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `axum` | yes | [`Auth::routes`], [`Auth::layer`], the extractors and guards ([`axum`](mod@axum)) |
+//! | `actix` | no | actix-web 4: [`Auth::scope`], [`Auth::middleware`], the extractors and guards ([`actix`](mod@actix)) |
 //! | `password` | yes | argon2id hashing and enumeration-safe checks for `authorize` ([`password`]) |
 //! | `oauth` | yes | OAuth 2.0 / OIDC providers (`GitHub`, `Google`, `Oidc`, `OAuth`): the HTTP client (reqwest on rustls), discovery, JWKS, ID tokens, [`providers::oauth`](mod@providers::oauth), [`providers::refresh`] |
 //! | `jws` | yes | the signed session token formats [`jwt::TokenFormat::Hs256`] and [`jwt::TokenFormat::EdDsa`] (`jsonwebtoken`); the default format, Auth.js's JWE, needs no feature |
@@ -24,6 +25,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "actix")]
+pub mod actix;
 pub mod adapter;
 mod auth;
 #[cfg(feature = "axum")]
@@ -34,6 +37,8 @@ mod cookies;
 mod csrf;
 mod error;
 mod flow;
+#[cfg(any(feature = "axum", feature = "actix"))]
+mod integration;
 pub mod jwt;
 mod limits;
 pub mod pages;

@@ -122,3 +122,104 @@ async fn nested_routes_log_the_fix() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(errors.0.lock().unwrap().is_empty());
 }
+
+/// actix-web: a `Session` without `.wrap(auth.middleware())` answers 500 naming that fix
+/// (no internal type), and an `Option<Session>`, which actix-web turns into `None`, logs
+/// it; so does a guard wrapped outside the middleware.
+#[test]
+fn actix_missing_middleware_names_the_fix() {
+    use actix_web::{App, web};
+    use auth_tests::actix_app::{get, run, send};
+
+    async fn maybe(session: Option<Session>) -> &'static str {
+        if session.is_some() { "in" } else { "out" }
+    }
+
+    let errors = Errors::default();
+    let _guard = tracing::subscriber::set_default(errors.clone());
+    run(async {
+        let auth = auth(&Counters::default());
+        let app = actix_web::test::init_service(
+            App::new()
+                .route("/me", web::get().to(me))
+                .route("/maybe", web::get().to(maybe))
+                .service(auth.scope()),
+        )
+        .await;
+        let response = send(&app, get("/me", &Jar::default())).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = response.body();
+        assert!(body.contains(".wrap(auth.middleware())"), "the fix: {body}");
+        assert!(
+            !body.contains("auth_runtime::") && !body.contains("SessionUser"),
+            "no internal type: {body}"
+        );
+        let logged = errors.0.lock().unwrap().clone();
+        assert_eq!(logged.len(), 1, "{logged:?}");
+        assert!(logged[0].contains("auth.middleware()"), "{logged:?}");
+
+        let response = send(&app, get("/maybe", &Jar::default())).await;
+        assert_eq!(response.body(), "out");
+        let logged = errors.0.lock().unwrap().clone();
+        assert_eq!(logged.len(), 2, "the hidden mistake is logged: {logged:?}");
+
+        // The guard outside the middleware (actix-web runs the last `wrap` first).
+        let app = actix_web::test::init_service(
+            App::new()
+                .route("/me", web::get().to(me))
+                .wrap(auth.middleware())
+                .wrap(auth.require_session()),
+        )
+        .await;
+        let response = send(&app, get("/me", &Jar::default())).await;
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(
+            response.body().contains("after (outside)"),
+            "{}",
+            response.body()
+        );
+    });
+}
+
+/// actix-web: `auth.scope()` inside a `web::scope("/api/auth")` serves the flow at
+/// `/api/auth/api/auth/..`; the first request under the base path that the flow did not
+/// answer logs the fix, once. Registered on the `App`, nothing is logged.
+#[test]
+fn actix_nested_scope_logs_the_fix() {
+    use actix_web::{App, web};
+    use auth_tests::actix_app::{get, run, send};
+
+    let errors = Errors::default();
+    let _guard = tracing::subscriber::set_default(errors.clone());
+    run(async {
+        let auth = auth(&Counters::default());
+        let app = actix_web::test::init_service(
+            App::new()
+                .service(web::scope("/api/auth").service(auth.scope()))
+                .wrap(auth.middleware()),
+        )
+        .await;
+        for _ in 0..2 {
+            let response = send(&app, get("/api/auth/csrf", &Jar::default())).await;
+            assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        }
+        let logged = errors.0.lock().unwrap().clone();
+        assert_eq!(logged.len(), 1, "{logged:?}");
+        assert!(logged[0].contains(".service(auth.scope())"), "{logged:?}");
+    });
+
+    let errors = Errors::default();
+    let _guard = tracing::subscriber::set_default(errors.clone());
+    run(async {
+        let auth = auth(&Counters::default());
+        let app =
+            actix_web::test::init_service(App::new().service(auth.scope()).wrap(auth.middleware()))
+                .await;
+        let response = send(&app, get("/api/auth/csrf", &Jar::default())).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        // An unknown action: the flow's own answer, no mistake.
+        let response = send(&app, get("/api/auth/nothing-here", &Jar::default())).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(errors.0.lock().unwrap().is_empty());
+    });
+}

@@ -1,8 +1,10 @@
 //! The quickstart, driven in real headless Chromium (Debian's `chromium`, through
 //! `playwright-core` from `tests/js`): protected page -> sign-in -> wrong password ->
 //! sign in -> greeting -> reload -> sign out. Screenshots land in `target/screenshots/`.
-//! Then Ctrl-C (SIGINT) must stop the server cleanly. A declared credentials form
-//! (`fields: { .. }`) is driven the same way against a server in process.
+//! Then Ctrl-C (SIGINT) must stop the server cleanly. The same run drives the `actix`
+//! example (the quickstart on actix-web; screenshots in `target/screenshots/actix/`).
+//! A declared credentials form (`fields: { .. }`) is driven the same way against a server
+//! in process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Read};
@@ -33,8 +35,9 @@ fn require_peers() {
     );
 }
 
-/// Builds the quickstart with the cargo running this test and returns its executable.
-fn build_quickstart(root: &Path) -> PathBuf {
+/// Builds an example binary (`quickstart`, `actix`) with the cargo running this test and
+/// returns its executable.
+fn build_example(root: &Path, bin: &str) -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
     let output = Command::new(cargo)
         .current_dir(root)
@@ -43,23 +46,20 @@ fn build_quickstart(root: &Path) -> PathBuf {
             "-p",
             "examples",
             "--bin",
-            "quickstart",
+            bin,
             "--message-format=json-render-diagnostics",
         ])
         .stderr(Stdio::inherit())
         .output()
         .expect("run cargo build");
-    assert!(
-        output.status.success(),
-        "cargo build of the quickstart failed"
-    );
+    assert!(output.status.success(), "cargo build of `{bin}` failed");
     let stdout = String::from_utf8_lossy(&output.stdout);
     stdout
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "quickstart")
+        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == bin)
         .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported no quickstart executable")
+        .unwrap_or_else(|| panic!("cargo reported no `{bin}` executable"))
 }
 
 /// Kills the server if the test fails half-way.
@@ -92,7 +92,7 @@ fn start(exe: &Path, port: u16) -> Server {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("start the quickstart");
+        .expect("start the example");
     let (tx, rx) = std::sync::mpsc::channel();
     for stream in [
         child
@@ -119,7 +119,7 @@ fn start(exe: &Path, port: u16) -> Server {
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
             Instant::now() < deadline,
-            "the quickstart did not listen on port {port} within 30 s"
+            "the example did not listen on port {port} within 30 s"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -157,13 +157,24 @@ fn assert_png(path: &Path) {
 
 #[test]
 fn quickstart_in_headless_chromium() {
+    quickstart_example_in_headless_chromium("quickstart", "target/screenshots");
+}
+
+/// The same browser run against the quickstart on actix-web (`Auth::scope`,
+/// `Auth::middleware`, the `Session` extractors).
+#[test]
+fn actix_quickstart_in_headless_chromium() {
+    quickstart_example_in_headless_chromium("actix", "target/screenshots/actix");
+}
+
+fn quickstart_example_in_headless_chromium(bin: &str, screenshots: &str) {
     let root = root();
     require_peers();
-    let exe = build_quickstart(&root);
+    let exe = build_example(&root, bin);
     let port = free_port();
     let mut server = start(&exe, port);
 
-    let out_dir = root.join("target/screenshots");
+    let out_dir = root.join(screenshots);
     for name in [
         "signin.png",
         "signin-dark.png",
@@ -245,7 +256,7 @@ fn quickstart_in_headless_chromium() {
     let exit = wait_with_deadline(&mut server.child, Duration::from_secs(10));
     assert!(
         exit.is_some_and(|s| s.success()),
-        "the quickstart did not stop cleanly on SIGINT: {exit:?}"
+        "`{bin}` did not stop cleanly on SIGINT: {exit:?}"
     );
 }
 

@@ -5,6 +5,7 @@
 //! Needs the peers `scripts/setup` installs and starts (Node packages, Chromium,
 //! PostgreSQL); a test whose peer is missing fails and says so.
 
+mod actix_app;
 mod adapter_postgres;
 mod adapter_sqlite;
 mod app_mistakes;

@@ -6,6 +6,7 @@
 //! | [`cookies`] | the cookie jar every simulated browser keeps |
 //! | [`flow`] | a config built with the hidden builder, counting callbacks, a browser driving `Auth::handle` |
 //! | [`axum_app`] | a real axum app with the flow mounted, driven with `tower::ServiceExt::oneshot` |
+//! | [`actix_app`] | the same configuration under actix-web, driven by its in-process test service |
 //! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server |
 //! | [`node`] | running the JavaScript peers in `tests/js` |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
@@ -18,6 +19,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 
+pub mod actix_app;
 pub mod adapter_suite;
 pub mod axum_app;
 pub mod cookies;

@@ -81,8 +81,9 @@ mod layer;
 mod routes;
 mod server_ops;
 
-pub use csrf::{CsrfForm, CsrfRejection, CsrfToken};
-pub use extract::{Claims, SessionRejection};
-pub use guard::{RequireSession, RequireSessionService, require};
+pub use crate::integration::{
+    Claims, CsrfForm, CsrfRejection, CsrfToken, RequireSession, SessionRejection, require,
+};
+pub use guard::RequireSessionService;
 pub use layer::{AuthLayer, AuthService};
 pub use routes::AuthRoutes;

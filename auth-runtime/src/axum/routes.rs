@@ -9,10 +9,7 @@ use http::{StatusCode, header};
 
 use crate::Auth;
 use crate::config::{SessionUserData, TokenData};
-
-/// The largest request body `routes()` buffers; the flow then refuses anything over 64 KiB
-/// with `413` (forms and `POST /session` JSON are far smaller).
-const MAX_BODY: usize = 1024 * 1024;
+use crate::integration::{FlowAnswered, MAX_BODY};
 
 impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// The routes of the Auth.js flow, at the configured base path (default `/api/auth`):
@@ -120,8 +117,3 @@ async fn serve<T: TokenData, U: SessionUserData>(auth: &Auth<T, U>, request: Req
     response.extensions_mut().insert(FlowAnswered);
     response
 }
-
-/// Marks a response of the flow, so that [`Auth::layer`] can tell a request under the base
-/// path that never reached `routes()` (a `nest`, or no `merge`).
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct FlowAnswered;

@@ -4,7 +4,8 @@
 //! # Which address, and why
 //!
 //! The peer address comes from the request's extensions: [`ClientAddr`] (inserted by
-//! whoever calls [`Auth::handle`](crate::Auth::handle)) or, with the `axum` feature, axum's
+//! whoever calls [`Auth::handle`](crate::Auth::handle); under actix-web, the `actix`
+//! integration inserts the connection's peer) or, with the `axum` feature, axum's
 //! `ConnectInfo<SocketAddr>` (served with `into_make_service_with_connect_info`).
 //!
 //! `X-Forwarded-For` and `Forwarded` are written by whoever sends the request: a client
@@ -31,7 +32,8 @@ use http::request::Parts;
 /// extensions (`request.extensions_mut().insert(ClientAddr::from(peer))`) and `authorize`
 /// and `sign_in` see it as [`RequestInfo::client_ip`](crate::RequestInfo::client_ip).
 ///
-/// Under axum, serving the app with
+/// Under actix-web (feature `actix`) nothing is needed: the integration inserts
+/// `HttpRequest::peer_addr`. Under axum, serving the app with
 /// `into_make_service_with_connect_info::<SocketAddr>()` is enough: axum's
 /// `ConnectInfo<SocketAddr>` is read when no `ClientAddr` is present.
 ///

@@ -9,7 +9,12 @@ pub(crate) fn fire<A: Send + 'static>(name: &'static str, handler: Option<&Event
     let Some(handler) = handler else {
         return;
     };
-    #[cfg(any(feature = "axum", feature = "sqlite", feature = "postgres"))]
+    #[cfg(any(
+        feature = "axum",
+        feature = "actix",
+        feature = "sqlite",
+        feature = "postgres"
+    ))]
     if let Ok(runtime) = tokio::runtime::Handle::try_current() {
         runtime.spawn(run(name, handler(args)));
         return;
@@ -18,12 +23,17 @@ pub(crate) fn fire<A: Send + 'static>(name: &'static str, handler: Option<&Event
     let _ = (handler, args);
     tracing::warn!(
         event = name,
-        "event skipped: events run on a tokio runtime (enable the `axum`, `sqlite` or `postgres` feature and serve from tokio)"
+        "event skipped: events run on a tokio runtime (enable the `axum`, `actix`, `sqlite` or `postgres` feature and serve from tokio)"
     );
 }
 
 #[cfg_attr(
-    not(any(feature = "axum", feature = "sqlite", feature = "postgres")),
+    not(any(
+        feature = "axum",
+        feature = "actix",
+        feature = "sqlite",
+        feature = "postgres"
+    )),
     allow(dead_code)
 )]
 async fn run(name: &'static str, future: crate::config::BoxFuture<Result<(), EventError>>) {
