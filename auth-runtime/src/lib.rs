@@ -44,6 +44,8 @@ pub mod providers;
 pub mod testing;
 mod url;
 mod util;
+#[cfg(feature = "passkey")]
+mod webauthn;
 
 #[doc(hidden)]
 #[path = "__private.rs"]
