@@ -21,6 +21,8 @@ mod database;
 mod error;
 mod error_page;
 mod events;
+#[cfg(feature = "passkey")]
+mod passkey;
 mod providers;
 mod reply;
 mod request;
@@ -146,6 +148,13 @@ async fn dispatch<T: TokenData, U: SessionUserData>(
         (Action::SignOut, false) => signout::get(inner, ctx, req).await,
         (Action::SignOut, true) => signout::post(inner, ctx, req).await,
         (Action::Error, _) => Ok(error_page::get(inner, ctx, req)),
+        #[cfg(feature = "passkey")]
+        (Action::WebauthnOptions, _) => passkey::options(inner, ctx, req).await,
+        // No passkey provider can be configured without the feature.
+        #[cfg(not(feature = "passkey"))]
+        (Action::WebauthnOptions, _) => Ok(Reply::unknown_provider(
+            req.provider.as_deref().unwrap_or_default(),
+        )),
     }
 }
 

@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "rate_limits",
         sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),
     },
+    Migration {
+        version: 4,
+        name: "authenticators",
+        sql: include_str!("../../../migrations/postgres/0004_authenticators.sql"),
+    },
 ];
 
 /// The advisory lock key serialising migrations across app instances
