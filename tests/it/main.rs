@@ -43,6 +43,7 @@ mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;
 mod oauth_refresh_flow;
+mod passkey;
 mod readme;
 mod session_revocation;
 mod testing_kit;
