@@ -15,6 +15,7 @@ mod axum_readme;
 mod axum_request;
 mod axum_server_ops;
 mod browser;
+mod browser_passkeys;
 mod clock;
 mod db_postgres;
 mod db_sqlite;
