@@ -9,11 +9,11 @@
 use std::process::Command;
 use std::sync::Arc;
 
+use auth_runtime::Auth;
 use auth_runtime::adapter::Adapter;
 use auth_runtime::axum::CsrfToken;
 use auth_runtime::config::{SessionUserData, TokenData};
 use auth_runtime::pages::{self, escape_html as esc};
-use auth_runtime::Auth;
 use auth_tests::Cleanup as _;
 use axum::extract::State;
 use axum::http::header::CONTENT_SECURITY_POLICY;
@@ -29,7 +29,7 @@ mod jwt_auth {
             Credentials {
                 authorize: |credentials| async move {
                     let name = credentials.get("username")?.to_owned();
-                    credentials.matches("password", "pw").then(|| {
+                    credentials.matches("password", &name).then(|| {
                         User::default()
                             .with_name(name.clone())
                             .with_email(format!("{name}@example.com"))
@@ -57,7 +57,7 @@ mod db_auth {
             Credentials {
                 authorize: |credentials| async move {
                     let name = credentials.get("username")?.to_owned();
-                    credentials.matches("password", "pw").then(|| {
+                    credentials.matches("password", &name).then(|| {
                         User::default()
                             .with_name(name.clone())
                             .with_email(format!("{name}@example.com"))
@@ -91,7 +91,13 @@ async fn account<T: TokenData, U: SessionUserData>(
     let keys = auth.passkeys(&user_id).await.unwrap();
     let list: String = keys
         .iter()
-        .map(|k| format!("<li class=\"passkey\">{} ({})</li>", esc(&k.name), esc(&k.transports.join(", "))))
+        .map(|k| {
+            format!(
+                "<li class=\"passkey\">{} ({})</li>",
+                esc(&k.name),
+                esc(&k.transports.join(", "))
+            )
+        })
         .collect();
     let form = pages::passkey_form(
         "/api/auth/callback/passkey",
@@ -156,12 +162,19 @@ async fn drive(label: &str, port: u16, listener: tokio::net::TcpListener, app: a
         "ok: sign in with the passkey",
         "ok: no script error",
     ] {
-        assert!(stdout.contains(step), "step `{step}` ({label}) did not pass:\n{stdout}");
+        assert!(
+            stdout.contains(step),
+            "step `{step}` ({label}) did not pass:\n{stdout}"
+        );
     }
     for shot in ["account", "signin"] {
         let path = out_dir.join(format!("passkey-{label}-{shot}.png"));
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert!(bytes.starts_with(b"\x89PNG"), "{} is not a PNG", path.display());
+        assert!(
+            bytes.starts_with(b"\x89PNG"),
+            "{} is not a PNG",
+            path.display()
+        );
     }
 }
 
@@ -208,7 +221,87 @@ async fn register_and_sign_in_with_a_passkey_database_strategy() {
     guard.cleanup().await;
 }
 
+/// The example (`cargo run -p examples --bin passkeys`), built with the cargo running this
+/// test and run as a new user would (no `AUTH_SECRET`, no `AUTH_URL`), on its own SQLite file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_passkeys_example() {
+    require_peers();
+    let exe = build_example();
+    let db = auth_tests::sqlite::TempDb::new("browser-passkeys-example");
+    let (port, listener) = listener().await;
+    drop(listener);
+    let mut child = Command::new(&exe)
+        .env("PORT", port.to_string())
+        .env("DATABASE_URL", db.url())
+        .env_remove("AUTH_SECRET")
+        .env_remove("AUTH_URL")
+        .env_remove("AUTH_TRUST_HOST")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start the example");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the example did not listen"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let out_dir = auth_tests::node::js_dir().join("../../target/screenshots");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .current_dir(auth_tests::node::js_dir())
+            .arg("browser-passkeys.mjs")
+            .arg(format!("http://localhost:{port}"))
+            .arg(&out_dir)
+            .arg("example")
+            .output()
+            .expect("run node")
+    })
+    .await
+    .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    db.cleanup().await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("ok: sign in with the passkey"),
+        "browser run (example) failed\n--- steps ---\n{stdout}\n--- errors ---\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn build_example() -> std::path::PathBuf {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+    let root = auth_tests::node::js_dir().join("../..");
+    let output = Command::new(cargo)
+        .current_dir(root)
+        .args([
+            "build",
+            "-p",
+            "examples",
+            "--bin",
+            "passkeys",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .expect("run cargo build");
+    assert!(output.status.success(), "cargo build of the example failed");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "passkeys")
+        .find_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
+        .expect("cargo reported no passkeys executable")
+}
+
 async fn stored_passkeys(db: &Arc<dyn Adapter>, email: &str) -> usize {
-    let user = db.get_user_by_email(email).await.unwrap().expect("the user");
+    let user = db
+        .get_user_by_email(email)
+        .await
+        .unwrap()
+        .expect("the user");
     db.list_authenticators(&user.id).await.unwrap().len()
 }

@@ -156,7 +156,10 @@ fn refused(res: &Res) {
         res.set_cookies()
     );
     let cleared = res.set_cookie("authjs.challenge").unwrap_or_default();
-    assert!(cleared.contains("Max-Age=0"), "challenge not cleared: {cleared}");
+    assert!(
+        cleared.contains("Max-Age=0"),
+        "challenge not cleared: {cleared}"
+    );
 }
 
 #[tokio::test]
@@ -186,13 +189,20 @@ async fn register_then_sign_in_runs_the_sign_in_callbacks_jwt() {
     assert_eq!(after[0] - before[0], 1, "sign_in");
     assert_eq!(after[1] - before[1], 1, "jwt");
     assert!(after[3] > before[3], "redirect");
-    assert_eq!(calls.take_jwt_seen(), vec![(Some(Trigger::SignIn), true, None)]);
+    assert_eq!(
+        calls.take_jwt_seen(),
+        vec![(Some(Trigger::SignIn), true, None)]
+    );
     let session = other.session().await;
     assert_eq!(session["user"]["email"], "alice@example.com");
     assert_eq!(session["user"]["id"], "id-alice");
 
     // Removed, it no longer signs in.
-    assert!(auth.remove_passkey("id-alice", &key.id()).await.expect("remove"));
+    assert!(
+        auth.remove_passkey("id-alice", &key.id())
+            .await
+            .expect("remove")
+    );
     let mut third = Browser::new(auth.clone());
     refused(&sign_in_with(&mut third, &mut key).await);
     guard.cleanup().await;
@@ -216,7 +226,10 @@ async fn register_then_sign_in_database_strategy() {
     assert_eq!(counts.jwt.load(Ordering::SeqCst), 0, "jwt ran");
     let session = other.session().await;
     assert_eq!(session["user"]["id"], "id-bob");
-    assert_eq!(db.list_user_sessions("id-bob").await.expect("rows").len(), 2);
+    assert_eq!(
+        db.list_user_sessions("id-bob").await.expect("rows").len(),
+        2
+    );
     guard.cleanup().await;
 }
 
@@ -366,8 +379,13 @@ async fn the_sign_in_page_offers_passkeys_under_a_script_hash() {
     let res = b.get("/signin").await;
     assert_eq!(res.status, 200);
     let html = String::from_utf8_lossy(&res.body).into_owned();
-    assert!(html.contains("data-passkey-options=\"http://localhost:3000/api/auth/webauthn-options/passkey\""));
-    assert!(html.contains(&format!("<script>{}</script>", auth_runtime::pages::PASSKEY_SCRIPT)));
+    assert!(html.contains(
+        "data-passkey-options=\"http://localhost:3000/api/auth/webauthn-options/passkey\""
+    ));
+    assert!(html.contains(&format!(
+        "<script>{}</script>",
+        auth_runtime::pages::PASSKEY_SCRIPT
+    )));
     assert_eq!(html.matches("<script").count(), 1);
     let csp = res.header("content-security-policy").unwrap();
     assert!(
@@ -383,7 +401,11 @@ async fn the_sign_in_page_offers_passkeys_under_a_script_hash() {
     let mut plain = Browser::new(Auth::new(auth_tests::flow::plain_config()).unwrap());
     let res = plain.get("/signin").await;
     assert!(!String::from_utf8_lossy(&res.body).contains("<script"));
-    assert!(!res.header("content-security-policy").unwrap().contains("script-src"));
+    assert!(
+        !res.header("content-security-policy")
+            .unwrap()
+            .contains("script-src")
+    );
     guard.cleanup().await;
 }
 

@@ -3,6 +3,8 @@
 // keys and user verification). The page's own script (the flow's PASSKEY_SCRIPT) runs the
 // ceremonies; the test only clicks.
 //
+// The app accepts the user `ada` with the password `ada`.
+//
 // usage: node browser-passkeys.mjs <base url> <screenshot dir> <label>
 // Prints one line per step; exits non-zero with the failing step on stderr.
 import { mkdirSync, rmSync } from 'node:fs';
@@ -50,7 +52,7 @@ try {
   step = 'sign in with the password';
   await page.goto(`${baseUrl}/api/auth/signin?callbackUrl=${encodeURIComponent('/account')}`);
   await page.fill('#input-username-for-credentials-provider', 'ada');
-  await page.fill('#input-password-for-credentials-provider', 'pw');
+  await page.fill('#input-password-for-credentials-provider', 'ada');
   await Promise.all([page.waitForURL(`${baseUrl}/account`), page.click('#submit-credentials')]);
   expect((await session(page))?.user?.email === 'ada@example.com', 'not signed in');
   expect((await page.locator('li.passkey').count()) === 0, 'a passkey is listed already');

@@ -147,7 +147,10 @@ fn rp_id(cx: &Ctxt, e: &Expr) -> Option<()> {
 /// The host of a URL-looking value (`https://Example.com:8443/x` → `example.com`).
 fn url_host(value: &str) -> Option<String> {
     let rest = value.split_once("://").map_or(value, |(_, r)| r);
-    let host = rest.split(['/', ':', '?', '#']).next()?.to_ascii_lowercase();
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()?
+        .to_ascii_lowercase();
     (!host.is_empty() && host != value).then_some(host)
 }
 

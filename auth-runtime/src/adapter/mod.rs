@@ -346,7 +346,10 @@ pub trait Adapter: Send + Sync + 'static {
     ///
     /// The passkey methods default to [`AdapterError::Unsupported`]: a `Passkey` provider
     /// then cannot register or sign in; the shipped adapters implement them.
-    fn create_authenticator<'a>(&'a self, authenticator: &'a Authenticator) -> AdapterFuture<'a, ()> {
+    fn create_authenticator<'a>(
+        &'a self,
+        authenticator: &'a Authenticator,
+    ) -> AdapterFuture<'a, ()> {
         let _ = authenticator;
         Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
     }
@@ -361,7 +364,10 @@ pub trait Adapter: Send + Sync + 'static {
     }
 
     /// A user's passkeys, oldest first.
-    fn list_authenticators<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, Vec<Authenticator>> {
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> AdapterFuture<'a, Vec<Authenticator>> {
         let _ = user_id;
         Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
     }

@@ -70,9 +70,10 @@ struct RelyingParty {
 
 /// The adapter (`Auth::new` refuses a passkey provider without one).
 fn adapter<T, U>(inner: &Inner<T, U>) -> Result<&dyn Adapter, FlowError> {
-    inner.adapter.as_deref().ok_or_else(|| {
-        FlowError::Configuration("a passkey provider needs an adapter".to_owned())
-    })
+    inner
+        .adapter
+        .as_deref()
+        .ok_or_else(|| FlowError::Configuration("a passkey provider needs an adapter".to_owned()))
 }
 
 /// The relying party: the configured id (the site's host or a parent domain of it), else
@@ -321,10 +322,7 @@ fn credential_json(req: &Req) -> Option<Value> {
 }
 
 /// A base64url member of the credential's `response`.
-fn response_bytes(
-    credential: &Value,
-    key: &'static str,
-) -> Result<Option<Vec<u8>>, CeremonyError> {
+fn response_bytes(credential: &Value, key: &'static str) -> Result<Option<Vec<u8>>, CeremonyError> {
     match credential.get("response").and_then(|r| r.get(key)) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => webauthn::b64url_decode(s, key).map(Some),
@@ -332,10 +330,7 @@ fn response_bytes(
     }
 }
 
-fn required(
-    credential: &Value,
-    key: &'static str,
-) -> Result<Vec<u8>, CeremonyError> {
+fn required(credential: &Value, key: &'static str) -> Result<Vec<u8>, CeremonyError> {
     response_bytes(credential, key)?.ok_or(CeremonyError::Malformed(key))
 }
 
@@ -384,7 +379,9 @@ pub(crate) async fn callback<T: TokenData, U: SessionUserData>(
         .use_verification_token(CHALLENGE_IDENTIFIER, &challenge_token(&challenge.challenge))
         .await?;
     if !spent.is_some_and(|t| t.expires > ctx.now_secs()) {
-        return Err(refused("the challenge was used already or expired".to_owned()));
+        return Err(refused(
+            "the challenge was used already or expired".to_owned(),
+        ));
     }
     let expected = Expected {
         challenge: &challenge.challenge,
@@ -399,12 +396,13 @@ pub(crate) async fn callback<T: TokenData, U: SessionUserData>(
                 Refusal::Flow(e) => e,
             })?,
         Ceremony::Authenticate => {
-            let signed_in = authenticate(db, p, &credential, &expected)
-                .await
-                .map_err(|e| match e {
-                    Refusal::Ceremony(e) => refused(e),
-                    Refusal::Flow(e) => e,
-                })?;
+            let signed_in =
+                authenticate(db, p, &credential, &expected)
+                    .await
+                    .map_err(|e| match e {
+                        Refusal::Ceremony(e) => refused(e),
+                        Refusal::Flow(e) => e,
+                    })?;
             match inner.sign_in_tail(ctx, req, signed_in).await {
                 Ok(reply) => reply,
                 Err(e) => {
@@ -526,7 +524,9 @@ async fn authenticate(
         .ok_or(CeremonyError::Malformed("rawId"))?;
     let credential_id = webauthn::b64url(&webauthn::b64url_decode(raw_id, "rawId")?);
     let Some(stored) = db.get_authenticator(&credential_id).await? else {
-        return Err(Refusal::Ceremony("no passkey with this credential id".to_owned()));
+        return Err(Refusal::Ceremony(
+            "no passkey with this credential id".to_owned(),
+        ));
     };
     if let Some(handle) = response_bytes(credential, "userHandle")?
         && handle != stored.user_id.as_bytes()
@@ -553,7 +553,9 @@ async fn authenticate(
         ));
     }
     let Some(user) = db.get_user(&stored.user_id).await? else {
-        return Err(Refusal::Ceremony("the passkey's user no longer exists".to_owned()));
+        return Err(Refusal::Ceremony(
+            "the passkey's user no longer exists".to_owned(),
+        ));
     };
     Ok(SignIn {
         user,

@@ -595,7 +595,10 @@ where
         })
     }
 
-    fn list_authenticators<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, Vec<Authenticator>> {
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> AdapterFuture<'a, Vec<Authenticator>> {
         self.guard(async move {
             let rows = sqlx::query(
                 "SELECT credential_id, user_id, public_key, counter, transports, name, created_at \
