@@ -14,6 +14,7 @@
 //! | `oauth` | yes | OAuth 2.0 / OIDC providers (`GitHub`, `Google`, `Oidc`, `OAuth`): the HTTP client (reqwest on rustls), discovery, JWKS, ID tokens, [`providers::oauth`](mod@providers::oauth), [`providers::refresh`] |
 //! | `jws` | yes | the signed session token formats [`jwt::TokenFormat::Hs256`] and [`jwt::TokenFormat::EdDsa`] (`jsonwebtoken`); the default format, Auth.js's JWE, needs no feature |
 //! | `sqlite`, `postgres`, `postgres-tls` | no | the database adapters ([`adapter`]) |
+//! | `passkey` | no | the `Passkey` provider (WebAuthn ceremonies over `p256`, `ed25519-dalek`, `ciborium`); needs an adapter |
 //! | `testing` | no | session cookies and an in-process client for an application's tests |
 //!
 //! A credentials-only application with the default token format turns `oauth` and `jws`

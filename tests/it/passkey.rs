@@ -412,6 +412,8 @@ async fn the_sign_in_page_offers_passkeys_under_a_script_hash() {
 #[test]
 fn a_passkey_provider_needs_an_adapter() {
     let config = counting_config(Arc::new(Calls::default())).__provider(passkey_provider());
-    let err = Auth::new(config).err().expect("refused");
+    let Err(err) = Auth::new(config) else {
+        panic!("a passkey provider without an adapter was accepted")
+    };
     assert!(err.to_string().contains("Auth::with_adapter"), "{err}");
 }

@@ -378,7 +378,7 @@ pub(crate) async fn callback<T: TokenData, U: SessionUserData>(
     let spent = db
         .use_verification_token(CHALLENGE_IDENTIFIER, &challenge_token(&challenge.challenge))
         .await?;
-    if !spent.is_some_and(|t| t.expires > ctx.now_secs()) {
+    if spent.is_none_or(|t| t.expires <= ctx.now_secs()) {
         return Err(refused(
             "the challenge was used already or expired".to_owned(),
         ));
