@@ -401,3 +401,53 @@ fn derive_scheme(
         webauthn_challenge,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::valid_rp_id;
+
+    #[test]
+    fn relying_party_ids_are_domain_names() {
+        for ok in [
+            "localhost",
+            "example.com",
+            "auth.example.co.uk",
+            "xn--bcher-kva.example",
+            "a-b.c1",
+        ] {
+            assert!(valid_rp_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://example.com",
+            "example.com:8443",
+            "example.com/login",
+            "Example.com",
+            "example..com",
+            ".example.com",
+            "example.com.",
+            "-example.com",
+            "exa mple.com",
+            "exämple.com",
+        ] {
+            assert!(!valid_rp_id(bad), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Lowercase labels joined by dots are accepted.
+        #[test]
+        fn lowercase_labels_are_accepted(labels in proptest::collection::vec("[a-z0-9]{1,20}", 1..5)) {
+            prop_assert!(valid_rp_id(&labels.join(".")));
+        }
+
+        /// Nothing with a scheme, port, path, uppercase letter or space is.
+        #[test]
+        fn urls_and_odd_characters_are_refused(s in ".{0,40}", c in "[:/A-Z _@?#]") {
+            let with = format!("{s}{c}");
+            prop_assert!(!valid_rp_id(&with));
+        }
+    }
+}
