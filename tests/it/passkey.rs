@@ -1,6 +1,7 @@
 //! Passkeys through `Auth::handle`, with a software authenticator (`auth_tests::passkey`)
-//! and SQLite: a signed-in user registers one, a signed-out browser signs in with it
-//! (running `sign_in`, `jwt` with the user, and `redirect`), on both session strategies;
+//! and SQLite (the database strategy on PostgreSQL too): a signed-in user registers one, a
+//! signed-out browser signs in with it (running `sign_in`, `jwt` with the user, and
+//! `redirect`), on both session strategies;
 //! and every refusal: a replayed assertion (with and without its cookie), a foreign origin,
 //! a wrong relying party id, a counter going back, a challenge of another browser, a
 //! registration without a session, a passkey removed.
@@ -211,6 +212,18 @@ async fn register_then_sign_in_runs_the_sign_in_callbacks_jwt() {
 #[tokio::test]
 async fn register_then_sign_in_database_strategy() {
     let (db, guard) = auth_tests::sqlite::adapter("passkey-db").await;
+    database_strategy(db).await;
+    guard.cleanup().await;
+}
+
+#[tokio::test]
+async fn register_then_sign_in_database_strategy_postgres() {
+    let (db, guard) = auth_tests::postgres::adapter("passkey_db").await;
+    database_strategy(db).await;
+    guard.cleanup().await;
+}
+
+async fn database_strategy(db: Arc<dyn Adapter>) {
     let counts = Arc::new(Counts::default());
     let auth = db_app(&db, counts.clone());
     let mut key = SoftPasskey::new("bob", ORIGIN);
@@ -230,7 +243,6 @@ async fn register_then_sign_in_database_strategy() {
         db.list_user_sessions("id-bob").await.expect("rows").len(),
         2
     );
-    guard.cleanup().await;
 }
 
 #[tokio::test(flavor = "current_thread")]
