@@ -376,6 +376,24 @@ async fn refusals() {
         "registered already",
     );
 
+    // A post without its CSRF token: refused first, and its challenge is spent all the same.
+    let mut b = Browser::new(auth.clone());
+    let opts = options(&mut b, "authenticate").await;
+    let data = key.assert(&opts).to_string();
+    let res = b
+        .post_form(
+            "/callback/passkey",
+            &[("action", "authenticate"), ("data", data.as_str())],
+        )
+        .await;
+    assert!(res.location().contains("error=MissingCSRF"), "{res:?}");
+    assert!(res.set_cookie("authjs.session-token").is_none());
+    let cleared = res.set_cookie("authjs.challenge").unwrap_or_default();
+    assert!(
+        cleared.contains("Max-Age=0"),
+        "challenge not cleared: {cleared}"
+    );
+
     // After all that the real passkey still signs in: nothing above moved its counter.
     let mut b = Browser::new(auth.clone());
     let res = sign_in_with(&mut b, &mut key).await;

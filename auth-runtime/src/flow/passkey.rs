@@ -352,11 +352,30 @@ pub(crate) async fn callback<T: TokenData, U: SessionUserData>(
             .insert(http::header::ALLOW, http::HeaderValue::from_static("POST"));
         return Ok(reply);
     }
-    inner.verify_csrf(ctx, req)?;
     let name = &ctx.scheme.names.webauthn_challenge;
-    // The challenge is spent whatever happens next.
+    // The challenge is spent whatever happens next: every answer clears its cookie.
     let cleared = vec![SetCookie::clear(name, ctx.secure())];
-    let refused = |reason: String| FlowError::WebAuthn(reason, cleared.clone());
+    match ceremony(inner, ctx, req, p, &cleared).await {
+        Ok(reply) => Ok(reply.with_cookies(cleared)),
+        Err(refused @ FlowError::WebAuthn(..)) => Err(refused),
+        Err(e) => {
+            let base = inner.config.base_path.as_str();
+            Ok(e.into_reply(req, &inner.config.pages, base, &ctx.origin)
+                .with_cookies(cleared))
+        }
+    }
+}
+
+/// The callback's work: CSRF, the challenge (cookie and server-side), then the ceremony.
+async fn ceremony<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+    req: &Req,
+    p: &PasskeyProvider,
+    cleared: &[SetCookie],
+) -> Result<Reply, FlowError> {
+    inner.verify_csrf(ctx, req)?;
+    let refused = |reason: String| FlowError::WebAuthn(reason, cleared.to_vec());
     let challenge = open_challenge(ctx, &p.id).map_err(&refused)?;
     let asked = req.body.get("action").and_then(Ceremony::parse);
     if asked != Some(challenge.ceremony) {
@@ -388,31 +407,21 @@ pub(crate) async fn callback<T: TokenData, U: SessionUserData>(
         origin: &rp.origin,
         rp_id: &rp.id,
     };
-    let reply = match challenge.ceremony {
+    let flow_error = |e: Refusal| match e {
+        Refusal::Ceremony(reason) => refused(reason),
+        Refusal::Flow(e) => e,
+    };
+    match challenge.ceremony {
         Ceremony::Register => register(inner, ctx, req, db, &challenge, &credential, &expected)
             .await
-            .map_err(|e| match e {
-                Refusal::Ceremony(e) => refused(e),
-                Refusal::Flow(e) => e,
-            })?,
+            .map_err(flow_error),
         Ceremony::Authenticate => {
-            let signed_in =
-                authenticate(db, p, &credential, &expected)
-                    .await
-                    .map_err(|e| match e {
-                        Refusal::Ceremony(e) => refused(e),
-                        Refusal::Flow(e) => e,
-                    })?;
-            match inner.sign_in_tail(ctx, req, signed_in).await {
-                Ok(reply) => reply,
-                Err(e) => {
-                    let base = inner.config.base_path.as_str();
-                    e.into_reply(req, &inner.config.pages, base, &ctx.origin)
-                }
-            }
+            let signed_in = authenticate(db, p, &credential, &expected)
+                .await
+                .map_err(flow_error)?;
+            inner.sign_in_tail(ctx, req, signed_in).await
         }
-    };
-    Ok(reply.with_cookies(cleared))
+    }
 }
 
 /// Why a ceremony ended: refused (the visitor's doing), or the flow's own error.
