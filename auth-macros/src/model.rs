@@ -156,6 +156,17 @@ pub enum Provider<'a> {
     Google(Preset<'a>),
     Oidc(Oidc<'a>),
     OAuth(OAuth<'a>),
+    Passkey(Passkey<'a>),
+}
+
+/// `Passkey { rp_name?, rp_id?, id?, name? }`.
+pub struct Passkey<'a> {
+    /// The provider's name as written: where the `passkey` feature's error points.
+    pub written: &'a Ident,
+    pub id: Option<&'a LitStr>,
+    pub name: Option<&'a Expr>,
+    pub rp_name: Option<&'a Expr>,
+    pub rp_id: Option<&'a Expr>,
 }
 
 /// `Credentials { authorize, id?, name?, fields? }`.

@@ -309,6 +309,7 @@ pub enum ProviderKind {
     Google,
     Oidc,
     OAuth,
+    Passkey,
 }
 
 /// A provider option.
@@ -328,6 +329,8 @@ pub enum Opt {
     ClientAuth,
     AllowDangerousEmailAccountLinking,
     Fields,
+    RpName,
+    RpId,
 }
 
 /// How an option's value is written, which decides how `check` reads it and what
@@ -371,6 +374,8 @@ impl Opt {
             Opt::ClientAuth => "client_auth",
             Opt::AllowDangerousEmailAccountLinking => "allow_dangerous_email_account_linking",
             Opt::Fields => "fields",
+            Opt::RpName => "rp_name",
+            Opt::RpId => "rp_id",
         }
     }
 
@@ -378,7 +383,7 @@ impl Opt {
     pub const fn value(self) -> ValueKind {
         match self {
             Opt::Id => ValueKind::IdLiteral,
-            Opt::Name | Opt::Scope => ValueKind::Text,
+            Opt::Name | Opt::Scope | Opt::RpName | Opt::RpId => ValueKind::Text,
             Opt::ClientId
             | Opt::ClientSecret
             | Opt::Issuer
@@ -510,6 +515,17 @@ pub const PROVIDERS: &[ProviderSpec] = &[
             optional(Opt::Profile),
             optional(Opt::ClientAuth),
             optional(Opt::AllowDangerousEmailAccountLinking),
+        ],
+    },
+    ProviderSpec {
+        name: "Passkey",
+        kind: ProviderKind::Passkey,
+        default_id: Some("passkey"),
+        options: &[
+            optional(Opt::RpName),
+            optional(Opt::RpId),
+            optional(Opt::Id),
+            optional(Opt::Name),
         ],
     },
 ];

@@ -387,6 +387,21 @@ impl OAuthFeature for Feature {}
 /// Compiles only with the `oauth` feature (see [`OAuthFeature`]).
 pub fn oauth_provider<F: OAuthFeature>(_feature: F) {}
 
+/// Implemented when the runtime has the `passkey` feature: a `Passkey` provider in `auth!`
+/// calls [`passkey_provider`], so without the feature the error names the fix.
+#[diagnostic::on_unimplemented(
+    message = "the `Passkey` provider needs auth-runtime's `passkey` feature",
+    label = "a passkey provider, and auth-runtime was built without the `passkey` feature",
+    note = "enable it: `auth-runtime = {{ version = \"..\", features = [\"passkey\"] }}`"
+)]
+pub trait PasskeyFeature {}
+
+#[cfg(feature = "passkey")]
+impl PasskeyFeature for Feature {}
+
+/// Compiles only with the `passkey` feature (see [`PasskeyFeature`]).
+pub fn passkey_provider<F: PasskeyFeature>(_feature: F) {}
+
 #[cfg(test)]
 mod tests {
     /// The module is named after the crate version, as `auth-macros` (pinned to the same

@@ -387,6 +387,28 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         self.require_adapter()?.delete_session(key).await
     }
 
+    /// A user's passkeys (a `Passkey` provider's), oldest first: for an account page listing
+    /// them, each with its name, transports and creation time. Needs an adapter.
+    pub async fn passkeys(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<crate::adapter::Authenticator>, AdapterError> {
+        self.require_adapter()?.list_authenticators(user_id).await
+    }
+
+    /// Removes one of a user's passkeys (a `credential_id` from [`Auth::passkeys`]): it no
+    /// longer signs in. `true` when the user had it. Needs an adapter. (The authenticator
+    /// itself keeps the credential until the user deletes it there.)
+    pub async fn remove_passkey(
+        &self,
+        user_id: &str,
+        credential_id: &str,
+    ) -> Result<bool, AdapterError> {
+        self.require_adapter()?
+            .delete_authenticator(user_id, credential_id)
+            .await
+    }
+
     /// The configuration.
     pub fn config(&self) -> &AuthConfig<T, U> {
         &self.inner.config

@@ -94,6 +94,9 @@ pub struct CookieNames {
     /// `[__Secure-]authjs.credentials-error`: the message of a refused credentials sign-in,
     /// encrypted, for the built-in sign-in page (not an Auth.js cookie).
     pub credentials_error: String,
+    /// `[__Secure-]authjs.challenge`: a passkey ceremony's challenge, encrypted, for the
+    /// callback (Auth.js's `webauthnChallenge`).
+    pub webauthn_challenge: String,
     /// Whether the cookies carry `Secure` (https).
     pub secure: bool,
 }
@@ -110,6 +113,7 @@ impl CookieNames {
             state: format!("{prefix}authjs.state"),
             nonce: format!("{prefix}authjs.nonce"),
             credentials_error: format!("{prefix}authjs.credentials-error"),
+            webauthn_challenge: format!("{prefix}authjs.challenge"),
             secure,
         }
     }

@@ -76,6 +76,21 @@ pub enum ConfigError {
         "provider `{0}` is an OAuth provider, and auth-runtime was built without the `oauth` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"oauth\"] }}`, on by default)"
     )]
     OAuthDisabled(String),
+    /// A `Passkey` provider in a runtime built without the `passkey` feature.
+    #[error(
+        "provider `{0}` is a passkey provider, and auth-runtime was built without the `passkey` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"passkey\"] }}`)"
+    )]
+    PasskeyDisabled(String),
+    /// A `Passkey` provider without an adapter: the passkeys are stored in the database.
+    #[error(
+        "provider `{0}` is a passkey provider, which stores the passkeys in a database: build the `Auth` with `Auth::with_adapter`"
+    )]
+    PasskeyWithoutAdapter(String),
+    /// A passkey provider's `rp_id` is not a domain name.
+    #[error(
+        "the passkey `rp_id` `{0}` is not a domain name: write the site's host or a parent domain of it, lowercase, without scheme, port or path (`example.com`)"
+    )]
+    InvalidRpId(String),
 }
 
 impl std::fmt::Debug for ConfigError {

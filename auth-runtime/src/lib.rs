@@ -15,6 +15,7 @@
 //! | `oauth` | yes | OAuth 2.0 / OIDC providers (`GitHub`, `Google`, `Oidc`, `OAuth`): the HTTP client (reqwest on rustls), discovery, JWKS, ID tokens, [`providers::oauth`](mod@providers::oauth), [`providers::refresh`] |
 //! | `jws` | yes | the signed session token formats [`jwt::TokenFormat::Hs256`] and [`jwt::TokenFormat::EdDsa`] (`jsonwebtoken`); the default format, Auth.js's JWE, needs no feature |
 //! | `sqlite`, `postgres`, `postgres-tls` | no | the database adapters ([`adapter`]) |
+//! | `passkey` | no | the `Passkey` provider (WebAuthn ceremonies over `p256`, `ed25519-dalek`, `ciborium`); needs an adapter |
 //! | `testing` | no | session cookies and an in-process client for an application's tests |
 //!
 //! A credentials-only application with the default token format turns `oauth` and `jws`
@@ -49,6 +50,8 @@ pub mod providers;
 pub mod testing;
 mod url;
 mod util;
+#[cfg(feature = "passkey")]
+mod webauthn;
 
 #[doc(hidden)]
 #[path = "__private.rs"]
@@ -131,6 +134,7 @@ pub use auth::{
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
+///   | `Passkey` |  | `rp_name`, `rp_id`, `id` (default `"passkey"`), `name` |
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
 ///   providers may not share one). A closure `authorize` binds its parameters by name, in
@@ -145,6 +149,11 @@ pub use auth::{
 ///   (escaped, once) from a short-lived encrypted cookie set on the redirect, only when the
 ///   URL's `code` is the cookie's; a custom `pages.sign_in` does not receive it. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
+///   `Passkey` (feature `passkey`, and an adapter: [`Auth::with_adapter`]) lets a signed-in
+///   user register passkeys and a signed-out one sign in with one; `rp_id` is the site's
+///   host (the default) or a parent domain of it, `rp_name` the name authenticators show
+///   (the host by default). The ceremonies are served at `webauthn-options/<id>` and
+///   `callback/<id>`; [`Auth::passkeys`] and [`Auth::remove_passkey`] list and remove them.
 ///
 ///   `fields: { .. }` declares a credentials provider's form instead of the default
 ///   username/password one (where `authorize` reads `credentials.get("username")`). Each

@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use auth_runtime::adapter::{
-    Adapter, AdapterError, AdapterSession, SessionId, SessionKey, VerificationToken, unix_now,
+    Adapter, AdapterError, AdapterSession, Authenticator, SessionId, SessionKey, VerificationToken,
+    unix_now,
 };
 use auth_runtime::{Account, AccountType, User};
 
@@ -622,13 +623,115 @@ pub async fn concurrency(db: Arc<dyn Adapter>) {
     }
 }
 
+/// Passkeys: create (a repeated credential id conflicts), read by credential id, list per
+/// user (oldest first), the counter moved only forward (and `0` to `0`), delete by owner only,
+/// and the rows gone with their user.
+pub async fn authenticators(db: Arc<dyn Adapter>) {
+    let alice = db
+        .create_user(&user("alice@pk.example"))
+        .await
+        .expect("alice");
+    let bob = db.create_user(&user("bob@pk.example")).await.expect("bob");
+    let make = |id: &str, user_id: &str, counter: i64, at: i64| {
+        Authenticator::new(
+            id.to_owned(),
+            user_id.to_owned(),
+            vec![0xa5, 1, 2, 3, 0, 0xff],
+            counter,
+            vec!["internal".to_owned(), "hybrid".to_owned()],
+            format!("key {id}"),
+            at,
+        )
+    };
+    let first = make("cred-1", &alice.id, 5, 100);
+    db.create_authenticator(&first).await.expect("create");
+    db.create_authenticator(&make("cred-2", &alice.id, 0, 200))
+        .await
+        .expect("create 2");
+    db.create_authenticator(&make("cred-3", &bob.id, 0, 50))
+        .await
+        .expect("create 3");
+    assert!(matches!(
+        db.create_authenticator(&make("cred-1", &bob.id, 0, 1))
+            .await,
+        Err(AdapterError::Conflict(_))
+    ));
+    assert_eq!(
+        db.get_authenticator("cred-1").await.expect("get"),
+        Some(first.clone())
+    );
+    assert_eq!(db.get_authenticator("nope").await.expect("get"), None);
+    let listed: Vec<String> = db
+        .list_authenticators(&alice.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|a| a.credential_id)
+        .collect();
+    assert_eq!(listed, ["cred-1", "cred-2"]);
+    // Only forward.
+    assert!(
+        !db.update_authenticator_counter("cred-1", 5)
+            .await
+            .expect("same")
+    );
+    assert!(
+        !db.update_authenticator_counter("cred-1", 4)
+            .await
+            .expect("back")
+    );
+    assert!(
+        db.update_authenticator_counter("cred-1", 6)
+            .await
+            .expect("forward")
+    );
+    assert_eq!(
+        db.get_authenticator("cred-1")
+            .await
+            .expect("get")
+            .map(|a| a.counter),
+        Some(6)
+    );
+    // A counter-less authenticator stays at 0.
+    assert!(
+        db.update_authenticator_counter("cred-2", 0)
+            .await
+            .expect("zero")
+    );
+    assert!(
+        !db.update_authenticator_counter("nope", 1)
+            .await
+            .expect("unknown")
+    );
+    // Only its owner removes it.
+    assert!(
+        !db.delete_authenticator(&bob.id, "cred-1")
+            .await
+            .expect("not bob's")
+    );
+    assert!(
+        db.delete_authenticator(&alice.id, "cred-1")
+            .await
+            .expect("delete")
+    );
+    assert!(
+        !db.delete_authenticator(&alice.id, "cred-1")
+            .await
+            .expect("again")
+    );
+    // Gone with their user.
+    assert!(db.delete_user(&alice.id).await.expect("delete user"));
+    assert_eq!(db.get_authenticator("cred-2").await.expect("get"), None);
+    assert_eq!(db.list_authenticators(&bob.id).await.expect("bob").len(), 1);
+}
+
 /// Expands to one `#[tokio::test]` per suite function; `$make` is an async fn returning
 /// `(Arc<dyn Adapter>, guard)` where `guard: Cleanup` is cleaned up after the test.
 #[macro_export]
 macro_rules! adapter_suite {
     ($make:path) => {
         $crate::adapter_suite!(@tests $make; users, accounts, sessions, expiry, unknown_ids,
-            verification_tokens, list_and_revoke, concurrency);
+            verification_tokens, list_and_revoke, concurrency, authenticators);
     };
     (@tests $make:path; $($name:ident),*) => {
         $(

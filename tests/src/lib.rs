@@ -9,6 +9,7 @@
 //! | [`actix_app`] | the same configuration under actix-web, driven by its in-process test service |
 //! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server |
 //! | [`node`] | running the JavaScript peers in `tests/js` |
+//! | [`passkey`] | a software passkey authenticator (ES256) answering the flow's WebAuthn options |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
 //! | [`adapter_suite`](mod@adapter_suite), [`db_suite`](mod@db_suite) | the suites run against both databases |
 //!
@@ -27,6 +28,7 @@ pub mod db_suite;
 pub mod flow;
 pub mod node;
 pub mod oauth;
+pub mod passkey;
 pub mod postgres;
 pub mod sqlite;
 

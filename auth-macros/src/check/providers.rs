@@ -10,8 +10,8 @@ use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
 use crate::model::{
-    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, OAuth, Oidc, Preset,
-    Provider,
+    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, OAuth, Oidc, Passkey,
+    Preset, Provider,
 };
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 
@@ -102,8 +102,56 @@ fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
         ValueKind::ClientAuth => Value::ClientAuth(client_auth(cx, e)?),
         ValueKind::Authorize => Value::Authorize(super::authorize::read(cx, e)?),
         ValueKind::Fields => Value::Fields(super::form::read(cx, e)?),
+        ValueKind::Text if opt == Opt::RpId => {
+            rp_id(cx, e)?;
+            Value::Expr(e)
+        }
         ValueKind::Text | ValueKind::Flag | ValueKind::Profile => Value::Expr(e),
     })
+}
+
+/// A passkey `rp_id` written as a literal is a domain name (the site's host or a parent
+/// domain of it), not a URL: checked here rather than at start-up.
+fn rp_id(cx: &Ctxt, e: &Expr) -> Option<()> {
+    let Expr::Lit(ExprLit {
+        lit: Lit::Str(s), ..
+    }) = e
+    else {
+        return Some(());
+    };
+    let value = s.value();
+    let valid = !value.is_empty()
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        });
+    if valid {
+        return Some(());
+    }
+    let host = url_host(&value);
+    cx.error_spanned_by(
+        e,
+        format!("`rp_id` is a domain name, not `{value}`"),
+        match host {
+            Some(host) => format!("write `rp_id: \"{host}\"`: the site's host or a parent domain of it, without scheme, port or path"),
+            None => "write the site's host or a parent domain of it, lowercase, such as `rp_id: \"example.com\"`".to_owned(),
+        },
+    );
+    None
+}
+
+/// The host of a URL-looking value (`https://Example.com:8443/x` → `example.com`).
+fn url_host(value: &str) -> Option<String> {
+    let rest = value.split_once("://").map_or(value, |(_, r)| r);
+    let host = rest
+        .split(['/', ':', '?', '#'])
+        .next()?
+        .to_ascii_lowercase();
+    (!host.is_empty() && host != value).then_some(host)
 }
 
 /// `env("NAME")`, or any other expression (converted with `Into<ConfigValue>`).
@@ -301,6 +349,13 @@ impl<'a> Values<'a> {
                 client_auth: self.client_auth(),
                 login: self.login(),
             }),
+            ProviderKind::Passkey => Provider::Passkey(Passkey {
+                written,
+                id: self.id(),
+                name: self.expr(Opt::Name),
+                rp_name: self.expr(Opt::RpName),
+                rp_id: self.expr(Opt::RpId),
+            }),
         })
     }
 }
@@ -337,6 +392,7 @@ mod tests {
                 Provider::Google(_) => ProviderKind::Google,
                 Provider::Oidc(_) => ProviderKind::Oidc,
                 Provider::OAuth(_) => ProviderKind::OAuth,
+                Provider::Passkey(_) => ProviderKind::Passkey,
             };
             assert_eq!(kind, spec.kind);
             let set = |o: Opt| match &providers[0] {
@@ -367,6 +423,13 @@ mod tests {
                     Opt::ClientAuth => p.client_auth.is_some(),
                     Opt::Profile => p.profile.is_some(),
                     other => login_set(&p.login, other),
+                },
+                Provider::Passkey(p) => match o {
+                    Opt::Id => p.id.is_some(),
+                    Opt::Name => p.name.is_some(),
+                    Opt::RpName => p.rp_name.is_some(),
+                    Opt::RpId => p.rp_id.is_some(),
+                    _ => false,
                 },
             };
             for o in spec.options {

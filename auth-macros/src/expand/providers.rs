@@ -8,7 +8,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{call, private, respan, runtime};
-use crate::model::{Authorize, ConfigValue, Login, Preset, Provider};
+use crate::model::{Authorize, ConfigValue, Login, Passkey, Preset, Provider};
 use crate::spec::ClientAuth;
 
 /// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
@@ -49,6 +49,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 })
             }
         }
+        Provider::Passkey(k) => passkey(k),
         Provider::GitHub(preset) => self::preset(quote!(github), preset),
         Provider::Google(preset) => self::preset(quote!(google), preset),
         Provider::Oidc(o) => {
@@ -161,6 +162,34 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
                 #body
             }
         })
+    }
+}
+
+/// A passkey provider: `providers::passkey()` with the written options over it. It first
+/// calls `passkey_provider(Feature)`, on the provider's written name: without the runtime's
+/// `passkey` feature that is the one error, and it names the feature.
+fn passkey(k: &Passkey) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let mut set: Vec<TokenStream> = k.id.map(set_id).into_iter().collect();
+    set.extend(
+        k.name
+            .map(|e| set_field("name", call(quote!(#p::string), e))),
+    );
+    for (name, value) in [("rp_name", k.rp_name), ("rp_id", k.rp_id)] {
+        set.extend(value.map(|e| {
+            let value = call(quote!(#p::string), e);
+            set_field(name, quote!(::core::option::Option::Some(#value)))
+        }));
+    }
+    let check = respan(quote!(#p::passkey_provider(#p::Feature)), k.written.span());
+    quote! {
+        {
+            #check;
+            #rt::Provider::Passkey(#rt::config::PasskeyProvider {
+                #(#set,)*
+                ..#rt::providers::passkey()
+            })
+        }
     }
 }
 

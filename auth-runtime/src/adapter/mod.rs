@@ -144,6 +144,49 @@ impl std::fmt::Debug for VerificationToken {
     }
 }
 
+/// A passkey registered by a user (Auth.js's `Authenticator`), as an adapter stores it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Authenticator {
+    /// The credential id, base64url without padding (unique).
+    pub credential_id: String,
+    /// The user it signs in.
+    pub user_id: String,
+    /// The credential public key as the authenticator encoded it (`COSE_Key`).
+    pub public_key: Vec<u8>,
+    /// The signature counter last seen (`0` for authenticators without one).
+    pub counter: i64,
+    /// The transports the browser reported (`"internal"`, `"usb"`, `"hybrid"`, ..).
+    pub transports: Vec<String>,
+    /// A name for the user's list (`"Passkey"` unless renamed).
+    pub name: String,
+    /// When it was registered, seconds since the epoch.
+    pub created_at: i64,
+}
+
+impl Authenticator {
+    /// An authenticator (for adapters reading one back, and for tests).
+    pub fn new(
+        credential_id: String,
+        user_id: String,
+        public_key: Vec<u8>,
+        counter: i64,
+        transports: Vec<String>,
+        name: String,
+        created_at: i64,
+    ) -> Self {
+        Authenticator {
+            credential_id,
+            user_id,
+            public_key,
+            counter,
+            transports,
+            name,
+            created_at,
+        }
+    }
+}
+
 /// Where users, provider accounts, sessions and verification tokens live (Auth.js's
 /// `Adapter`).
 ///
@@ -355,6 +398,59 @@ pub trait Adapter: Send + Sync + 'static {
     fn rate_limit_sweep(&self, now_ms: i64) -> AdapterFuture<'_, u64> {
         let _ = now_ms;
         Box::pin(async { Ok(0) })
+    }
+
+    /// Stores a newly registered passkey. A credential id already stored is
+    /// [`AdapterError::Conflict`].
+    ///
+    /// The passkey methods default to [`AdapterError::Unsupported`]: a `Passkey` provider
+    /// then cannot register or sign in; the shipped adapters implement them.
+    fn create_authenticator<'a>(
+        &'a self,
+        authenticator: &'a Authenticator,
+    ) -> AdapterFuture<'a, ()> {
+        let _ = authenticator;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// The passkey with this credential id.
+    fn get_authenticator<'a>(
+        &'a self,
+        credential_id: &'a str,
+    ) -> AdapterFuture<'a, Option<Authenticator>> {
+        let _ = credential_id;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// A user's passkeys, oldest first.
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> AdapterFuture<'a, Vec<Authenticator>> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Stores the counter of a verified assertion, atomically and only forward: the write
+    /// happens when the stored counter is below `counter` (or both are `0`); `Ok(false)`
+    /// when it did not (a parallel replay of the same assertion lost the race).
+    fn update_authenticator_counter<'a>(
+        &'a self,
+        credential_id: &'a str,
+        counter: i64,
+    ) -> AdapterFuture<'a, bool> {
+        let _ = (credential_id, counter);
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
+    }
+
+    /// Removes one of `user_id`'s passkeys; `Ok(false)` when the user has none with this id.
+    fn delete_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+    ) -> AdapterFuture<'a, bool> {
+        let _ = (user_id, credential_id);
+        Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
     }
 
     /// How the flow hashes a verification token (an e-mail sign-in link's) before it hands it

@@ -132,6 +132,23 @@ impl fmt::Debug for OAuthProvider {
     }
 }
 
+/// A passkey provider (WebAuthn, `Passkey { .. }`; Auth.js's experimental `Passkey`): a
+/// signed-in user registers passkeys, a signed-out one signs in with one. The ceremonies
+/// need the feature `passkey` and an adapter (where the authenticators live).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PasskeyProvider {
+    /// Provider id, `"passkey"` by default.
+    pub id: String,
+    /// Display name on the sign-in page.
+    pub name: String,
+    /// The relying party's name the authenticator shows when a passkey is created; the
+    /// site's host when `None`.
+    pub rp_name: Option<String>,
+    /// The relying party id (a domain): the site URL's host when `None`. A parent domain
+    /// of the site's host lets passkeys work across its subdomains.
+    pub rp_id: Option<String>,
+}
+
 /// A configured provider.
 #[derive(Clone, Debug)]
 pub enum Provider {
@@ -139,6 +156,8 @@ pub enum Provider {
     Credentials(CredentialsProvider),
     /// OAuth 2.0 / OIDC (`GitHub { .. }`, `Google { .. }`, `Oidc { .. }`, `OAuth { .. }`).
     OAuth(OAuthProvider),
+    /// Passkeys (`Passkey { .. }`).
+    Passkey(PasskeyProvider),
 }
 
 impl Provider {
@@ -147,6 +166,7 @@ impl Provider {
         match self {
             Provider::Credentials(p) => &p.id,
             Provider::OAuth(p) => &p.id,
+            Provider::Passkey(p) => &p.id,
         }
     }
 
@@ -155,15 +175,17 @@ impl Provider {
         match self {
             Provider::Credentials(p) => &p.name,
             Provider::OAuth(p) => &p.name,
+            Provider::Passkey(p) => &p.name,
         }
     }
 
-    /// Auth.js's provider type: `"credentials"`, `"oauth"` or `"oidc"`.
+    /// Auth.js's provider type: `"credentials"`, `"oauth"`, `"oidc"` or `"webauthn"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Provider::Credentials(_) => "credentials",
             Provider::OAuth(p) if p.kind == AccountType::Oidc => "oidc",
             Provider::OAuth(_) => "oauth",
+            Provider::Passkey(_) => "webauthn",
         }
     }
 }

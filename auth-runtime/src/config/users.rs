@@ -90,6 +90,9 @@ pub enum AccountType {
     Oidc,
     /// The credentials provider.
     Credentials,
+    /// A passkey (WebAuthn; Auth.js's `"webauthn"`): `provider_account_id` is the
+    /// credential id.
+    Webauthn,
 }
 
 /// The provider account a sign-in came through (Auth.js's `account`).

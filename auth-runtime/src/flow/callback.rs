@@ -100,6 +100,13 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
             };
             inner.sign_in_tail(ctx, req, sign_in).await
         }
+        #[cfg(feature = "passkey")]
+        Provider::Passkey(p) => super::passkey::callback(inner, ctx, req, p).await,
+        // Refused by `Auth::new` (`ConfigError::PasskeyDisabled`).
+        #[cfg(not(feature = "passkey"))]
+        Provider::Passkey(p) => Err(FlowError::Configuration(
+            crate::ConfigError::PasskeyDisabled(p.id.clone()).to_string(),
+        )),
         #[cfg(feature = "oauth")]
         Provider::OAuth(p) => oauth_callback(inner, ctx, req, p).await,
         // Refused by `Auth::new` (`ConfigError::OAuthDisabled`).

@@ -34,6 +34,10 @@ pub(crate) enum FlowError {
     /// A sign-in rate limit refused the attempt before `authorize` (`TooManyAttempts`:
     /// `429` with `Retry-After` for JSON callers, else the sign-in page); the wait.
     TooManyAttempts(std::time::Duration),
+    /// A passkey ceremony was refused (`WebAuthnVerificationError`, sign-in page); the spent
+    /// challenge cookie to clear.
+    #[cfg_attr(not(feature = "passkey"), allow(dead_code))]
+    WebAuthn(String, Vec<SetCookie>),
     /// The database cannot be reached (503 with a JSON body, no redirect).
     Unavailable(String),
     /// Anything else (`Configuration`, error page).
@@ -153,7 +157,8 @@ impl FlowError {
         let cookies = match self {
             FlowError::OAuthCallback(_, cookies)
             | FlowError::AccountNotLinked(cookies)
-            | FlowError::CredentialsSignin(_, cookies) => cookies,
+            | FlowError::CredentialsSignin(_, cookies)
+            | FlowError::WebAuthn(_, cookies) => cookies,
             _ => Vec::new(),
         };
         Reply::redirect(url).with_cookies(cookies)
@@ -169,6 +174,7 @@ impl FlowError {
             FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
             FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
             FlowError::TooManyAttempts(_) => (true, "TooManyAttempts"),
+            FlowError::WebAuthn(..) => (true, "WebAuthnVerificationError"),
             FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
         }
@@ -210,6 +216,9 @@ impl FlowError {
                     retry_after_secs = wait.as_secs(),
                     "sign-in refused: too many attempts (TooManyAttempts)"
                 )
+            }
+            FlowError::WebAuthn(reason, _) => {
+                tracing::warn!(action, reason = %reason, "passkey ceremony refused (WebAuthnVerificationError)")
             }
             FlowError::Unavailable(reason) => {
                 tracing::error!(action, reason = %reason, "request failed: the database is unavailable (503)")

@@ -21,6 +21,8 @@ mod database;
 mod error;
 mod error_page;
 mod events;
+#[cfg(feature = "passkey")]
+mod passkey;
 mod providers;
 mod reply;
 mod request;
@@ -79,8 +81,9 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     reply.into_response(return_redirect)
 }
 
-/// The clearing of the OAuth check cookies (state, PKCE, nonce) a callback request
-/// carries, for the answer to a callback that panicked; empty for any other request.
+/// The clearing of the OAuth check cookies (state, PKCE, nonce) and the passkey challenge a
+/// callback request carries, for the answer to a callback that panicked; empty for any
+/// other request.
 fn spent_check_cookies<T, U>(
     inner: &Inner<T, U>,
     request: &http::Request<Bytes>,
@@ -98,11 +101,16 @@ fn spent_check_cookies<T, U>(
     };
     let cookies = crate::cookies::RequestCookies::from_headers(request.headers());
     let names = &scheme.names;
-    [&names.state, &names.pkce_code_verifier, &names.nonce]
-        .into_iter()
-        .filter(|name| cookies.get(name).is_some_and(|v| !v.is_empty()))
-        .map(|name| crate::cookies::SetCookie::clear(name, names.secure))
-        .collect()
+    [
+        &names.state,
+        &names.pkce_code_verifier,
+        &names.nonce,
+        &names.webauthn_challenge,
+    ]
+    .into_iter()
+    .filter(|name| cookies.get(name).is_some_and(|v| !v.is_empty()))
+    .map(|name| crate::cookies::SetCookie::clear(name, names.secure))
+    .collect()
 }
 
 async fn route<T: TokenData, U: SessionUserData>(
@@ -146,6 +154,13 @@ async fn dispatch<T: TokenData, U: SessionUserData>(
         (Action::SignOut, false) => signout::get(inner, ctx, req).await,
         (Action::SignOut, true) => signout::post(inner, ctx, req).await,
         (Action::Error, _) => Ok(error_page::get(inner, ctx, req)),
+        #[cfg(feature = "passkey")]
+        (Action::WebauthnOptions, _) => passkey::options(inner, ctx, req).await,
+        // No passkey provider can be configured without the feature.
+        #[cfg(not(feature = "passkey"))]
+        (Action::WebauthnOptions, _) => Ok(Reply::unknown_provider(
+            req.provider.as_deref().unwrap_or_default(),
+        )),
     }
 }
 

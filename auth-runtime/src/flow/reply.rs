@@ -86,6 +86,26 @@ impl Reply {
         self
     }
 
+    /// A page carrying [`crate::pages::PASSKEY_SCRIPT`]: the script is allowed by its hash
+    /// (`script-src 'sha256-..'`, no other script) and may fetch the passkey options from
+    /// the site (`connect-src 'self'`).
+    pub(crate) fn allowing_passkey_script(mut self) -> Reply {
+        let csp = self
+            .headers
+            .get(CONTENT_SECURITY_POLICY)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or(PAGE_CSP)
+            .to_owned();
+        let csp = format!(
+            "{csp}; script-src {}; connect-src 'self'",
+            crate::pages::passkey_script_csp()
+        );
+        if let Ok(v) = HeaderValue::from_str(&csp) {
+            self.headers.insert(CONTENT_SECURITY_POLICY, v);
+        }
+        self
+    }
+
     pub(crate) fn redirect(url: String) -> Reply {
         Reply {
             status: StatusCode::FOUND,

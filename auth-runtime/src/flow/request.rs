@@ -56,7 +56,7 @@ impl Req {
             Reply::bad_request(
                 StatusCode::BAD_REQUEST,
                 "UnknownAction",
-                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout or error",
+                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout, error or webauthn-options/provider",
             )
         };
         let (action, provider) = match segments.as_slice() {
@@ -65,7 +65,9 @@ impl Req {
                 None => return Err(Box::new(unknown())),
             },
             [a, p] => match Action::parse(a) {
-                Some(a @ (Action::SignIn | Action::Callback)) => (a, Some((*p).to_owned())),
+                Some(a @ (Action::SignIn | Action::Callback | Action::WebauthnOptions)) => {
+                    (a, Some((*p).to_owned()))
+                }
                 _ => return Err(Box::new(unknown())),
             },
             _ => return Err(Box::new(unknown())),
@@ -78,6 +80,8 @@ impl Req {
             (Action::SignIn, Some(_)) => &[Method::POST],
             (Action::Callback, None) => return Err(Box::new(unknown())),
             (Action::Callback, Some(_)) => &[Method::GET, Method::POST],
+            (Action::WebauthnOptions, None) => return Err(Box::new(unknown())),
+            (Action::WebauthnOptions, Some(_)) => &[Method::GET],
         };
         if !allowed.contains(&method) {
             let allow = allowed
@@ -144,6 +148,8 @@ pub(crate) enum Action {
     Callback,
     SignOut,
     Error,
+    /// `webauthn-options/:provider`: a passkey ceremony's options (Auth.js's).
+    WebauthnOptions,
 }
 
 impl Action {
@@ -156,6 +162,7 @@ impl Action {
             "callback" => Action::Callback,
             "signout" => Action::SignOut,
             "error" => Action::Error,
+            "webauthn-options" => Action::WebauthnOptions,
             _ => return None,
         })
     }
@@ -169,6 +176,7 @@ impl Action {
             Action::Callback => "callback",
             Action::SignOut => "signout",
             Action::Error => "error",
+            Action::WebauthnOptions => "webauthn-options",
         }
     }
 }

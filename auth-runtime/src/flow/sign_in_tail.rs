@@ -124,6 +124,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     ) -> Result<(User, bool), FlowError> {
         let mut stored = match account.kind {
             AccountType::Credentials => database::credentials_sign_in(db, user).await?,
+            // A passkey's user was just read from the database.
+            AccountType::Webauthn => database::SignedInUser::found(user.clone()),
             _ => database::oauth_sign_in(db, user, account, allow_email_linking).await?,
         };
         // The adapters do not store `extra` (`auth! { user: { .. } }`): the provider's

@@ -49,8 +49,20 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
                 action: inner.action_url(ctx, &format!("signin/{}", o.id)),
                 fields: Vec::new(),
             },
+            Provider::Passkey(k) => PageProvider {
+                id: k.id.clone(),
+                name: k.name.clone(),
+                kind: p.kind(),
+                action: inner.action_url(ctx, &format!("callback/{}", k.id)),
+                fields: Vec::new(),
+            },
         })
         .collect();
+    let passkey = inner
+        .config
+        .providers
+        .iter()
+        .any(|p| matches!(p, Provider::Passkey(_)));
     let oauth = inner
         .config
         .providers
@@ -71,8 +83,13 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
             },
         )
         .with_cookies(message_cookie);
-    Ok(if oauth {
+    let page = if oauth {
         page.allowing_oauth_forms(ctx.secure())
+    } else {
+        page
+    };
+    Ok(if passkey {
+        page.allowing_passkey_script()
     } else {
         page
     })
@@ -89,8 +106,8 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     };
     let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     match provider {
-        // Auth.js: signing in with credentials goes through the sign-in page's form.
-        Provider::Credentials(_) => {
+        // Auth.js: signing in with credentials (or a passkey) goes through the sign-in page.
+        Provider::Credentials(_) | Provider::Passkey(_) => {
             Ok(Reply::redirect(inner.action_url(ctx, "signin")).with_cookies(callback_cookie))
         }
         #[cfg(feature = "oauth")]

@@ -41,6 +41,10 @@ pub(crate) struct Scheme {
     pub(crate) checks: Option<CheckCodecs>,
     /// The codec of the credentials error message cookie (`credentials_error.rs`).
     pub(crate) credentials_error: JwtCodec,
+    /// The codec of the passkey challenge cookie (`passkey.rs`); `None` without a passkey
+    /// provider.
+    #[cfg_attr(not(feature = "passkey"), allow(dead_code))]
+    pub(crate) webauthn_challenge: Option<JwtCodec>,
 }
 
 /// The codecs of the three OAuth check cookies.
@@ -103,7 +107,7 @@ impl<T, U> Inner<T, U> {
             (SessionStrategy::Database, Some(db)) => Strategy::Database(db.clone()),
             (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
         };
-        validate(&config, &strategy)?;
+        validate(&config, &strategy, adapter.as_ref())?;
         resolve_provider_env(&mut config)?;
         let secrets = resolve_secrets(&config)?;
         let csrf_secret = crate::csrf::secret_material(&secrets);
@@ -114,7 +118,19 @@ impl<T, U> Inner<T, U> {
             .providers
             .iter()
             .any(|p| matches!(p, Provider::OAuth(_)));
-        let derive = |secure| derive_scheme(&secrets, &config.token_format, secure, has_oauth);
+        let has_passkey = config
+            .providers
+            .iter()
+            .any(|p| matches!(p, Provider::Passkey(_)));
+        let derive = |secure| {
+            derive_scheme(
+                &secrets,
+                &config.token_format,
+                secure,
+                has_oauth,
+                has_passkey,
+            )
+        };
         let (http, https) = match &host {
             HostPolicy::Fixed(o) if o.is_https() => (None, Some(derive(true)?)),
             HostPolicy::Fixed(_) => (Some(derive(false)?), None),
@@ -193,7 +209,28 @@ impl<T, U> Inner<T, U> {
 /// (RFC 6265bis caps `Max-Age`/`Expires` there), so a longer session could not outlive its cookie.
 pub(crate) const MAX_SESSION_AGE: u64 = 400 * 24 * 60 * 60;
 
-fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), ConfigError> {
+/// A relying party id: a lowercase domain name (`example.com`, `localhost`), no scheme,
+/// port or path. Whether it fits the site's host is checked per request (it must be the
+/// host or a parent domain of it).
+fn valid_rp_id(rp_id: &str) -> bool {
+    !rp_id.is_empty()
+        && rp_id.len() <= 253
+        && rp_id.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+fn validate<T, U>(
+    config: &AuthConfig<T, U>,
+    strategy: &Strategy,
+    adapter: Option<&Arc<dyn Adapter>>,
+) -> Result<(), ConfigError> {
     match (strategy, &config.session) {
         (Strategy::Jwt, Some(SessionCallback::Database(_)))
         | (Strategy::Database(_), Some(SessionCallback::Jwt(_))) => {
@@ -220,6 +257,19 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
         }
         if cfg!(not(feature = "oauth")) && matches!(p, Provider::OAuth(_)) {
             return Err(ConfigError::OAuthDisabled(p.id().to_owned()));
+        }
+        if let Provider::Passkey(passkey) = p {
+            if cfg!(not(feature = "passkey")) {
+                return Err(ConfigError::PasskeyDisabled(p.id().to_owned()));
+            }
+            if adapter.is_none() {
+                return Err(ConfigError::PasskeyWithoutAdapter(p.id().to_owned()));
+            }
+            if let Some(rp_id) = &passkey.rp_id
+                && !valid_rp_id(rp_id)
+            {
+                return Err(ConfigError::InvalidRpId(rp_id.clone()));
+            }
         }
     }
 
@@ -320,6 +370,7 @@ fn derive_scheme(
     format: &TokenFormat,
     secure: bool,
     has_oauth: bool,
+    has_passkey: bool,
 ) -> Result<Scheme, ConfigError> {
     let names = CookieNames::new(secure);
     let codec_as = |salt: &str, format: TokenFormat| {
@@ -337,10 +388,66 @@ fn derive_scheme(
         None
     };
     let credentials_error = codec(&names.credentials_error)?;
+    let webauthn_challenge = if has_passkey {
+        Some(codec(&names.webauthn_challenge)?)
+    } else {
+        None
+    };
     Ok(Scheme {
         names,
         session,
         checks,
         credentials_error,
+        webauthn_challenge,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::valid_rp_id;
+
+    #[test]
+    fn relying_party_ids_are_domain_names() {
+        for ok in [
+            "localhost",
+            "example.com",
+            "auth.example.co.uk",
+            "xn--bcher-kva.example",
+            "a-b.c1",
+        ] {
+            assert!(valid_rp_id(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            "https://example.com",
+            "example.com:8443",
+            "example.com/login",
+            "Example.com",
+            "example..com",
+            ".example.com",
+            "example.com.",
+            "-example.com",
+            "exa mple.com",
+            "exämple.com",
+        ] {
+            assert!(!valid_rp_id(bad), "{bad}");
+        }
+    }
+
+    proptest! {
+        /// Lowercase labels joined by dots are accepted.
+        #[test]
+        fn lowercase_labels_are_accepted(labels in proptest::collection::vec("[a-z0-9]{1,20}", 1..5)) {
+            prop_assert!(valid_rp_id(&labels.join(".")));
+        }
+
+        /// Nothing with a scheme, port, path, uppercase letter or space is.
+        #[test]
+        fn urls_and_odd_characters_are_refused(s in ".{0,40}", c in "[:/A-Z _@?#]") {
+            let with = format!("{s}{c}");
+            prop_assert!(!valid_rp_id(&with));
+        }
+    }
 }

@@ -1,7 +1,9 @@
 //! Built-in HTML pages: sign-in, sign-out confirmation, error.
 //!
 //! The pages are server-rendered, need no JavaScript, carry their own inline CSS (light and
-//! dark through `prefers-color-scheme`) and escape every value they embed. The messages are
+//! dark through `prefers-color-scheme`) and escape every value they embed. The one script is
+//! the passkey button's ([`PASSKEY_SCRIPT`]), on a sign-in page with a `Passkey` provider,
+//! allowed by its hash ([`passkey_script_csp`]). The messages are
 //! the ones `@auth/core` 0.41 shows, so users of Auth.js see familiar texts. Replace a page
 //! with your own through `pages: { sign_in: "/login" }` in `auth!`.
 
@@ -18,9 +20,10 @@ pub struct PageProvider {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// `"credentials"`, `"oauth"` or `"oidc"`.
+    /// `"credentials"`, `"oauth"`, `"oidc"` or `"webauthn"`.
     pub kind: &'static str,
-    /// Absolute URL the form posts to (`/signin/{id}` or `/callback/credentials`).
+    /// Absolute URL the form posts to (`/signin/{id}` or `/callback/credentials`; for a
+    /// passkey provider `/callback/{id}`, its options at `/webauthn-options/{id}` beside it).
     pub action: String,
     /// Credentials form fields, in order.
     pub fields: Vec<CredentialField>,
@@ -56,6 +59,7 @@ pub fn sign_in_error_message(code: &str) -> &'static str {
         "CredentialsSignin" => "Sign in failed. Check the details you provided are correct.",
         "SessionRequired" => "Please sign in to access this page.",
         "TooManyAttempts" => "Too many sign-in attempts. Wait a few minutes, then try again.",
+        "WebAuthnVerificationError" => "The passkey could not be verified. Try again.",
         _ => "Unable to sign in.",
     }
 }
@@ -100,6 +104,18 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
         let id = Escaped(&provider.id);
         let name = Escaped(&provider.name);
         let action = Escaped(&provider.action);
+        if provider.kind == "webauthn" {
+            let options = passkey_options_url(&provider.action, &provider.id);
+            body.push_str(&passkey_form(
+                &provider.action,
+                &options,
+                "authenticate",
+                &hidden,
+                &format!("submit-{}", provider.id),
+                &format!("Sign in with {}", provider.name),
+            ));
+            continue;
+        }
         if is_redirect_provider(provider.kind) {
             body.push_str(&format!(
                 "<form class=\"provider\" action=\"{action}\" method=\"POST\">\n{hidden}\
@@ -138,10 +154,74 @@ pub fn sign_in(page: &SignInPage<'_>) -> String {
             ));
         }
     }
+    if page.providers.iter().any(|p| p.kind == "webauthn") {
+        body.push_str(&format!("<script>{PASSKEY_SCRIPT}</script>\n"));
+    }
     layout("Sign in", &body)
 }
 
-fn hidden_fields(csrf_token: &str, callback_url: &str) -> String {
+/// The script of the passkey forms, the only script of the built-in pages: on the submit of
+/// a `<form data-passkey-options="..">`, it fetches the options of the form's `action`
+/// field (`register` or `authenticate`), runs the ceremony (`navigator.credentials`), puts
+/// the credential's JSON in the form's `data` field and submits the form, whose answer is
+/// the flow's usual redirect. An error is written into the form's `[data-passkey-message]`.
+///
+/// An application's own page (an account page offering "Add a passkey") may embed it as
+/// `<script>{PASSKEY_SCRIPT}</script>`, allowed by [`passkey_script_csp`], next to a form
+/// such as [`passkey_form`] renders.
+pub const PASSKEY_SCRIPT: &str = "document.querySelectorAll('form[data-passkey-options]').forEach(function(f){f.addEventListener('submit',async function(e){e.preventDefault();var a=f.elements.action.value,m=f.querySelector('[data-passkey-message]');if(m)m.textContent='';try{var r=await fetch(f.dataset.passkeyOptions+'?action='+encodeURIComponent(a),{credentials:'same-origin'}),o=await r.json();if(!r.ok)throw new Error(o.message||r.status);var P=PublicKeyCredential,c=a==='register'?await navigator.credentials.create({publicKey:P.parseCreationOptionsFromJSON(o.options)}):await navigator.credentials.get({publicKey:P.parseRequestOptionsFromJSON(o.options)});f.elements.data.value=JSON.stringify(c.toJSON());f.submit()}catch(x){if(m)m.textContent=String(x&&x.message||x)}})})";
+
+/// The `script-src` source allowing [`PASSKEY_SCRIPT`] inline: `'sha256-..'`.
+pub fn passkey_script_csp() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(PASSKEY_SCRIPT.as_bytes());
+        format!(
+            "'sha256-{}'",
+            base64::engine::general_purpose::STANDARD.encode(digest)
+        )
+    })
+}
+
+/// The options URL beside a passkey provider's callback URL.
+fn passkey_options_url(callback: &str, id: &str) -> String {
+    match callback.rsplit_once("/callback/") {
+        Some((prefix, _)) => format!("{prefix}/webauthn-options/{id}"),
+        None => format!("webauthn-options/{id}"),
+    }
+}
+
+/// A passkey form for [`PASSKEY_SCRIPT`]: posting to `callback` (the provider's
+/// `/callback/{id}`), its options fetched from `options` (`/webauthn-options/{id}`),
+/// `ceremony` `"register"` (for a signed-in user: the page's own) or `"authenticate"`,
+/// `hidden` the CSRF token and callback URL fields (`<input type="hidden" name="csrfToken"
+/// ..>`), a button with `button_id` and `label`. Every value is escaped.
+pub fn passkey_form(
+    callback: &str,
+    options: &str,
+    ceremony: &str,
+    hidden: &str,
+    button_id: &str,
+    label: &str,
+) -> String {
+    format!(
+        "<form class=\"provider passkey\" action=\"{action}\" method=\"POST\" data-passkey-options=\"{options}\">\n{hidden}\
+         <input type=\"hidden\" name=\"action\" value=\"{ceremony}\">\n<input type=\"hidden\" name=\"data\" value=\"\">\n\
+         <button type=\"submit\" class=\"button secondary\" id=\"{button_id}\">{label}</button>\n\
+         <p class=\"passkey-message\" role=\"status\" data-passkey-message></p>\n</form>\n",
+        action = Escaped(callback),
+        options = Escaped(options),
+        ceremony = Escaped(ceremony),
+        button_id = Escaped(button_id),
+        label = Escaped(label),
+    )
+}
+
+/// The hidden CSRF token and callback URL fields of a form posting to the flow (for
+/// [`passkey_form`] on an application's page).
+pub fn hidden_fields(csrf_token: &str, callback_url: &str) -> String {
     let mut out = format!(
         "<input type=\"hidden\" name=\"csrfToken\" value=\"{}\">\n",
         Escaped(csrf_token)
@@ -295,6 +375,7 @@ input:focus-visible{outline-offset:1px}
 .separator{display:flex;align-items:center;gap:.75rem;margin:1.5rem 0;color:var(--muted);font-size:.8125rem;text-transform:uppercase;letter-spacing:.06em}
 .separator::before,.separator::after{content:"";flex:1;border-top:1px solid var(--border)}
 .lead{text-align:center;margin-bottom:1.5rem}
+.passkey-message{margin:.5rem 0 0;color:var(--alert-text);font-size:.875rem}.passkey-message:empty{display:none}
 .secondary-action{text-align:center;margin-top:1rem}
 a{color:var(--accent)}
 a:not(.button):hover{text-decoration-thickness:2px}

@@ -13,8 +13,19 @@ use std::sync::Arc;
 
 use crate::config::{
     AccountType, AuthorizeFn, ClientAuth, ConfigValue, CredentialField, CredentialsProvider,
-    OAuthProvider, Profile,
+    OAuthProvider, PasskeyProvider, Profile,
 };
+
+/// A passkey provider with Auth.js's id and name (`"passkey"`, `"Passkey"`); the relying
+/// party's id and name come from the site URL.
+pub fn passkey() -> PasskeyProvider {
+    PasskeyProvider {
+        id: "passkey".to_owned(),
+        name: "Passkey".to_owned(),
+        rp_name: None,
+        rp_id: None,
+    }
+}
 
 /// A credentials provider with Auth.js's default id, name and username/password form.
 pub fn credentials(authorize: AuthorizeFn) -> CredentialsProvider {

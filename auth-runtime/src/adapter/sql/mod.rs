@@ -139,6 +139,7 @@ fn kind_to_str(kind: AccountType) -> &'static str {
         AccountType::Oauth => "oauth",
         AccountType::Oidc => "oidc",
         AccountType::Credentials => "credentials",
+        AccountType::Webauthn => "webauthn",
     }
 }
 
@@ -147,6 +148,7 @@ fn kind_from_str(kind: &str) -> Result<AccountType, AdapterError> {
         "oauth" => Ok(AccountType::Oauth),
         "oidc" => Ok(AccountType::Oidc),
         "credentials" => Ok(AccountType::Credentials),
+        "webauthn" => Ok(AccountType::Webauthn),
         _ => Err(AdapterError::Corrupt("unknown account kind")),
     }
 }

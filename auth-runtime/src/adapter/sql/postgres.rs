@@ -18,6 +18,11 @@ const MIGRATIONS: &[Migration] = &[
     },
     SESSION_VERSIONS,
     RATE_LIMITS,
+    Migration {
+        version: 4,
+        name: "authenticators",
+        sql: include_str!("../../../migrations/postgres/0004_authenticators.sql"),
+    },
 ];
 
 const SESSION_VERSIONS: Migration = Migration {

@@ -9,8 +9,8 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Row as _, Type}
 
 use super::{SqlAdapter, SqlDatabase, kind_from_str, kind_to_str, map_err, token_hash};
 use crate::adapter::{
-    Adapter, AdapterError, AdapterFuture, AdapterSession, RateLimitHit, RateLimitVerdict,
-    SessionKey, VerificationToken,
+    Adapter, AdapterError, AdapterFuture, AdapterSession, Authenticator, RateLimitHit,
+    RateLimitVerdict, SessionKey, VerificationToken,
 };
 use crate::config::{Account, User};
 use crate::util::{unix_now, uuid_v4};
@@ -145,6 +145,24 @@ where
             key: SessionKey::from_slice(&key).ok_or(AdapterError::Corrupt("session key"))?,
             user_id: row.try_get("user_id").map_err(&e)?,
             expires: row.try_get("expires").map_err(&e)?,
+            created_at: row.try_get("created_at").map_err(&e)?,
+        })
+    }
+
+    fn authenticator_from_row(row: &DB::Row) -> Result<Authenticator, AdapterError> {
+        let e = err::<DB>("authenticator");
+        let transports: String = row.try_get("transports").map_err(&e)?;
+        Ok(Authenticator {
+            credential_id: row.try_get("credential_id").map_err(&e)?,
+            user_id: row.try_get("user_id").map_err(&e)?,
+            public_key: row.try_get("public_key").map_err(&e)?,
+            counter: row.try_get("counter").map_err(&e)?,
+            transports: transports
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            name: row.try_get("name").map_err(&e)?,
             created_at: row.try_get("created_at").map_err(&e)?,
         })
     }
@@ -536,6 +554,99 @@ where
                 .await
                 .map_err(err::<DB>("rate limit"))?;
             Ok(())
+        })
+    }
+
+    fn create_authenticator<'a>(&'a self, a: &'a Authenticator) -> AdapterFuture<'a, ()> {
+        self.guard(async move {
+            let transports = a.transports.join(",");
+            sqlx::query(
+                "INSERT INTO auth_authenticators (credential_id, user_id, public_key, counter, \
+                 transports, name, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(a.credential_id.as_str())
+            .bind(a.user_id.as_str())
+            .bind(a.public_key.as_slice())
+            .bind(a.counter)
+            .bind(transports.as_str())
+            .bind(a.name.as_str())
+            .bind(a.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(err::<DB>("authenticator"))?;
+            Ok(())
+        })
+    }
+
+    fn get_authenticator<'a>(
+        &'a self,
+        credential_id: &'a str,
+    ) -> AdapterFuture<'a, Option<Authenticator>> {
+        self.guard(async move {
+            let row = sqlx::query(
+                "SELECT credential_id, user_id, public_key, counter, transports, name, created_at \
+                 FROM auth_authenticators WHERE credential_id = $1",
+            )
+            .bind(credential_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(err::<DB>("authenticator"))?;
+            row.as_ref().map(Self::authenticator_from_row).transpose()
+        })
+    }
+
+    fn list_authenticators<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> AdapterFuture<'a, Vec<Authenticator>> {
+        self.guard(async move {
+            let rows = sqlx::query(
+                "SELECT credential_id, user_id, public_key, counter, transports, name, created_at \
+                 FROM auth_authenticators WHERE user_id = $1 ORDER BY created_at, credential_id",
+            )
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(err::<DB>("authenticator"))?;
+            rows.iter().map(Self::authenticator_from_row).collect()
+        })
+    }
+
+    fn update_authenticator_counter<'a>(
+        &'a self,
+        credential_id: &'a str,
+        counter: i64,
+    ) -> AdapterFuture<'a, bool> {
+        self.guard(async move {
+            // Only forward, in one statement: of two parallel uses of one assertion, one wins.
+            let done = sqlx::query(
+                "UPDATE auth_authenticators SET counter = $2 WHERE credential_id = $1 \
+                 AND (counter < $2 OR (counter = 0 AND $2 = 0))",
+            )
+            .bind(credential_id)
+            .bind(counter)
+            .execute(&self.pool)
+            .await
+            .map_err(err::<DB>("authenticator"))?;
+            Ok(DB::rows_affected(&done) > 0)
+        })
+    }
+
+    fn delete_authenticator<'a>(
+        &'a self,
+        user_id: &'a str,
+        credential_id: &'a str,
+    ) -> AdapterFuture<'a, bool> {
+        self.guard(async move {
+            let done = sqlx::query(
+                "DELETE FROM auth_authenticators WHERE user_id = $1 AND credential_id = $2",
+            )
+            .bind(user_id)
+            .bind(credential_id)
+            .execute(&self.pool)
+            .await
+            .map_err(err::<DB>("authenticator"))?;
+            Ok(DB::rows_affected(&done) > 0)
         })
     }
 

@@ -41,7 +41,7 @@ pub(crate) enum SignInError {
 
 impl SignedInUser {
     /// A user the sign-in found, as stored.
-    fn found(user: User) -> Self {
+    pub(crate) fn found(user: User) -> Self {
         SignedInUser {
             user,
             created: false,
