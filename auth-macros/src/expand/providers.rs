@@ -21,7 +21,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
             set.extend(c.id.map(set_id));
             set.extend(
                 c.name
-                    .map(|e| set_field("name", call(quote!(#p::string), e))),
+                    .map(|e| set_field("name", call(quote!(#rt::config::TextValue::into_text), e))),
             );
             set.extend(c.form.as_ref().map(|form| {
                 let fields = form.fields.iter().map(|f| {
@@ -89,30 +89,38 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
     }
 }
 
-/// `authorize` boxed: an expression as it is, a closure with its parameters bound by name
-/// (the state cloned into it, the request taken from the credentials). With a typed `User`,
-/// what it returns is converted to the runtime's `User` (`user_outcome`, on the user's body).
+/// `authorize` boxed: an expression called with the credentials (or the declared form),
+/// a closure with its parameters bound by name (the state cloned into it, the request taken
+/// from the credentials). What it returns goes through `config::AuthorizeReturn` on the
+/// user's tokens ([`returned`]); with a typed `User`, the result is then converted to the
+/// runtime's `User`.
 fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> TokenStream {
     let (rt, p) = (runtime(), private());
     let c = match authorize {
         Authorize::Expr(e) => {
+            // `let f = <expr>; move |c| f(c)`, every token on the user's expression: a
+            // function of the wrong shape is reported there, in rustc's words.
             let span = e.span();
-            let wrapper = respan(quote!(#p::authorize), span);
-            // A function taking the form: called with it, built from the credentials.
-            let f = match form {
+            let f = Ident::new("__authorize", span);
+            let arg = Ident::new("__credentials", span);
+            let credentials_type = respan(quote!(#rt::Credentials), span);
+            let input = match form {
                 Some(form) => {
-                    let with_form = respan(quote!(#p::with_form::<#form, _, _>), span);
-                    quote_spanned!(span=> #with_form(#e))
+                    let from = respan(
+                        quote!(<#form as #p::CredentialsForm>::from_credentials),
+                        span,
+                    );
+                    quote_spanned!(span=> #from(&#arg))
                 }
-                None => quote!(#e),
+                None => quote!(#arg),
             };
-            if typed_user {
-                let typed = respan(quote!(#p::user_authorize::<User, _, _>), span);
-                return quote_spanned!(span=> #wrapper(#typed(#f)));
-            }
-            return match form {
-                Some(_) => quote_spanned!(span=> #wrapper(#f)),
-                None => call(quote!(#p::authorize), e),
+            let body = returned(quote_spanned!(span=> #f(#input)), span, typed_user);
+            let wrapper = respan(quote!(#p::authorize), span);
+            return quote_spanned! {span=>
+                #wrapper({
+                    let #f = #e;
+                    move |#arg: #credentials_type| #body
+                })
             };
         }
         Authorize::Closure(c) => c,
@@ -121,7 +129,7 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
     let wrapper = respan(quote!(#p::authorize), span);
     // `__credentials` is spanned at the call site in both places (a span of the user's
     // would resolve in another hygiene context under the `auth!` shim); the closure itself
-    // on the user's, so a wrong return type is reported there.
+    // on the user's, so an error about its shape is reported there.
     let arg = Ident::new("__credentials", Span::call_site());
     // The request first: it is cloned out of the credentials, which are then moved.
     let request = c.request.map(|pat| {
@@ -143,13 +151,16 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
     };
     let (outer, inner) = super::state_clones(c.state);
     let body = &c.closure.body;
-    let body = if typed_user {
-        let body_span = body.span();
-        let typed = respan(quote!(#p::user_outcome::<User, _>), body_span);
-        quote_spanned!(body_span=> #typed(#body))
-    } else {
-        quote!(#body)
+    // A wrong return type is reported on the value the body ends with (`async move { .. }`'s
+    // tail expression), else on the body.
+    let returns = match &**body {
+        syn::Expr::Async(a) => match a.block.stmts.last() {
+            Some(syn::Stmt::Expr(tail, None)) => tail.span(),
+            _ => body.span(),
+        },
+        _ => body.span(),
     };
+    let body = returned(quote!(#body), returns, typed_user);
     let credentials_type = respan(quote!(#rt::Credentials), span);
     quote_spanned! {span=>
         #wrapper({
@@ -162,6 +173,31 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
             }
         })
     }
+}
+
+/// The future `authorize` returns, its output converted by `config::AuthorizeReturn` (to
+/// the runtime's `User`, or the generated one then the runtime's), the conversion spanned on
+/// the user's tokens at `span`: `{ let f = <future>; async move { convert(f.await) } }`.
+fn returned(future: TokenStream, span: Span, typed_user: bool) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let fut = Ident::new("__authorize_returns", span);
+    let user = if typed_user {
+        quote!(User)
+    } else {
+        quote!(#rt::User)
+    };
+    let convert = respan(
+        quote!(#rt::config::AuthorizeReturn::<#user>::into_outcome),
+        span,
+    );
+    let mut outcome = quote_spanned!(span=> #convert(#fut.await));
+    if typed_user {
+        outcome = quote!(#p::runtime_outcome(#outcome));
+    }
+    quote! {{
+        let #fut = #future;
+        async move { #outcome }
+    }}
 }
 
 /// GitHub or Google: `providers::<ctor>(client_id, client_secret)` and the written options.
@@ -196,19 +232,21 @@ fn oauth(written: &Ident, ctor: TokenStream, set: Vec<TokenStream>) -> TokenStre
 
 /// `name`, `scope` and `allow_dangerous_email_account_linking`, as written.
 fn login(login: &Login) -> Vec<TokenStream> {
-    let p = private();
+    let rt = runtime();
     let Login {
         name,
         scope,
         allow_dangerous_email_account_linking: linking,
     } = login;
     let mut set = Vec::new();
-    set.extend(name.map(|e| set_field("name", call(quote!(#p::string), e))));
-    set.extend(scope.map(|e| set_field("scope", call(quote!(#p::string), e))));
+    set.extend(name.map(|e| set_field("name", call(quote!(#rt::config::TextValue::into_text), e))));
+    set.extend(
+        scope.map(|e| set_field("scope", call(quote!(#rt::config::TextValue::into_text), e))),
+    );
     set.extend(linking.map(|e| {
         set_field(
             "allow_dangerous_email_account_linking",
-            call(quote!(#p::flag), e),
+            call(quote!(#rt::config::FlagValue::into_flag), e),
         )
     }));
     set
@@ -243,8 +281,8 @@ fn config(value: ConfigValue) -> TokenStream {
             quote_spanned!(e.span()=> #env(#args))
         }
         ConfigValue::Expr(e) => {
-            let p = private();
-            call(quote!(#p::config_value), e)
+            let rt = runtime();
+            call(quote!(#rt::config::ProviderValue::into_config_value), e)
         }
     }
 }
