@@ -2,7 +2,7 @@
 //! (`OAuthProvider { scope: .., ..providers::github(id, secret) }`).
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::LitStr;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -114,7 +114,7 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
                 }
                 None => quote!(#arg),
             };
-            let body = returned(quote_spanned!(span=> #f(#input)), span, typed_user);
+            let body = returned(quote_spanned!(span=> #f(#input)), e, typed_user);
             let wrapper = respan(quote!(#p::authorize), span);
             return quote_spanned! {span=>
                 #wrapper({
@@ -153,12 +153,12 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
     let body = &c.closure.body;
     // A wrong return type is reported on the value the body ends with (`async move { .. }`'s
     // tail expression), else on the body.
-    let returns = match &**body {
+    let returns: &syn::Expr = match &**body {
         syn::Expr::Async(a) => match a.block.stmts.last() {
-            Some(syn::Stmt::Expr(tail, None)) => tail.span(),
-            _ => body.span(),
+            Some(syn::Stmt::Expr(tail, None)) => tail,
+            _ => body,
         },
-        _ => body.span(),
+        _ => body,
     };
     let body = returned(quote!(#body), returns, typed_user);
     let credentials_type = respan(quote!(#rt::Credentials), span);
@@ -176,11 +176,20 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
 }
 
 /// The future `authorize` returns, its output converted by `config::AuthorizeReturn` (to
-/// the runtime's `User`, or the generated one then the runtime's), the conversion spanned on
-/// the user's tokens at `span`: `{ let f = <future>; async move { convert(f.await) } }`.
-fn returned(future: TokenStream, span: Span, typed_user: bool) -> TokenStream {
+/// the runtime's `User`, or the generated one then the runtime's):
+/// `{ let f = <future>; async move { convert(f.await) } }`, the conversion spanned on the
+/// user's expression `returns` (`f` on its first token, `.await` on its last, so that rustc
+/// underlines all of it).
+fn returned(future: TokenStream, returns: &syn::Expr, typed_user: bool) -> TokenStream {
     let (rt, p) = (runtime(), private());
+    let span = returns.span();
+    let last = returns
+        .to_token_stream()
+        .into_iter()
+        .last()
+        .map_or(span, |tt| tt.span());
     let fut = Ident::new("__authorize_returns", span);
+    let fut_await = quote_spanned!(last=> #fut.await);
     let user = if typed_user {
         quote!(User)
     } else {
@@ -190,7 +199,7 @@ fn returned(future: TokenStream, span: Span, typed_user: bool) -> TokenStream {
         quote!(#rt::config::AuthorizeReturn::<#user>::into_outcome),
         span,
     );
-    let mut outcome = quote_spanned!(span=> #convert(#fut.await));
+    let mut outcome = quote_spanned!(span=> #convert(#fut_await));
     if typed_user {
         outcome = quote!(#p::runtime_outcome(#outcome));
     }
