@@ -156,6 +156,26 @@ pub(crate) fn state_clones(state: Option<&Ident>) -> (TokenStream, TokenStream) 
     )
 }
 
+/// `future` passed through a local function requiring it to be `Send + 'static` (the
+/// runtime runs every handler on any thread), all on the user's tokens at `at` (the
+/// handler's name): a body holding a non-`Send` value across an `.await` is reported on the
+/// user's code, with rustc's notes, as "required by a bound in `runs_on_any_thread`".
+/// The function returns an opaque `Send` future, so the boxing wrapper's own bound does not
+/// report it a second time.
+pub(crate) fn on_any_thread(future: TokenStream, at: Span) -> TokenStream {
+    let f = Ident::new("runs_on_any_thread", at);
+    quote_spanned! {at=>
+        {
+            fn #f<F: ::core::future::Future + ::core::marker::Send + 'static>(
+                future: F,
+            ) -> impl ::core::future::Future<Output = F::Output> + ::core::marker::Send + 'static {
+                future
+            }
+            #f(#future)
+        }
+    }
+}
+
 /// `limits: { sign_in: .. }` as a `SignInLimits` value: the defaults (or none, after
 /// `off`) with each written setting applied.
 fn sign_in_limits(limits: &crate::model::SignInLimits) -> TokenStream {

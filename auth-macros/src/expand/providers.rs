@@ -114,7 +114,8 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
                 }
                 None => quote!(#arg),
             };
-            let body = returned(quote_spanned!(span=> #f(#input)), e, typed_user);
+            let future = super::on_any_thread(quote_spanned!(span=> #f(#input)), span);
+            let body = returned(future, e, typed_user);
             let wrapper = respan(quote!(#p::authorize), span);
             return quote_spanned! {span=>
                 #wrapper({
@@ -160,7 +161,8 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
         },
         _ => body,
     };
-    let body = returned(quote!(#body), returns, typed_user);
+    let future = super::on_any_thread(quote!(#body), body.span());
+    let body = returned(future, returns, typed_user);
     let credentials_type = respan(quote!(#rt::Credentials), span);
     quote_spanned! {span=>
         #wrapper({
