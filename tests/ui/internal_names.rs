@@ -37,6 +37,9 @@ const INTERNAL: &[&str] = &[
     "UserCheckFn",
     "clone_state",
     "__authorize",
+    "__profile",
+    "__raw",
+    "runs_on_any_thread(",
     "sealed",
     "Parts",
 ];

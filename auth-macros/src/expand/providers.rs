@@ -76,10 +76,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 set.push(quote!(#name: ::core::option::Option::Some(#url)));
             }
             set.extend(o.client_auth.map(client_auth));
-            set.extend(
-                o.profile
-                    .map(|e| set_field("profile", call(quote!(#p::profile), e))),
-            );
+            set.extend(o.profile.map(|e| set_field("profile", profile(e))));
             oauth(
                 o.written,
                 quote!(#rt::providers::oauth(#id, #cid, #secret)),
@@ -209,6 +206,24 @@ fn returned(future: TokenStream, returns: &syn::Expr, typed_user: bool) -> Token
         let #fut = #future;
         async move { #outcome }
     }}
+}
+
+/// An OAuth `profile` mapping, boxed: `let f = <expr>; move |raw: &Value| -> Option<Profile>
+/// { f(raw) }`, every token on the user's expression, so a function of the wrong shape is
+/// rustc's "mismatched types" there, naming the user's function.
+fn profile(e: &syn::Expr) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let span = e.span();
+    let (f, raw) = (Ident::new("__profile", span), Ident::new("__raw", span));
+    let wrapper = respan(quote!(#p::profile), span);
+    let value = respan(quote!(#p::serde_json::Value), span);
+    let output = respan(quote!(::core::option::Option<#rt::config::Profile>), span);
+    quote_spanned! {span=>
+        #wrapper({
+            let #f = #e;
+            move |#raw: &#value| -> #output { #f(#raw) }
+        })
+    }
 }
 
 /// GitHub or Google: `providers::<ctor>(client_id, client_secret)` and the written options.
