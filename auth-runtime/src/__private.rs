@@ -282,24 +282,6 @@ where
     Arc::new(move |a| Box::pin(f(a)))
 }
 
-/// Implemented when the runtime has the `oauth` feature: an OAuth provider in `auth!` calls
-/// [`oauth_provider`], so without the feature the error names the fix, on the provider.
-#[diagnostic::on_unimplemented(
-    message = "OAuth providers need auth-runtime's `oauth` feature",
-    label = "an OAuth provider, and auth-runtime was built without the `oauth` feature",
-    note = "enable it: `auth-runtime = {{ version = \"..\", features = [\"oauth\"] }}` (on by default; `default-features = false` turns it off)"
-)]
-pub trait OAuthFeature {}
-
-/// The `oauth` feature, when enabled (see [`OAuthFeature`]).
-pub struct Feature;
-
-#[cfg(feature = "oauth")]
-impl OAuthFeature for Feature {}
-
-/// Compiles only with the `oauth` feature (see [`OAuthFeature`]).
-pub fn oauth_provider<F: OAuthFeature>(_feature: F) {}
-
 #[cfg(test)]
 mod tests {
     /// The module is named after the crate version, as `auth-macros` (pinned to the same

@@ -14,7 +14,7 @@ use crate::spec::ClientAuth;
 /// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
 /// `authorize` then returns.
 pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
-    let (rt, p) = (runtime(), private());
+    let rt = runtime();
     match provider {
         Provider::Credentials(c) => {
             let mut set = Vec::new();
@@ -240,11 +240,15 @@ fn preset(ctor: TokenStream, preset: &Preset) -> TokenStream {
 }
 
 /// An `OAuthProvider` from `ctor` with the `set` fields over it. It first calls
-/// `oauth_provider(Feature)`, on the provider's written name: without the runtime's `oauth`
-/// feature that is the one error, and it says which feature to enable.
+/// `<OAuthProvider as config::OAuthSupport>::supported()`, on the provider's written name:
+/// without the runtime's `oauth` feature that is the one error, and it says which feature
+/// to enable.
 fn oauth(written: &Ident, ctor: TokenStream, set: Vec<TokenStream>) -> TokenStream {
-    let (rt, p) = (runtime(), private());
-    let check = respan(quote!(#p::oauth_provider(#p::Feature)), written.span());
+    let rt = runtime();
+    let check = respan(
+        quote!(<#rt::config::OAuthProvider as #rt::config::OAuthSupport>::supported()),
+        written.span(),
+    );
     quote! {
         {
             #check;

@@ -38,7 +38,8 @@ pub use limits::{
 };
 pub use options::{CallbackState, FlagValue, ProviderValue, SecondsValue, TextValue};
 pub use providers::{
-    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,
+    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, OAuthSupport, ProfileFn,
+    Provider,
 };
 pub use request::RequestInfo;
 pub use tokens::{DefaultSessionUser, FieldData, Session, SessionUserData, TokenData, Trigger};
