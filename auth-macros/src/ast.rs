@@ -62,6 +62,9 @@ pub struct Config {
     pub limits: Option<Limits>,
     /// `state: AppState`: the application's type every handler may bind as `state`.
     pub state: Option<Type>,
+    /// The top-level keys as written, each once, in order (where errors about a whole
+    /// section point, and the generated types are defined).
+    pub keys: Vec<Ident>,
 }
 
 /// `limits: ..`: `off`, or `{ section: .., .. }`.
@@ -228,6 +231,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             other => cx.unknown(&key, "key", other, TOP_LEVEL_KEYS, "`auth!` takes"),
         }
     }
+    config.keys = seen;
     config
 }
 

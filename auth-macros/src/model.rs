@@ -33,6 +33,9 @@ pub struct Model<'a> {
     pub limits: Option<SignInLimits<'a>>,
     /// `state: AppState`: `config` takes it and every handler binding `state` gets a clone.
     pub state: Option<&'a Type>,
+    /// The top-level keys as written (`token`, `session_user`, ..): where the generated
+    /// types are defined ([`Model::key`]).
+    pub keys: &'a [Ident],
 }
 
 /// `limits: { sign_in: { .. } }` as checked: every value validated at compile time.
@@ -61,6 +64,11 @@ pub enum LimitRate {
 }
 
 impl<'a> Model<'a> {
+    /// The top-level key `name` as written, if it is.
+    pub fn key(&self, name: &str) -> Option<&'a Ident> {
+        self.keys.iter().find(|k| *k == name)
+    }
+
     /// The callbacks of `kind` (one in a valid model).
     pub fn callbacks_of(
         &self,
@@ -135,6 +143,8 @@ pub struct FieldAttrs<'a> {
 /// A callback (`K` = [`CallbackKind`]) or an event (`K` = [`EventKind`]).
 pub struct Handler<'a, K> {
     pub kind: K,
+    /// Its name as written (`jwt`).
+    pub name: &'a Ident,
     /// The parameters it names (known to it, each once).
     pub params: Vec<Param<'a>>,
     /// The `state` parameter, when it is named (a clone of the application state).

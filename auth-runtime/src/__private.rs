@@ -4,9 +4,10 @@
 //!
 //! The generated `config()` fills a [`Parts`] (data and closures) and calls
 //! [`Parts::build`]. The generic wrappers box the closures the macro builds into the
-//! `Arc<dyn Fn>` types of [`crate::config`]; the conversion functions (`*_outcome`,
-//! `seconds`, `flag`, ..) are called on the user's own expression so a type error is
-//! reported there.
+//! `Arc<dyn Fn>` types of [`crate::config`]. Nothing here is called on the user's own
+//! expressions or types: those go through the public traits of [`crate::config`] that name
+//! what they check (`AuthorizeReturn`, `JwtCallbackReturn`, `SecondsValue`,
+//! `CallbackState`, ..), so that a compile error never names this module.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -16,14 +17,14 @@ pub use auth_macros::auth;
 pub use serde;
 pub use serde_json;
 
+use crate::config::CredentialsError;
 use crate::config::{
-    AuthConfig, AuthorizeFn, ConfigValue, CreateUserEventArgs, Credentials, DatabaseSessionArgs,
+    AuthConfig, AuthorizeFn, CreateUserEventArgs, Credentials, DatabaseSessionArgs,
     DatabaseSessionFn, EventFn, JwtArgs, JwtFn, JwtSessionArgs, JwtSessionFn, LinkAccountEventArgs,
     Pages, Profile, ProfileFn, Provider, RedirectArgs, RedirectFn, Session, SessionCallback,
     SessionEventArgs, SessionStrategy, SignInArgs, SignInDecision, SignInEventArgs, SignInFn,
     SignOutEventArgs, User, UserDataError,
 };
-use crate::config::{BoxFuture, CredentialsError};
 
 /// [`check_user`] for the generated `User`: whether a runtime user converts to it.
 pub type UserCheckFn = fn(&User) -> Result<(), String>;
@@ -144,20 +145,14 @@ impl<T, U> Parts<T, U> {
     }
 }
 
-/// Boxes a credentials `authorize` closure returning `Option<User>` or
-/// `Result<User, CredentialsError>`.
+/// Boxes a credentials `authorize` closure. What the user's `authorize` returns was
+/// converted already, on the user's own expression, by [`crate::config::AuthorizeReturn`].
 pub fn authorize<F, Fut>(f: F) -> AuthorizeFn
 where
     F: Fn(Credentials) -> Fut + Send + Sync + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: crate::config::IntoAuthorizeOutcome,
+    Fut: Future<Output = Result<User, CredentialsError>> + Send + 'static,
 {
-    Arc::new(move |c| {
-        let fut = f(c);
-        Box::pin(
-            async move { crate::config::IntoAuthorizeOutcome::into_authorize_outcome(fut.await) },
-        )
-    })
+    Arc::new(move |c| Box::pin(f(c)))
 }
 
 /// `auth!`'s typed `User` (`user: { .. }`) as the runtime's [`User`], the declared fields
@@ -192,57 +187,14 @@ pub fn typed_user<V: serde::de::DeserializeOwned>(user: Option<User>) -> Option<
     }
 }
 
-/// Types `authorize` may return when `auth! { user: { .. } }` generates a `User`.
-#[diagnostic::on_unimplemented(
-    message = "`authorize` must return `Option<User>` or `Result<User, CredentialsError>` with the `User` that `auth!` generates, not `{Self}`",
-    label = "this `authorize` returns `{Self}`",
-    note = "with a `user: {{ .. }}` section, build the generated `User` (`User::new(id).with_name(..)`), not `auth_runtime::User`"
-)]
-pub trait IntoUserOutcome<V> {
-    /// Converts to the typed outcome.
-    fn into_user_outcome(self) -> Result<V, CredentialsError>;
-}
-
-impl<V> IntoUserOutcome<V> for Option<V> {
-    fn into_user_outcome(self) -> Result<V, CredentialsError> {
-        self.ok_or_else(CredentialsError::default)
-    }
-}
-
-impl<V> IntoUserOutcome<V> for Result<V, CredentialsError> {
-    fn into_user_outcome(self) -> Result<V, CredentialsError> {
-        self
-    }
-}
-
-/// A typed `authorize` body's future as the runtime's outcome: the typed user converted
-/// once, here; a user that does not convert is a fault (`Configuration`), not a refusal.
-///
-/// A boxed future of a named type, so that a wrong return type is reported once, here.
-pub fn user_outcome<V, Fut>(fut: Fut) -> BoxFuture<Result<User, CredentialsError>>
-where
-    V: serde::Serialize,
-    Fut: Future + Send + 'static,
-    Fut::Output: IntoUserOutcome<V>,
-{
-    Box::pin(async move {
-        let user = fut.await.into_user_outcome()?;
-        to_runtime_user(&user)
-            .map_err(|e| CredentialsError::fault(format!("`authorize`'s user: {e}")))
-    })
-}
-
-/// A typed `authorize` function (`authorize: check_password`) as one the runtime calls.
-pub fn user_authorize<V, F, Fut>(
-    f: F,
-) -> impl Fn(Credentials) -> BoxFuture<Result<User, CredentialsError>> + Send + Sync + 'static
-where
-    V: serde::Serialize,
-    F: Fn(Credentials) -> Fut + Send + Sync + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: IntoUserOutcome<V>,
-{
-    move |c| user_outcome(f(c))
+/// A typed `authorize`'s outcome (`auth! { user: { .. } }`) as the runtime's: the typed
+/// user converted once, here; a user that does not convert is a fault (`Configuration`),
+/// not a refusal.
+pub fn runtime_outcome<V: serde::Serialize>(
+    outcome: Result<V, CredentialsError>,
+) -> Result<User, CredentialsError> {
+    to_runtime_user(&outcome?)
+        .map_err(|e| CredentialsError::fault(format!("`authorize`'s user: {e}")))
 }
 
 /// A required field of a generated credentials form (`fields: { .. }`): the flow refused
@@ -265,20 +217,6 @@ pub trait CredentialsForm: Sized {
     /// The form's fields from the submitted credentials.
     fn from_credentials(credentials: &Credentials) -> Self;
 }
-
-/// An `authorize` function taking a generated form (`authorize: check_password` with
-/// `fields: { .. }`) as one taking the runtime's credentials.
-pub fn with_form<V, F, Fut>(f: F) -> impl Fn(Credentials) -> Fut + Send + Sync + 'static
-where
-    V: CredentialsForm,
-    F: Fn(V) -> Fut + Send + Sync + 'static,
-{
-    move |c| f(V::from_credentials(&c))
-}
-
-/// Checks the application state's type (`state: AppState`), on the user's type: every
-/// handler binding `state` owns a clone, in closures that are `Send + Sync + 'static`.
-pub fn state<S: Clone + Send + Sync + 'static>() {}
 
 /// Boxes an OAuth `profile` mapping.
 pub fn profile<F>(f: F) -> ProfileFn
@@ -343,64 +281,6 @@ where
 {
     Arc::new(move |a| Box::pin(f(a)))
 }
-
-/// A provider option given as a literal or any `Into<ConfigValue>`.
-pub fn config_value(v: impl Into<ConfigValue>) -> ConfigValue {
-    v.into()
-}
-
-/// A boolean option (`allow_dangerous_email_account_linking`, `trust_host`).
-pub fn flag(v: bool) -> bool {
-    v
-}
-
-/// A duration in seconds (`max_age`, `update_age`).
-pub fn seconds(v: u64) -> u64 {
-    v
-}
-
-/// `base_path`.
-pub fn base_path(v: &str) -> String {
-    v.to_owned()
-}
-
-/// A string option (`name`, `scope`, pages).
-pub fn string(v: impl Into<String>) -> String {
-    v.into()
-}
-
-/// Implemented when the runtime has the `oauth` feature: an OAuth provider in `auth!` calls
-/// [`oauth_provider`], so without the feature the error names the fix, on the provider.
-#[diagnostic::on_unimplemented(
-    message = "OAuth providers need auth-runtime's `oauth` feature",
-    label = "an OAuth provider, and auth-runtime was built without the `oauth` feature",
-    note = "enable it: `auth-runtime = {{ version = \"..\", features = [\"oauth\"] }}` (on by default; `default-features = false` turns it off)"
-)]
-pub trait OAuthFeature {}
-
-/// The `oauth` feature, when enabled (see [`OAuthFeature`]).
-pub struct Feature;
-
-#[cfg(feature = "oauth")]
-impl OAuthFeature for Feature {}
-
-/// Compiles only with the `oauth` feature (see [`OAuthFeature`]).
-pub fn oauth_provider<F: OAuthFeature>(_feature: F) {}
-
-/// Implemented when the runtime has the `passkey` feature: a `Passkey` provider in `auth!`
-/// calls [`passkey_provider`], so without the feature the error names the fix.
-#[diagnostic::on_unimplemented(
-    message = "the `Passkey` provider needs auth-runtime's `passkey` feature",
-    label = "a passkey provider, and auth-runtime was built without the `passkey` feature",
-    note = "enable it: `auth-runtime = {{ version = \"..\", features = [\"passkey\"] }}`"
-)]
-pub trait PasskeyFeature {}
-
-#[cfg(feature = "passkey")]
-impl PasskeyFeature for Feature {}
-
-/// Compiles only with the `passkey` feature (see [`PasskeyFeature`]).
-pub fn passkey_provider<F: PasskeyFeature>(_feature: F) {}
 
 #[cfg(test)]
 mod tests {

@@ -26,47 +26,28 @@ const INTERNAL: &[&str] = &[
     "redirect_url",
     "event_outcome",
     "config_value",
+    "runtime_outcome",
+    "to_runtime_user",
+    "from_runtime_user",
+    "check_user",
+    "typed_user",
+    "form_text",
+    "form_option",
+    "CredentialsForm",
+    "UserCheckFn",
+    "clone_state",
+    "__authorize",
+    "__profile",
+    "__raw",
+    "runs_on_any_thread(",
+    "sealed",
     "Parts",
-];
-
-/// Snapshots that still show an internal name, each with why it could not be hidden yet.
-/// The test also fails when one of them becomes clean, so this list only shrinks.
-const KNOWN: &[(&str, &str)] = &[
-    (
-        "authorize-wrong-error-type.stderr",
-        "`authorize`'s bound is on its boxing function (`IntoAuthorizeOutcome`); left to the credentials-forms work on `authorize`",
-    ),
-    (
-        "field-not-serialize.stderr",
-        "serde's derive reports `Serialize` on the macro, and lists serde_json's `RawValue` under the numbered module",
-    ),
-    (
-        "option-value-wrong-type.stderr",
-        "option values go through typed functions (`seconds`, `flag`, `config_value`) and `authorize`'s boxing function",
-    ),
-    (
-        "session-returns-wrong-type-no-section.stderr",
-        "rustc's \"this error originates in the macro `$crate::__private0_1_0::auth`\" note (the proc macro the shim calls), given because `SessionUser` is defined by the macro",
-    ),
-    (
-        "session-returns-wrong-type.stderr",
-        "rustc's \"this error originates in the macro `$crate::__private0_1_0::auth`\" note (the proc macro the shim calls), given because `SessionUser` is defined by the macro",
-    ),
-    (
-        "state-not-clone.stderr",
-        "the state's bounds are on a generic function, and the per-handler clone is reported on the macro",
-    ),
-    (
-        "user-authorize-returns-runtime-user.stderr",
-        "the typed `User`'s conversion is a generic function (`user_outcome`, `IntoUserOutcome`)",
-    ),
 ];
 
 #[test]
 fn no_snapshot_names_generated_internals() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fail");
     let mut offending = Vec::new();
-    let mut cleaned = Vec::new();
     let mut read = 0;
     let mut entries: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -87,11 +68,8 @@ fn no_snapshot_names_generated_internals() {
             .copied()
             .filter(|n| text.contains(n))
             .collect();
-        let known = KNOWN.iter().any(|(k, _)| *k == name);
-        match (found.is_empty(), known) {
-            (false, false) => offending.push(format!("{name}: {}", found.join(", "))),
-            (true, true) => cleaned.push(name),
-            _ => {}
+        if !found.is_empty() {
+            offending.push(format!("{name}: {}", found.join(", ")));
         }
     }
     assert!(read > 0, "no .stderr under {}", dir.display());
@@ -99,10 +77,5 @@ fn no_snapshot_names_generated_internals() {
         offending.is_empty(),
         "internal names in UI snapshots (make the error speak the user's words):\n{}",
         offending.join("\n")
-    );
-    assert!(
-        cleaned.is_empty(),
-        "clean now, remove from `KNOWN`: {}",
-        cleaned.join(", ")
     );
 }

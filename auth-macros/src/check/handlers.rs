@@ -113,6 +113,7 @@ fn handlers<'a, K: Copy + PartialEq>(
         // rules on its parameters and body still run.
         out.push(Handler {
             kind: spec.kind,
+            name: &def.name,
             params,
             state,
             body: &def.body,

@@ -62,6 +62,7 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         trust_proxy: config.trust_proxy.as_ref(),
         limits: limits::limits(cx, config.limits.as_ref()),
         state: config.state.as_ref(),
+        keys: &config.keys,
     };
     state::check(cx, &model);
     fields::check_session(cx, &model);

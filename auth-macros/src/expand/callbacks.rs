@@ -73,6 +73,7 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
             let mutability = param.mutable.then(|| quote!(mut));
             quote!(let #mutability #name = #p::typed_user::<User>(#name);)
         });
+    let future = super::on_any_thread(async_block(&body), cb.name.span());
     quote! {
         #field: ::core::option::Option::Some(#wrapper({
             #outer
@@ -82,7 +83,7 @@ pub fn callback(cb: &Handler<CallbackKind>, model: &Model) -> TokenStream {
                 let #rt::config::#args { #(#bindings,)* .. } = __args;
                 #typed_user
                 #inner
-                async move #body
+                #future
             }
         }))
     }
@@ -107,16 +108,24 @@ pub fn event(ev: &Handler<EventKind>) -> TokenStream {
         &quote!(#rt::config::EventReturn::into_event_outcome),
     );
     let (outer, inner) = super::state_clones(ev.state);
+    let future = super::on_any_thread(async_block(&body), ev.name.span());
     quote! {
         #field: ::core::option::Option::Some(#p::event({
             #outer
             move |__args: #rt::config::#args| {
                 let #rt::config::#args { #(#bindings,)* .. } = __args;
                 #inner
-                async move #body
+                #future
             }
         }))
     }
+}
+
+/// `async move { body }`, the block on the user's braces: an error about the future
+/// (`Send`) points at the user's body, and rustc names it by its place in the user's file.
+fn async_block(body: &Block) -> TokenStream {
+    let open = body.brace_token.span.open();
+    quote_spanned!(open=> async move #body)
 }
 
 /// `field: name` (or `field: mut name`) for each parameter, bound on the user's ident.

@@ -45,10 +45,16 @@ pub fn expand(model: &Model) -> TokenStream {
         Strategy::Database => quote!(strategy: #rt::SessionStrategy::Database),
     }];
     if let Some(e) = model.session.max_age {
-        fields.push(field("max_age", call(quote!(#p::seconds), e)));
+        fields.push(field(
+            "max_age",
+            call(quote!(#rt::config::SecondsValue::into_seconds), e),
+        ));
     }
     if let Some(e) = model.session.update_age {
-        fields.push(field("update_age", call(quote!(#p::seconds), e)));
+        fields.push(field(
+            "update_age",
+            call(quote!(#rt::config::SecondsValue::into_seconds), e),
+        ));
     }
     let typed_user = model.user.is_some();
     let providers = model
@@ -71,13 +77,22 @@ pub fn expand(model: &Model) -> TokenStream {
         fields.push(quote!(user_check: ::core::option::Option::Some(#p::check_user::<User>)));
     }
     if let Some(e) = model.base_path {
-        fields.push(field("base_path", call(quote!(#p::base_path), e)));
+        fields.push(field(
+            "base_path",
+            call(quote!(#rt::config::TextValue::into_text), e),
+        ));
     }
     if let Some(e) = model.trust_host {
-        fields.push(field("trust_host", call(quote!(#p::flag), e)));
+        fields.push(field(
+            "trust_host",
+            call(quote!(#rt::config::FlagValue::into_flag), e),
+        ));
     }
     if let Some(e) = model.trust_proxy {
-        fields.push(field("trust_proxy", call(quote!(#p::flag), e)));
+        fields.push(field(
+            "trust_proxy",
+            call(quote!(#rt::config::FlagValue::into_flag), e),
+        ));
     }
     if let Some(limits) = &model.limits {
         let limits = sign_in_limits(limits);
@@ -85,9 +100,17 @@ pub fn expand(model: &Model) -> TokenStream {
     }
     let (params, check) = match model.state {
         Some(ty) => {
-            let state = state_ident();
-            let check = respan(quote!(#p::state::<#ty>), ty.span());
-            (quote!(#state: #ty), quote!(#check(); let _ = &#state;))
+            let (state, clone) = (state_ident(), clone_state_ident());
+            // The one place the state's type is checked, on the user's type: the clone
+            // function every handler binding `state` calls.
+            let path = respan(
+                quote!(<#ty as #rt::config::CallbackState>::clone_state),
+                ty.span(),
+            );
+            (
+                quote!(#state: #ty),
+                quote!(let #clone = #path; let _ = &#state;),
+            )
         }
         None => (quote!(), quote!()),
     };
@@ -112,20 +135,45 @@ pub(crate) fn state_ident() -> Ident {
     Ident::new("state", Span::mixed_site())
 }
 
+/// `config`'s function cloning the state (`CallbackState::clone_state`, checked once on the
+/// user's type), mixed-site like [`state_ident`].
+fn clone_state_ident() -> Ident {
+    Ident::new("clone_state", Span::mixed_site())
+}
+
 /// The statements that hand a clone of the state to a handler naming `state`: one before
 /// its closure (the closure owns a clone) and one inside it (each call gets its own,
-/// bound to the user's `state`).
+/// bound to the user's `state`). Both call `config`'s `clone_state`, so a state of the
+/// wrong type is one error, on its type.
 pub(crate) fn state_clones(state: Option<&Ident>) -> (TokenStream, TokenStream) {
     let Some(user) = state else {
         return (quote!(), quote!());
     };
-    let ours = state_ident();
-    // Spanned on the user's `state`: a state that is not `Clone` is reported there too.
-    let clone = respan(quote!(::core::clone::Clone::clone), user.span());
+    let (ours, clone) = (state_ident(), clone_state_ident());
     (
         quote!(let #ours = #clone(&#ours);),
         quote!(let #user = #clone(&#ours);),
     )
+}
+
+/// `future` passed through a local function requiring it to be `Send + 'static` (the
+/// runtime runs every handler on any thread), all on the user's tokens at `at` (the
+/// handler's name): a body holding a non-`Send` value across an `.await` is reported on the
+/// user's code, with rustc's notes, as "required by a bound in `runs_on_any_thread`".
+/// The function returns an opaque `Send` future, so the boxing wrapper's own bound does not
+/// report it a second time.
+pub(crate) fn on_any_thread(future: TokenStream, at: Span) -> TokenStream {
+    let f = Ident::new("runs_on_any_thread", at);
+    quote_spanned! {at=>
+        {
+            fn #f<F: ::core::future::Future + ::core::marker::Send + 'static>(
+                future: F,
+            ) -> impl ::core::future::Future<Output = F::Output> + ::core::marker::Send + 'static {
+                future
+            }
+            #f(#future)
+        }
+    }
 }
 
 /// `limits: { sign_in: .. }` as a `SignInLimits` value: the defaults (or none, after
@@ -168,19 +216,23 @@ fn pages(pages: &Pages) -> Option<TokenStream> {
         sign_out,
         error,
     } = pages;
-    let p = private();
+    let rt = runtime();
     let set: Vec<TokenStream> = [
         ("sign_in", sign_in),
         ("sign_out", sign_out),
         ("error", error),
     ]
     .into_iter()
-    .filter_map(|(name, e)| Some(field(name, call(quote!(#p::string), (*e)?))))
+    .filter_map(|(name, e)| {
+        Some(field(
+            name,
+            call(quote!(#rt::config::TextValue::into_text), (*e)?),
+        ))
+    })
     .collect();
     if set.is_empty() {
         return None;
     }
-    let rt = runtime();
     Some(quote! {
         #rt::config::Pages {
             #(#set,)*
@@ -293,7 +345,8 @@ mod tests {
             "alias, Token, SessionUser, User, its impl and two TryFrom, Session, Auth, config"
         );
         for glue in [
-            "user_outcome :: < User",
+            "AuthorizeReturn :: < User > :: into_outcome",
+            "runtime_outcome",
             "typed_user :: < User",
             "check_user :: < User",
         ] {
@@ -305,7 +358,7 @@ mod tests {
             callbacks: { jwt(token, user) { token } },
         });
         assert!(
-            !plain.contains("struct User") && !plain.contains("user_outcome"),
+            !plain.contains("struct User") && !plain.contains("runtime_outcome"),
             "{plain}"
         );
     }

@@ -2,7 +2,7 @@
 //! (`OAuthProvider { scope: .., ..providers::github(id, secret) }`).
 
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::LitStr;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
@@ -14,14 +14,14 @@ use crate::spec::ClientAuth;
 /// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
 /// `authorize` then returns.
 pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
-    let (rt, p) = (runtime(), private());
+    let rt = runtime();
     match provider {
         Provider::Credentials(c) => {
             let mut set = Vec::new();
             set.extend(c.id.map(set_id));
             set.extend(
                 c.name
-                    .map(|e| set_field("name", call(quote!(#p::string), e))),
+                    .map(|e| set_field("name", call(quote!(#rt::config::TextValue::into_text), e))),
             );
             set.extend(c.form.as_ref().map(|form| {
                 let fields = form.fields.iter().map(|f| {
@@ -77,10 +77,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 set.push(quote!(#name: ::core::option::Option::Some(#url)));
             }
             set.extend(o.client_auth.map(client_auth));
-            set.extend(
-                o.profile
-                    .map(|e| set_field("profile", call(quote!(#p::profile), e))),
-            );
+            set.extend(o.profile.map(|e| set_field("profile", profile(e))));
             oauth(
                 o.written,
                 quote!(#rt::providers::oauth(#id, #cid, #secret)),
@@ -90,30 +87,39 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
     }
 }
 
-/// `authorize` boxed: an expression as it is, a closure with its parameters bound by name
-/// (the state cloned into it, the request taken from the credentials). With a typed `User`,
-/// what it returns is converted to the runtime's `User` (`user_outcome`, on the user's body).
+/// `authorize` boxed: an expression called with the credentials (or the declared form),
+/// a closure with its parameters bound by name (the state cloned into it, the request taken
+/// from the credentials). What it returns goes through `config::AuthorizeReturn` on the
+/// user's tokens ([`returned`]); with a typed `User`, the result is then converted to the
+/// runtime's `User`.
 fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> TokenStream {
     let (rt, p) = (runtime(), private());
     let c = match authorize {
         Authorize::Expr(e) => {
+            // `let f = <expr>; move |c| f(c)`, every token on the user's expression: a
+            // function of the wrong shape is reported there, in rustc's words.
             let span = e.span();
-            let wrapper = respan(quote!(#p::authorize), span);
-            // A function taking the form: called with it, built from the credentials.
-            let f = match form {
+            let f = Ident::new("__authorize", span);
+            let arg = Ident::new("__credentials", span);
+            let credentials_type = respan(quote!(#rt::Credentials), span);
+            let input = match form {
                 Some(form) => {
-                    let with_form = respan(quote!(#p::with_form::<#form, _, _>), span);
-                    quote_spanned!(span=> #with_form(#e))
+                    let from = respan(
+                        quote!(<#form as #p::CredentialsForm>::from_credentials),
+                        span,
+                    );
+                    quote_spanned!(span=> #from(&#arg))
                 }
-                None => quote!(#e),
+                None => quote!(#arg),
             };
-            if typed_user {
-                let typed = respan(quote!(#p::user_authorize::<User, _, _>), span);
-                return quote_spanned!(span=> #wrapper(#typed(#f)));
-            }
-            return match form {
-                Some(_) => quote_spanned!(span=> #wrapper(#f)),
-                None => call(quote!(#p::authorize), e),
+            let future = super::on_any_thread(quote_spanned!(span=> #f(#input)), span);
+            let body = returned(future, e, typed_user);
+            let wrapper = respan(quote!(#p::authorize), span);
+            return quote_spanned! {span=>
+                #wrapper({
+                    let #f = #e;
+                    move |#arg: #credentials_type| #body
+                })
             };
         }
         Authorize::Closure(c) => c,
@@ -122,7 +128,7 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
     let wrapper = respan(quote!(#p::authorize), span);
     // `__credentials` is spanned at the call site in both places (a span of the user's
     // would resolve in another hygiene context under the `auth!` shim); the closure itself
-    // on the user's, so a wrong return type is reported there.
+    // on the user's, so an error about its shape is reported there.
     let arg = Ident::new("__credentials", Span::call_site());
     // The request first: it is cloned out of the credentials, which are then moved.
     let request = c.request.map(|pat| {
@@ -144,13 +150,17 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
     };
     let (outer, inner) = super::state_clones(c.state);
     let body = &c.closure.body;
-    let body = if typed_user {
-        let body_span = body.span();
-        let typed = respan(quote!(#p::user_outcome::<User, _>), body_span);
-        quote_spanned!(body_span=> #typed(#body))
-    } else {
-        quote!(#body)
+    // A wrong return type is reported on the value the body ends with (`async move { .. }`'s
+    // tail expression), else on the body.
+    let returns: &syn::Expr = match &**body {
+        syn::Expr::Async(a) => match a.block.stmts.last() {
+            Some(syn::Stmt::Expr(tail, None)) => tail,
+            _ => body,
+        },
+        _ => body,
     };
+    let future = super::on_any_thread(quote!(#body), body.span());
+    let body = returned(future, returns, typed_user);
     let credentials_type = respan(quote!(#rt::Credentials), span);
     quote_spanned! {span=>
         #wrapper({
@@ -166,22 +176,24 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
 }
 
 /// A passkey provider: `providers::passkey()` with the written options over it. It first
-/// calls `passkey_provider(Feature)`, on the provider's written name: without the runtime's
-/// `passkey` feature that is the one error, and it names the feature.
+/// calls `<PasskeyProvider as config::PasskeySupport>::supported()`, on the provider's written
+/// name: without the runtime's `passkey` feature that is the one error, and it names the
+/// feature.
 fn passkey(k: &Passkey) -> TokenStream {
-    let (rt, p) = (runtime(), private());
+    let rt = runtime();
+    let text = quote!(#rt::config::TextValue::into_text);
     let mut set: Vec<TokenStream> = k.id.map(set_id).into_iter().collect();
-    set.extend(
-        k.name
-            .map(|e| set_field("name", call(quote!(#p::string), e))),
-    );
+    set.extend(k.name.map(|e| set_field("name", call(text.clone(), e))));
     for (name, value) in [("rp_name", k.rp_name), ("rp_id", k.rp_id)] {
         set.extend(value.map(|e| {
-            let value = call(quote!(#p::string), e);
+            let value = call(text.clone(), e);
             set_field(name, quote!(::core::option::Option::Some(#value)))
         }));
     }
-    let check = respan(quote!(#p::passkey_provider(#p::Feature)), k.written.span());
+    let check = respan(
+        quote!(<#rt::config::PasskeyProvider as #rt::config::PasskeySupport>::supported()),
+        k.written.span(),
+    );
     quote! {
         {
             #check;
@@ -190,6 +202,58 @@ fn passkey(k: &Passkey) -> TokenStream {
                 ..#rt::providers::passkey()
             })
         }
+    }
+}
+
+/// The future `authorize` returns, its output converted by `config::AuthorizeReturn` (to
+/// the runtime's `User`, or the generated one then the runtime's):
+/// `{ let f = <future>; async move { convert(f.await) } }`, the conversion spanned on the
+/// user's expression `returns` (`f` on its first token, `.await` on its last, so that rustc
+/// underlines all of it).
+fn returned(future: TokenStream, returns: &syn::Expr, typed_user: bool) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let span = returns.span();
+    let last = returns
+        .to_token_stream()
+        .into_iter()
+        .last()
+        .map_or(span, |tt| tt.span());
+    let fut = Ident::new("__authorize_returns", span);
+    let fut_await = quote_spanned!(last=> #fut.await);
+    let user = if typed_user {
+        quote!(User)
+    } else {
+        quote!(#rt::User)
+    };
+    let convert = respan(
+        quote!(#rt::config::AuthorizeReturn::<#user>::into_outcome),
+        span,
+    );
+    let mut outcome = quote_spanned!(span=> #convert(#fut_await));
+    if typed_user {
+        outcome = quote!(#p::runtime_outcome(#outcome));
+    }
+    quote! {{
+        let #fut = #future;
+        async move { #outcome }
+    }}
+}
+
+/// An OAuth `profile` mapping, boxed: `let f = <expr>; move |raw: &Value| -> Option<Profile>
+/// { f(raw) }`, every token on the user's expression, so a function of the wrong shape is
+/// rustc's "mismatched types" there, naming the user's function.
+fn profile(e: &syn::Expr) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let span = e.span();
+    let (f, raw) = (Ident::new("__profile", span), Ident::new("__raw", span));
+    let wrapper = respan(quote!(#p::profile), span);
+    let value = respan(quote!(#p::serde_json::Value), span);
+    let output = respan(quote!(::core::option::Option<#rt::config::Profile>), span);
+    quote_spanned! {span=>
+        #wrapper({
+            let #f = #e;
+            move |#raw: &#value| -> #output { #f(#raw) }
+        })
     }
 }
 
@@ -207,11 +271,15 @@ fn preset(ctor: TokenStream, preset: &Preset) -> TokenStream {
 }
 
 /// An `OAuthProvider` from `ctor` with the `set` fields over it. It first calls
-/// `oauth_provider(Feature)`, on the provider's written name: without the runtime's `oauth`
-/// feature that is the one error, and it says which feature to enable.
+/// `<OAuthProvider as config::OAuthSupport>::supported()`, on the provider's written name:
+/// without the runtime's `oauth` feature that is the one error, and it says which feature
+/// to enable.
 fn oauth(written: &Ident, ctor: TokenStream, set: Vec<TokenStream>) -> TokenStream {
-    let (rt, p) = (runtime(), private());
-    let check = respan(quote!(#p::oauth_provider(#p::Feature)), written.span());
+    let rt = runtime();
+    let check = respan(
+        quote!(<#rt::config::OAuthProvider as #rt::config::OAuthSupport>::supported()),
+        written.span(),
+    );
     quote! {
         {
             #check;
@@ -225,19 +293,21 @@ fn oauth(written: &Ident, ctor: TokenStream, set: Vec<TokenStream>) -> TokenStre
 
 /// `name`, `scope` and `allow_dangerous_email_account_linking`, as written.
 fn login(login: &Login) -> Vec<TokenStream> {
-    let p = private();
+    let rt = runtime();
     let Login {
         name,
         scope,
         allow_dangerous_email_account_linking: linking,
     } = login;
     let mut set = Vec::new();
-    set.extend(name.map(|e| set_field("name", call(quote!(#p::string), e))));
-    set.extend(scope.map(|e| set_field("scope", call(quote!(#p::string), e))));
+    set.extend(name.map(|e| set_field("name", call(quote!(#rt::config::TextValue::into_text), e))));
+    set.extend(
+        scope.map(|e| set_field("scope", call(quote!(#rt::config::TextValue::into_text), e))),
+    );
     set.extend(linking.map(|e| {
         set_field(
             "allow_dangerous_email_account_linking",
-            call(quote!(#p::flag), e),
+            call(quote!(#rt::config::FlagValue::into_flag), e),
         )
     }));
     set
@@ -272,8 +342,8 @@ fn config(value: ConfigValue) -> TokenStream {
             quote_spanned!(e.span()=> #env(#args))
         }
         ConfigValue::Expr(e) => {
-            let p = private();
-            call(quote!(#p::config_value), e)
+            let rt = runtime();
+            call(quote!(#rt::config::ProviderValue::into_config_value), e)
         }
     }
 }

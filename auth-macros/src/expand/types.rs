@@ -1,7 +1,7 @@
 //! `Token`, `SessionUser`, `Session`, `Auth` and (with `user: { .. }`) `User`: the
 //! standard fields of [`spec`] and the declared ones.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 
 use super::{private, runtime};
@@ -29,28 +29,52 @@ pub fn expand(model: &Model) -> TokenStream {
         )]
         #[serde(crate = #serde_path, default)]
     };
-    let user = model.user.as_deref().map(|fields| user(fields, &derive));
     let forms = model.providers.iter().filter_map(|p| match p {
         crate::model::Provider::Credentials(c) => c.form.as_ref().map(form),
         _ => None,
     });
-    quote! {
-        /// The session token's claims: the standard JWT claims and the fields declared in
-        /// `token: { .. }` of `auth!`.
-        #derive
+    // Each type is defined on its section's key as written (a `session` callback's name for
+    // an undeclared `SessionUser`): rustc shows that definition when a value of the type is
+    // misused ("the trait .. is not implemented for `SessionUser`"), so it is the user's
+    // token and not the whole macro.
+    let token_at = model.key("token").map_or_else(Span::call_site, Ident::span);
+    let session_user_at = model
+        .key("session_user")
+        .or_else(|| {
+            model
+                .callbacks_of(crate::spec::CallbackKind::Session)
+                .next()
+                .map(|cb| cb.name)
+        })
+        .map_or_else(Span::call_site, Ident::span);
+    let token = quote_spanned! {token_at=>
         pub struct Token {
             #token_std
             #token_declared
         }
-
-        /// `session.user`: name, e-mail, image and the fields declared in
-        /// `session_user: { .. }` of `auth!`.
-        #derive
+    };
+    let session_user = quote_spanned! {session_user_at=>
         pub struct SessionUser {
             #user_std
             #user_declared
             #user_copied
         }
+    };
+    let user_at = model.key("user").map_or_else(Span::call_site, Ident::span);
+    let user = model
+        .user
+        .as_deref()
+        .map(|fields| user(fields, &derive, user_at));
+    quote! {
+        /// The session token's claims: the standard JWT claims and the fields declared in
+        /// `token: { .. }` of `auth!`.
+        #derive
+        #token
+
+        /// `session.user`: name, e-mail, image and the fields declared in
+        /// `session_user: { .. }` of `auth!`.
+        #derive
+        #session_user
 
         #user
 
@@ -173,13 +197,53 @@ fn declared(fields: &[Field]) -> TokenStream {
             let forwarded = &attrs.forwarded;
             // `pub` on the user's span, so errors about the field land on it.
             let vis = quote_spanned!(name.span()=> pub);
+            let serde = (!serialized_by_user(&attrs.forwarded)).then(|| field_serde(ty));
             quote! {
                 #doc
                 #(#forwarded)*
+                #serde
                 #vis #name: #ty,
             }
         })
         .collect()
+}
+
+/// `#[serde(serialize_with, deserialize_with)]` through `config::FieldData` on the field's
+/// type, written `<Type as FieldData>::..` and spanned on the user's type: a type that is
+/// not serde-serialisable both ways is one error there, in the words of `auth!`, instead
+/// of serde's derive errors on the macro.
+fn field_serde(ty: &syn::Type) -> TokenStream {
+    let span = syn::spanned::Spanned::span(ty);
+    let rt = runtime();
+    let path = |f: &str| {
+        let text = format!("<{} as {rt}::config::FieldData>::{f}", quote!(#ty));
+        syn::LitStr::new(&text, span)
+    };
+    let (ser, de) = (path("serialize_field"), path("deserialize_field"));
+    quote!(#[serde(serialize_with = #ser, deserialize_with = #de)])
+}
+
+/// Whether the field's forwarded `#[serde(..)]` attributes decide its serialisation
+/// already (`with`, `skip`, `flatten`, ..): then it is left to them.
+fn serialized_by_user(forwarded: &[&syn::Attribute]) -> bool {
+    const OWN: &[&str] = &[
+        "with",
+        "serialize_with",
+        "deserialize_with",
+        "skip",
+        "skip_serializing",
+        "skip_deserializing",
+        "flatten",
+        "getter",
+    ];
+    forwarded.iter().any(|a| {
+        a.path().is_ident("serde")
+            && a.meta.require_list().is_ok_and(|list| {
+                list.tokens.clone().into_iter().any(|tt| {
+                    matches!(&tt, proc_macro2::TokenTree::Ident(i) if OWN.iter().any(|o| i == o))
+                })
+            })
+    })
 }
 
 /// The `#[session]` token fields `session_user` does not declare (nor has as a standard
@@ -199,8 +263,10 @@ fn copied(model: &Model) -> TokenStream {
             let ty = f.ty;
             let doc = format!("Copied from the token's `{}` (`#[session]`).", f.name);
             let vis = quote_spanned!(name.span()=> pub);
+            let serde = (!serialized_by_user(&f.attrs.forwarded)).then(|| field_serde(ty));
             Some(quote! {
                 #[doc = #doc]
+                #serde
                 #vis #name: #ty,
             })
         })
@@ -209,7 +275,7 @@ fn copied(model: &Model) -> TokenStream {
 
 /// `user: { .. }`: the typed `User` (the runtime `User`'s standard fields and the declared
 /// ones), its builders, and the conversions to and from the runtime's `User`.
-fn user(fields: &[Field], derive: &TokenStream) -> TokenStream {
+fn user(fields: &[Field], derive: &TokenStream, at: Span) -> TokenStream {
     let (rt, p) = (runtime(), private());
     let standard = standard(spec::USER_FIELDS);
     let declared_fields = declared(fields);
@@ -227,14 +293,17 @@ fn user(fields: &[Field], derive: &TokenStream) -> TokenStream {
     });
     let string = quote!(::std::string::String);
     let into = quote!(impl ::core::convert::Into<#string>);
-    quote! {
-        /// The signed-in user: the standard fields and the data declared in `user: { .. }`
-        /// of `auth!`, which `authorize` returns and `jwt` receives (as `user`).
-        #derive
+    let definition = quote_spanned! {at=>
         pub struct User {
             #standard
             #declared_fields
         }
+    };
+    quote! {
+        /// The signed-in user: the standard fields and the data declared in `user: { .. }`
+        /// of `auth!`, which `authorize` returns and `jwt` receives (as `user`).
+        #derive
+        #definition
 
         impl User {
             /// A user with this id and nothing else.

@@ -77,27 +77,51 @@ impl Default for CredentialsError {
     }
 }
 
-/// Types `authorize` may return: `Option<User>` (`None` refuses with the default code) or
-/// `Result<User, CredentialsError>`.
+/// Types `authorize` may return: `Option<U>` (`None` refuses with the default code) or
+/// `Result<U, CredentialsError>`, where `U` is the runtime's [`User`](super::User), or the
+/// `User` that `auth!` generates when it declares `user: { .. }`.
+///
+/// Named after what it describes, so that a compile error about an `authorize` returning
+/// another type reads in the words of `auth!`; `auth!` calls it on the value the user's
+/// `authorize` returns. Implemented for those two types only (sealed).
 #[diagnostic::on_unimplemented(
-    message = "`authorize` must return `Option<User>` or `Result<User, CredentialsError>`, not `{Self}`",
+    message = "`authorize` must return `Option<{U}>` or `Result<{U}, CredentialsError>`, not `{Self}`",
     label = "this `authorize` returns `{Self}`",
-    note = "return `Some(user)`/`None`, or `Ok(user)`/`Err(CredentialsError::new(\"code\"))`"
+    note = "return `Some(user)` or `None`, or `Ok(user)` or `Err(CredentialsError::new(\"code\"))`, where `user` is of type `{U}`"
 )]
-pub trait IntoAuthorizeOutcome {
+pub trait AuthorizeReturn<U> {
     /// Converts to the outcome the flow reads.
-    fn into_authorize_outcome(self) -> Result<super::User, CredentialsError>;
+    fn into_outcome(self) -> Result<U, CredentialsError>;
 }
 
-impl IntoAuthorizeOutcome for Option<super::User> {
-    fn into_authorize_outcome(self) -> Result<super::User, CredentialsError> {
-        self.ok_or_default()
+// One blanket impl over a sealed trait: rustc then names no impl of the runtime when
+// another type is returned, only the message above.
+#[diagnostic::do_not_recommend]
+impl<U, R: sealed::Outcome<U>> AuthorizeReturn<U> for R {
+    fn into_outcome(self) -> Result<U, CredentialsError> {
+        sealed::Outcome::into_result(self)
     }
 }
 
-impl IntoAuthorizeOutcome for Result<super::User, CredentialsError> {
-    fn into_authorize_outcome(self) -> Result<super::User, CredentialsError> {
-        self
+mod sealed {
+    use super::{CredentialsError, OkOrDefault};
+
+    /// The types [`AuthorizeReturn`](super::AuthorizeReturn) is implemented for.
+    pub trait Outcome<U> {
+        /// The outcome the flow reads.
+        fn into_result(self) -> Result<U, CredentialsError>;
+    }
+
+    impl<U> Outcome<U> for Option<U> {
+        fn into_result(self) -> Result<U, CredentialsError> {
+            self.ok_or_default()
+        }
+    }
+
+    impl<U> Outcome<U> for Result<U, CredentialsError> {
+        fn into_result(self) -> Result<U, CredentialsError> {
+            self
+        }
     }
 }
 

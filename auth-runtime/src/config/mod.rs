@@ -10,6 +10,7 @@ mod callbacks;
 mod credentials_error;
 mod events;
 mod limits;
+mod options;
 mod providers;
 mod request;
 mod tokens;
@@ -27,7 +28,7 @@ pub use callbacks::{
     SessionCallback, SessionCallbackReturn, SignInArgs, SignInCallbackReturn, SignInDecision,
     SignInFn,
 };
-pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
+pub use credentials_error::{AuthorizeReturn, CredentialsError, OkOrDefault};
 pub use events::{
     CreateUserEventArgs, EventError, EventFn, EventReturn, Events, LimitKind, LinkAccountEventArgs,
     LockedOutEventArgs, SessionEventArgs, SignInEventArgs, SignInFailedEventArgs, SignOutEventArgs,
@@ -35,11 +36,13 @@ pub use events::{
 pub use limits::{
     DEFAULT_MAX_KEYS, DEFAULT_PER_IDENTIFIER, DEFAULT_PER_IP, Rate, SignInLimitStats, SignInLimits,
 };
+pub use options::{CallbackState, FlagValue, ProviderValue, SecondsValue, TextValue};
 pub use providers::{
-    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, PasskeyProvider, ProfileFn,
+    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, OAuthSupport, PasskeyProvider,
+    PasskeySupport, ProfileFn,
     Provider,
 };
 pub use request::RequestInfo;
-pub use tokens::{DefaultSessionUser, Session, SessionUserData, TokenData, Trigger};
+pub use tokens::{DefaultSessionUser, FieldData, Session, SessionUserData, TokenData, Trigger};
 pub use users::{Account, AccountType, Credentials, Profile, User, UserDataError};
 pub use value::{ConfigValue, env};

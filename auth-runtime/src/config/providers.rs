@@ -189,3 +189,35 @@ impl Provider {
         }
     }
 }
+
+/// Implemented for [`OAuthProvider`] when auth-runtime is built with its `oauth` feature (on
+/// by default). `auth!` requires it of every OAuth provider it declares, on the provider's
+/// name, so that without the feature the one compile error says which feature to enable.
+#[diagnostic::on_unimplemented(
+    message = "OAuth providers need auth-runtime's `oauth` feature",
+    label = "an OAuth provider, and auth-runtime was built without the `oauth` feature",
+    note = "enable it: `auth-runtime = {{ version = \"..\", features = [\"oauth\"] }}` (on by default; `default-features = false` turns it off)"
+)]
+pub trait OAuthSupport {
+    /// Does nothing: naming it is the check.
+    fn supported() {}
+}
+
+#[cfg(feature = "oauth")]
+impl OAuthSupport for OAuthProvider {}
+
+/// Implemented for [`PasskeyProvider`] when auth-runtime is built with its `passkey`
+/// feature. `auth!` requires it of a `Passkey` provider, on the provider's name, so that
+/// without the feature the one compile error says which feature to enable.
+#[diagnostic::on_unimplemented(
+    message = "the `Passkey` provider needs auth-runtime's `passkey` feature",
+    label = "a passkey provider, and auth-runtime was built without the `passkey` feature",
+    note = "enable it: `auth-runtime = {{ version = \"..\", features = [\"passkey\"] }}`"
+)]
+pub trait PasskeySupport {
+    /// Does nothing: naming it is the check.
+    fn supported() {}
+}
+
+#[cfg(feature = "passkey")]
+impl PasskeySupport for PasskeyProvider {}

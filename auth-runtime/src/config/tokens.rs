@@ -33,6 +33,47 @@ impl<T> SessionUserData for T where
 {
 }
 
+/// Types a field declared in `token`, `session_user` or `user` of `auth!` may have: the
+/// token and the session travel as JSON, so each field is serde's `Serialize` and
+/// `DeserializeOwned` (blanket-implemented; `auth!` serialises every declared field
+/// through it).
+///
+/// Named after what it describes, so that a field of a type serde cannot handle is one
+/// compile error, on the type, in the words of `auth!`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the type of a field declared in `auth!`: it is not serde's `Serialize` and `Deserialize`",
+    label = "the token and the session are JSON: this type must be `Serialize` and `Deserialize`",
+    note = "derive them on it: `#[derive(serde::Serialize, serde::Deserialize)]`, or give the field `#[serde(with = \"..\")]`"
+)]
+pub trait FieldData: Sized {
+    /// Serialises a field of this type (serde's `serialize_with`).
+    fn serialize_field<S: serde::Serializer>(
+        value: &Self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error>;
+
+    /// Deserialises a field of this type (serde's `deserialize_with`).
+    fn deserialize_field<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: Serialize + DeserializeOwned> FieldData for T {
+    fn serialize_field<S: serde::Serializer>(
+        value: &Self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    fn deserialize_field<'de, D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        T::deserialize(deserializer)
+    }
+}
+
 /// The session a client reads from `GET /session`, with the typed `user`.
 ///
 /// Serialises as Auth.js does: `{"user": {..}, "expires": "<ISO 8601>"}`.
