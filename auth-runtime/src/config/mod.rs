@@ -36,7 +36,8 @@ pub use limits::{
     DEFAULT_MAX_KEYS, DEFAULT_PER_IDENTIFIER, DEFAULT_PER_IP, Rate, SignInLimitStats, SignInLimits,
 };
 pub use providers::{
-    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,
+    ClientAuth, ClientSecretJwt, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn,
+    Provider,
 };
 pub use request::RequestInfo;
 pub use tokens::{DefaultSessionUser, Session, SessionUserData, TokenData, Trigger};

@@ -150,12 +150,24 @@ async fn oauth<T: TokenData, U: SessionUserData>(
             .map_err(|e| {
                 FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
             })?;
-        set.push(
-            SetCookie::new(name, sealed, ctx.secure())
-                .max_age(CHECK_COOKIE_MAX_AGE)
-                .expires(cookies::expires_in(ctx.now, CHECK_COOKIE_MAX_AGE)),
-        );
+        let cookie = SetCookie::new(name, sealed, ctx.secure())
+            .max_age(CHECK_COOKIE_MAX_AGE)
+            .expires(cookies::expires_in(ctx.now, CHECK_COOKIE_MAX_AGE));
+        // A `form_post` callback is a cross-site POST: a `Lax` cookie would stay behind.
+        set.push(if provider.form_post {
+            cookie.cross_site()
+        } else {
+            cookie
+        });
     }
+    // The page the user started from, kept across the provider's cross-site POST too.
+    let callback_cookie = callback_cookie.map(|c| {
+        if provider.form_post {
+            c.cross_site()
+        } else {
+            c
+        }
+    });
     tracing::debug!(provider = %provider.id, checks = set.len(), "redirecting to the provider");
     Ok(Reply::redirect(authorization.url)
         .with_cookies(callback_cookie)

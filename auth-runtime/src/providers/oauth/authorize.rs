@@ -63,6 +63,20 @@ fn random_token() -> Result<String, OAuthError> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The parameters the client sets itself, never taken from
+/// [`OAuthProvider::authorization_params`].
+const RESERVED: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "response_mode",
+];
+
 /// The PKCE S256 challenge of a verifier: `BASE64URL(SHA256(verifier))`.
 pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -102,6 +116,14 @@ impl OAuthClient {
                 .append_pair("code_challenge_method", "S256");
             if let Some(nonce) = &nonce {
                 q.append_pair("nonce", nonce);
+            }
+            if provider.form_post {
+                q.append_pair("response_mode", "form_post");
+            }
+            for (name, value) in &provider.authorization_params {
+                if !RESERVED.contains(&name.as_str()) {
+                    q.append_pair(name, value);
+                }
             }
         }
         Ok(Authorization {

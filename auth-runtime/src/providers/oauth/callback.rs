@@ -37,6 +37,39 @@ fn bounded(text: &str) -> String {
     super::error::untrusted_text(text)
 }
 
+/// Entra ID: with a templated (multi-tenant) issuer or an allow-list, the verified token's
+/// `tid` must be there, and in the list when there is one.
+fn check_tenant(
+    provider: &OAuthProvider,
+    endpoints: &super::Endpoints,
+    claims: &Value,
+) -> Result<(), OAuthError> {
+    if provider.tenant_id.is_none()
+        || (endpoints.issuer_template.is_none() && provider.allowed_tenants.is_empty())
+    {
+        return Ok(());
+    }
+    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
+    if tid.is_empty()
+        || !(provider.allowed_tenants.is_empty()
+            || provider.allowed_tenants.iter().any(|t| t == tid))
+    {
+        return Err(OAuthError::Tenant(bounded(tid)));
+    }
+    Ok(())
+}
+
+/// The `user` field of a `form_post` callback (Apple's name at the first consent): a JSON
+/// object of at most 4 KiB, else ignored.
+fn form_user(text: &str) -> Option<Value> {
+    if text.len() > 4096 {
+        return None;
+    }
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .filter(Value::is_object)
+}
+
 fn ct_eq(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -105,6 +138,7 @@ impl OAuthClient {
             let mut claims = self
                 .verify_id_token(id_token, &endpoints, &client_id, nonce)
                 .await?;
+            check_tenant(provider, &endpoints, &claims)?;
             let wants_userinfo = claims.get("email").is_none() || claims.get("name").is_none();
             if let (true, Some(userinfo_url)) = (wants_userinfo, endpoints.userinfo.as_deref()) {
                 let info = self.userinfo(userinfo_url, &tokens.access_token).await?;
@@ -138,6 +172,13 @@ impl OAuthClient {
             {
                 map.insert("email".to_owned(), Value::String(email));
             }
+        }
+
+        if provider.form_post
+            && let Some(user) = single(query, "user")?.and_then(form_user)
+            && let Value::Object(map) = &mut raw
+        {
+            map.entry("user").or_insert(user);
         }
 
         let profile = (provider.profile)(&raw).ok_or_else(|| {

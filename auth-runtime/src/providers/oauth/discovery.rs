@@ -35,6 +35,9 @@ pub(crate) struct Endpoints {
     pub token: String,
     pub userinfo: Option<String>,
     pub jwks_uri: Option<String>,
+    /// A multi-tenant Entra issuer: the discovered issuer with `{tenantid}`, filled from the
+    /// ID token's `tid` (then `issuer` is the configured `…/common/v2.0`).
+    pub issuer_template: Option<String>,
     /// ID token algorithms the issuer advertises and this client supports.
     pub id_token_algs: Vec<Algorithm>,
     /// The issuer promises an `iss` parameter in the authorization response (RFC 9207).
@@ -57,13 +60,58 @@ pub(crate) fn supported_alg(name: &str) -> Option<Algorithm> {
     })
 }
 
+/// The placeholder of a multi-tenant Entra discovery document's issuer.
+pub(crate) const TENANT_PLACEHOLDER: &str = "{tenantid}";
+
+/// The tenants whose discovery names a templated issuer.
+const MULTI_TENANT: &[&str] = &["common", "organizations", "consumers"];
+
+/// `https://login.microsoftonline.com/{tenant}/v2.0`; the tenant is an id or a name, never
+/// a path.
+fn entra_issuer(provider: &OAuthProvider, tenant: &str) -> Result<String, OAuthError> {
+    if !is_tenant(tenant) {
+        return Err(config_error(
+            provider,
+            "`tenant_id` is a tenant id (a GUID), a domain, `common`, `organizations` or `consumers`",
+        ));
+    }
+    Ok(format!("https://login.microsoftonline.com/{tenant}/v2.0"))
+}
+
+/// A tenant id or domain: letters, digits, `-` and `.`, not empty.
+pub(crate) fn is_tenant(tenant: &str) -> bool {
+    !tenant.is_empty()
+        && tenant.len() <= 256
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// `template` is `configured` with its multi-tenant segment (`common`, `organizations`,
+/// `consumers`) replaced by `{tenantid}`.
+fn is_tenant_template(template: &str, configured: &str) -> bool {
+    let Some((before, after)) = template.split_once(TENANT_PLACEHOLDER) else {
+        return false;
+    };
+    configured
+        .strip_prefix(before)
+        .and_then(|rest| rest.strip_suffix(after))
+        .is_some_and(|tenant| MULTI_TENANT.contains(&tenant))
+}
+
 fn config_error(provider: &OAuthProvider, what: &str) -> OAuthError {
     OAuthError::Config(format!("provider `{}`: {what}", provider.id))
 }
 
 impl OAuthClient {
-    /// The provider's metadata document, from the cache or fetched (and checked).
-    pub(crate) async fn discover(&self, issuer: &str) -> Result<Arc<Metadata>, OAuthError> {
+    /// The provider's metadata document, from the cache or fetched (and checked). With
+    /// `tenant_template`, a multi-tenant Entra issuer's document may name the issuer with
+    /// `{tenantid}` in place of `common`, `organizations` or `consumers`.
+    pub(crate) async fn discover(
+        &self,
+        issuer: &str,
+        tenant_template: bool,
+    ) -> Result<Arc<Metadata>, OAuthError> {
         if let Some(hit) = self.inner.discovery_cached(issuer) {
             return Ok(hit);
         }
@@ -79,7 +127,9 @@ impl OAuthClient {
                 endpoint: Endpoint::Discovery,
                 reason: e.to_string(),
             })?;
-        if metadata.issuer != issuer {
+        if metadata.issuer != issuer
+            && !(tenant_template && is_tenant_template(&metadata.issuer, issuer))
+        {
             return Err(OAuthError::Discovery(format!(
                 "the document's issuer `{}` is not the configured issuer `{issuer}`",
                 metadata.issuer
@@ -106,12 +156,17 @@ impl OAuthClient {
         let authorization = explicit(&provider.authorization_url)?;
         let token = explicit(&provider.token_url)?;
         let userinfo = explicit(&provider.userinfo_url)?;
-        let issuer = explicit(&provider.issuer)?;
+        let tenant = explicit(&provider.tenant_id)?;
+        let issuer = match (explicit(&provider.issuer)?, &tenant) {
+            (Some(issuer), _) => Some(issuer),
+            (None, Some(tenant)) => Some(entra_issuer(provider, tenant)?),
+            (None, None) => None,
+        };
         let oidc = provider.kind == AccountType::Oidc;
 
         let metadata = match &issuer {
             Some(issuer) if oidc || authorization.is_none() || token.is_none() => {
-                Some(self.discover(issuer).await?)
+                Some(self.discover(issuer, tenant.is_some()).await?)
             }
             _ => None,
         };
@@ -136,8 +191,12 @@ impl OAuthClient {
             // OIDC Discovery: RS256 when the document says nothing.
             _ => vec![Algorithm::RS256],
         };
+        let issuer_template = md
+            .map(|m| m.issuer.clone())
+            .filter(|i| tenant.is_some() && i.contains(TENANT_PLACEHOLDER));
         Ok(Endpoints {
             issuer,
+            issuer_template,
             authorization,
             token,
             userinfo,
@@ -146,5 +205,41 @@ impl OAuthClient {
             iss_param_required: md
                 .is_some_and(|m| m.authorization_response_iss_parameter_supported),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{is_tenant, is_tenant_template};
+
+    #[test]
+    fn only_a_multi_tenant_issuer_takes_the_template() {
+        let t = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        assert!(is_tenant_template(
+            t,
+            "https://login.microsoftonline.com/common/v2.0"
+        ));
+        assert!(is_tenant_template(
+            t,
+            "https://login.microsoftonline.com/organizations/v2.0"
+        ));
+        assert!(!is_tenant_template(
+            t,
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
+        ));
+        assert!(!is_tenant_template(t, "https://evil.example/common/v2.0"));
+        assert!(!is_tenant_template(
+            "https://login.microsoftonline.com/common/v2.0",
+            "https://login.microsoftonline.com/common/v2.0"
+        ));
+    }
+
+    #[test]
+    fn tenants_are_no_paths() {
+        assert!(is_tenant("9188040d-6c67-4c5b-b112-36a304b66dad"));
+        assert!(is_tenant("contoso.onmicrosoft.com"));
+        for bad in ["", "a/b", "common/v2.0?x", "a b", "%2e%2e"] {
+            assert!(!is_tenant(bad), "{bad}");
+        }
     }
 }

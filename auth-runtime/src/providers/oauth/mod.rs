@@ -18,6 +18,7 @@
 mod authorize;
 mod callback;
 mod client;
+mod client_secret;
 mod discovery;
 mod error;
 mod http;
