@@ -369,6 +369,11 @@ pub fn string(v: impl Into<String>) -> String {
     v.into()
 }
 
+/// A list of strings (`allowed_tenants: ["..", ..]`): an array, a `Vec`, any iterator.
+pub fn strings<S: Into<String>>(v: impl IntoIterator<Item = S>) -> Vec<String> {
+    v.into_iter().map(Into::into).collect()
+}
+
 /// Implemented when the runtime has the `oauth` feature: an OAuth provider in `auth!` calls
 /// [`oauth_provider`], so without the feature the error names the fix, on the provider.
 #[diagnostic::on_unimplemented(

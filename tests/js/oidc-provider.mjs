@@ -13,7 +13,8 @@
 //   `login_hint` (default `user-1`) and grants every requested scope and claim;
 // - PKCE is required for every client; refresh tokens are issued to every client allowed
 //   the refresh_token grant and rotated on every use;
-// - keys (RSA, P-256, Ed25519) are generated at start-up.
+// - keys (RSA, P-256, Ed25519) are generated at start-up;
+// - the `claims` request parameter is honoured.
 import { createServer } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -74,7 +75,8 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['name', 'picture'],
   },
-  features: { devInteractions: { enabled: false } },
+  // The `claims` request parameter (OIDC Core 5.5), which the Twitch preset sends.
+  features: { devInteractions: { enabled: false }, claimsParameter: { enabled: true } },
   enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
   pkce: { required: () => true },
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),

@@ -12,6 +12,7 @@ use auth_runtime::providers;
 use crate::cookies::CookieJar;
 use crate::node;
 
+pub mod fake;
 pub mod github;
 
 /// Where the provider sends the browser back (any registered URI works: the browser
