@@ -137,7 +137,12 @@ fn client() -> (auth_runtime::ConfigValue, auth_runtime::ConfigValue) {
 
 #[tokio::test]
 async fn gitlab_signs_in_and_refuses_errors() {
-    let fake = Fake::start(Shape::oauth("/oauth/authorize", "/oauth/token", "/api/v4/user")).await;
+    let fake = Fake::start(Shape::oauth(
+        "/oauth/authorize",
+        "/oauth/token",
+        "/api/v4/user",
+    ))
+    .await;
     let (id, secret) = client();
     let provider = pointed(&fake, providers::gitlab(id, secret));
     fake.set_profile(json!({
@@ -153,7 +158,10 @@ async fn gitlab_signs_in_and_refuses_errors() {
     let auth = fake.last_authorization();
     assert_eq!(auth["scope"], "read_user");
     assert!(auth.contains_key("state") && auth.contains_key("code_challenge"));
-    assert_eq!(fake.token_requests.lock().unwrap()[0].0, "client_secret_basic");
+    assert_eq!(
+        fake.token_requests.lock().unwrap()[0].0,
+        "client_secret_basic"
+    );
 
     token_and_userinfo_errors(&fake, &provider, true).await;
     fake.set_profile(json!({"username": "no-id"}));
@@ -583,9 +591,8 @@ async fn apple_fake() -> Arc<Fake> {
     })
     .await;
     let encoding = jsonwebtoken::EncodingKey::from_ec_der(&der(APPLE_KEY));
-    let jwk =
-        jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, jsonwebtoken::Algorithm::ES256)
-            .unwrap();
+    let jwk = jsonwebtoken::jwk::Jwk::from_encoding_key(&encoding, jsonwebtoken::Algorithm::ES256)
+        .unwrap();
     let decoding = jsonwebtoken::DecodingKey::from_jwk(&jwk).unwrap();
     let issuer = fake.issuer.clone().unwrap();
     *fake.secret_check.lock().unwrap() = Arc::new(move |secret: &str| {
@@ -745,7 +752,10 @@ async fn oidc_presets_at_the_real_oidc_provider() {
         let user = b.session().await["user"].clone();
         assert_eq!(user["id"], "user-1", "{name}");
         assert_eq!(user["email"], "user-1@example.test", "{name}");
-        assert_eq!(user["image"], "http://127.0.0.1/avatars/user-1.png", "{name}");
+        assert_eq!(
+            user["image"], "http://127.0.0.1/avatars/user-1.png",
+            "{name}"
+        );
         if name == "Twitch" {
             // Twitch's scope asks for no profile: the e-mail and the picture come from the
             // `claims` request, and the provider has no `preferred_username` to give.

@@ -177,6 +177,10 @@ impl fmt::Debug for OAuthProvider {
 
 /// A configured provider.
 #[derive(Clone, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once at start-up, a handful per application; never moved on a hot path"
+)]
 pub enum Provider {
     /// Credentials (`Credentials { authorize: .. }`).
     Credentials(CredentialsProvider),
