@@ -534,24 +534,17 @@ async fn entra_id_single_tenant_and_a_template_only_for_multi_tenant_issuers() {
 }
 
 #[tokio::test]
-async fn entra_id_issuer_is_the_tenant_s() {
-    // Without an override the issuer is Microsoft's, for the tenant: a sign-in would go
-    // there (not reachable from here), so only the refusal of a tenant that is a path is
-    // observable.
+async fn entra_id_tenant_that_is_no_tenant_is_refused_at_start_up() {
+    // The issuer is built from the tenant: one that is a path never reaches a URL.
     let (id, secret) = client();
     let bad = providers::microsoft_entra_id(id, secret, "common/../evil".into());
-    let mut b = browser(bad);
-    let csrf = b.csrf().await;
-    let res = b
-        .post_form(
-            "/signin/microsoft-entra-id",
-            &[("csrfToken", &csrf), ("callbackUrl", "/after")],
-        )
-        .await;
-    assert_eq!(
-        res.location(),
-        "http://localhost:3000/api/auth/signin?error=OAuthSignin"
-    );
+    match auth_runtime::Auth::new(config(bad)) {
+        Err(auth_runtime::ConfigError::InvalidProvider { provider, reason }) => {
+            assert_eq!(provider, "microsoft-entra-id");
+            assert!(reason.contains("`tenant_id`"), "{reason}");
+        }
+        other => panic!("expected InvalidProvider, got {:?}", other.err()),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -681,7 +674,14 @@ async fn apple_refuses_a_wrong_key_a_written_secret_and_errors() {
     let fake = apple_fake().await;
     fake.set_claims(json!({"sub": "001234.apple", "email": "ada@example.test"}));
     refused_with(&apple(&fake, OTHER_KEY), "secret signed by another key").await;
-    refused_with(&apple(&fake, "not a key"), "an unreadable key").await;
+    // An unreadable key is refused when the app starts, not at the first sign-in.
+    match auth_runtime::Auth::new(config(apple(&fake, "not a key"))) {
+        Err(auth_runtime::ConfigError::InvalidProvider { provider, reason }) => {
+            assert_eq!(provider, "apple");
+            assert!(reason.contains("PKCS#8"), "{reason}");
+        }
+        other => panic!("expected InvalidProvider, got {:?}", other.err()),
+    }
     // A pre-minted secret is sent as written (here one the fake refuses).
     let mut written = providers::apple(CLIENT_ID.into(), "not-a-jwt".into());
     fake.point(&mut written);

@@ -105,6 +105,17 @@ impl<T, U> Inner<T, U> {
         };
         validate(&config, &strategy)?;
         resolve_provider_env(&mut config)?;
+        #[cfg(feature = "oauth")]
+        for p in &config.providers {
+            if let Provider::OAuth(o) = p {
+                crate::providers::oauth::check_provider(o).map_err(|reason| {
+                    ConfigError::InvalidProvider {
+                        provider: o.id.clone(),
+                        reason,
+                    }
+                })?;
+            }
+        }
         let secrets = resolve_secrets(&config)?;
         let csrf_secret = crate::csrf::secret_material(&secrets);
         let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;

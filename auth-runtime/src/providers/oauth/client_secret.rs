@@ -30,6 +30,18 @@ pub(crate) fn pkcs8_der(pem: &str) -> Result<Vec<u8>, OAuthError> {
         .map_err(|e| OAuthError::ClientSecret(format!("the private key's base64: {e}")))
 }
 
+/// Whether the key signs (at start-up, so a bad key is an error there, not at a sign-in).
+pub(crate) fn check_key(key: &ClientSecretJwt) -> Result<(), OAuthError> {
+    let der = pkcs8_der(&key.private_key.resolve()?)?;
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::ES256),
+        &json!({}),
+        &EncodingKey::from_ec_der(&der),
+    )
+    .map(drop)
+    .map_err(|e| OAuthError::ClientSecret(format!("not a P-256 private key: {e}")))
+}
+
 /// `{iss: team_id, sub: client_id, aud: issuer, iat, exp}` signed ES256 with `kid`.
 pub(crate) fn mint(
     key: &ClientSecretJwt,
