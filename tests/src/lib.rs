@@ -6,7 +6,7 @@
 //! | [`cookies`] | the cookie jar every simulated browser keeps |
 //! | [`flow`] | a config built with the hidden builder, counting callbacks, a browser driving `Auth::handle` |
 //! | [`axum_app`] | a real axum app with the flow mounted, driven with `tower::ServiceExt::oneshot` |
-//! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server |
+//! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server, a provider-shaped fake for the presets |
 //! | [`node`] | running the JavaScript peers in `tests/js` |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
 //! | [`adapter_suite`](mod@adapter_suite), [`db_suite`](mod@db_suite) | the suites run against both databases |
