@@ -428,9 +428,79 @@ pub fn twitch(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvid
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
     use serde_json::json;
 
     use super::*;
+
+    /// Any JSON value: the documents providers answer are not trusted.
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            any::<f64>().prop_map(|n| json!(n)),
+            "[a-z_0-9]{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            let keys = prop_oneof![
+                Just("id"),
+                Just("sub"),
+                Just("name"),
+                Just("email"),
+                Just("avatar"),
+                Just("discriminator"),
+                Just("data"),
+                Just("user"),
+                Just("picture"),
+                Just("firstName"),
+                Just("url"),
+                Just("global_name"),
+                Just("username"),
+            ];
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((keys, inner), 0..6).prop_map(|kv| {
+                    Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                }),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// No profile document makes a mapping panic; a mapped profile has an id.
+        #[test]
+        fn mappings_never_panic(raw in json_value()) {
+            for f in [
+                standard_profile,
+                gitlab_profile,
+                discord_profile,
+                facebook_profile,
+                twitter_profile,
+                apple_profile,
+            ] {
+                if let Some(p) = f(&raw) {
+                    prop_assert!(!p.id.is_empty());
+                }
+            }
+        }
+
+        /// Discord's default avatar is one of its six, for any id or discriminator.
+        #[test]
+        fn discord_default_avatars_are_in_range(id in any::<u64>(), discriminator in "[0-9]{1,4}") {
+            let p = discord_profile(&json!({"id": id.to_string(), "avatar": null, "discriminator": discriminator})).unwrap();
+            let image = p.image.unwrap();
+            let n: u64 = image
+                .strip_prefix("https://cdn.discordapp.com/embed/avatars/")
+                .and_then(|r| r.strip_suffix(".png"))
+                .unwrap()
+                .parse()
+                .unwrap();
+            prop_assert!(n < 6);
+        }
+    }
 
     #[test]
     fn discord_avatars() {

@@ -273,6 +273,21 @@ mod tests {
     }
 
     #[test]
+    fn the_form_user_is_a_small_json_object_or_nothing() {
+        assert!(form_user(r#"{"name":{"firstName":"A"}}"#).is_some());
+        for bad in [
+            "",
+            "null",
+            "[1]",
+            "\"x\"",
+            "{",
+            &format!("{{\"a\":\"{}\"}}", "x".repeat(5000)),
+        ] {
+            assert!(form_user(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
     fn provider_error_text_is_bounded() {
         assert_eq!(bounded(&"x".repeat(1000)).len(), 200);
     }

@@ -121,6 +121,20 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 512, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
+
+        /// Any text as a key is a typed error or a DER, never a panic.
+        #[test]
+        fn any_pem_text_decodes_or_fails_typed(text in ".{0,200}", body in "[A-Za-z0-9+/=\\n ]{0,120}") {
+            let _ = pkcs8_der(&text);
+            let pem = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY-----");
+            if let Err(e) = mint(&key(&pem), "c", &endpoints()) {
+                proptest::prop_assert!(matches!(e, OAuthError::ClientSecret(_)));
+            }
+        }
+    }
+
     #[test]
     fn a_bad_key_is_a_typed_error() {
         for pem in [

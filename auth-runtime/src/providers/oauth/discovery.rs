@@ -78,9 +78,10 @@ fn entra_issuer(provider: &OAuthProvider, tenant: &str) -> Result<String, OAuthE
     Ok(format!("https://login.microsoftonline.com/{tenant}/v2.0"))
 }
 
-/// A tenant id or domain: letters, digits, `-` and `.`, not empty.
+/// A tenant id or domain: letters, digits, `-` and `.`, starting with a letter or digit
+/// (so never `.` or `..`).
 pub(crate) fn is_tenant(tenant: &str) -> bool {
-    !tenant.is_empty()
+    tenant.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
         && tenant.len() <= 256
         && tenant
             .bytes()
@@ -210,7 +211,42 @@ impl OAuthClient {
 
 #[cfg(test)]
 mod tests {
-    use super::{is_tenant, is_tenant_template};
+    use proptest::prelude::*;
+
+    use super::{MULTI_TENANT, TENANT_PLACEHOLDER, is_tenant, is_tenant_template};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// A tenant `is_tenant` accepts is one path segment of the issuer, whatever its
+        /// characters: the issuer's URL has exactly the path `/{tenant}/v2.0`.
+        #[test]
+        fn an_accepted_tenant_is_one_path_segment(tenant in "[a-zA-Z0-9./%?#@:_ -]{0,40}") {
+            if is_tenant(&tenant) {
+                let issuer = format!("https://login.microsoftonline.com/{tenant}/v2.0");
+                let url = url::Url::parse(&issuer).unwrap();
+                prop_assert_eq!(url.host_str(), Some("login.microsoftonline.com"));
+                prop_assert_eq!(url.path(), format!("/{tenant}/v2.0"));
+                prop_assert!(url.query().is_none() && url.fragment().is_none());
+            }
+        }
+
+        /// The template stands only for the multi-tenant names, in the same place.
+        #[test]
+        fn the_template_fits_only_a_multi_tenant_issuer(
+            tenant in "[a-z0-9.-]{1,20}",
+            prefix in "https?://[a-z.]{1,15}(:[0-9]{1,4})?",
+        ) {
+            let template = format!("{prefix}/{TENANT_PLACEHOLDER}/v2.0");
+            let configured = format!("{prefix}/{tenant}/v2.0");
+            prop_assert_eq!(
+                is_tenant_template(&template, &configured),
+                MULTI_TENANT.contains(&tenant.as_str())
+            );
+            let elsewhere = format!("{prefix}x/common/v2.0");
+            prop_assert!(!is_tenant_template(&template, &elsewhere));
+        }
+    }
 
     #[test]
     fn only_a_multi_tenant_issuer_takes_the_template() {
@@ -238,7 +274,7 @@ mod tests {
     fn tenants_are_no_paths() {
         assert!(is_tenant("9188040d-6c67-4c5b-b112-36a304b66dad"));
         assert!(is_tenant("contoso.onmicrosoft.com"));
-        for bad in ["", "a/b", "common/v2.0?x", "a b", "%2e%2e"] {
+        for bad in ["", "a/b", "common/v2.0?x", "a b", "%2e%2e", ".", "..", ".x"] {
             assert!(!is_tenant(bad), "{bad}");
         }
     }
