@@ -13,11 +13,11 @@ use auth_runtime::config::{ClientAuth, ClientSecretJwt, OAuthProvider};
 use auth_runtime::{AuthConfig, Provider, providers};
 use auth_tests::flow::*;
 use auth_tests::oauth::fake::{CLIENT_ID, CLIENT_SECRET, Fake, FormPost, Shape};
-use auth_tests::oauth::{BASIC, OidcProvider, POST, REDIRECT_URI};
+use auth_tests::oauth::{BASIC, NO_PKCE_BASIC, NO_PKCE_POST, OidcProvider, POST, REDIRECT_URI};
 use serde_json::{Value, json};
 
 const CALLBACK_ERROR: &str = "http://localhost:3000/api/auth/signin?error=OAuthCallbackError";
-const CHECKS: [&str; 3] = ["authjs.state", "authjs.pkce.code_verifier", "authjs.nonce"];
+const APPLE_CHECKS: [&str; 2] = ["authjs.state", "authjs.nonce"];
 
 fn config(provider: OAuthProvider) -> AuthConfig<Tok, SUser> {
     counting_config(Arc::default()).__provider(Provider::OAuth(provider))
@@ -308,9 +308,13 @@ async fn oidc_preset(fake: &Fake, provider: OAuthProvider, extra_claims: Value) 
     assert_eq!(user["id"], "oidc-user");
     assert_eq!(user["email"], "olive@example.test");
     let auth = fake.last_authorization();
-    for check in ["state", "nonce", "code_challenge"] {
-        assert!(auth.contains_key(check), "{check} sent: {auth:?}");
-    }
+    assert!(auth.contains_key("state"), "state is always sent: {auth:?}");
+    assert_eq!(auth.contains_key("nonce"), provider.nonce, "{auth:?}");
+    assert_eq!(
+        auth.contains_key("code_challenge"),
+        provider.pkce,
+        "{auth:?}"
+    );
     let expected = match provider.client_auth {
         ClientAuth::ClientSecretBasic => "client_secret_basic",
         _ => "client_secret_post",
@@ -357,8 +361,9 @@ async fn keycloak_okta_auth0_at_their_issuers() {
 }
 
 #[tokio::test]
-async fn slack_signs_in_and_refuses_errors() {
-    let fake = Fake::start(Shape::oidc("")).await;
+async fn slack_without_pkce_signs_in_and_refuses_errors() {
+    // Slack fails a confidential client's exchange with a PKCE verifier.
+    let fake = Fake::start(Shape::oidc("").without_pkce(true)).await;
     let (id, secret) = client();
     let provider = pointed(&fake, providers::slack(id, secret));
     let user = oidc_preset(&fake, provider, json!({})).await;
@@ -367,18 +372,23 @@ async fn slack_signs_in_and_refuses_errors() {
 }
 
 #[tokio::test]
-async fn linkedin_client_secret_post_and_errors() {
-    let fake = Fake::start(Shape::oidc("/oauth").post()).await;
+async fn linkedin_client_secret_post_state_only_and_errors() {
+    // LinkedIn refuses a web app's PKCE verifier and puts no nonce in its ID tokens.
+    let fake = Fake::start(Shape::oidc("/oauth").post().without_pkce(false)).await;
     let (id, secret) = client();
     let provider = pointed(&fake, providers::linkedin(id, secret));
     oidc_preset(&fake, provider.clone(), json!({})).await;
     let (_, form) = fake.token_requests.lock().unwrap()[0].clone();
     assert_eq!(form["client_secret"], CLIENT_SECRET);
 
-    // The same client authenticating with HTTP Basic is refused by the provider.
-    let mut basic = provider;
+    // The same client authenticating with HTTP Basic is refused by the provider, and so is
+    // a PKCE verifier (the reason the preset sends none).
+    let mut basic = provider.clone();
     basic.client_auth = ClientAuth::ClientSecretBasic;
     refused_with(&basic, "LinkedIn takes client_secret_post").await;
+    let mut with_pkce = provider;
+    with_pkce.pkce = true;
+    refused_with(&with_pkce, "LinkedIn refuses PKCE").await;
 }
 
 #[tokio::test]
@@ -580,7 +590,7 @@ fn der(pem: &str) -> Vec<u8> {
 async fn apple_fake() -> Arc<Fake> {
     let fake = Fake::start(Shape {
         userinfo: None,
-        ..Shape::oidc("").post()
+        ..Shape::oidc("").post().without_pkce(true)
     })
     .await;
     let encoding = jsonwebtoken::EncodingKey::from_ec_der(&der(APPLE_KEY));
@@ -633,16 +643,19 @@ async fn apple_form_post_minted_secret_and_the_first_name() {
     let res = start(&mut b, "apple").await;
     // The provider's page POSTs the callback from its own site: the check cookies must
     // cross it (SameSite=None; Secure), the page to return to as well.
-    for name in CHECKS.iter().chain(&["authjs.callback-url"]) {
+    // Apple takes no PKCE: state and nonce.
+    assert!(res.set_cookie("authjs.pkce.code_verifier").is_none());
+    for name in APPLE_CHECKS.iter().chain(&["authjs.callback-url"]) {
         let c = res.set_cookie(name).unwrap();
         assert!(c.ends_with("; HttpOnly; Secure; SameSite=None"), "{c}");
     }
     let res = back(&mut b, res.location()).await;
     assert_eq!(res.location(), "http://localhost:3000/after");
     let auth = fake.last_authorization();
+    assert!(!auth.contains_key("code_challenge"), "{auth:?}");
     assert_eq!(auth["response_mode"], "form_post");
     assert_eq!(auth["scope"], "name email");
-    for name in CHECKS {
+    for name in APPLE_CHECKS {
         let c = res.set_cookie(name).unwrap();
         assert!(c.starts_with(&format!("{name}=; Max-Age=0")), "{c}");
         assert!(c.ends_with("SameSite=None"), "{c}");
@@ -703,9 +716,11 @@ async fn apple_refuses_a_wrong_key_a_written_secret_and_errors() {
 /// redirect URI registered there).
 fn at_oidc_provider(mut provider: OAuthProvider) -> OAuthProvider {
     let op = OidcProvider::shared();
-    let (id, secret) = match provider.client_auth {
-        ClientAuth::ClientSecretPost => POST,
-        _ => BASIC,
+    let (id, secret) = match (provider.client_auth, provider.pkce) {
+        (ClientAuth::ClientSecretPost, true) => POST,
+        (ClientAuth::ClientSecretPost, false) => NO_PKCE_POST,
+        (_, true) => BASIC,
+        (_, false) => NO_PKCE_BASIC,
     };
     provider.id = "oidc".to_owned();
     provider.issuer = Some(op.issuer.as_str().into());

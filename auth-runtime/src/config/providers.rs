@@ -117,6 +117,12 @@ pub struct OAuthProvider {
     pub allow_dangerous_email_account_linking: bool,
     /// GitHub: fetch the primary e-mail from `/user/emails` when the profile has none.
     pub github_emails_url: Option<ConfigValue>,
+    /// Send PKCE (S256), on by default. Off only for providers that refuse it from a
+    /// confidential client (Apple, Slack, LinkedIn); `state` is always sent.
+    pub pkce: bool,
+    /// OIDC: send a `nonce` and require it in the ID token, on by default. Off only for a
+    /// provider whose ID token never carries it (LinkedIn).
+    pub nonce: bool,
     /// Further parameters of the authorization request (Twitch's `claims`). The ones the
     /// client sets itself (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`,
     /// `code_challenge`, `code_challenge_method`, `nonce`, `response_mode`) are skipped.

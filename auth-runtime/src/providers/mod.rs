@@ -9,9 +9,10 @@
 //! ([`authorization_url`](OAuthProvider::authorization_url),
 //! [`token_url`](OAuthProvider::token_url), [`userinfo_url`](OAuthProvider::userinfo_url);
 //! the OAuth 2.0 presets) on the returned value to point it elsewhere: a self-hosted GitLab,
-//! a test server on loopback. Every preset sends `state` and PKCE (S256), and the OIDC ones
-//! a `nonce`, even where Auth.js leaves one out (a server ignores a parameter it does not
-//! know, RFC 6749 3.1).
+//! a test server on loopback. Every preset sends `state`, PKCE (S256) and, the OIDC ones, a
+//! `nonce`, where the provider takes them: Twitter, Okta and the others get `state` though
+//! Auth.js leaves it out; Apple and Slack refuse PKCE from a confidential client (state and
+//! nonce), LinkedIn takes neither PKCE nor a nonce (state only).
 
 #[cfg(feature = "oauth")]
 pub mod oauth;
@@ -98,6 +99,8 @@ pub fn oauth(id: &str, client_id: ConfigValue, client_secret: ConfigValue) -> OA
         profile: Arc::new(oidc_profile),
         allow_dangerous_email_account_linking: false,
         github_emails_url: None,
+        pkce: true,
+        nonce: true,
         authorization_params: Vec::new(),
         form_post: false,
         tenant_id: None,

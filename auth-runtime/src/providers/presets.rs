@@ -4,14 +4,14 @@
 //! | preset | kind | quirk |
 //! | --- | --- | --- |
 //! | [`microsoft_entra_id`] | OIDC | the tenant's issuer; `tid` verified, [`allowed_tenants`](OAuthProvider::allowed_tenants); no photo |
-//! | [`apple`], [`apple_with_key`] | OIDC | `form_post`, `client_secret_post`, the secret a JWT, the name from the first callback's `user` |
+//! | [`apple`], [`apple_with_key`] | OIDC | `form_post`, `client_secret_post`, the secret a JWT, the name from the first callback's `user`; no PKCE |
 //! | [`gitlab`] | OAuth 2.0 | `api/v4/user`, a numeric id |
 //! | [`discord`] | OAuth 2.0 | the avatar URL built from the id and hash |
 //! | [`keycloak`], [`okta`], [`auth0`] | OIDC | the issuer is required |
 //! | [`facebook`] | OAuth 2.0 | Graph fields, `picture.data.url` |
 //! | [`twitter`] | OAuth 2.0 | the profile under `data`, no e-mail |
-//! | [`slack`] | OIDC | |
-//! | [`linkedin`] | OIDC | `client_secret_post` |
+//! | [`slack`] | OIDC | no PKCE |
+//! | [`linkedin`] | OIDC | `client_secret_post`; no PKCE, no nonce (state only) |
 //! | [`twitch`] | OIDC | `client_secret_post`, the `claims` request, the token's scope an array |
 
 use std::sync::Arc;
@@ -232,11 +232,14 @@ pub fn microsoft_entra_id(
 
 /// Apple (id `apple`) with a client secret minted elsewhere (a JWT, at most six months
 /// valid): OIDC at `https://appleid.apple.com`, scope `name email`,
-/// `response_mode=form_post` (the callback is a POST), `client_secret_post`.
+/// `response_mode=form_post` (the callback is a POST), `client_secret_post`; state and
+/// nonce (no PKCE).
 pub fn apple(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvider {
     OAuthProvider {
         scope: "name email".to_owned(),
         form_post: true,
+        // Apple documents no PKCE: state and nonce, as Auth.js.
+        pkce: false,
         client_auth: ClientAuth::ClientSecretPost,
         profile: Arc::new(apple_profile),
         ..oidc_preset(
@@ -379,22 +382,32 @@ pub fn twitter(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvi
     }
 }
 
-/// Slack (id `slack`): OIDC at `https://slack.com` ("Sign in with Slack").
+/// Slack (id `slack`): OIDC at `https://slack.com` ("Sign in with Slack"); state and nonce,
+/// no PKCE.
 pub fn slack(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvider {
-    oidc_preset(
-        "slack",
-        "Slack",
-        "https://slack.com",
-        client_id,
-        client_secret,
-    )
+    OAuthProvider {
+        // Slack's token endpoint fails a confidential client's exchange with a PKCE
+        // verifier: state and nonce.
+        pkce: false,
+        ..oidc_preset(
+            "slack",
+            "Slack",
+            "https://slack.com",
+            client_id,
+            client_secret,
+        )
+    }
 }
 
 /// LinkedIn (id `linkedin`): OIDC at `https://www.linkedin.com/oauth`,
-/// `client_secret_post`.
+/// `client_secret_post`; state only (no PKCE, no nonce).
 pub fn linkedin(client_id: ConfigValue, client_secret: ConfigValue) -> OAuthProvider {
     OAuthProvider {
         client_auth: ClientAuth::ClientSecretPost,
+        // LinkedIn answers `invalid_client` to a web app's PKCE verifier and puts no
+        // `nonce` in its ID token: state only, as Auth.js.
+        pkce: false,
+        nonce: false,
         ..oidc_preset(
             "linkedin",
             "LinkedIn",

@@ -58,6 +58,11 @@ pub struct Shape {
     pub discovery_issuer_path: Option<&'static str>,
     /// Members added to every token answer (Twitch's `scope` array).
     pub token_extra: Value,
+    /// PKCE is required (most); `false`: a PKCE verifier is refused with `invalid_client`,
+    /// as LinkedIn and Slack refuse a confidential client's.
+    pub pkce: bool,
+    /// The ID token carries the request's `nonce` (all but LinkedIn).
+    pub echoes_nonce: bool,
 }
 
 impl Shape {
@@ -71,6 +76,8 @@ impl Shape {
             issuer_path: None,
             discovery_issuer_path: None,
             token_extra: json!({}),
+            pkce: true,
+            echoes_nonce: true,
         }
     }
 
@@ -80,6 +87,15 @@ impl Shape {
         Shape {
             issuer_path: Some(issuer_path),
             ..Shape::oauth("/authorize", "/token", "/userinfo")
+        }
+    }
+
+    /// Refusing PKCE (`nonce`: and leaving the nonce out of its ID tokens).
+    pub fn without_pkce(self, nonce: bool) -> Self {
+        Shape {
+            pkce: false,
+            echoes_nonce: nonce,
+            ..self
         }
     }
 
@@ -95,7 +111,7 @@ impl Shape {
 /// What the authorization request remembered for its code.
 #[derive(Clone, Debug)]
 struct Grant {
-    challenge: String,
+    challenge: Option<String>,
     redirect_uri: String,
     nonce: Option<String>,
 }
@@ -305,8 +321,10 @@ async fn authorize(
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     fake.authorizations.lock().unwrap().push(q.clone());
+    let pkce_ok =
+        !fake.shape.pkce || q.get("code_challenge_method").map(String::as_str) == Some("S256");
     if q.get("client_id").map(String::as_str) != Some(CLIENT_ID)
-        || q.get("code_challenge_method").map(String::as_str) != Some("S256")
+        || !pkce_ok
         || q.get("response_type").map(String::as_str) != Some("code")
     {
         return StatusCode::BAD_REQUEST.into_response();
@@ -315,7 +333,7 @@ async fn authorize(
     fake.codes.lock().unwrap().insert(
         code.clone(),
         Grant {
-            challenge: q["code_challenge"].clone(),
+            challenge: q.get("code_challenge").cloned(),
             redirect_uri: q["redirect_uri"].clone(),
             nonce: q.get("nonce").cloned(),
         },
@@ -397,8 +415,12 @@ async fn token(
     else {
         return oauth_error(400, "invalid_grant");
     };
-    let verifier = form.get("code_verifier").cloned().unwrap_or_default();
-    if URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes())) != grant.challenge
+    let verifier = form.get("code_verifier");
+    if !fake.shape.pkce && verifier.is_some() {
+        return oauth_error(401, "invalid_client");
+    }
+    let challenge = verifier.map(|v| URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(v.as_bytes())));
+    if (fake.shape.pkce && challenge != grant.challenge)
         || form.get("redirect_uri") != Some(&grant.redirect_uri)
         || form.get("grant_type").map(String::as_str) != Some("authorization_code")
     {
@@ -413,7 +435,8 @@ async fn token(
         "expires_in": 3600,
     });
     if fake.issuer.is_some() {
-        body["id_token"] = json!(fake.id_token(grant.nonce.as_deref()));
+        let nonce = grant.nonce.as_deref().filter(|_| fake.shape.echoes_nonce);
+        body["id_token"] = json!(fake.id_token(nonce));
     }
     for (k, v) in fake.shape.token_extra.as_object().unwrap() {
         body[k] = v.clone();

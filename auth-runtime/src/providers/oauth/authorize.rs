@@ -98,9 +98,13 @@ impl OAuthClient {
             ))
         })?;
         let state = random_token()?;
-        let code_verifier = random_token()?;
+        let code_verifier = if provider.pkce {
+            Some(random_token()?)
+        } else {
+            None
+        };
         let nonce = match provider.kind {
-            AccountType::Oidc => Some(random_token()?),
+            AccountType::Oidc if provider.nonce => Some(random_token()?),
             _ => None,
         };
         {
@@ -111,9 +115,11 @@ impl OAuthClient {
             if !provider.scope.is_empty() {
                 q.append_pair("scope", &provider.scope);
             }
-            q.append_pair("state", &state)
-                .append_pair("code_challenge", &pkce_challenge(&code_verifier))
-                .append_pair("code_challenge_method", "S256");
+            q.append_pair("state", &state);
+            if let Some(code_verifier) = &code_verifier {
+                q.append_pair("code_challenge", &pkce_challenge(code_verifier))
+                    .append_pair("code_challenge_method", "S256");
+            }
             if let Some(nonce) = &nonce {
                 q.append_pair("nonce", nonce);
             }
@@ -130,7 +136,7 @@ impl OAuthClient {
             url: url.into(),
             checks: Checks {
                 state: Some(state),
-                code_verifier: Some(code_verifier),
+                code_verifier,
                 nonce,
             },
         })

@@ -108,29 +108,32 @@ impl OAuthClient {
             });
         }
         let code = single(query, "code")?.ok_or(OAuthError::MissingCode)?;
-        let code_verifier = checks
-            .code_verifier
-            .as_deref()
-            .ok_or(OAuthError::MissingCodeVerifier)?;
+        // What the provider takes (`pkce`, `nonce`) is required: a missing check cookie
+        // is an error, never a reason to skip the check.
+        let code_verifier = if provider.pkce {
+            Some(
+                checks
+                    .code_verifier
+                    .as_deref()
+                    .ok_or(OAuthError::MissingCodeVerifier)?,
+            )
+        } else {
+            None
+        };
         let oidc = provider.kind == AccountType::Oidc;
-        let nonce = if oidc {
+        let nonce = if oidc && provider.nonce {
             Some(checks.nonce.as_deref().ok_or(OAuthError::MissingNonce)?)
         } else {
             None
         };
 
-        let tokens = self
-            .token_request(
-                provider,
-                &endpoints,
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", callback_url),
-                    ("code_verifier", code_verifier),
-                ],
-            )
-            .await?;
+        let mut grant = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", callback_url),
+        ];
+        grant.extend(code_verifier.map(|v| ("code_verifier", v)));
+        let tokens = self.token_request(provider, &endpoints, &grant).await?;
         let client_id = provider.client_id.resolve()?;
 
         let mut raw = if oidc {

@@ -81,7 +81,10 @@ fn entra_issuer(provider: &OAuthProvider, tenant: &str) -> Result<String, OAuthE
 /// A tenant id or domain: letters, digits, `-` and `.`, starting with a letter or digit
 /// (so never `.` or `..`).
 pub(crate) fn is_tenant(tenant: &str) -> bool {
-    tenant.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+    tenant
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
         && tenant.len() <= 256
         && tenant
             .bytes()
