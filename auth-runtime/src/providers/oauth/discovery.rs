@@ -214,6 +214,7 @@ impl OAuthClient {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use proptest::prelude::*;
 
     use super::{MULTI_TENANT, TENANT_PLACEHOLDER, is_tenant, is_tenant_template};
