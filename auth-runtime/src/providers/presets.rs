@@ -99,7 +99,7 @@ pub fn gitlab_profile(raw: &Value) -> Option<Profile> {
 /// `discriminator % 5` for a legacy name with a discriminator); `email_verified` from
 /// `verified`.
 pub fn discord_profile(raw: &Value) -> Option<Profile> {
-    let id = str_at(raw, &["id"])?.to_owned();
+    let id = id_of(raw.get("id"))?;
     let name = owned(str_at(raw, &["global_name"]).or_else(|| str_at(raw, &["username"])));
     let image = match str_at(raw, &["avatar"]) {
         Some(hash) => {
@@ -577,6 +577,8 @@ mod tests {
             twitter_profile(&json!({"id": "1"})).is_none(),
             "the user is under `data`"
         );
+        // An empty id is no id (found by `mappings_never_panic`).
+        assert!(discord_profile(&json!({"id": "", "avatar": null})).is_none());
     }
 
     #[test]
