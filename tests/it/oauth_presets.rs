@@ -505,6 +505,17 @@ async fn entra_id_multi_tenant_checks_tid_and_the_allow_list() {
 
     fake.set_claims(tenant_claims(&fake, TENANT, TENANT));
     token_and_userinfo_errors(&fake, &provider, false).await;
+    // Without `name` in the ID token the profile is asked of userinfo, which fails.
+    let mut no_name = tenant_claims(&fake, TENANT, TENANT);
+    no_name["name"] = Value::Null;
+    fake.set_claims(no_name);
+    fake.fail_userinfo(500);
+    refused_with(&provider, "userinfo error").await;
+    *fake.userinfo_status.lock().unwrap() = None;
+    let mut no_sub = tenant_claims(&fake, TENANT, TENANT);
+    no_sub["sub"] = Value::Null;
+    fake.set_claims(no_sub);
+    refused_with(&provider, "ID token without `sub`").await;
 }
 
 #[tokio::test]
