@@ -797,3 +797,47 @@ async fn oidc_presets_at_the_real_oidc_provider() {
     let mut b = browser(at_oidc_provider(entra));
     assert_eq!(at_provider(&mut b).await.location(), CALLBACK_ERROR);
 }
+
+/// Apple's `form_post` in headless Chromium: the app on `localhost`, the provider on
+/// `127.0.0.1` (another site), whose page POSTs the callback cross-site. The check cookies
+/// come along only because they are `SameSite=None; Secure` (Chromium takes `Secure`
+/// cookies from `http://localhost`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apple_form_post_in_headless_chromium() {
+    assert!(
+        std::path::Path::new("/usr/bin/chromium").exists(),
+        "/usr/bin/chromium is missing: run `scripts/setup` (it installs Debian's chromium)"
+    );
+    auth_tests::node::require("playwright-core");
+    let fake = apple_fake().await;
+    fake.set_claims(json!({"sub": "001234.apple", "email": "ada@privaterelay.appleid.com"}));
+    *fake.form_user.lock().unwrap() =
+        Some(json!({"name": {"firstName": "Ada", "lastName": "Lovelace"}}).to_string());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://localhost:{port}");
+    let auth =
+        auth_runtime::Auth::new(config(apple(&fake, APPLE_KEY)).with_url(base.clone())).unwrap();
+    let app: axum::Router = axum::Router::new()
+        .route("/after", axum::routing::get(|| async { "after" }))
+        .merge(auth.routes());
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .current_dir(auth_tests::node::js_dir())
+            .arg("browser-form-post.mjs")
+            .arg(&base)
+            .output()
+            .expect("run node")
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("ok: sign in across sites with form_post"),
+        "browser run failed\n--- steps ---\n{stdout}\n--- errors ---\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(fake.token_requests.lock().unwrap().len(), 1);
+}

@@ -87,14 +87,25 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
         return Ok(Reply::unknown_provider(id));
     };
-    let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
+    #[cfg_attr(not(feature = "oauth"), allow(unused_variables))]
+    let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     match provider {
         // Auth.js: signing in with credentials goes through the sign-in page's form.
         Provider::Credentials(_) => {
             Ok(Reply::redirect(inner.action_url(ctx, "signin")).with_cookies(callback_cookie))
         }
         #[cfg(feature = "oauth")]
-        Provider::OAuth(o) => oauth(inner, ctx, o, callback_cookie).await,
+        Provider::OAuth(o) => {
+            // The page to return to must cross the provider's POST too: set it again,
+            // `SameSite=None`, even when a `Lax` one holds the same value.
+            let callback_cookie = if o.form_post {
+                let name = &ctx.scheme.names.callback_url;
+                Some(SetCookie::new(name, callback_url, ctx.secure()).cross_site())
+            } else {
+                callback_cookie
+            };
+            oauth(inner, ctx, o, callback_cookie).await
+        }
         // Refused by `Auth::new` (`ConfigError::OAuthDisabled`).
         #[cfg(not(feature = "oauth"))]
         Provider::OAuth(o) => Err(FlowError::Configuration(
@@ -160,14 +171,6 @@ async fn oauth<T: TokenData, U: SessionUserData>(
             cookie
         });
     }
-    // The page the user started from, kept across the provider's cross-site POST too.
-    let callback_cookie = callback_cookie.map(|c| {
-        if provider.form_post {
-            c.cross_site()
-        } else {
-            c
-        }
-    });
     tracing::debug!(provider = %provider.id, checks = set.len(), "redirecting to the provider");
     Ok(Reply::redirect(authorization.url)
         .with_cookies(callback_cookie)

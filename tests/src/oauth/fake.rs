@@ -6,7 +6,8 @@
 //! - authorize: checks the client id and the PKCE method, remembers every parameter
 //!   ([`Fake::authorizations`]) and the grant, then sends the browser back with `code` and
 //!   `state`: a redirect, or for `response_mode=form_post` the form the provider's page
-//!   would POST, as JSON (`{"action": .., "fields": {..}}`, [`FormPost`]);
+//!   would POST, as JSON (`{"action": .., "fields": {..}}`, [`FormPost`]), or to a browser
+//!   (`Accept: text/html`) that page, which POSTs itself;
 //! - token: checks the client authentication of the [`Shape`] (a wrong method or secret is
 //!   `401 invalid_client`), the single-use code, the PKCE verifier and the redirect URI
 //!   (`400 invalid_grant`); answers the token (and for OIDC an ID token signed with a test
@@ -316,8 +317,17 @@ async fn jwks(State(fake): State<Arc<Fake>>) -> Response {
     axum::Json(json!({ "keys": [fake.key.1.clone()] })).into_response()
 }
 
+/// Text for an HTML attribute value.
+fn attr(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 async fn authorize(
     State(fake): State<Arc<Fake>>,
+    headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     fake.authorizations.lock().unwrap().push(q.clone());
@@ -345,6 +355,29 @@ async fn authorize(
     if q.get("response_mode").map(String::as_str) == Some("form_post") {
         if let Some(user) = fake.form_user.lock().unwrap().take() {
             fields.push(("user".to_owned(), user));
+        }
+        // A browser gets the page Apple serves: a form that POSTs itself to the callback.
+        let browser = headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"));
+        if browser {
+            let inputs: String = fields
+                .iter()
+                .map(|(k, v)| {
+                    format!(
+                        "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                        attr(k),
+                        attr(v)
+                    )
+                })
+                .collect();
+            return axum::response::Html(format!(
+                "<!doctype html><form method=\"post\" action=\"{}\">{inputs}</form>\
+                 <script>document.forms[0].submit()</script>",
+                attr(&q["redirect_uri"])
+            ))
+            .into_response();
         }
         let fields: HashMap<_, _> = fields.into_iter().collect();
         return axum::Json(json!({"action": q["redirect_uri"], "fields": fields})).into_response();
