@@ -8,7 +8,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 use syn::{Attribute, Block, Expr, ExprCall, LitStr, Type};
 
-use crate::spec::{CallbackKind, ClientAuth, EventKind, Strategy};
+use crate::spec::{CallbackKind, ClientAuth, EventKind, Opt, ProviderKind, Strategy};
 
 /// One valid `auth! { .. }` invocation.
 pub struct Model<'a> {
@@ -164,6 +164,9 @@ pub enum Provider<'a> {
     Credentials(Credentials<'a>),
     GitHub(Preset<'a>),
     Google(Preset<'a>),
+    /// Microsoft Entra ID, Apple, GitLab, Discord, Keycloak, Okta, Auth0, Facebook,
+    /// Twitter, Slack, LinkedIn, Twitch.
+    Named(NamedPreset<'a>),
     Oidc(Oidc<'a>),
     OAuth(OAuth<'a>),
     Passkey(Passkey<'a>),
@@ -238,6 +241,30 @@ pub struct Preset<'a> {
     pub client: Client<'a>,
     pub id: Option<&'a LitStr>,
     pub login: Login<'a>,
+}
+
+/// A preset beyond GitHub and Google: its kind, client and written options.
+pub struct NamedPreset<'a> {
+    pub kind: ProviderKind,
+    /// The provider's name as written (`Apple`): where an error about the provider points.
+    pub written: &'a Ident,
+    pub id: Option<&'a LitStr>,
+    pub client_id: ConfigValue<'a>,
+    /// `None` only for Apple with its key (`team_id`, `key_id`, `private_key` in `values`).
+    pub client_secret: Option<ConfigValue<'a>>,
+    /// The written values of the options of kind `Config` other than the client's
+    /// (`issuer`, the endpoint URLs, `tenant_id`, Apple's key), in the order written.
+    pub values: Vec<(Opt, ConfigValue<'a>)>,
+    /// `allowed_tenants` (Entra ID).
+    pub allowed_tenants: Option<&'a Expr>,
+    pub login: Login<'a>,
+}
+
+impl<'a> NamedPreset<'a> {
+    /// The written value of `opt`.
+    pub fn value(&self, opt: Opt) -> Option<ConfigValue<'a>> {
+        self.values.iter().find(|(o, _)| *o == opt).map(|(_, v)| *v)
+    }
 }
 
 /// `Oidc { id, issuer, client_id, client_secret, .. }` (endpoints by discovery).

@@ -307,6 +307,18 @@ pub enum ProviderKind {
     Credentials,
     GitHub,
     Google,
+    MicrosoftEntraId,
+    Apple,
+    GitLab,
+    Discord,
+    Keycloak,
+    Okta,
+    Auth0,
+    Facebook,
+    Twitter,
+    Slack,
+    LinkedIn,
+    Twitch,
     Oidc,
     OAuth,
     Passkey,
@@ -331,6 +343,11 @@ pub enum Opt {
     Fields,
     RpName,
     RpId,
+    TenantId,
+    AllowedTenants,
+    TeamId,
+    KeyId,
+    PrivateKey,
 }
 
 /// How an option's value is written, which decides how `check` reads it and what
@@ -354,6 +371,8 @@ pub enum ValueKind {
     /// `{ name: { label: "..", type: "..", placeholder: "..", required: bool }, .. }`: the
     /// credentials form (see [`FIELD_OPTIONS`]).
     Fields,
+    /// A list of strings: `["a", "b"]`, a `Vec<String>`, any iterator of `Into<String>`.
+    List,
 }
 
 impl Opt {
@@ -376,6 +395,11 @@ impl Opt {
             Opt::Fields => "fields",
             Opt::RpName => "rp_name",
             Opt::RpId => "rp_id",
+            Opt::TenantId => "tenant_id",
+            Opt::AllowedTenants => "allowed_tenants",
+            Opt::TeamId => "team_id",
+            Opt::KeyId => "key_id",
+            Opt::PrivateKey => "private_key",
         }
     }
 
@@ -389,7 +413,12 @@ impl Opt {
             | Opt::Issuer
             | Opt::AuthorizationUrl
             | Opt::TokenUrl
-            | Opt::UserinfoUrl => ValueKind::Config,
+            | Opt::UserinfoUrl
+            | Opt::TenantId
+            | Opt::TeamId
+            | Opt::KeyId
+            | Opt::PrivateKey => ValueKind::Config,
+            Opt::AllowedTenants => ValueKind::List,
             Opt::Authorize => ValueKind::Authorize,
             Opt::Profile => ValueKind::Profile,
             Opt::ClientAuth => ValueKind::ClientAuth,
@@ -400,13 +429,22 @@ impl Opt {
 
     /// An example value for a "missing option" help, for provider `kind`.
     pub fn example(self, kind: &str) -> String {
-        let upper = kind.to_uppercase();
+        // The prefix of the example's variables (`GITHUB_ID`; `ENTRA_ID` for Entra ID).
+        let upper = match kind {
+            "MicrosoftEntraId" => "ENTRA".to_owned(),
+            _ => kind.to_uppercase(),
+        };
         match self {
             Opt::ClientId => format!("client_id: env(\"{upper}_ID\")"),
             Opt::ClientSecret => format!("client_secret: env(\"{upper}_SECRET\")"),
             Opt::Authorize => "authorize: |credentials| async move { .. }".to_owned(),
             Opt::Id => "id: \"my-provider\"".to_owned(),
             Opt::Issuer => "issuer: \"https://sso.example.com\"".to_owned(),
+            Opt::TenantId => format!("tenant_id: env(\"{upper}_TENANT_ID\")"),
+            Opt::TeamId => format!("team_id: env(\"{upper}_TEAM_ID\")"),
+            Opt::KeyId => format!("key_id: env(\"{upper}_KEY_ID\")"),
+            Opt::PrivateKey => format!("private_key: env(\"{upper}_PRIVATE_KEY\")"),
+            Opt::AllowedTenants => "allowed_tenants: [\"..\"]".to_owned(),
             other => format!("{}: \"https://..\"", other.name()),
         }
     }
@@ -459,6 +497,47 @@ const PRESET_OPTIONS: &[OptionSpec] = &[
     optional(Opt::AllowDangerousEmailAccountLinking),
 ];
 
+/// The OIDC presets at a fixed issuer (Slack, LinkedIn, Twitch): `issuer` points one
+/// elsewhere (a test server).
+const OIDC_PRESET_OPTIONS: &[OptionSpec] = &[
+    required(Opt::ClientId),
+    required(Opt::ClientSecret),
+    optional(Opt::Id),
+    optional(Opt::Name),
+    optional(Opt::Scope),
+    optional(Opt::Issuer),
+    optional(Opt::AllowDangerousEmailAccountLinking),
+];
+
+/// The OIDC presets whose issuer is the customer's (Keycloak with its realm, Okta, Auth0).
+const ISSUER_PRESET_OPTIONS: &[OptionSpec] = &[
+    required(Opt::Issuer),
+    required(Opt::ClientId),
+    required(Opt::ClientSecret),
+    optional(Opt::Id),
+    optional(Opt::Name),
+    optional(Opt::Scope),
+    optional(Opt::AllowDangerousEmailAccountLinking),
+];
+
+/// The OAuth 2.0 presets (GitLab, Discord, Facebook, Twitter): the endpoint URLs point one
+/// elsewhere (a self-hosted GitLab, a test server).
+const OAUTH_PRESET_OPTIONS: &[OptionSpec] = &[
+    required(Opt::ClientId),
+    required(Opt::ClientSecret),
+    optional(Opt::Id),
+    optional(Opt::Name),
+    optional(Opt::Scope),
+    optional(Opt::AuthorizationUrl),
+    optional(Opt::TokenUrl),
+    optional(Opt::UserinfoUrl),
+    optional(Opt::AllowDangerousEmailAccountLinking),
+];
+
+/// The options of the Apple preset whose client secret is minted from a key: all three or
+/// none, and then `client_secret` (checked in `check/providers.rs`).
+pub const APPLE_KEY: [Opt; 3] = [Opt::TeamId, Opt::KeyId, Opt::PrivateKey];
+
 /// The providers and their options: the one place that says what each provider takes.
 pub const PROVIDERS: &[ProviderSpec] = &[
     ProviderSpec {
@@ -484,6 +563,84 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         default_id: Some("google"),
         options: PRESET_OPTIONS,
     },
+    ProviderSpec {
+        name: "MicrosoftEntraId",
+        kind: ProviderKind::MicrosoftEntraId,
+        default_id: Some("microsoft-entra-id"),
+        options: &[
+            required(Opt::ClientId),
+            required(Opt::ClientSecret),
+            required(Opt::TenantId),
+            optional(Opt::Id),
+            optional(Opt::Name),
+            optional(Opt::Scope),
+            optional(Opt::AllowedTenants),
+            optional(Opt::Issuer),
+            optional(Opt::AllowDangerousEmailAccountLinking),
+        ],
+    },
+    ProviderSpec {
+        name: "Apple",
+        kind: ProviderKind::Apple,
+        default_id: Some("apple"),
+        options: &[
+            required(Opt::ClientId),
+            optional(Opt::TeamId),
+            optional(Opt::KeyId),
+            optional(Opt::PrivateKey),
+            optional(Opt::ClientSecret),
+            optional(Opt::Id),
+            optional(Opt::Name),
+            optional(Opt::Scope),
+            optional(Opt::Issuer),
+            optional(Opt::AllowDangerousEmailAccountLinking),
+        ],
+    },
+    preset(
+        "GitLab",
+        ProviderKind::GitLab,
+        "gitlab",
+        OAUTH_PRESET_OPTIONS,
+    ),
+    preset(
+        "Discord",
+        ProviderKind::Discord,
+        "discord",
+        OAUTH_PRESET_OPTIONS,
+    ),
+    preset(
+        "Keycloak",
+        ProviderKind::Keycloak,
+        "keycloak",
+        ISSUER_PRESET_OPTIONS,
+    ),
+    preset("Okta", ProviderKind::Okta, "okta", ISSUER_PRESET_OPTIONS),
+    preset("Auth0", ProviderKind::Auth0, "auth0", ISSUER_PRESET_OPTIONS),
+    preset(
+        "Facebook",
+        ProviderKind::Facebook,
+        "facebook",
+        OAUTH_PRESET_OPTIONS,
+    ),
+    preset(
+        "Twitter",
+        ProviderKind::Twitter,
+        "twitter",
+        OAUTH_PRESET_OPTIONS,
+    ),
+    preset("Slack", ProviderKind::Slack, "slack", OIDC_PRESET_OPTIONS),
+    preset(
+        "LinkedIn",
+        ProviderKind::LinkedIn,
+        "linkedin",
+        OIDC_PRESET_OPTIONS,
+    ),
+    preset(
+        "Twitch",
+        ProviderKind::Twitch,
+        "twitch",
+        OIDC_PRESET_OPTIONS,
+    ),
     ProviderSpec {
         name: "Oidc",
         kind: ProviderKind::Oidc,
@@ -529,6 +686,20 @@ pub const PROVIDERS: &[ProviderSpec] = &[
         ],
     },
 ];
+
+const fn preset(
+    name: &'static str,
+    kind: ProviderKind,
+    id: &'static str,
+    options: &'static [OptionSpec],
+) -> ProviderSpec {
+    ProviderSpec {
+        name,
+        kind,
+        default_id: Some(id),
+        options,
+    }
+}
 
 /// The names of the providers, in table order.
 pub fn provider_names() -> Vec<&'static str> {
@@ -626,6 +797,7 @@ mod tests {
                     "`{name}: \\|credentials, request, state\\| async move {{ .. }}` returning `Option<User>` or `Result<User, CredentialsError>`"
                 )
             }
+            (ValueKind::List, _) => format!("`{name}: [\"..\", ..]`"),
             (ValueKind::Profile, _) => {
                 format!("`{name}: fn(&serde_json::Value) -> Option<Profile>`")
             }

@@ -132,6 +132,9 @@ pub struct SetCookie {
     pub expires: Option<SystemTime>,
     /// `Secure`.
     pub secure: bool,
+    /// `SameSite=None; Secure` instead of `SameSite=Lax`: sent with a cross-site POST (the
+    /// check cookies of a `form_post` provider, whose callback the provider's page POSTs).
+    pub cross_site: bool,
 }
 
 /// The value (a session token, a CSRF token) is a secret: only its length is shown.
@@ -143,6 +146,7 @@ impl std::fmt::Debug for SetCookie {
             .field("max_age", &self.max_age)
             .field("expires", &self.expires)
             .field("secure", &self.secure)
+            .field("cross_site", &self.cross_site)
             .finish()
     }
 }
@@ -156,7 +160,16 @@ impl SetCookie {
             max_age: None,
             expires: None,
             secure,
+            cross_site: false,
         }
+    }
+
+    /// Makes it `SameSite=None; Secure` (browsers take `Secure` cookies from
+    /// `http://localhost` too).
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    pub fn cross_site(mut self) -> Self {
+        self.cross_site = true;
+        self
     }
 
     /// A cookie that clears `name` (`Max-Age=0`, empty value).
@@ -201,10 +214,14 @@ impl SetCookie {
             out.push_str(&httpdate::fmt_http_date(expires.min(last)));
         }
         out.push_str("; HttpOnly");
-        if self.secure {
+        if self.secure || self.cross_site {
             out.push_str("; Secure");
         }
-        out.push_str("; SameSite=Lax");
+        out.push_str(if self.cross_site {
+            "; SameSite=None"
+        } else {
+            "; SameSite=Lax"
+        });
         out
     }
 

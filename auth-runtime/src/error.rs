@@ -49,6 +49,15 @@ pub enum ConfigError {
     /// Two providers share an id.
     #[error("two providers have the id `{0}`; give one of them another `id`")]
     DuplicateProvider(String),
+    /// A provider's option cannot be used (Apple's private key unreadable, Entra ID's
+    /// `tenant_id` not a tenant).
+    #[error("provider `{provider}`: {reason}")]
+    InvalidProvider {
+        /// The provider's id.
+        provider: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
     /// A provider id cannot appear in a URL path.
     #[error("provider id `{0}` is not valid; use letters, digits, `-` and `_`")]
     InvalidProviderId(String),

@@ -132,6 +132,18 @@ pub use auth::{
 ///   | `Credentials` | `authorize: \|credentials, request, state\| async move { .. }` returning `Option<User>` or `Result<User, CredentialsError>` | `id` (default `"credentials"`), `name`, `fields: { email: { label: .., type: .., placeholder: .., required: .. }, .. }` (the form, typed: see below) |
 ///   | `GitHub` | `client_id`, `client_secret` | `id` (default `"github"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `MicrosoftEntraId` | `client_id`, `client_secret`, `tenant_id` | `id` (default `"microsoft-entra-id"`), `name`, `scope`, `allowed_tenants: ["..", ..]`, `issuer`, `allow_dangerous_email_account_linking: bool` |
+///   | `Apple` | `client_id` | `team_id`, `key_id`, `private_key`, `client_secret`, `id` (default `"apple"`), `name`, `scope`, `issuer`, `allow_dangerous_email_account_linking: bool` |
+///   | `GitLab` | `client_id`, `client_secret` | `id` (default `"gitlab"`), `name`, `scope`, `authorization_url`, `token_url`, `userinfo_url`, `allow_dangerous_email_account_linking: bool` |
+///   | `Discord` | `client_id`, `client_secret` | `id` (default `"discord"`), `name`, `scope`, `authorization_url`, `token_url`, `userinfo_url`, `allow_dangerous_email_account_linking: bool` |
+///   | `Keycloak` | `issuer`, `client_id`, `client_secret` | `id` (default `"keycloak"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `Okta` | `issuer`, `client_id`, `client_secret` | `id` (default `"okta"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `Auth0` | `issuer`, `client_id`, `client_secret` | `id` (default `"auth0"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
+///   | `Facebook` | `client_id`, `client_secret` | `id` (default `"facebook"`), `name`, `scope`, `authorization_url`, `token_url`, `userinfo_url`, `allow_dangerous_email_account_linking: bool` |
+///   | `Twitter` | `client_id`, `client_secret` | `id` (default `"twitter"`), `name`, `scope`, `authorization_url`, `token_url`, `userinfo_url`, `allow_dangerous_email_account_linking: bool` |
+///   | `Slack` | `client_id`, `client_secret` | `id` (default `"slack"`), `name`, `scope`, `issuer`, `allow_dangerous_email_account_linking: bool` |
+///   | `LinkedIn` | `client_id`, `client_secret` | `id` (default `"linkedin"`), `name`, `scope`, `issuer`, `allow_dangerous_email_account_linking: bool` |
+///   | `Twitch` | `client_id`, `client_secret` | `id` (default `"twitch"`), `name`, `scope`, `issuer`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Passkey` |  | `rp_name`, `rp_id`, `id` (default `"passkey"`), `name` |

@@ -45,6 +45,7 @@ mod macro_user;
 mod oauth_flow;
 mod oauth_local;
 mod oauth_oidc;
+mod oauth_presets;
 mod oauth_refresh_flow;
 mod passkey;
 mod readme;

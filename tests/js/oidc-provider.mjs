@@ -11,9 +11,10 @@
 // Differences from a production setup, all for unattended tests:
 // - login and consent are automatic: /interaction/:uid logs in the account named by
 //   `login_hint` (default `user-1`) and grants every requested scope and claim;
-// - PKCE is required for every client; refresh tokens are issued to every client allowed
+// - PKCE is required for every client but those whose id starts `nopkce-`; refresh tokens are issued to every client allowed
 //   the refresh_token grant and rotated on every use;
-// - keys (RSA, P-256, Ed25519) are generated at start-up.
+// - keys (RSA, P-256, Ed25519) are generated at start-up;
+// - the `claims` request parameter is honoured.
 import { createServer } from 'node:http';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -74,9 +75,11 @@ const provider = new Provider(issuer, {
     email: ['email', 'email_verified'],
     profile: ['name', 'picture'],
   },
-  features: { devInteractions: { enabled: false } },
+  // The `claims` request parameter (OIDC Core 5.5), which the Twitch preset sends.
+  features: { devInteractions: { enabled: false }, claimsParameter: { enabled: true } },
   enabledJWA: { idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA'] },
-  pkce: { required: () => true },
+  // PKCE for every client but the ones named `nopkce-*` (presets whose providers refuse it).
+  pkce: { required: (_ctx, client) => !client.clientId.startsWith('nopkce-') },
   issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed('refresh_token'),
   rotateRefreshToken: true,
   findAccount: async (_ctx, id) => {

@@ -7,7 +7,7 @@
 //! | [`flow`] | a config built with the hidden builder, counting callbacks, a browser driving `Auth::handle` |
 //! | [`axum_app`] | a real axum app with the flow mounted, driven with `tower::ServiceExt::oneshot` |
 //! | [`actix_app`] | the same configuration under actix-web, driven by its in-process test service |
-//! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server |
+//! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server, a provider-shaped fake for the presets |
 //! | [`node`] | running the JavaScript peers in `tests/js` |
 //! | [`passkey`] | a software passkey authenticator (ES256) answering the flow's WebAuthn options |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |

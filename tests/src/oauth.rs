@@ -12,6 +12,7 @@ use auth_runtime::providers;
 use crate::cookies::CookieJar;
 use crate::node;
 
+pub mod fake;
 pub mod github;
 
 /// Where the provider sends the browser back (any registered URI works: the browser
@@ -26,6 +27,10 @@ pub const POST: (&str, &str) = ("post-client", "post-secret");
 pub const ES256: (&str, &str) = ("es256-client", "es256-secret");
 /// Gets EdDSA-signed ID tokens.
 pub const EDDSA: (&str, &str) = ("eddsa-client", "eddsa-secret");
+/// Not required to use PKCE (every other client is), `client_secret_basic`.
+pub const NO_PKCE_BASIC: (&str, &str) = ("nopkce-basic-client", "nopkce-basic-secret");
+/// Not required to use PKCE, `client_secret_post`.
+pub const NO_PKCE_POST: (&str, &str) = ("nopkce-post-client", "nopkce-post-secret");
 
 /// A running `tests/js/oidc-provider.mjs`. It exits when its stdin closes, i.e. when
 /// this process ends, even if the test panicked.
@@ -45,7 +50,7 @@ impl Drop for OidcProvider {
 }
 
 impl OidcProvider {
-    /// Starts a provider with the four test clients on a free loopback port.
+    /// Starts a provider with the six test clients on a free loopback port.
     pub fn start() -> OidcProvider {
         node::require("oidc-provider");
         let client = |(id, secret): (&str, &str), extra: serde_json::Value| {
@@ -65,6 +70,8 @@ impl OidcProvider {
                 client(POST, serde_json::json!({"token_endpoint_auth_method": "client_secret_post"})),
                 client(ES256, serde_json::json!({"id_token_signed_response_alg": "ES256"})),
                 client(EDDSA, serde_json::json!({"id_token_signed_response_alg": "EdDSA"})),
+                client(NO_PKCE_BASIC, serde_json::json!({})),
+                client(NO_PKCE_POST, serde_json::json!({"token_endpoint_auth_method": "client_secret_post"})),
             ]
         });
         let mut child = Command::new("node")

@@ -10,7 +10,8 @@ use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
 use crate::model::{
-    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, OAuth, Oidc, Passkey,
+    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, NamedPreset, OAuth, Oidc,
+    Passkey,
     Preset, Provider,
 };
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
@@ -53,6 +54,9 @@ pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
                 format!("add `{}`", examples.join(", ")),
             );
         }
+        if spec.kind == ProviderKind::Apple {
+            check_apple_secret(cx, def, &entries);
+        }
         let id_written = entries.iter().any(|(opt, _)| *opt == Opt::Id);
         let values = Values(
             entries
@@ -81,6 +85,53 @@ pub fn providers<'a>(cx: &Ctxt, list: &'a [ProviderDef]) -> Vec<Provider<'a>> {
     out
 }
 
+/// Apple's client secret: written (`client_secret`, minted elsewhere) or minted from the
+/// key (`team_id`, `key_id`, `private_key`, all three), one of the two.
+fn check_apple_secret<T>(cx: &Ctxt, def: &ProviderDef, entries: &[(Opt, T)]) {
+    let has = |opt: Opt| entries.iter().any(|(o, _)| *o == opt);
+    let key: Vec<Opt> = spec::APPLE_KEY
+        .iter()
+        .copied()
+        .filter(|o| has(*o))
+        .collect();
+    let missing: Vec<&str> = spec::APPLE_KEY
+        .iter()
+        .filter(|o| !has(**o))
+        .map(|o| o.name())
+        .collect();
+    let examples = || {
+        spec::APPLE_KEY
+            .iter()
+            .map(|o| o.example("Apple"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (has(Opt::ClientSecret), key.is_empty()) {
+        (false, true) => cx.error_spanned_by(
+            &def.kind,
+            "`Apple` is missing its client secret: `team_id`, `key_id` and `private_key`, or `client_secret`",
+            format!(
+                "add `{}` (the client secret is minted from the \"Sign in with Apple\" key), or a JWT minted elsewhere: `client_secret: env(\"APPLE_SECRET\")`",
+                examples()
+            ),
+        ),
+        (false, false) if !missing.is_empty() => cx.error_spanned_by(
+            &def.kind,
+            format!("`Apple` is missing {}", backticked(&missing)),
+            format!(
+                "the client secret is minted from `team_id`, `key_id` and `private_key` together: add `{}`",
+                examples()
+            ),
+        ),
+        (true, false) => cx.error_spanned_by(
+            &def.kind,
+            "`Apple` takes `client_secret` or `team_id`, `key_id` and `private_key`, not both",
+            "remove `client_secret` to mint the secret from the key, or the key's options to send the written secret",
+        ),
+        _ => {}
+    }
+}
+
 /// An option's value, read as its [`ValueKind`] says; `None` (recorded) when it has the
 /// wrong form.
 fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
@@ -106,7 +157,7 @@ fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
             rp_id(cx, e)?;
             Value::Expr(e)
         }
-        ValueKind::Text | ValueKind::Flag | ValueKind::Profile => Value::Expr(e),
+        ValueKind::Text | ValueKind::Flag | ValueKind::Profile | ValueKind::List => Value::Expr(e),
     })
 }
 
@@ -330,6 +381,42 @@ impl<'a> Values<'a> {
             }),
             ProviderKind::GitHub => Provider::GitHub(preset()?),
             ProviderKind::Google => Provider::Google(preset()?),
+            ProviderKind::MicrosoftEntraId
+            | ProviderKind::Apple
+            | ProviderKind::GitLab
+            | ProviderKind::Discord
+            | ProviderKind::Keycloak
+            | ProviderKind::Okta
+            | ProviderKind::Auth0
+            | ProviderKind::Facebook
+            | ProviderKind::Twitter
+            | ProviderKind::Slack
+            | ProviderKind::LinkedIn
+            | ProviderKind::Twitch => {
+                let client_secret = self.config(Opt::ClientSecret);
+                let has_key = spec::APPLE_KEY.iter().all(|o| self.config(*o).is_some());
+                if client_secret.is_none() && !(kind == ProviderKind::Apple && has_key) {
+                    return None;
+                }
+                Provider::Named(NamedPreset {
+                    kind,
+                    written,
+                    id: self.id(),
+                    client_id: self.config(Opt::ClientId)?,
+                    client_secret,
+                    values: self
+                        .0
+                        .iter()
+                        .filter(|(o, _)| !matches!(o, Opt::ClientId | Opt::ClientSecret))
+                        .filter_map(|(o, v)| match v {
+                            Value::Config(c) => Some((*o, *c)),
+                            _ => None,
+                        })
+                        .collect(),
+                    allowed_tenants: self.expr(Opt::AllowedTenants),
+                    login: self.login(),
+                })
+            }
             ProviderKind::Oidc => Provider::Oidc(Oidc {
                 written,
                 id: self.id()?,
@@ -377,8 +464,13 @@ mod tests {
                     ValueKind::ClientAuth => quote!(#key: client_secret_post),
                     ValueKind::Config => quote!(#key: env("X")),
                     ValueKind::Fields => quote!(#key: { email: {} }),
+                    ValueKind::List => quote!(#key: ["x"]),
                     _ => quote!(#key: value),
                 }
+            });
+            // Apple's secret is written or minted from its key, not both: the key here.
+            let options = options.filter(|o| {
+                spec.kind != ProviderKind::Apple || !o.to_string().starts_with("client_secret")
             });
             let kind = syn::Ident::new(spec.name, proc_macro2::Span::call_site());
             let cx = Ctxt::new();
@@ -390,6 +482,7 @@ mod tests {
                 Provider::Credentials(_) => ProviderKind::Credentials,
                 Provider::GitHub(_) => ProviderKind::GitHub,
                 Provider::Google(_) => ProviderKind::Google,
+                Provider::Named(p) => p.kind,
                 Provider::Oidc(_) => ProviderKind::Oidc,
                 Provider::OAuth(_) => ProviderKind::OAuth,
                 Provider::Passkey(_) => ProviderKind::Passkey,
@@ -406,6 +499,21 @@ mod tests {
                 Provider::GitHub(p) | Provider::Google(p) => match o {
                     Opt::ClientId | Opt::ClientSecret => true,
                     Opt::Id => p.id.is_some(),
+                    other => login_set(&p.login, other),
+                },
+                Provider::Named(p) => match o {
+                    Opt::ClientId => true,
+                    Opt::ClientSecret => p.client_secret.is_some() || p.kind == ProviderKind::Apple,
+                    Opt::Id => p.id.is_some(),
+                    Opt::AllowedTenants => p.allowed_tenants.is_some(),
+                    Opt::Issuer
+                    | Opt::AuthorizationUrl
+                    | Opt::TokenUrl
+                    | Opt::UserinfoUrl
+                    | Opt::TenantId
+                    | Opt::TeamId
+                    | Opt::KeyId
+                    | Opt::PrivateKey => p.value(o).is_some(),
                     other => login_set(&p.login, other),
                 },
                 Provider::Oidc(p) => match o {

@@ -8,8 +8,8 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{call, private, respan, runtime};
-use crate::model::{Authorize, ConfigValue, Login, Passkey, Preset, Provider};
-use crate::spec::ClientAuth;
+use crate::model::{Authorize, ConfigValue, Login, NamedPreset, Passkey, Preset, Provider};
+use crate::spec::{self, ClientAuth, Opt, ProviderKind};
 
 /// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
 /// `authorize` then returns.
@@ -52,6 +52,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
         Provider::Passkey(k) => passkey(k),
         Provider::GitHub(preset) => self::preset(quote!(github), preset),
         Provider::Google(preset) => self::preset(quote!(google), preset),
+        Provider::Named(preset) => named(preset),
         Provider::Oidc(o) => {
             let (id, issuer) = (o.id, config(o.issuer));
             let (cid, secret) = (config(o.client.id), config(o.client.secret));
@@ -268,6 +269,86 @@ fn preset(ctor: TokenStream, preset: &Preset) -> TokenStream {
         quote!(#rt::providers::#ctor(#id, #secret)),
         set,
     )
+}
+
+/// A preset beyond GitHub and Google: its constructor with the values it needs (the
+/// issuer of Keycloak, Okta and Auth0, Entra ID's tenant, Apple's secret or key), and the
+/// written options over it.
+fn named(preset: &NamedPreset) -> TokenStream {
+    let rt = runtime();
+    let cid = config(preset.client_id);
+    let secret = preset.client_secret.map(config);
+    let value = |opt: Opt| preset.value(opt).map(config);
+    let mut taken = vec![];
+    let ctor = match (preset.kind, secret) {
+        (ProviderKind::Apple, None) => {
+            taken.extend(spec::APPLE_KEY);
+            let [team_id, key_id, private_key] = spec::APPLE_KEY.map(value);
+            quote! {
+                #rt::providers::apple_with_key(#cid, #rt::config::ClientSecretJwt {
+                    team_id: #team_id,
+                    key_id: #key_id,
+                    private_key: #private_key,
+                })
+            }
+        }
+        (ProviderKind::MicrosoftEntraId, Some(secret)) => {
+            taken.push(Opt::TenantId);
+            let tenant = value(Opt::TenantId);
+            quote!(#rt::providers::microsoft_entra_id(#cid, #secret, #tenant))
+        }
+        (
+            kind @ (ProviderKind::Keycloak | ProviderKind::Okta | ProviderKind::Auth0),
+            Some(secret),
+        ) => {
+            taken.push(Opt::Issuer);
+            let issuer = value(Opt::Issuer);
+            let ctor = format_ident!("{}", constructor(kind));
+            quote!(#rt::providers::#ctor(#issuer, #cid, #secret))
+        }
+        (kind, secret) => {
+            let ctor = format_ident!("{}", constructor(kind));
+            quote!(#rt::providers::#ctor(#cid, #secret))
+        }
+    };
+    let mut set: Vec<TokenStream> = preset.id.map(set_id).into_iter().collect();
+    set.extend(login(&preset.login));
+    for (opt, v) in &preset.values {
+        if !taken.contains(opt) {
+            let (name, v) = (format_ident!("{}", opt.name()), config(*v));
+            set.push(quote!(#name: ::core::option::Option::Some(#v)));
+        }
+    }
+    set.extend(
+        preset
+            .allowed_tenants
+            .map(|e| set_field("allowed_tenants", call(quote!(#rt::config::TextListValue::into_texts), e))),
+    );
+    oauth(preset.written, ctor, set)
+}
+
+/// The runtime's constructor of a preset (`providers::gitlab`).
+fn constructor(kind: ProviderKind) -> &'static str {
+    match kind {
+        ProviderKind::MicrosoftEntraId => "microsoft_entra_id",
+        ProviderKind::Apple => "apple",
+        ProviderKind::GitLab => "gitlab",
+        ProviderKind::Discord => "discord",
+        ProviderKind::Keycloak => "keycloak",
+        ProviderKind::Okta => "okta",
+        ProviderKind::Auth0 => "auth0",
+        ProviderKind::Facebook => "facebook",
+        ProviderKind::Twitter => "twitter",
+        ProviderKind::Slack => "slack",
+        ProviderKind::LinkedIn => "linkedin",
+        ProviderKind::Twitch => "twitch",
+        ProviderKind::GitHub => "github",
+        ProviderKind::Google => "google",
+        ProviderKind::Credentials => "credentials",
+        ProviderKind::Oidc => "oidc",
+        ProviderKind::OAuth => "oauth",
+        ProviderKind::Passkey => "passkey",
+    }
 }
 
 /// An `OAuthProvider` from `ctor` with the `set` fields over it. It first calls

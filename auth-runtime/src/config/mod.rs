@@ -36,10 +36,10 @@ pub use events::{
 pub use limits::{
     DEFAULT_MAX_KEYS, DEFAULT_PER_IDENTIFIER, DEFAULT_PER_IP, Rate, SignInLimitStats, SignInLimits,
 };
-pub use options::{CallbackState, FlagValue, ProviderValue, SecondsValue, TextValue};
+pub use options::{CallbackState, FlagValue, ProviderValue, SecondsValue, TextListValue, TextValue};
 pub use providers::{
-    ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, OAuthSupport, PasskeyProvider,
-    PasskeySupport, ProfileFn,
+    ClientAuth, ClientSecretJwt, CredentialField, CredentialsProvider, OAuthProvider, OAuthSupport,
+    PasskeyProvider, PasskeySupport, ProfileFn,
     Provider,
 };
 pub use request::RequestInfo;

@@ -59,6 +59,28 @@ impl<T: Into<String>> TextValue for T {
     }
 }
 
+/// Values an option listing strings takes (`allowed_tenants: ["..", ..]`): an array, a
+/// `Vec` or any iterator of strings.
+#[diagnostic::on_unimplemented(
+    message = "this option of `auth!` is a list of strings, not `{Self}`",
+    label = "expected a list of strings (`[\"a\", \"b\"]`, a `Vec<String>`)"
+)]
+pub trait TextListValue {
+    /// The strings.
+    fn into_texts(self) -> Vec<String>;
+}
+
+#[diagnostic::do_not_recommend]
+impl<I> TextListValue for I
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    fn into_texts(self) -> Vec<String> {
+        self.into_iter().map(Into::into).collect()
+    }
+}
+
 /// Values a provider's settings take (`client_id`, `client_secret`, `issuer`, the OAuth
 /// endpoints): a string written in the configuration, or `env("NAME")` (a [`ConfigValue`]),
 /// read when [`Auth::new`](crate::Auth::new) starts.

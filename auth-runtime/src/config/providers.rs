@@ -117,6 +117,55 @@ pub struct OAuthProvider {
     pub allow_dangerous_email_account_linking: bool,
     /// GitHub: fetch the primary e-mail from `/user/emails` when the profile has none.
     pub github_emails_url: Option<ConfigValue>,
+    /// Send PKCE (S256), on by default. Off only for providers that refuse it from a
+    /// confidential client (Apple, Slack, LinkedIn); `state` is always sent.
+    pub pkce: bool,
+    /// OIDC: send a `nonce` and require it in the ID token, on by default. Off only for a
+    /// provider whose ID token never carries it (LinkedIn).
+    pub nonce: bool,
+    /// Further parameters of the authorization request (Twitch's `claims`). The ones the
+    /// client sets itself (`response_type`, `client_id`, `redirect_uri`, `scope`, `state`,
+    /// `code_challenge`, `code_challenge_method`, `nonce`, `response_mode`) are skipped.
+    pub authorization_params: Vec<(String, String)>,
+    /// The provider returns with `response_mode=form_post` (Apple): the browser POSTs the
+    /// callback from the provider's site, so the check cookies are `SameSite=None; Secure`,
+    /// and a `user` field of the callback's form (Apple's name, sent once, unsigned) is
+    /// kept in the raw profile as `user`.
+    pub form_post: bool,
+    /// Microsoft Entra ID: the tenant (a tenant id, or `common`, `organizations`,
+    /// `consumers`). The issuer is `https://login.microsoftonline.com/{tenant}/v2.0` unless
+    /// [`issuer`](Self::issuer) is set; a multi-tenant issuer's `{tenantid}` template is
+    /// filled from the ID token's verified `tid`, and the token needs a `tid`.
+    pub tenant_id: Option<ConfigValue>,
+    /// Microsoft Entra ID: the tenants (`tid`) allowed to sign in; empty allows every
+    /// tenant the issuer accepts (with `common`: every Entra tenant and personal accounts).
+    pub allowed_tenants: Vec<String>,
+    /// A client secret minted for each token request as an ES256 JWT (Apple), instead of
+    /// [`client_secret`](Self::client_secret).
+    pub client_secret_jwt: Option<ClientSecretJwt>,
+}
+
+/// What a client secret minted as a JWT is made of (Apple's "Sign in with Apple" key): an
+/// ES256 token `{iss: team_id, sub: client_id, aud: issuer, iat, exp: iat + 5 min}` with
+/// the header's `kid`, signed by the private key.
+#[derive(Clone)]
+pub struct ClientSecretJwt {
+    /// The team id (`iss`).
+    pub team_id: ConfigValue,
+    /// The key id (`kid`).
+    pub key_id: ConfigValue,
+    /// The P-256 private key, PKCS#8 PEM (Apple's `.p8` file; `\n` escapes are read as
+    /// line breaks, for keys kept in one-line environment variables).
+    pub private_key: ConfigValue,
+}
+
+impl fmt::Debug for ClientSecretJwt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientSecretJwt")
+            .field("team_id", &self.team_id)
+            .field("key_id", &self.key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl fmt::Debug for OAuthProvider {
@@ -151,10 +200,15 @@ pub struct PasskeyProvider {
 
 /// A configured provider.
 #[derive(Clone, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "built once at start-up, a handful per application; never moved on a hot path"
+)]
 pub enum Provider {
     /// Credentials (`Credentials { authorize: .. }`).
     Credentials(CredentialsProvider),
-    /// OAuth 2.0 / OIDC (`GitHub { .. }`, `Google { .. }`, `Oidc { .. }`, `OAuth { .. }`).
+    /// OAuth 2.0 / OIDC (`GitHub { .. }`, `Google { .. }`, the other presets, `Oidc { .. }`,
+    /// `OAuth { .. }`).
     OAuth(OAuthProvider),
     /// Passkeys (`Passkey { .. }`).
     Passkey(PasskeyProvider),

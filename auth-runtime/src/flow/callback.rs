@@ -159,7 +159,13 @@ async fn oauth_callback<T: TokenData, U: SessionUserData>(
         let Some(raw) = ctx.cookies.get(name).filter(|v| !v.is_empty()) else {
             continue;
         };
-        cleared.push(SetCookie::clear(name, ctx.secure()));
+        let clear = SetCookie::clear(name, ctx.secure());
+        // Cleared with the attributes it was set with.
+        cleared.push(if provider.form_post {
+            clear.cross_site()
+        } else {
+            clear
+        });
         match open_check(codec, raw, &provider.id, ctx.now_secs()) {
             Ok(v) => *slot = Some(v),
             Err(e) => failure = Some(format!("the `{name}` cookie is not valid: {e}")),

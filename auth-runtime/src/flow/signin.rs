@@ -104,14 +104,25 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
         return Ok(Reply::unknown_provider(id));
     };
-    let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
+    #[cfg_attr(not(feature = "oauth"), allow(unused_variables))]
+    let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     match provider {
         // Auth.js: signing in with credentials (or a passkey) goes through the sign-in page.
         Provider::Credentials(_) | Provider::Passkey(_) => {
             Ok(Reply::redirect(inner.action_url(ctx, "signin")).with_cookies(callback_cookie))
         }
         #[cfg(feature = "oauth")]
-        Provider::OAuth(o) => oauth(inner, ctx, o, callback_cookie).await,
+        Provider::OAuth(o) => {
+            // The page to return to must cross the provider's POST too: set it again,
+            // `SameSite=None`, even when a `Lax` one holds the same value.
+            let callback_cookie = if o.form_post {
+                let name = &ctx.scheme.names.callback_url;
+                Some(SetCookie::new(name, callback_url, ctx.secure()).cross_site())
+            } else {
+                callback_cookie
+            };
+            oauth(inner, ctx, o, callback_cookie).await
+        }
         // Refused by `Auth::new` (`ConfigError::OAuthDisabled`).
         #[cfg(not(feature = "oauth"))]
         Provider::OAuth(o) => Err(FlowError::Configuration(
@@ -167,11 +178,15 @@ async fn oauth<T: TokenData, U: SessionUserData>(
             .map_err(|e| {
                 FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
             })?;
-        set.push(
-            SetCookie::new(name, sealed, ctx.secure())
-                .max_age(CHECK_COOKIE_MAX_AGE)
-                .expires(cookies::expires_in(ctx.now, CHECK_COOKIE_MAX_AGE)),
-        );
+        let cookie = SetCookie::new(name, sealed, ctx.secure())
+            .max_age(CHECK_COOKIE_MAX_AGE)
+            .expires(cookies::expires_in(ctx.now, CHECK_COOKIE_MAX_AGE));
+        // A `form_post` callback is a cross-site POST: a `Lax` cookie would stay behind.
+        set.push(if provider.form_post {
+            cookie.cross_site()
+        } else {
+            cookie
+        });
     }
     tracing::debug!(provider = %provider.id, checks = set.len(), "redirecting to the provider");
     Ok(Reply::redirect(authorization.url)

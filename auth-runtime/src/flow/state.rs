@@ -109,6 +109,17 @@ impl<T, U> Inner<T, U> {
         };
         validate(&config, &strategy, adapter.as_ref())?;
         resolve_provider_env(&mut config)?;
+        #[cfg(feature = "oauth")]
+        for p in &config.providers {
+            if let Provider::OAuth(o) = p {
+                crate::providers::oauth::check_provider(o).map_err(|reason| {
+                    ConfigError::InvalidProvider {
+                        provider: o.id.clone(),
+                        reason,
+                    }
+                })?;
+            }
+        }
         let secrets = resolve_secrets(&config)?;
         let csrf_secret = crate::csrf::secret_material(&secrets);
         let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;
@@ -283,17 +294,26 @@ fn resolve_provider_env<T, U>(config: &mut AuthConfig<T, U>) -> Result<(), Confi
     let env = config.env.clone();
     for p in &mut config.providers {
         if let Provider::OAuth(o) = p {
-            for v in [&mut o.client_id, &mut o.client_secret].into_iter().chain(
-                [
-                    &mut o.issuer,
-                    &mut o.authorization_url,
-                    &mut o.token_url,
-                    &mut o.userinfo_url,
-                    &mut o.github_emails_url,
-                ]
+            for v in [&mut o.client_id, &mut o.client_secret]
                 .into_iter()
-                .flatten(),
-            ) {
+                .chain(
+                    [
+                        &mut o.issuer,
+                        &mut o.authorization_url,
+                        &mut o.token_url,
+                        &mut o.userinfo_url,
+                        &mut o.github_emails_url,
+                        &mut o.tenant_id,
+                    ]
+                    .into_iter()
+                    .flatten(),
+                )
+                .chain(
+                    o.client_secret_jwt
+                        .iter_mut()
+                        .flat_map(|k| [&mut k.team_id, &mut k.key_id, &mut k.private_key]),
+                )
+            {
                 *v = ConfigValue::Literal(v.resolve_in(&env)?);
             }
         }

@@ -3,11 +3,29 @@
 //! The constructors are data and always available; the client that runs an OAuth provider
 //! ([`oauth`](mod@oauth), [`refresh`]) needs the `oauth` feature (on by default), and without it
 //! [`crate::Auth::new`] refuses an OAuth provider ([`crate::ConfigError::OAuthDisabled`]).
+//!
+//! Every preset takes its provider's production endpoints; set
+//! [`issuer`](OAuthProvider::issuer) (the OIDC presets) or the endpoint URLs
+//! ([`authorization_url`](OAuthProvider::authorization_url),
+//! [`token_url`](OAuthProvider::token_url), [`userinfo_url`](OAuthProvider::userinfo_url);
+//! the OAuth 2.0 presets) on the returned value to point it elsewhere: a self-hosted GitLab,
+//! a test server on loopback. Every preset sends `state`, PKCE (S256) and, the OIDC ones, a
+//! `nonce`, where the provider takes them: Twitter, Okta and the others get `state` though
+//! Auth.js leaves it out; Apple and Slack refuse PKCE from a confidential client (state and
+//! nonce), LinkedIn takes neither PKCE nor a nonce (state only).
 
 #[cfg(feature = "oauth")]
 pub mod oauth;
 #[cfg(feature = "oauth")]
 pub mod refresh;
+
+mod presets;
+
+pub use presets::{
+    apple, apple_profile, apple_with_key, auth0, discord, discord_profile, facebook,
+    facebook_profile, gitlab, gitlab_profile, keycloak, linkedin, microsoft_entra_id, okta, slack,
+    standard_profile, twitch, twitter, twitter_profile,
+};
 
 use std::sync::Arc;
 
@@ -92,6 +110,13 @@ pub fn oauth(id: &str, client_id: ConfigValue, client_secret: ConfigValue) -> OA
         profile: Arc::new(oidc_profile),
         allow_dangerous_email_account_linking: false,
         github_emails_url: None,
+        pkce: true,
+        nonce: true,
+        authorization_params: Vec::new(),
+        form_post: false,
+        tenant_id: None,
+        allowed_tenants: Vec::new(),
+        client_secret_jwt: None,
     }
 }
 

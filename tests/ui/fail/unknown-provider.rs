@@ -1,7 +1,7 @@
 auth_runtime::auth! {
     providers: [
         Github { client_id: env("GITHUB_ID"), client_secret: env("GITHUB_SECRET") },
-        Facebook { client_id: env("FB_ID"), client_secret: env("FB_SECRET") },
+        Bitbucket { client_id: env("BITBUCKET_ID"), client_secret: env("BITBUCKET_SECRET") },
     ],
 }
 

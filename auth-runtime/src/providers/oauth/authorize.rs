@@ -63,6 +63,20 @@ fn random_token() -> Result<String, OAuthError> {
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
+/// The parameters the client sets itself, never taken from
+/// [`OAuthProvider::authorization_params`].
+const RESERVED: &[&str] = &[
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+    "nonce",
+    "response_mode",
+];
+
 /// The PKCE S256 challenge of a verifier: `BASE64URL(SHA256(verifier))`.
 pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
@@ -84,9 +98,13 @@ impl OAuthClient {
             ))
         })?;
         let state = random_token()?;
-        let code_verifier = random_token()?;
+        let code_verifier = if provider.pkce {
+            Some(random_token()?)
+        } else {
+            None
+        };
         let nonce = match provider.kind {
-            AccountType::Oidc => Some(random_token()?),
+            AccountType::Oidc if provider.nonce => Some(random_token()?),
             _ => None,
         };
         {
@@ -97,18 +115,28 @@ impl OAuthClient {
             if !provider.scope.is_empty() {
                 q.append_pair("scope", &provider.scope);
             }
-            q.append_pair("state", &state)
-                .append_pair("code_challenge", &pkce_challenge(&code_verifier))
-                .append_pair("code_challenge_method", "S256");
+            q.append_pair("state", &state);
+            if let Some(code_verifier) = &code_verifier {
+                q.append_pair("code_challenge", &pkce_challenge(code_verifier))
+                    .append_pair("code_challenge_method", "S256");
+            }
             if let Some(nonce) = &nonce {
                 q.append_pair("nonce", nonce);
+            }
+            if provider.form_post {
+                q.append_pair("response_mode", "form_post");
+            }
+            for (name, value) in &provider.authorization_params {
+                if !RESERVED.contains(&name.as_str()) {
+                    q.append_pair(name, value);
+                }
             }
         }
         Ok(Authorization {
             url: url.into(),
             checks: Checks {
                 state: Some(state),
-                code_verifier: Some(code_verifier),
+                code_verifier,
                 nonce,
             },
         })

@@ -37,6 +37,39 @@ fn bounded(text: &str) -> String {
     super::error::untrusted_text(text)
 }
 
+/// Entra ID: with a templated (multi-tenant) issuer or an allow-list, the verified token's
+/// `tid` must be there, and in the list when there is one.
+fn check_tenant(
+    provider: &OAuthProvider,
+    endpoints: &super::Endpoints,
+    claims: &Value,
+) -> Result<(), OAuthError> {
+    if provider.tenant_id.is_none()
+        || (endpoints.issuer_template.is_none() && provider.allowed_tenants.is_empty())
+    {
+        return Ok(());
+    }
+    let tid = claims.get("tid").and_then(Value::as_str).unwrap_or("");
+    if tid.is_empty()
+        || !(provider.allowed_tenants.is_empty()
+            || provider.allowed_tenants.iter().any(|t| t == tid))
+    {
+        return Err(OAuthError::Tenant(bounded(tid)));
+    }
+    Ok(())
+}
+
+/// The `user` field of a `form_post` callback (Apple's name at the first consent): a JSON
+/// object of at most 4 KiB, else ignored.
+fn form_user(text: &str) -> Option<Value> {
+    if text.len() > 4096 {
+        return None;
+    }
+    serde_json::from_str::<Value>(text)
+        .ok()
+        .filter(Value::is_object)
+}
+
 fn ct_eq(a: &str, b: &str) -> bool {
     bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
@@ -75,29 +108,32 @@ impl OAuthClient {
             });
         }
         let code = single(query, "code")?.ok_or(OAuthError::MissingCode)?;
-        let code_verifier = checks
-            .code_verifier
-            .as_deref()
-            .ok_or(OAuthError::MissingCodeVerifier)?;
+        // What the provider takes (`pkce`, `nonce`) is required: a missing check cookie
+        // is an error, never a reason to skip the check.
+        let code_verifier = if provider.pkce {
+            Some(
+                checks
+                    .code_verifier
+                    .as_deref()
+                    .ok_or(OAuthError::MissingCodeVerifier)?,
+            )
+        } else {
+            None
+        };
         let oidc = provider.kind == AccountType::Oidc;
-        let nonce = if oidc {
+        let nonce = if oidc && provider.nonce {
             Some(checks.nonce.as_deref().ok_or(OAuthError::MissingNonce)?)
         } else {
             None
         };
 
-        let tokens = self
-            .token_request(
-                provider,
-                &endpoints,
-                &[
-                    ("grant_type", "authorization_code"),
-                    ("code", code),
-                    ("redirect_uri", callback_url),
-                    ("code_verifier", code_verifier),
-                ],
-            )
-            .await?;
+        let mut grant = vec![
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", callback_url),
+        ];
+        grant.extend(code_verifier.map(|v| ("code_verifier", v)));
+        let tokens = self.token_request(provider, &endpoints, &grant).await?;
         let client_id = provider.client_id.resolve()?;
 
         let mut raw = if oidc {
@@ -105,6 +141,7 @@ impl OAuthClient {
             let mut claims = self
                 .verify_id_token(id_token, &endpoints, &client_id, nonce)
                 .await?;
+            check_tenant(provider, &endpoints, &claims)?;
             let wants_userinfo = claims.get("email").is_none() || claims.get("name").is_none();
             if let (true, Some(userinfo_url)) = (wants_userinfo, endpoints.userinfo.as_deref()) {
                 let info = self.userinfo(userinfo_url, &tokens.access_token).await?;
@@ -138,6 +175,13 @@ impl OAuthClient {
             {
                 map.insert("email".to_owned(), Value::String(email));
             }
+        }
+
+        if provider.form_post
+            && let Some(user) = single(query, "user")?.and_then(form_user)
+            && let Value::Object(map) = &mut raw
+        {
+            map.entry("user").or_insert(user);
         }
 
         let profile = (provider.profile)(&raw).ok_or_else(|| {
@@ -229,6 +273,21 @@ mod tests {
             matches!(single(&q, "code"), Err(OAuthError::DuplicateParameter(p)) if p == "code")
         );
         assert_eq!(single(&q, "state").unwrap(), None);
+    }
+
+    #[test]
+    fn the_form_user_is_a_small_json_object_or_nothing() {
+        assert!(form_user(r#"{"name":{"firstName":"A"}}"#).is_some());
+        for bad in [
+            "",
+            "null",
+            "[1]",
+            "\"x\"",
+            "{",
+            &format!("{{\"a\":\"{}\"}}", "x".repeat(5000)),
+        ] {
+            assert!(form_user(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

@@ -35,6 +35,9 @@ pub(crate) struct Endpoints {
     pub token: String,
     pub userinfo: Option<String>,
     pub jwks_uri: Option<String>,
+    /// A multi-tenant Entra issuer: the discovered issuer with `{tenantid}`, filled from the
+    /// ID token's `tid` (then `issuer` is the configured `…/common/v2.0`).
+    pub issuer_template: Option<String>,
     /// ID token algorithms the issuer advertises and this client supports.
     pub id_token_algs: Vec<Algorithm>,
     /// The issuer promises an `iss` parameter in the authorization response (RFC 9207).
@@ -57,13 +60,62 @@ pub(crate) fn supported_alg(name: &str) -> Option<Algorithm> {
     })
 }
 
+/// The placeholder of a multi-tenant Entra discovery document's issuer.
+pub(crate) const TENANT_PLACEHOLDER: &str = "{tenantid}";
+
+/// The tenants whose discovery names a templated issuer.
+const MULTI_TENANT: &[&str] = &["common", "organizations", "consumers"];
+
+/// `https://login.microsoftonline.com/{tenant}/v2.0`; the tenant is an id or a name, never
+/// a path.
+fn entra_issuer(provider: &OAuthProvider, tenant: &str) -> Result<String, OAuthError> {
+    if !is_tenant(tenant) {
+        return Err(config_error(
+            provider,
+            "`tenant_id` is a tenant id (a GUID), a domain, `common`, `organizations` or `consumers`",
+        ));
+    }
+    Ok(format!("https://login.microsoftonline.com/{tenant}/v2.0"))
+}
+
+/// A tenant id or domain: letters, digits, `-` and `.`, starting with a letter or digit
+/// (so never `.` or `..`).
+pub(crate) fn is_tenant(tenant: &str) -> bool {
+    tenant
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphanumeric())
+        && tenant.len() <= 256
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+}
+
+/// `template` is `configured` with its multi-tenant segment (`common`, `organizations`,
+/// `consumers`) replaced by `{tenantid}`.
+fn is_tenant_template(template: &str, configured: &str) -> bool {
+    let Some((before, after)) = template.split_once(TENANT_PLACEHOLDER) else {
+        return false;
+    };
+    configured
+        .strip_prefix(before)
+        .and_then(|rest| rest.strip_suffix(after))
+        .is_some_and(|tenant| MULTI_TENANT.contains(&tenant))
+}
+
 fn config_error(provider: &OAuthProvider, what: &str) -> OAuthError {
     OAuthError::Config(format!("provider `{}`: {what}", provider.id))
 }
 
 impl OAuthClient {
-    /// The provider's metadata document, from the cache or fetched (and checked).
-    pub(crate) async fn discover(&self, issuer: &str) -> Result<Arc<Metadata>, OAuthError> {
+    /// The provider's metadata document, from the cache or fetched (and checked). With
+    /// `tenant_template`, a multi-tenant Entra issuer's document may name the issuer with
+    /// `{tenantid}` in place of `common`, `organizations` or `consumers`.
+    pub(crate) async fn discover(
+        &self,
+        issuer: &str,
+        tenant_template: bool,
+    ) -> Result<Arc<Metadata>, OAuthError> {
         if let Some(hit) = self.inner.discovery_cached(issuer) {
             return Ok(hit);
         }
@@ -79,7 +131,9 @@ impl OAuthClient {
                 endpoint: Endpoint::Discovery,
                 reason: e.to_string(),
             })?;
-        if metadata.issuer != issuer {
+        if metadata.issuer != issuer
+            && !(tenant_template && is_tenant_template(&metadata.issuer, issuer))
+        {
             return Err(OAuthError::Discovery(format!(
                 "the document's issuer `{}` is not the configured issuer `{issuer}`",
                 metadata.issuer
@@ -106,12 +160,17 @@ impl OAuthClient {
         let authorization = explicit(&provider.authorization_url)?;
         let token = explicit(&provider.token_url)?;
         let userinfo = explicit(&provider.userinfo_url)?;
-        let issuer = explicit(&provider.issuer)?;
+        let tenant = explicit(&provider.tenant_id)?;
+        let issuer = match (explicit(&provider.issuer)?, &tenant) {
+            (Some(issuer), _) => Some(issuer),
+            (None, Some(tenant)) => Some(entra_issuer(provider, tenant)?),
+            (None, None) => None,
+        };
         let oidc = provider.kind == AccountType::Oidc;
 
         let metadata = match &issuer {
             Some(issuer) if oidc || authorization.is_none() || token.is_none() => {
-                Some(self.discover(issuer).await?)
+                Some(self.discover(issuer, tenant.is_some()).await?)
             }
             _ => None,
         };
@@ -136,8 +195,12 @@ impl OAuthClient {
             // OIDC Discovery: RS256 when the document says nothing.
             _ => vec![Algorithm::RS256],
         };
+        let issuer_template = md
+            .map(|m| m.issuer.clone())
+            .filter(|i| tenant.is_some() && i.contains(TENANT_PLACEHOLDER));
         Ok(Endpoints {
             issuer,
+            issuer_template,
             authorization,
             token,
             userinfo,
@@ -146,5 +209,77 @@ impl OAuthClient {
             iss_param_required: md
                 .is_some_and(|m| m.authorization_response_iss_parameter_supported),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
+    use super::{MULTI_TENANT, TENANT_PLACEHOLDER, is_tenant, is_tenant_template};
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// A tenant `is_tenant` accepts is one path segment of the issuer, whatever its
+        /// characters: the issuer's URL has exactly the path `/{tenant}/v2.0`.
+        #[test]
+        fn an_accepted_tenant_is_one_path_segment(tenant in "[a-zA-Z0-9./%?#@:_ -]{0,40}") {
+            if is_tenant(&tenant) {
+                let issuer = format!("https://login.microsoftonline.com/{tenant}/v2.0");
+                let url = url::Url::parse(&issuer).unwrap();
+                prop_assert_eq!(url.host_str(), Some("login.microsoftonline.com"));
+                prop_assert_eq!(url.path(), format!("/{tenant}/v2.0"));
+                prop_assert!(url.query().is_none() && url.fragment().is_none());
+            }
+        }
+
+        /// The template stands only for the multi-tenant names, in the same place.
+        #[test]
+        fn the_template_fits_only_a_multi_tenant_issuer(
+            tenant in "[a-z0-9.-]{1,20}",
+            prefix in "https?://[a-z.]{1,15}(:[0-9]{1,4})?",
+        ) {
+            let template = format!("{prefix}/{TENANT_PLACEHOLDER}/v2.0");
+            let configured = format!("{prefix}/{tenant}/v2.0");
+            prop_assert_eq!(
+                is_tenant_template(&template, &configured),
+                MULTI_TENANT.contains(&tenant.as_str())
+            );
+            let elsewhere = format!("{prefix}x/common/v2.0");
+            prop_assert!(!is_tenant_template(&template, &elsewhere));
+        }
+    }
+
+    #[test]
+    fn only_a_multi_tenant_issuer_takes_the_template() {
+        let t = "https://login.microsoftonline.com/{tenantid}/v2.0";
+        assert!(is_tenant_template(
+            t,
+            "https://login.microsoftonline.com/common/v2.0"
+        ));
+        assert!(is_tenant_template(
+            t,
+            "https://login.microsoftonline.com/organizations/v2.0"
+        ));
+        assert!(!is_tenant_template(
+            t,
+            "https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0"
+        ));
+        assert!(!is_tenant_template(t, "https://evil.example/common/v2.0"));
+        assert!(!is_tenant_template(
+            "https://login.microsoftonline.com/common/v2.0",
+            "https://login.microsoftonline.com/common/v2.0"
+        ));
+    }
+
+    #[test]
+    fn tenants_are_no_paths() {
+        assert!(is_tenant("9188040d-6c67-4c5b-b112-36a304b66dad"));
+        assert!(is_tenant("contoso.onmicrosoft.com"));
+        for bad in ["", "a/b", "common/v2.0?x", "a b", "%2e%2e", ".", "..", ".x"] {
+            assert!(!is_tenant(bad), "{bad}");
+        }
     }
 }

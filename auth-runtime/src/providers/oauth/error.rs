@@ -89,6 +89,12 @@ pub enum OAuthError {
     /// The profile could not be mapped (e.g. no `id`/`sub`), or userinfo's `sub` differs.
     #[error("profile: {0}")]
     Profile(String),
+    /// Microsoft Entra ID: the ID token's tenant (`tid`, shown) is missing or not allowed.
+    #[error("the ID token's tenant `{0}` is not allowed to sign in")]
+    Tenant(String),
+    /// A client secret could not be minted (Apple's key unreadable).
+    #[error("cannot mint the client secret: {0}")]
+    ClientSecret(String),
     /// The system's random number generator failed.
     #[error("random number generator failed: {0}")]
     Random(String),

@@ -205,7 +205,10 @@ impl OAuthClient {
 
         let mut validation = Validation::new(alg);
         validation.leeway = LEEWAY;
-        validation.set_issuer(&[issuer]);
+        // A multi-tenant issuer is checked below, once `tid` is known.
+        if endpoints.issuer_template.is_none() {
+            validation.set_issuer(&[issuer]);
+        }
         validation.set_audience(&[client_id]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         let data = jsonwebtoken::decode::<Value>(id_token, &decoding, &validation)
@@ -214,6 +217,19 @@ impl OAuthClient {
 
         if !claims.get("iat").is_some_and(Value::is_number) {
             return Err(IdTokenError::Claims("missing `iat`".to_owned()).into());
+        }
+        if let Some(template) = &endpoints.issuer_template {
+            // Signed by the issuer's key: `tid` names the tenant, and `iss` must be that
+            // tenant's issuer (a token of one tenant cannot pass as another's).
+            let tid = claims
+                .get("tid")
+                .and_then(Value::as_str)
+                .filter(|t| super::discovery::is_tenant(t))
+                .ok_or(IdTokenError::Issuer)?;
+            let expected = template.replace(super::discovery::TENANT_PLACEHOLDER, tid);
+            if claims.get("iss").and_then(Value::as_str) != Some(expected.as_str()) {
+                return Err(IdTokenError::Issuer.into());
+            }
         }
         if !claims.get("sub").is_some_and(Value::is_string) {
             return Err(IdTokenError::Claims("`sub` is not a string".to_owned()).into());

@@ -18,6 +18,7 @@
 mod authorize;
 mod callback;
 mod client;
+mod client_secret;
 mod discovery;
 mod error;
 mod http;
@@ -32,3 +33,24 @@ pub use http::Endpoint;
 pub use id_token::IdTokenError;
 
 pub(crate) use discovery::Endpoints;
+
+/// What can be checked of a provider before any request, its `env(..)` values resolved:
+/// Entra ID's `tenant_id` is a tenant, Apple's private key signs. The reason says what to
+/// fix.
+pub(crate) fn check_provider(provider: &crate::config::OAuthProvider) -> Result<(), String> {
+    if let Some(tenant) = &provider.tenant_id {
+        let tenant = tenant.resolve().map_err(|e| e.to_string())?;
+        if !discovery::is_tenant(&tenant) {
+            return Err(format!(
+                "`tenant_id` `{}` is not a tenant: use a tenant id (a GUID), a domain, `common`, `organizations` or `consumers`",
+                error::untrusted_text(&tenant)
+            ));
+        }
+    }
+    if let Some(key) = &provider.client_secret_jwt {
+        client_secret::check_key(key).map_err(|e| {
+            format!("{e}; `private_key` is the \"Sign in with Apple\" key's .p8 file (PKCS#8 PEM, P-256)")
+        })?;
+    }
+    Ok(())
+}

@@ -22,6 +22,21 @@ pub(super) fn str_member(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
+/// `scope`, a string, or Twitch's array of strings joined with spaces.
+fn scope_of(body: &Value) -> Option<String> {
+    match body.get("scope")? {
+        Value::String(s) => Some(s.clone()),
+        Value::Array(items) => Some(
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => None,
+    }
+}
+
 impl OAuthClient {
     /// POSTs a grant to the token endpoint with the provider's client authentication.
     pub(crate) async fn token_request(
@@ -31,7 +46,10 @@ impl OAuthClient {
         params: &[(&str, &str)],
     ) -> Result<TokenResponse, OAuthError> {
         let client_id = provider.client_id.resolve()?;
-        let client_secret = provider.client_secret.resolve()?;
+        let client_secret = match &provider.client_secret_jwt {
+            Some(key) => super::client_secret::mint(key, &client_id, endpoints)?,
+            None => provider.client_secret.resolve()?,
+        };
         let mut form: Vec<(&str, &str)> = params.to_vec();
         let mut request = self.http()?.post(&endpoints.token);
         match provider.client_auth {
@@ -78,7 +96,7 @@ impl OAuthClient {
             token_type: str_member(&body, "token_type").map(|t| t.to_ascii_lowercase()),
             expires_at: expires_in.map(|e| crate::util::unix_now().saturating_add(e)),
             refresh_token: str_member(&body, "refresh_token"),
-            scope: str_member(&body, "scope"),
+            scope: scope_of(&body),
             id_token: str_member(&body, "id_token"),
         })
     }
