@@ -76,6 +76,20 @@ pub enum ConfigError {
         "provider `{0}` is an OAuth provider, and auth-runtime was built without the `oauth` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"oauth\"] }}`, on by default)"
     )]
     OAuthDisabled(String),
+    /// `second_factor` is configured but the runtime was built without the `totp` feature.
+    #[error(
+        "`second_factor: {{ totp: .. }}` needs auth-runtime's `totp` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"totp\"] }}`)"
+    )]
+    TotpDisabled,
+    /// `second_factor` without a database adapter to keep the enrolments in.
+    #[error(
+        "`second_factor` needs a database adapter to store the enrolments: start with `Auth::with_adapter(config, Arc::new(adapter))`"
+    )]
+    SecondFactorNeedsAdapter,
+    /// TOTP settings out of range (digits 6..=8, period 15..=300 seconds, a non-empty issuer
+    /// without `:`).
+    #[error("the TOTP settings are not valid: {0}")]
+    InvalidTotp(String),
 }
 
 impl std::fmt::Debug for ConfigError {

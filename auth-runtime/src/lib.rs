@@ -42,6 +42,8 @@ pub mod password;
 pub mod providers;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "totp")]
+mod totp;
 mod url;
 mod util;
 

@@ -12,6 +12,7 @@ mod events;
 mod limits;
 mod providers;
 mod request;
+mod second_factor;
 mod tokens;
 mod users;
 mod value;
@@ -39,6 +40,7 @@ pub use providers::{
     ClientAuth, CredentialField, CredentialsProvider, OAuthProvider, ProfileFn, Provider,
 };
 pub use request::RequestInfo;
+pub use second_factor::{DEFAULT_TOTP_DIGITS, DEFAULT_TOTP_PERIOD, SecondFactor, TotpSettings};
 pub use tokens::{DefaultSessionUser, Session, SessionUserData, TokenData, Trigger};
 pub use users::{Account, AccountType, Credentials, Profile, User, UserDataError};
 pub use value::{ConfigValue, env};

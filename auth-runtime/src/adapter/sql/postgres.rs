@@ -26,6 +26,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "rate_limits",
         sql: include_str!("../../../migrations/postgres/0003_rate_limits.sql"),
     },
+    Migration {
+        version: 5,
+        name: "totp",
+        sql: include_str!("../../../migrations/postgres/0005_totp.sql"),
+    },
 ];
 
 /// The advisory lock key serialising migrations across app instances

@@ -28,6 +28,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "rate_limits",
         sql: include_str!("../../../migrations/sqlite/0003_rate_limits.sql"),
     },
+    Migration {
+        version: 5,
+        name: "totp",
+        sql: include_str!("../../../migrations/sqlite/0005_totp.sql"),
+    },
 ];
 
 /// How long a write waits for another connection's write lock before giving up
