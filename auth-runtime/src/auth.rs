@@ -75,6 +75,9 @@ pub struct SessionLookup<T, U> {
     pub token: Option<T>,
     /// `Set-Cookie` values the response must carry (rolling refresh, or clearing a bad cookie).
     pub set_cookies: Vec<http::HeaderValue>,
+    /// How the session was authenticated (RFC 8176 method names): `["pwd", "otp"]` after a
+    /// credentials sign-in with its second factor, empty when nothing was recorded.
+    pub amr: Vec<String>,
     /// Whether the session store answered: under the database strategy with the database
     /// down, [`StoreStatus::Unavailable`] (`session` is `None`, but the request is not
     /// signed out: answer 503).
@@ -93,6 +96,7 @@ impl<T, U: std::fmt::Debug> std::fmt::Debug for SessionLookup<T, U> {
                 &format_args!("<{} values>", self.set_cookies.len()),
             )
             .field("store", &self.store)
+            .field("amr", &self.amr)
             .finish()
     }
 }
@@ -223,6 +227,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
                 .filter_map(|c| c.to_header_value())
                 .collect(),
             store: read.store,
+            amr: read.amr,
         }
     }
 

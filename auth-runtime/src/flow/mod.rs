@@ -25,6 +25,8 @@ mod providers;
 mod reply;
 mod request;
 mod revocation;
+#[cfg(feature = "totp")]
+mod second_factor;
 mod server;
 mod session;
 mod sign_in_limits;
@@ -146,6 +148,14 @@ async fn dispatch<T: TokenData, U: SessionUserData>(
         (Action::SignOut, false) => signout::get(inner, ctx, req).await,
         (Action::SignOut, true) => signout::post(inner, ctx, req).await,
         (Action::Error, _) => Ok(error_page::get(inner, ctx, req)),
+        #[cfg(feature = "totp")]
+        (Action::Totp, _) => second_factor::handle(inner, ctx, req).await,
+        #[cfg(not(feature = "totp"))]
+        (Action::Totp, _) => Ok(Reply::bad_request(
+            StatusCode::NOT_FOUND,
+            "UnknownAction",
+            "the second factor is not enabled (auth-runtime's `totp` feature)",
+        )),
     }
 }
 

@@ -66,6 +66,9 @@ impl Req {
             },
             [a, p] => match Action::parse(a) {
                 Some(a @ (Action::SignIn | Action::Callback)) => (a, Some((*p).to_owned())),
+                Some(Action::Totp) if matches!(*p, "verify" | "enroll") => {
+                    (Action::Totp, Some((*p).to_owned()))
+                }
                 _ => return Err(Box::new(unknown())),
             },
             _ => return Err(Box::new(unknown())),
@@ -78,6 +81,8 @@ impl Req {
             (Action::SignIn, Some(_)) => &[Method::POST],
             (Action::Callback, None) => return Err(Box::new(unknown())),
             (Action::Callback, Some(_)) => &[Method::GET, Method::POST],
+            (Action::Totp, None) => return Err(Box::new(unknown())),
+            (Action::Totp, Some(_)) => &[Method::GET, Method::POST],
         };
         if !allowed.contains(&method) {
             let allow = allowed
@@ -144,6 +149,8 @@ pub(crate) enum Action {
     Callback,
     SignOut,
     Error,
+    /// `totp/verify` and `totp/enroll`: the second factor (not Auth.js; feature `totp`).
+    Totp,
 }
 
 impl Action {
@@ -156,6 +163,7 @@ impl Action {
             "callback" => Action::Callback,
             "signout" => Action::SignOut,
             "error" => Action::Error,
+            "totp" => Action::Totp,
             _ => return None,
         })
     }
@@ -169,6 +177,7 @@ impl Action {
             Action::Callback => "callback",
             Action::SignOut => "signout",
             Action::Error => "error",
+            Action::Totp => "totp",
         }
     }
 }

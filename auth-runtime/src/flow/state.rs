@@ -41,6 +41,12 @@ pub(crate) struct Scheme {
     pub(crate) checks: Option<CheckCodecs>,
     /// The codec of the credentials error message cookie (`credentials_error.rs`).
     pub(crate) credentials_error: JwtCodec,
+    /// The codecs of the pending second factor and of the TOTP enrolment cookies
+    /// (`second_factor.rs`).
+    #[cfg_attr(not(feature = "totp"), allow(dead_code))]
+    pub(crate) second_factor: JwtCodec,
+    #[cfg_attr(not(feature = "totp"), allow(dead_code))]
+    pub(crate) totp_enrolment: JwtCodec,
 }
 
 /// The codecs of the three OAuth check cookies.
@@ -72,6 +78,9 @@ pub(crate) struct Inner<T, U> {
     pub(crate) clock: Arc<dyn Clock>,
     /// The sign-in rate limits (on the same clock).
     pub(crate) limiter: crate::limits::Limiter,
+    /// The second factor (`second_factor: { totp: .. }`): its settings and keys.
+    #[cfg(feature = "totp")]
+    pub(crate) totp: Option<super::second_factor::Totp>,
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -103,10 +112,12 @@ impl<T, U> Inner<T, U> {
             (SessionStrategy::Database, Some(db)) => Strategy::Database(db.clone()),
             (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
         };
-        validate(&config, &strategy)?;
+        validate(&config, &strategy, adapter.is_some())?;
         resolve_provider_env(&mut config)?;
         let secrets = resolve_secrets(&config)?;
         let csrf_secret = crate::csrf::secret_material(&secrets);
+        #[cfg(feature = "totp")]
+        let totp = super::second_factor::Totp::new(&config, &secrets)?;
         let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;
         let host = resolve_host(&config)?;
 
@@ -150,6 +161,8 @@ impl<T, U> Inner<T, U> {
             versions,
             limiter,
             clock,
+            #[cfg(feature = "totp")]
+            totp,
         })
     }
 
@@ -193,7 +206,11 @@ impl<T, U> Inner<T, U> {
 /// (RFC 6265bis caps `Max-Age`/`Expires` there), so a longer session could not outlive its cookie.
 pub(crate) const MAX_SESSION_AGE: u64 = 400 * 24 * 60 * 60;
 
-fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), ConfigError> {
+fn validate<T, U>(
+    config: &AuthConfig<T, U>,
+    strategy: &Strategy,
+    has_adapter: bool,
+) -> Result<(), ConfigError> {
     match (strategy, &config.session) {
         (Strategy::Jwt, Some(SessionCallback::Database(_)))
         | (Strategy::Database(_), Some(SessionCallback::Jwt(_))) => {
@@ -220,6 +237,14 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
         }
         if cfg!(not(feature = "oauth")) && matches!(p, Provider::OAuth(_)) {
             return Err(ConfigError::OAuthDisabled(p.id().to_owned()));
+        }
+    }
+    if config.second_factor.is_some() {
+        if cfg!(not(feature = "totp")) {
+            return Err(ConfigError::TotpDisabled);
+        }
+        if matches!(strategy, Strategy::Jwt) && !has_adapter {
+            return Err(ConfigError::SecondFactorNeedsAdapter);
         }
     }
 
@@ -337,10 +362,14 @@ fn derive_scheme(
         None
     };
     let credentials_error = codec(&names.credentials_error)?;
+    let second_factor = codec(&names.second_factor)?;
+    let totp_enrolment = codec(&names.totp_enrolment)?;
     Ok(Scheme {
         names,
         session,
         checks,
         credentials_error,
+        second_factor,
+        totp_enrolment,
     })
 }
