@@ -44,5 +44,6 @@ mod oauth_local;
 mod oauth_oidc;
 mod oauth_refresh_flow;
 mod readme;
+mod second_factor;
 mod session_revocation;
 mod testing_kit;

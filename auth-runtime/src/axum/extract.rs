@@ -243,6 +243,18 @@ pub(crate) async fn session_of<U: SessionUserData>(
     handle.0.session(parts).await
 }
 
+/// How the request's session was authenticated (`SessionLookup::amr`).
+pub(crate) async fn session_amr_of<U: SessionUserData>(
+    parts: &Parts,
+) -> Result<Vec<String>, SessionRejection> {
+    let handle = parts
+        .extensions
+        .get::<SessionHandle<U>>()
+        .cloned()
+        .ok_or_else(|| SessionRejection::missing_layer(std::any::type_name::<Session<U>>()))?;
+    handle.0.amr(parts).await
+}
+
 pub(crate) async fn require_session_of<U: SessionUserData>(
     parts: &Parts,
 ) -> Result<Session<U>, SessionRejection> {

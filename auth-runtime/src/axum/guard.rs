@@ -11,7 +11,7 @@ use ::axum::response::{IntoResponse, Response};
 use http::Request;
 use tower::{Layer, Service};
 
-use super::extract::require_session_of;
+use super::extract::{require_session_of, session_amr_of};
 use super::layer::route_path;
 use crate::Auth;
 use crate::config::{Session, SessionUserData, TokenData};
@@ -36,6 +36,8 @@ type Predicate<U> = Arc<dyn Fn(&Session<U>) -> bool + Send + Sync>;
 pub struct RequireSession<U> {
     predicate: Option<Predicate<U>>,
     except: Arc<[String]>,
+    /// The session must have passed the second factor (`amr` holds `otp`).
+    second_factor: bool,
 }
 
 impl<U> Clone for RequireSession<U> {
@@ -43,6 +45,7 @@ impl<U> Clone for RequireSession<U> {
         RequireSession {
             predicate: self.predicate.clone(),
             except: self.except.clone(),
+            second_factor: self.second_factor,
         }
     }
 }
@@ -52,6 +55,7 @@ impl<U> fmt::Debug for RequireSession<U> {
         f.debug_struct("RequireSession")
             .field("check", &self.predicate.is_some())
             .field("except", &self.except)
+            .field("second_factor", &self.second_factor)
             .finish()
     }
 }
@@ -65,7 +69,16 @@ impl<U> RequireSession<U> {
         RequireSession {
             predicate: self.predicate,
             except: except.into(),
+            second_factor: self.second_factor,
         }
+    }
+
+    /// Also requires that the session passed the second factor (its `amr` holds `"otp"`:
+    /// a credentials sign-in verified with a TOTP or recovery code); other sessions are
+    /// refused with 403. Same as [`Auth::require_second_factor`].
+    pub fn second_factor(mut self) -> Self {
+        self.second_factor = true;
+        self
     }
 }
 
@@ -76,7 +89,16 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         RequireSession {
             predicate: None,
             except: Arc::from([]),
+            second_factor: false,
         }
+    }
+
+    /// A layer that requires a signed-in session that passed the second factor
+    /// (`second_factor: { totp: .. }`; the session's `amr` holds `"otp"`) on every route
+    /// it wraps: signed out is refused as [`Auth::require_session`] refuses it, signed in
+    /// without the second factor with 403 (send the user to `{base_path}/totp/enroll`).
+    pub fn require_second_factor(&self) -> RequireSession<U> {
+        self.require_session().second_factor()
     }
 }
 
@@ -108,6 +130,7 @@ where
     RequireSession {
         predicate: Some(Arc::new(check)),
         except: Arc::from([]),
+        second_factor: false,
     }
 }
 
@@ -174,6 +197,16 @@ where
             {
                 tracing::debug!(path = %route_path(&parts), "require: the session failed the check (403)");
                 return Ok(super::SessionRejection::forbidden(&parts).into_response());
+            }
+            if guard.second_factor {
+                let amr = match session_amr_of::<U>(&parts).await {
+                    Ok(amr) => amr,
+                    Err(rejection) => return Ok(rejection.into_response()),
+                };
+                if !amr.iter().any(|m| m == "otp") {
+                    tracing::debug!(path = %route_path(&parts), "require: the session did not pass the second factor (403)");
+                    return Ok(super::SessionRejection::forbidden(&parts).into_response());
+                }
             }
             inner.call(Request::from_parts(parts, body)).await
         })
