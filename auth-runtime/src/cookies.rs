@@ -35,8 +35,10 @@ pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
 /// sign-in page follows at once.
 pub const CREDENTIALS_ERROR_MAX_AGE: u64 = 5 * 60;
 /// How long a sign-in waits for its second factor (the pending cookie's lifetime): 5 minutes.
+#[cfg(feature = "totp")]
 pub const SECOND_FACTOR_MAX_AGE: u64 = 5 * 60;
 /// How long a TOTP enrolment waits for its first code: 10 minutes.
+#[cfg(feature = "totp")]
 pub const TOTP_ENROLMENT_MAX_AGE: u64 = 10 * 60;
 
 /// Characters `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.

@@ -9,6 +9,7 @@ mod fields;
 mod form;
 mod handlers;
 mod limits;
+mod second_factor;
 mod providers;
 mod settings;
 mod sign_in;
@@ -61,8 +62,10 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         trust_host: config.trust_host.as_ref(),
         trust_proxy: config.trust_proxy.as_ref(),
         limits: limits::limits(cx, config.limits.as_ref()),
+        second_factor: second_factor::totp(cx, config.second_factor.as_deref()),
         state: config.state.as_ref(),
     };
+    second_factor::check(cx, &model, config.second_factor.as_deref());
     state::check(cx, &model);
     fields::check_session(cx, &model);
     sign_in::check(cx, &model);

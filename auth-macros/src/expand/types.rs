@@ -149,6 +149,9 @@ fn standard(list: &[StandardField]) -> TokenStream {
                     quote!(::core::option::Option<::std::string::String>)
                 }
                 StandardType::OptionI64 => quote!(::core::option::Option<::core::primitive::i64>),
+                StandardType::OptionVecString => {
+                    quote!(::core::option::Option<::std::vec::Vec<::std::string::String>>)
+                }
             };
             quote! {
                 #[doc = #doc]
