@@ -295,12 +295,14 @@ pub const TOKEN_CLAIMS: &[StandardField] = &[
         "Expires at (seconds since the epoch).",
     ),
     std_field("jti", StandardType::OptionString, "Unique token id."),
-    std_field(
-        "amr",
-        StandardType::OptionVecString,
-        "How the user authenticated (RFC 8176): `[\"pwd\", \"otp\"]` after a second factor.",
-    ),
 ];
+
+/// The claim a `Token` has beside [`TOKEN_CLAIMS`] when `second_factor` is declared.
+pub const SECOND_FACTOR_CLAIM: StandardField = std_field(
+    "amr",
+    StandardType::OptionVecString,
+    "How the user authenticated (RFC 8176): `[\"pwd\", \"otp\"]` after the second factor.",
+);
 
 /// The standard fields every `SessionUser` has.
 pub const SESSION_USER_FIELDS: &[StandardField] = &[

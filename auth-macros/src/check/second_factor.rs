@@ -122,11 +122,23 @@ where
 }
 
 /// A second factor protects credentials sign-in: without a `Credentials` provider it
-/// would never be asked.
+/// would never be asked. With it, `amr` is a standard claim of `Token`.
 pub fn check(cx: &Ctxt, model: &Model, sections: Option<&[SecondFactorSection]>) {
     let Some(first) = sections.and_then(|s| s.first()) else {
         return;
     };
+    let claim = crate::spec::SECOND_FACTOR_CLAIM;
+    for field in model.token.iter().filter(|f| f.name == claim.name) {
+        cx.error_spanned_by(
+            &field.name,
+            format!(
+                "`{}` is a standard claim of `Token` already with `second_factor` (`{}`)",
+                claim.name,
+                claim.ty.as_str()
+            ),
+            "remove it: the sign-in writes it (`[\"pwd\", \"otp\"]` after the second factor)",
+        );
+    }
     let has_credentials = model
         .providers
         .iter()

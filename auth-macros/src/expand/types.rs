@@ -11,7 +11,10 @@ use crate::model::{Field, Form, Model};
 use crate::spec::{self, StandardField, StandardType};
 
 pub fn expand(model: &Model) -> TokenStream {
-    let token_std = standard(spec::TOKEN_CLAIMS);
+    let mut token_std = standard(spec::TOKEN_CLAIMS);
+    if model.second_factor.is_some() {
+        token_std.extend(standard(&[spec::SECOND_FACTOR_CLAIM]));
+    }
     let token_declared = declared(&model.token);
     let user_std = standard(spec::SESSION_USER_FIELDS);
     let user_declared = declared(&model.session_user);
