@@ -144,7 +144,14 @@ pub const CALLBACKS: &[HandlerSpec<CallbackKind>] = &[
     HandlerSpec {
         name: "sign_in",
         kind: CallbackKind::SignIn,
-        params: &["user", "account", "profile", "credentials", "request", "amr"],
+        params: &[
+            "user",
+            "account",
+            "profile",
+            "credentials",
+            "request",
+            "amr",
+        ],
         mutable: &[],
     },
     HandlerSpec {

@@ -170,7 +170,10 @@ async fn enrol(app: &App, username: &str) -> (String, Vec<String>) {
     let mut b = app.browser();
     let res = b.sign_in(username, None).await;
     assert_eq!(res.status, 302);
-    assert!(has_session_cookie(&res), "no enrolment yet: signed in at once");
+    assert!(
+        has_session_cookie(&res),
+        "no enrolment yet: signed in at once"
+    );
     let page = b.get("/totp/enroll").await;
     assert_eq!(page.status, 200, "{}", body(&page));
     let html = body(&page);
@@ -216,10 +219,17 @@ async fn password_step(app: &App, username: &str) -> Browser {
     let res = b.sign_in(username, Some("/dashboard")).await;
     assert_eq!(res.status, 302);
     assert_eq!(res.location(), format!("{ORIGIN}/api/auth/totp/verify"));
-    assert!(!has_session_cookie(&res), "no session before the second factor");
+    assert!(
+        !has_session_cookie(&res),
+        "no session before the second factor"
+    );
     assert!(b.session_cookie_names().is_empty());
     assert!(res.set_cookie("authjs.second-factor").is_some());
-    assert_eq!(app.seen.sign_in_counts(), before, "a pending second factor runs nothing");
+    assert_eq!(
+        app.seen.sign_in_counts(),
+        before,
+        "a pending second factor runs nothing"
+    );
     assert_eq!(app.seen.jwt.load(Ordering::SeqCst), jwt_before);
     assert_eq!(b.session().await, serde_json::Value::Null, "signed out");
     b
@@ -237,7 +247,11 @@ async fn submit(b: &mut Browser, code: &str) -> Res {
         .to_owned();
     b.post_form(
         "/totp/verify",
-        &[("csrfToken", &csrf), ("code", code), ("callbackUrl", &callback)],
+        &[
+            ("csrfToken", &csrf),
+            ("code", code),
+            ("callbackUrl", &callback),
+        ],
     )
     .await
 }
@@ -251,6 +265,21 @@ fn refused(res: &Res) {
     assert!(!has_session_cookie(res));
 }
 
+/// `GET /vault` behind `require_second_factor()` with `b`'s cookies: the status.
+async fn guarded(app: &App, b: &Browser) -> u16 {
+    use axum::routing::get;
+    let router = axum::Router::new()
+        .route("/vault", get(|| async { "vault" }))
+        .route_layer(app.auth.require_second_factor())
+        .merge(app.auth.routes())
+        .layer(app.auth.layer());
+    let mut client = auth_runtime::testing::TestClient::new(router);
+    if !b.jar.is_empty() {
+        client = client.with_cookie_header(&b.cookie_header());
+    }
+    client.get("/vault").await.status().as_u16()
+}
+
 /// The whole journey on one database and strategy.
 async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     let app = app(&db, strategy, None);
@@ -260,7 +289,11 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     // A wrong code, then the enrolment's own code again (its step is spent): refused.
     let mut b = password_step(&app, "ada").await;
     let right = app.code(&secret);
-    let wrong = if right == "123456" { "654321" } else { "123456" };
+    let wrong = if right == "123456" {
+        "654321"
+    } else {
+        "123456"
+    };
     refused(&submit(&mut b, wrong).await);
     refused(&submit(&mut b, &right).await);
     assert_eq!(app.seen.sign_in_counts(), sign_ins);
@@ -297,7 +330,12 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     let session = b.session().await;
     assert_eq!(session["user"]["email"], "ada@example.com");
     let parts = b.app_request("/dashboard");
-    assert_eq!(app.auth.session(&parts).await.amr, otp, "the session records it");
+    assert_eq!(
+        app.auth.session(&parts).await.amr,
+        otp,
+        "the session records it"
+    );
+    assert_eq!(guarded(&app, &b).await, 200, "the guard lets it through");
 
     // The same code in another browser, inside its window: refused.
     let mut other = password_step(&app, "ada").await;
@@ -318,12 +356,21 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     assert!(has_session_cookie(&res), "bob has no second factor");
     let parts = plain.app_request("/");
     assert!(app.auth.session(&parts).await.amr.is_empty());
+    assert_eq!(
+        guarded(&app, &plain).await,
+        403,
+        "no second factor: refused"
+    );
+    assert_eq!(guarded(&app, &app.browser()).await, 401, "signed out");
 
     // Without a pending sign-in the verify page sends back to sign-in.
     let mut stranger = app.browser();
     let res = stranger.get("/totp/verify").await;
     assert_eq!(res.status, 302);
-    assert!(res.location().starts_with(&format!("{ORIGIN}/api/auth/signin")));
+    assert!(
+        res.location()
+            .starts_with(&format!("{ORIGIN}/api/auth/signin"))
+    );
     // Enrolling needs a session; replacing an enrolment needs one that passed it.
     let res = stranger.get("/totp/enroll").await;
     assert_eq!(res.status, 302);
@@ -341,7 +388,11 @@ async fn rate_limited(db: Arc<dyn Adapter>) {
     app.clock.advance(Duration::from_secs(PERIOD));
     let mut b = password_step(&app, "eve").await;
     let right = app.code(&secret);
-    let wrong = if right == "111111" { "222222" } else { "111111" };
+    let wrong = if right == "111111" {
+        "222222"
+    } else {
+        "111111"
+    };
     for _ in 0..3 {
         refused(&submit(&mut b, wrong).await);
     }

@@ -9,8 +9,8 @@ mod fields;
 mod form;
 mod handlers;
 mod limits;
-mod second_factor;
 mod providers;
+mod second_factor;
 mod settings;
 mod sign_in;
 mod state;
@@ -178,7 +178,9 @@ mod tests {
             ]
         );
         assert_eq!(
-            errors(quote! { providers: [ Credentials { authorize: f } ], second_factor: { totp: {} } }),
+            errors(
+                quote! { providers: [ Credentials { authorize: f } ], second_factor: { totp: {} } }
+            ),
             ["`totp` needs an `issuer`"]
         );
         assert_eq!(
@@ -187,14 +189,18 @@ mod tests {
                 providers: [ Credentials { authorize: f } ],
                 second_factor: { totp: { issuer: "Acme" } },
             }),
-            ["`amr` is a standard claim of `Token` already with `second_factor` (`Option<Vec<String>>`)"]
+            [
+                "`amr` is a standard claim of `Token` already with `second_factor` (`Option<Vec<String>>`)"
+            ]
         );
         assert_eq!(
             errors(quote! {
                 providers: [ GitHub { client_id: "a", client_secret: "b" } ],
                 second_factor: { totp: { issuer: "Acme" } },
             }),
-            ["a second factor is asked after a credentials sign-in, and no `Credentials` provider is declared"]
+            [
+                "a second factor is asked after a credentials sign-in, and no `Credentials` provider is declared"
+            ]
         );
     }
 

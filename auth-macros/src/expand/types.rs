@@ -12,7 +12,12 @@ use crate::spec::{self, StandardField, StandardType};
 
 pub fn expand(model: &Model) -> TokenStream {
     let mut token_std = standard(spec::TOKEN_CLAIMS);
-    if model.second_factor.is_some() {
+    // (A declared `amr` is an error already; it is kept, so the error does not cascade.)
+    let amr_declared = model
+        .token
+        .iter()
+        .any(|f| *f.name == spec::SECOND_FACTOR_CLAIM.name);
+    if model.second_factor.is_some() && !amr_declared {
         token_std.extend(standard(&[spec::SECOND_FACTOR_CLAIM]));
     }
     let token_declared = declared(&model.token);

@@ -11,6 +11,7 @@ fn message(code: &str) -> &'static str {
     match code {
         "InvalidCode" => "That code is not valid, or was already used. Try the next one.",
         "TooManyAttempts" => "Too many attempts. Wait a few minutes, then try again.",
+        "Expired" => "The setup expired. Scan the new QR code, then enter its code.",
         _ => "Something went wrong. Try again.",
     }
 }

@@ -91,14 +91,16 @@ impl TotpKeys {
         }
         let (nonce, ciphertext) = raw.split_at(12);
         self.seal.iter().find_map(|key| {
-            Aes256Gcm::new_from_slice(key).ok()?.decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ciphertext,
-                    aad: user_id.as_bytes(),
-                },
-            )
-            .ok()
+            Aes256Gcm::new_from_slice(key)
+                .ok()?
+                .decrypt(
+                    Nonce::from_slice(nonce),
+                    Payload {
+                        msg: ciphertext,
+                        aad: user_id.as_bytes(),
+                    },
+                )
+                .ok()
         })
     }
 
@@ -144,7 +146,13 @@ pub(crate) fn step_at(settings: &TotpSettings, unix_secs: i64) -> i64 {
 /// The code of time step `step` (HMAC-SHA-1, `settings.digits` digits).
 pub(crate) fn code_at_step(settings: &TotpSettings, secret: &[u8], step: i64) -> String {
     let digits = usize::try_from(settings.digits).unwrap_or(6);
-    let totp = TOTP::new_unchecked(Algorithm::SHA1, digits, 0, settings.period.max(1), secret.to_vec());
+    let totp = TOTP::new_unchecked(
+        Algorithm::SHA1,
+        digits,
+        0,
+        settings.period.max(1),
+        secret.to_vec(),
+    );
     let time = u64::try_from(step.max(0))
         .unwrap_or(0)
         .saturating_mul(settings.period.max(1));
@@ -226,12 +234,14 @@ pub(crate) fn otpauth_url(settings: &TotpSettings, account: &str, secret: &[u8])
 /// external reference); `None` when the text is too long for a QR code.
 pub(crate) fn qr_svg(text: &str) -> Option<String> {
     let code = qrcode::QrCode::new(text.as_bytes()).ok()?;
-    Some(
-        code.render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .quiet_zone(true)
-            .build(),
-    )
+    let svg = code
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .quiet_zone(true)
+        .build();
+    // Inline in HTML: the element only, without the XML declaration.
+    let start = svg.find("<svg")?;
+    Some(svg[start..].to_owned())
 }
 
 /// The settings' ranges (`Auth::new` checks them).

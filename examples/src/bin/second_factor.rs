@@ -80,7 +80,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         config = config.with_url("http://127.0.0.1:3000");
     }
     if std::env::var_os("AUTH_SECRET").is_none() {
-        tracing::warn!("AUTH_SECRET is not set: using a throwaway secret (sessions end on restart)");
+        tracing::warn!(
+            "AUTH_SECRET is not set: using a throwaway secret (sessions end on restart)"
+        );
         config = config.with_secrets([throwaway_secret()]);
     }
     let auth = Auth::with_adapter(config, db)?;
@@ -139,7 +141,10 @@ mod tests {
     }
 
     fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-        let from = text.find(start).map(|i| i + start.len()).unwrap_or_default();
+        let from = text
+            .find(start)
+            .map(|i| i + start.len())
+            .unwrap_or_default();
         let len = text[from..].find(end).unwrap_or_default();
         &text[from..from + len]
     }
@@ -153,10 +158,8 @@ mod tests {
 
     #[tokio::test]
     async fn enrol_then_sign_in_with_a_code_opens_the_vault() {
-        let file = std::env::temp_dir().join(format!(
-            "second-factor-example-{}.db",
-            std::process::id()
-        ));
+        let file =
+            std::env::temp_dir().join(format!("second-factor-example-{}.db", std::process::id()));
         let db: Arc<dyn Adapter> = Arc::new(
             SqliteAdapter::connect(&format!("sqlite://{}?mode=rwc", file.display()))
                 .await
@@ -175,7 +178,10 @@ mod tests {
         // Password only: signed in, but the vault needs the second factor.
         let mut client = TestClient::new(app.clone());
         let password = [("username", "ada"), ("password", "ada")];
-        client.sign_in("credentials", &password).await.unwrap_or_else(|e| panic!("{e}"));
+        client
+            .sign_in("credentials", &password)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(client.get("/vault").await.status(), 403);
 
         // Enrol: the secret off the page, the first code computed from it.
@@ -193,7 +199,10 @@ mod tests {
         // A new browser: the password, then the next code.
         clock.advance(Duration::from_secs(30));
         let mut client = TestClient::new(app);
-        assert!(client.sign_in("credentials", &password).await.is_err(), "no session yet");
+        assert!(
+            client.sign_in("credentials", &password).await.is_err(),
+            "no session yet"
+        );
         let page = text(&client.get("/api/auth/totp/verify").await);
         let csrf = between(&page, "name=\"csrfToken\" value=\"", "\"").to_owned();
         let verified = client
