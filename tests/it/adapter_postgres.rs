@@ -128,7 +128,8 @@ async fn migrations_are_serialised_across_instances() {
         vec![
             (1, "init".to_owned()),
             (2, "session_versions".to_owned()),
-            (3, "rate_limits".to_owned())
+            (3, "rate_limits".to_owned()),
+            (5, "totp".to_owned())
         ]
     );
 
