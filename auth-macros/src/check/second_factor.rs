@@ -130,7 +130,7 @@ pub fn check(cx: &Ctxt, model: &Model, sections: Option<&[SecondFactorSection]>)
     let claim = crate::spec::SECOND_FACTOR_CLAIM;
     for field in model.token.iter().filter(|f| f.name == claim.name) {
         cx.error_spanned_by(
-            &field.name,
+            field.name,
             format!(
                 "`{}` is a standard claim of `Token` already with `second_factor` (`{}`)",
                 claim.name,
