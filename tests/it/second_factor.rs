@@ -33,6 +33,8 @@ struct Seen {
     session: AtomicUsize,
     redirect: AtomicUsize,
     sign_in_amr: Mutex<Vec<Vec<String>>>,
+    /// The credentials `sign_in` saw: (username, password present).
+    sign_in_credentials: Mutex<Vec<(Option<String>, bool)>>,
     jwt_amr: Mutex<Vec<Option<Vec<String>>>>,
 }
 
@@ -55,6 +57,12 @@ fn config(seen: Arc<Seen>, strategy: SessionStrategy) -> AuthConfig<Tok, SUser> 
         .__sign_in(Arc::new(move |args: SignInArgs| {
             s1.sign_in.fetch_add(1, Ordering::SeqCst);
             s1.sign_in_amr.lock().unwrap().push(args.amr.clone());
+            if let Some(c) = &args.credentials {
+                s1.sign_in_credentials.lock().unwrap().push((
+                    c.get("username").map(str::to_owned),
+                    c.get("password").is_some(),
+                ));
+            }
             boxed(async { SignInDecision::Allow })
         }))
         .__jwt(Arc::new(move |args: JwtArgs<Tok>| {
@@ -317,6 +325,11 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     assert!(redirect > sign_ins[2]);
     let otp = vec!["pwd".to_owned(), "otp".to_owned()];
     assert_eq!(app.seen.sign_in_amr.lock().unwrap().last(), Some(&otp));
+    assert_eq!(
+        app.seen.sign_in_credentials.lock().unwrap().last(),
+        Some(&(Some("ada".to_owned()), false)),
+        "the form's fields travel on, never the password"
+    );
     match strategy {
         SessionStrategy::Jwt => {
             assert_eq!(jwt_user, sign_ins[1] + 1, "`jwt` ran with `user`");
@@ -363,6 +376,30 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     );
     assert_eq!(guarded(&app, &app.browser()).await, 401, "signed out");
 
+    // A pending sign-in lasts five minutes (and the tokens' clock skew); a tampered one is none.
+    let mut late = password_step(&app, "ada").await;
+    let skew = u64::try_from(auth_runtime::jwt::CLOCK_SKEW_SECS).unwrap();
+    app.clock.advance(Duration::from_secs(5 * 60 + skew + 1));
+    let res = late.get("/totp/verify").await;
+    assert_eq!(res.status, 302);
+    assert!(
+        res.location()
+            .starts_with(&format!("{ORIGIN}/api/auth/signin"))
+    );
+    let mut forged = password_step(&app, "ada").await;
+    let pending = forged.jar.get("authjs.second-factor").unwrap().clone();
+    let flipped = if pending.ends_with('A') { "B" } else { "A" };
+    forged.jar.insert(
+        "authjs.second-factor".to_owned(),
+        format!("{}{flipped}", &pending[..pending.len() - 1]),
+    );
+    let res = forged.get("/totp/verify").await;
+    assert_eq!(res.status, 302);
+    assert!(
+        res.location()
+            .starts_with(&format!("{ORIGIN}/api/auth/signin"))
+    );
+
     // Without a pending sign-in the verify page sends back to sign-in.
     let mut stranger = app.browser();
     let res = stranger.get("/totp/verify").await;
@@ -408,6 +445,29 @@ async fn rate_limited(db: Arc<dyn Adapter>) {
     let mut b = password_step(&app, "eve").await;
     let res = submit(&mut b, &app.code(&secret)).await;
     assert!(has_session_cookie(&res), "the window passed");
+}
+
+/// `second_factor` needs an adapter (jwt strategy) and valid settings; `Auth::new` says so.
+#[tokio::test]
+async fn configuration_mistakes_are_start_up_errors() {
+    let seen = Arc::new(Seen::default());
+    let err = Auth::new(config(seen.clone(), SessionStrategy::Jwt)).unwrap_err();
+    assert_eq!(err, auth_runtime::ConfigError::SecondFactorNeedsAdapter);
+    let (db, file) = auth_tests::sqlite::adapter("totp_config").await;
+    for settings in [
+        TotpSettings::new("Acme").with_digits(9),
+        TotpSettings::new("Acme").with_period(10),
+        TotpSettings::new("a:b"),
+    ] {
+        let bad = config(seen.clone(), SessionStrategy::Jwt)
+            .with_second_factor(SecondFactor::Totp(settings));
+        let err = Auth::with_adapter(bad, db.clone()).unwrap_err();
+        assert!(
+            matches!(err, auth_runtime::ConfigError::InvalidTotp(_)),
+            "{err}"
+        );
+    }
+    auth_tests::Cleanup::cleanup(file).await;
 }
 
 mod sqlite {
