@@ -387,6 +387,33 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         self.inner.sign_out_everywhere(user_id).await
     }
 
+    /// Whether the user enrolled a second factor (`second_factor: { totp: .. }`), for an
+    /// account page offering to turn it on or off.
+    ///
+    /// Errors: no adapter ([`AdapterError::Config`]); the database did not answer; an
+    /// application adapter without the second factor ([`AdapterError::Unsupported`]).
+    pub async fn has_second_factor(&self, user_id: &str) -> Result<bool, AdapterError> {
+        Ok(self
+            .require_adapter()?
+            .totp_enrolment(user_id)
+            .await?
+            .is_some())
+    }
+
+    /// Turns the user's second factor off: removes the TOTP enrolment and the recovery
+    /// codes (`true` when there was one). Their next credentials sign-in needs the password
+    /// only; sessions already open are left as they are. Ask for a current code (or a
+    /// session that passed the second factor, `SessionLookup::amr`) before calling it.
+    ///
+    /// Errors as [`Auth::has_second_factor`].
+    pub async fn remove_second_factor(&self, user_id: &str) -> Result<bool, AdapterError> {
+        let removed = self.require_adapter()?.totp_remove(user_id).await?;
+        if removed {
+            tracing::info!("second factor removed");
+        }
+        Ok(removed)
+    }
+
     /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.
     pub async fn revoke_session(&self, key: &SessionKey) -> Result<bool, AdapterError> {
         self.require_adapter()?.delete_session(key).await

@@ -215,6 +215,13 @@ async fn enrol(app: &App, username: &str) -> (String, Vec<String>) {
         .map(str::to_owned)
         .collect();
     assert_eq!(codes.len(), 10);
+    // This session passed no second factor: it cannot replace the enrolment.
+    let replace = b.get("/totp/enroll").await;
+    assert_eq!(replace.status, 302);
+    assert_eq!(
+        replace.location(),
+        format!("{ORIGIN}/api/auth/error?error=AccessDenied")
+    );
     (secret, codes)
 }
 
@@ -349,6 +356,11 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
         "the session records it"
     );
     assert_eq!(guarded(&app, &b).await, 200, "the guard lets it through");
+    let replace = b.get("/totp/enroll").await;
+    assert_eq!(
+        replace.status, 200,
+        "a session that passed it may enrol anew"
+    );
 
     // The same code in another browser, inside its window: refused.
     let mut other = password_step(&app, "ada").await;
@@ -412,6 +424,14 @@ async fn end_to_end(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
     let res = stranger.get("/totp/enroll").await;
     assert_eq!(res.status, 302);
     assert!(res.location().contains("/api/auth/signin?callbackUrl="));
+
+    // Turned off: the password alone signs in again.
+    assert!(app.auth.has_second_factor("id-ada").await.unwrap());
+    assert!(app.auth.remove_second_factor("id-ada").await.unwrap());
+    assert!(!app.auth.has_second_factor("id-ada").await.unwrap());
+    let mut again = app.browser();
+    assert!(has_session_cookie(&again.sign_in("ada", None).await));
+    assert!(!app.auth.remove_second_factor("id-ada").await.unwrap());
 }
 
 /// The sign-in limits count code attempts per user: past them even the right code is
