@@ -26,6 +26,7 @@ pub const TOP_LEVEL_KEYS: &[&str] = &[
     "trust_host",
     "trust_proxy",
     "limits",
+    "second_factor",
     "state",
 ];
 
@@ -60,6 +61,8 @@ pub struct Config {
     pub trust_proxy: Option<Expr>,
     /// `limits: { sign_in: { per_ip: 20 / 60s, .. } }` (or `limits: off`).
     pub limits: Option<Limits>,
+    /// `second_factor: { totp: { issuer: "Acme", digits: 6, period: 30 } }`.
+    pub second_factor: Option<Vec<SecondFactorSection>>,
     /// `state: AppState`: the application's type every handler may bind as `state`.
     pub state: Option<Type>,
     /// The top-level keys as written, each once, in order (where errors about a whole
@@ -73,6 +76,12 @@ pub enum Limits {
     Off(Ident),
     /// `limits: { sign_in: .. }`.
     Sections(Vec<LimitSection>),
+}
+
+/// `totp: { issuer: "..", .. }` in `second_factor: { .. }`.
+pub struct SecondFactorSection {
+    pub key: Ident,
+    pub options: Vec<KeyValue>,
 }
 
 /// `sign_in: off` or `sign_in: { key: value, .. }`.
@@ -227,6 +236,7 @@ pub fn parse(cx: &Ctxt, input: TokenStream) -> Config {
             "trust_host" => parse!(config.trust_host, parse_some_expr),
             "trust_proxy" => parse!(config.trust_proxy, parse_some_expr),
             "limits" => parse!(config.limits, parse_limits),
+            "second_factor" => parse!(config.second_factor, parse_second_factor),
             "state" => parse!(config.state, parse_some_type),
             other => cx.unknown(&key, "key", other, TOP_LEVEL_KEYS, "`auth!` takes"),
         }
@@ -288,8 +298,22 @@ fn syntax_hint(key: &str) -> &'static str {
         "limits" => {
             "write `limits: { sign_in: { per_ip: 20 / 60s, per_identifier: 5 / 15min } }`, or `limits: { sign_in: off }`"
         }
+        "second_factor" => "write `second_factor: { totp: { issuer: \"My App\" } }`",
         _ => "write `trust_host: true`",
     }
+}
+
+/// `{ totp: { key: value, .. }, .. }`.
+fn parse_second_factor(input: ParseStream) -> syn::Result<Option<Vec<SecondFactorSection>>> {
+    let content;
+    braced!(content in input);
+    let sections = comma_separated(&content, |input| {
+        let key: Ident = input.parse()?;
+        input.parse::<Token![:]>()?;
+        let options = parse_kv_block(input)?;
+        Ok(SecondFactorSection { key, options })
+    })?;
+    Ok(Some(sections))
 }
 
 /// `off` or `{ sign_in: off | { key: value, .. }, .. }`.

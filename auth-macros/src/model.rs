@@ -31,11 +31,20 @@ pub struct Model<'a> {
     pub trust_proxy: Option<&'a Expr>,
     /// `limits: { sign_in: .. }`; `None` keeps the runtime's default limits.
     pub limits: Option<SignInLimits<'a>>,
+    /// `second_factor: { totp: { .. } }`.
+    pub second_factor: Option<Totp<'a>>,
     /// `state: AppState`: `config` takes it and every handler binding `state` gets a clone.
     pub state: Option<&'a Type>,
     /// The top-level keys as written (`token`, `session_user`, ..): where the generated
     /// types are defined ([`Model::key`]).
     pub keys: &'a [Ident],
+}
+
+/// `second_factor: { totp: { issuer, digits?, period? } }` as checked (ranges verified).
+pub struct Totp<'a> {
+    pub issuer: &'a LitStr,
+    pub digits: Option<u32>,
+    pub period: Option<u64>,
 }
 
 /// `limits: { sign_in: { .. } }` as checked: every value validated at compile time.

@@ -90,6 +90,34 @@ pub const SIGN_IN_LIMIT_KEYS: &[Named<SignInLimitKey>] = &[
     ("max_keys", SignInLimitKey::MaxKeys),
 ];
 
+// ---- second factor ----
+
+/// A section of `second_factor: { .. }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecondFactorKey {
+    Totp,
+}
+
+pub const SECOND_FACTORS: &[Named<SecondFactorKey>] = &[("totp", SecondFactorKey::Totp)];
+
+/// A key of `second_factor: { totp: { .. } }`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TotpKey {
+    Issuer,
+    Digits,
+    Period,
+}
+
+pub const TOTP_KEYS: &[Named<TotpKey>] = &[
+    ("issuer", TotpKey::Issuer),
+    ("digits", TotpKey::Digits),
+    ("period", TotpKey::Period),
+];
+
+/// The digits a TOTP code may have, and the periods (seconds) it may last.
+pub const TOTP_DIGITS: std::ops::RangeInclusive<u32> = 6..=8;
+pub const TOTP_PERIODS: std::ops::RangeInclusive<u64> = 15..=300;
+
 /// The units of a limit's period (`60s`, `15min`, `1h`, `1d`), in seconds.
 pub const PERIOD_UNITS: &[Named<u64>] = &[("s", 1), ("min", 60), ("h", 3600), ("d", 86_400)];
 
@@ -116,7 +144,14 @@ pub const CALLBACKS: &[HandlerSpec<CallbackKind>] = &[
     HandlerSpec {
         name: "sign_in",
         kind: CallbackKind::SignIn,
-        params: &["user", "account", "profile", "credentials", "request"],
+        params: &[
+            "user",
+            "account",
+            "profile",
+            "credentials",
+            "request",
+            "amr",
+        ],
         mutable: &[],
     },
     HandlerSpec {
@@ -217,6 +252,7 @@ pub enum StandardType {
     String,
     OptionString,
     OptionI64,
+    OptionVecString,
 }
 
 impl StandardType {
@@ -225,6 +261,7 @@ impl StandardType {
             StandardType::String => "String",
             StandardType::OptionString => "Option<String>",
             StandardType::OptionI64 => "Option<i64>",
+            StandardType::OptionVecString => "Option<Vec<String>>",
         }
     }
 }
@@ -266,6 +303,13 @@ pub const TOKEN_CLAIMS: &[StandardField] = &[
     ),
     std_field("jti", StandardType::OptionString, "Unique token id."),
 ];
+
+/// The claim a `Token` has beside [`TOKEN_CLAIMS`] when `second_factor` is declared.
+pub const SECOND_FACTOR_CLAIM: StandardField = std_field(
+    "amr",
+    StandardType::OptionVecString,
+    "How the user authenticated (RFC 8176): `[\"pwd\", \"otp\"]` after the second factor.",
+);
 
 /// The standard fields every `SessionUser` has.
 pub const SESSION_USER_FIELDS: &[StandardField] = &[

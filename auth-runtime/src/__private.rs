@@ -64,6 +64,8 @@ pub struct Parts<T, U> {
     pub locked_out_event: Option<EventFn<LockedOutEventArgs>>,
     /// `limits: { sign_in: .. }`.
     pub sign_in_limits: Option<SignInLimits>,
+    /// `second_factor: { totp: .. }`.
+    pub second_factor: Option<crate::config::SecondFactor>,
     /// `pages: { .. }`.
     pub pages: Option<Pages>,
     /// `base_path`.
@@ -95,6 +97,7 @@ impl<T, U> Default for Parts<T, U> {
             sign_in_failed_event: None,
             locked_out_event: None,
             sign_in_limits: None,
+            second_factor: None,
             pages: None,
             base_path: None,
             trust_host: None,
@@ -135,6 +138,7 @@ impl<T, U> Parts<T, U> {
             self.sign_in_failed_event => __event_sign_in_failed,
             self.locked_out_event => __event_locked_out,
             self.sign_in_limits => __sign_in_limits,
+            self.second_factor => __second_factor,
             self.pages => __pages,
             self.base_path.as_deref() => __base_path,
             self.trust_host => __trust_host,

@@ -75,6 +75,9 @@ pub struct SessionLookup<T, U> {
     pub token: Option<T>,
     /// `Set-Cookie` values the response must carry (rolling refresh, or clearing a bad cookie).
     pub set_cookies: Vec<http::HeaderValue>,
+    /// How the session was authenticated (RFC 8176 method names): `["pwd", "otp"]` after a
+    /// credentials sign-in with its second factor, empty when nothing was recorded.
+    pub amr: Vec<String>,
     /// Whether the session store answered: under the database strategy with the database
     /// down, [`StoreStatus::Unavailable`] (`session` is `None`, but the request is not
     /// signed out: answer 503).
@@ -93,6 +96,7 @@ impl<T, U: std::fmt::Debug> std::fmt::Debug for SessionLookup<T, U> {
                 &format_args!("<{} values>", self.set_cookies.len()),
             )
             .field("store", &self.store)
+            .field("amr", &self.amr)
             .finish()
     }
 }
@@ -223,6 +227,7 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
                 .filter_map(|c| c.to_header_value())
                 .collect(),
             store: read.store,
+            amr: read.amr,
         }
     }
 
@@ -380,6 +385,33 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     /// ```
     pub async fn sign_out_everywhere(&self, user_id: &str) -> Result<u64, AdapterError> {
         self.inner.sign_out_everywhere(user_id).await
+    }
+
+    /// Whether the user enrolled a second factor (`second_factor: { totp: .. }`), for an
+    /// account page offering to turn it on or off.
+    ///
+    /// Errors: no adapter ([`AdapterError::Config`]); the database did not answer; an
+    /// application adapter without the second factor ([`AdapterError::Unsupported`]).
+    pub async fn has_second_factor(&self, user_id: &str) -> Result<bool, AdapterError> {
+        Ok(self
+            .require_adapter()?
+            .totp_enrolment(user_id)
+            .await?
+            .is_some())
+    }
+
+    /// Turns the user's second factor off: removes the TOTP enrolment and the recovery
+    /// codes (`true` when there was one). Their next credentials sign-in needs the password
+    /// only; sessions already open are left as they are. Ask for a current code (or a
+    /// session that passed the second factor, `SessionLookup::amr`) before calling it.
+    ///
+    /// Errors as [`Auth::has_second_factor`].
+    pub async fn remove_second_factor(&self, user_id: &str) -> Result<bool, AdapterError> {
+        let removed = self.require_adapter()?.totp_remove(user_id).await?;
+        if removed {
+            tracing::info!("second factor removed");
+        }
+        Ok(removed)
     }
 
     /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.

@@ -34,6 +34,12 @@ pub const CHECK_COOKIE_MAX_AGE: u64 = 15 * 60;
 /// How long the credentials error message cookie lives (seconds): the redirect to the
 /// sign-in page follows at once.
 pub const CREDENTIALS_ERROR_MAX_AGE: u64 = 5 * 60;
+/// How long a sign-in waits for its second factor (the pending cookie's lifetime): 5 minutes.
+#[cfg(feature = "totp")]
+pub const SECOND_FACTOR_MAX_AGE: u64 = 5 * 60;
+/// How long a TOTP enrolment waits for its first code: 10 minutes.
+#[cfg(feature = "totp")]
+pub const TOTP_ENROLMENT_MAX_AGE: u64 = 10 * 60;
 
 /// Characters `encodeURIComponent` leaves alone: `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
 const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -97,6 +103,13 @@ pub struct CookieNames {
     /// `[__Secure-]authjs.challenge`: a passkey ceremony's challenge, encrypted, for the
     /// callback (Auth.js's `webauthnChallenge`).
     pub webauthn_challenge: String,
+    /// `[__Secure-]authjs.second-factor`: a sign-in waiting for its second factor (the
+    /// user `authorize` accepted), encrypted and short-lived; no session exists before it
+    /// is verified (not an Auth.js cookie).
+    pub second_factor: String,
+    /// `[__Secure-]authjs.totp-enrolment`: the secret of a TOTP enrolment not yet
+    /// confirmed with a first code, sealed (not an Auth.js cookie).
+    pub totp_enrolment: String,
     /// Whether the cookies carry `Secure` (https).
     pub secure: bool,
 }
@@ -114,6 +127,8 @@ impl CookieNames {
             nonce: format!("{prefix}authjs.nonce"),
             credentials_error: format!("{prefix}authjs.credentials-error"),
             webauthn_challenge: format!("{prefix}authjs.challenge"),
+            second_factor: format!("{prefix}authjs.second-factor"),
+            totp_enrolment: format!("{prefix}authjs.totp-enrolment"),
             secure,
         }
     }

@@ -100,6 +100,20 @@ pub enum ConfigError {
         "the passkey `rp_id` `{0}` is not a domain name: write the site's host or a parent domain of it, lowercase, without scheme, port or path (`example.com`)"
     )]
     InvalidRpId(String),
+    /// `second_factor` is configured but the runtime was built without the `totp` feature.
+    #[error(
+        "`second_factor: {{ totp: .. }}` needs auth-runtime's `totp` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"totp\"] }}`)"
+    )]
+    TotpDisabled,
+    /// `second_factor` without a database adapter to keep the enrolments in.
+    #[error(
+        "`second_factor` needs a database adapter to store the enrolments: start with `Auth::with_adapter(config, Arc::new(adapter))`"
+    )]
+    SecondFactorNeedsAdapter,
+    /// TOTP settings out of range (digits 6..=8, period 15..=300 seconds, a non-empty issuer
+    /// without `:`).
+    #[error("the TOTP settings are not valid: {0}")]
+    InvalidTotp(String),
 }
 
 impl std::fmt::Debug for ConfigError {

@@ -48,6 +48,8 @@ pub mod password;
 pub mod providers;
 #[cfg(feature = "testing")]
 pub mod testing;
+#[cfg(feature = "totp")]
+mod totp;
 mod url;
 mod util;
 #[cfg(feature = "passkey")]
@@ -203,7 +205,7 @@ pub use auth::{
 ///
 ///   | callback | parameters | returns |
 ///   | --- | --- | --- |
-///   | `sign_in` | `user: User`, `account: Account`, `profile: Option<Profile>`, `credentials: Option<Credentials>`, `request: RequestInfo` | `bool`, a redirect URL, or [`SignInDecision`] |
+///   | `sign_in` | `user: User`, `account: Account`, `profile: Option<Profile>`, `credentials: Option<Credentials>`, `request: RequestInfo`, `amr: Vec<String>` (`["pwd", "otp"]` after a second factor) | `bool`, a redirect URL, or [`SignInDecision`] |
 ///   | `jwt` | `mut token: Token`, `user`, `account`, `profile` (`Option`, set on sign-in only), `trigger: Option<Trigger>`, `is_new_user: bool`, `session: Option<serde_json::Value>` (set on update only) | `Token`, or `Option<Token>` (`None` signs out) |
 ///   | `session` | `mut session: Session`, and `token: Token` (jwt strategy) or `user: User` (database strategy) | `Session` |
 ///   | `redirect` | `url: String`, `base_url: String` | `String` or `&'static str` |
@@ -243,6 +245,13 @@ pub use auth::{
 ///   callers, else the sign-in page with `error=TooManyAttempts`; `locked_out` fires. With
 ///   an SQL adapter the counts live in its database (shared by every server); otherwise in
 ///   memory, at most `max_keys` keys per limit. See [`config::SignInLimits`].
+/// - `second_factor: { totp: { issuer: "My App", digits: 6, period: 30 } }` — after a
+///   credentials provider's `authorize` accepts a user who enrolled TOTP (RFC 6238), a
+///   verify step asks for a code (or a one-time recovery code) before any session exists;
+///   `sign_in`, then `jwt`, see `amr: ["pwd", "otp"]` (the token's `amr` claim). Users enrol at
+///   `{base_path}/totp/enroll`; [`Auth::require_second_factor`] guards routes. Needs the
+///   `totp` feature and an adapter; `digits` is 6 to 8 (default 6), `period` 15 to 300
+///   seconds (default 30); `issuer` is a string literal.
 ///
 /// # Compile-time rules
 ///

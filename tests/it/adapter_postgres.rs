@@ -129,7 +129,8 @@ async fn migrations_are_serialised_across_instances() {
             (1, "init".to_owned()),
             (2, "session_versions".to_owned()),
             (3, "rate_limits".to_owned()),
-            (4, "authenticators".to_owned())
+            (4, "authenticators".to_owned()),
+            (5, "totp".to_owned())
         ]
     );
 

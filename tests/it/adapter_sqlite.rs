@@ -110,7 +110,8 @@ async fn migrations_are_idempotent_and_safe_in_parallel() {
             (1, "init".to_owned()),
             (2, "session_versions".to_owned()),
             (3, "rate_limits".to_owned()),
-            (4, "authenticators".to_owned())
+            (4, "authenticators".to_owned()),
+            (5, "totp".to_owned())
         ]
     );
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")

@@ -187,6 +187,7 @@ fn sign_in_converts_bool() {
         profile: None,
         credentials: None,
         request: auth_runtime::RequestInfo::default(),
+        amr: Vec::new(),
     };
     assert_eq!(
         ready(sign_in(args("ada@example.com"))),

@@ -49,5 +49,6 @@ mod oauth_presets;
 mod oauth_refresh_flow;
 mod passkey;
 mod readme;
+mod second_factor;
 mod session_revocation;
 mod testing_kit;

@@ -22,7 +22,7 @@ pub const ORIGIN: &str = "http://localhost:3000";
 /// The token type (what `auth!` would generate), with one custom claim.
 #[allow(
     missing_docs,
-    reason = "the standard claims, plus `role` and a large `blob`"
+    reason = "the standard claims (`amr` among them), plus `role` and a large `blob`"
 )]
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -41,6 +41,8 @@ pub struct Tok {
     pub exp: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub jti: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]

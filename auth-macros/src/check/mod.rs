@@ -10,6 +10,7 @@ mod form;
 mod handlers;
 mod limits;
 mod providers;
+mod second_factor;
 mod settings;
 mod sign_in;
 mod state;
@@ -61,9 +62,11 @@ pub fn check<'a>(cx: &Ctxt, config: &'a Config) -> Model<'a> {
         trust_host: config.trust_host.as_ref(),
         trust_proxy: config.trust_proxy.as_ref(),
         limits: limits::limits(cx, config.limits.as_ref()),
+        second_factor: second_factor::totp(cx, config.second_factor.as_deref()),
         state: config.state.as_ref(),
         keys: &config.keys,
     };
+    second_factor::check(cx, &model, config.second_factor.as_deref());
     state::check(cx, &model);
     fields::check_session(cx, &model);
     sign_in::check(cx, &model);
@@ -147,6 +150,59 @@ mod tests {
             let errs = errors(input.clone());
             assert!(errs.is_empty(), "{input}: {errs:?}");
         }
+    }
+
+    #[test]
+    fn second_factor_accepts_totp_with_or_without_options() {
+        for input in [
+            quote! { providers: [ Credentials { authorize: f } ], second_factor: { totp: { issuer: "Acme" } } },
+            quote! { providers: [ Credentials { authorize: f } ], second_factor: { totp: { issuer: "Acme", digits: 8, period: 60, } } },
+        ] {
+            let errs = errors(input.clone());
+            assert!(errs.is_empty(), "{input}: {errs:?}");
+        }
+    }
+
+    #[test]
+    fn second_factor_reports_each_mistake() {
+        assert_eq!(
+            errors(quote! {
+                providers: [ Credentials { authorize: f } ],
+                second_factor: { totp: { issuer: name, digits: 9, period: 30s, perod: 1 }, sms: {} },
+            }),
+            [
+                "unknown TOTP option `perod`",
+                "`issuer` is the name authenticator apps show: a non-empty string literal without `:`",
+                "`digits` is 6, 7 or 8",
+                "`period` is a whole number of seconds from 15 to 300",
+                "unknown second factor `sms`",
+            ]
+        );
+        assert_eq!(
+            errors(
+                quote! { providers: [ Credentials { authorize: f } ], second_factor: { totp: {} } }
+            ),
+            ["`totp` needs an `issuer`"]
+        );
+        assert_eq!(
+            errors(quote! {
+                token: { amr: Vec<String> },
+                providers: [ Credentials { authorize: f } ],
+                second_factor: { totp: { issuer: "Acme" } },
+            }),
+            [
+                "`amr` is a standard claim of `Token` already with `second_factor` (`Option<Vec<String>>`)"
+            ]
+        );
+        assert_eq!(
+            errors(quote! {
+                providers: [ GitHub { client_id: "a", client_secret: "b" } ],
+                second_factor: { totp: { issuer: "Acme" } },
+            }),
+            [
+                "a second factor is asked after a credentials sign-in, and no `Credentials` provider is declared"
+            ]
+        );
     }
 
     #[test]

@@ -11,8 +11,7 @@ use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
 use crate::model::{
     Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, NamedPreset, OAuth, Oidc,
-    Passkey,
-    Preset, Provider,
+    Passkey, Preset, Provider,
 };
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 

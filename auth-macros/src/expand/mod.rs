@@ -98,6 +98,19 @@ pub fn expand(model: &Model) -> TokenStream {
         let limits = sign_in_limits(limits);
         fields.push(quote!(sign_in_limits: ::core::option::Option::Some(#limits)));
     }
+    if let Some(totp) = &model.second_factor {
+        let issuer = totp.issuer;
+        let mut settings = quote!(#rt::config::TotpSettings::new(#issuer));
+        if let Some(digits) = totp.digits {
+            settings = quote!(#settings.with_digits(#digits));
+        }
+        if let Some(period) = totp.period {
+            settings = quote!(#settings.with_period(#period));
+        }
+        fields.push(quote!(second_factor: ::core::option::Option::Some(
+            #rt::config::SecondFactor::Totp(#settings)
+        )));
+    }
     let (params, check) = match model.state {
         Some(ty) => {
             let (state, clone) = (state_ident(), clone_state_ident());

@@ -319,11 +319,12 @@ fn named(preset: &NamedPreset) -> TokenStream {
             set.push(quote!(#name: ::core::option::Option::Some(#v)));
         }
     }
-    set.extend(
-        preset
-            .allowed_tenants
-            .map(|e| set_field("allowed_tenants", call(quote!(#rt::config::TextListValue::into_texts), e))),
-    );
+    set.extend(preset.allowed_tenants.map(|e| {
+        set_field(
+            "allowed_tenants",
+            call(quote!(#rt::config::TextListValue::into_texts), e),
+        )
+    }));
     oauth(preset.written, ctor, set)
 }
 

@@ -11,7 +11,15 @@ use crate::model::{Field, Form, Model};
 use crate::spec::{self, StandardField, StandardType};
 
 pub fn expand(model: &Model) -> TokenStream {
-    let token_std = standard(spec::TOKEN_CLAIMS);
+    let mut token_std = standard(spec::TOKEN_CLAIMS);
+    // (A declared `amr` is an error already; it is kept, so the error does not cascade.)
+    let amr_declared = model
+        .token
+        .iter()
+        .any(|f| *f.name == spec::SECOND_FACTOR_CLAIM.name);
+    if model.second_factor.is_some() && !amr_declared {
+        token_std.extend(standard(&[spec::SECOND_FACTOR_CLAIM]));
+    }
     let token_declared = declared(&model.token);
     let user_std = standard(spec::SESSION_USER_FIELDS);
     let user_declared = declared(&model.session_user);
@@ -173,6 +181,9 @@ fn standard(list: &[StandardField]) -> TokenStream {
                     quote!(::core::option::Option<::std::string::String>)
                 }
                 StandardType::OptionI64 => quote!(::core::option::Option<::core::primitive::i64>),
+                StandardType::OptionVecString => {
+                    quote!(::core::option::Option<::std::vec::Vec<::std::string::String>>)
+                }
             };
             quote! {
                 #[doc = #doc]

@@ -453,6 +453,70 @@ pub trait Adapter: Send + Sync + 'static {
         Box::pin(async { Err(AdapterError::Unsupported("passkeys")) })
     }
 
+    /// The user's confirmed TOTP enrolment (the second factor), `Ok(None)` when they have
+    /// none.
+    ///
+    /// The default answers [`AdapterError::Unsupported`] (as do the other `totp_*`
+    /// methods): `second_factor` then fails at sign-in; the shipped adapters implement them.
+    fn totp_enrolment<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, Option<TotpEnrolment>> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("the second factor")) })
+    }
+
+    /// Stores `enrolment` (replacing the user's previous one) and its recovery codes (their
+    /// hashes, replacing the previous ones), in one step. [`AdapterError::NotFound`] when the
+    /// user does not exist.
+    fn totp_enrol<'a>(
+        &'a self,
+        enrolment: &'a TotpEnrolment,
+        recovery_code_hashes: &'a [String],
+    ) -> AdapterFuture<'a, ()> {
+        let _ = (enrolment, recovery_code_hashes);
+        Box::pin(async { Err(AdapterError::Unsupported("the second factor")) })
+    }
+
+    /// Accepts a code of time step `step` for the user, atomically: `true` (and `step`
+    /// stored as the last one) when `step` is after the last step accepted, `false` when it
+    /// is not (a code used again within its window) or the user has no enrolment.
+    fn totp_use_step<'a>(&'a self, user_id: &'a str, step: i64) -> AdapterFuture<'a, bool> {
+        let _ = (user_id, step);
+        Box::pin(async { Err(AdapterError::Unsupported("the second factor")) })
+    }
+
+    /// Consumes a recovery code (by its hash): `true` once, when the user has it.
+    fn totp_use_recovery_code<'a>(
+        &'a self,
+        user_id: &'a str,
+        code_hash: &'a str,
+    ) -> AdapterFuture<'a, bool> {
+        let _ = (user_id, code_hash);
+        Box::pin(async { Err(AdapterError::Unsupported("the second factor")) })
+    }
+
+    /// Removes the user's enrolment and recovery codes. `true` when there was one.
+    fn totp_remove<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, bool> {
+        let _ = user_id;
+        Box::pin(async { Err(AdapterError::Unsupported("the second factor")) })
+    }
+
+    /// Records on a database session how it was authenticated (RFC 8176 method names,
+    /// e.g. `["pwd", "otp"]` after a second factor). The default answers
+    /// [`AdapterError::Unsupported`].
+    fn set_session_amr<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        amr: &'a [String],
+    ) -> AdapterFuture<'a, ()> {
+        let _ = (key, amr);
+        Box::pin(async { Err(AdapterError::Unsupported("the second factor")) })
+    }
+
+    /// What [`Adapter::set_session_amr`] recorded on a session (empty when nothing).
+    fn session_amr<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, Vec<String>> {
+        let _ = key;
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
     /// How the flow hashes a verification token (an e-mail sign-in link's) before it hands it
     /// to [`Adapter::create_verification_token`] and [`Adapter::use_verification_token`].
     ///
@@ -479,6 +543,43 @@ pub enum SessionTokenStorage {
     /// injection, a replica) can copy a token into a cookie and act as that user until the
     /// session expires.
     Clear,
+}
+
+/// A user's TOTP enrolment as an adapter stores it ([`Adapter::totp_enrolment`]).
+///
+/// `Debug` hides the secret.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TotpEnrolment {
+    /// The user's id.
+    pub user_id: String,
+    /// The shared secret, sealed by the runtime (AES-256-GCM under a key derived from the
+    /// auth secret for this purpose): opaque text to the adapter.
+    pub secret: String,
+    /// The last time step a code was accepted for (codes of this step and earlier ones are
+    /// refused).
+    pub last_step: i64,
+}
+
+impl TotpEnrolment {
+    /// An enrolment (for adapters reading one back).
+    pub fn new(user_id: impl Into<String>, secret: impl Into<String>, last_step: i64) -> Self {
+        TotpEnrolment {
+            user_id: user_id.into(),
+            secret: secret.into(),
+            last_step,
+        }
+    }
+}
+
+impl std::fmt::Debug for TotpEnrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpEnrolment")
+            .field("user_id", &self.user_id)
+            .field("secret", &"..")
+            .field("last_step", &self.last_step)
+            .finish()
+    }
 }
 
 /// How a verification token is hashed before it is stored

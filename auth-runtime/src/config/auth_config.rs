@@ -58,6 +58,7 @@ pub struct AuthConfig<T, U> {
     pub(crate) session_check_interval: Option<Duration>,
     pub(crate) user_check: Option<UserCheck>,
     pub(crate) sign_in_limits: super::SignInLimits,
+    pub(crate) second_factor: Option<super::SecondFactor>,
 }
 
 impl<T, U> Clone for AuthConfig<T, U> {
@@ -83,6 +84,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             session_check_interval: self.session_check_interval,
             user_check: self.user_check.clone(),
             sign_in_limits: self.sign_in_limits.clone(),
+            second_factor: self.second_factor.clone(),
         }
     }
 }
@@ -106,6 +108,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("env", &self.env)
             .field("session_check_interval", &self.session_check_interval)
             .field("sign_in_limits", &self.sign_in_limits)
+            .field("second_factor", &self.second_factor)
             .finish_non_exhaustive()
     }
 }
@@ -143,6 +146,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
             user_check: None,
             sign_in_limits: super::SignInLimits::default(),
+            second_factor: None,
         }
     }
 }
@@ -272,6 +276,19 @@ impl<T, U> AuthConfig<T, U> {
         &self.sign_in_limits
     }
 
+    /// Asks a second factor after a credentials sign-in of a user who enrolled one
+    /// (`second_factor: { totp: { .. } }` in `auth!`; feature `totp`, and an adapter to
+    /// store the enrolments).
+    pub fn with_second_factor(mut self, second_factor: super::SecondFactor) -> Self {
+        self.second_factor = Some(second_factor);
+        self
+    }
+
+    /// The second factor, if any.
+    pub fn second_factor(&self) -> Option<&super::SecondFactor> {
+        self.second_factor.as_ref()
+    }
+
     /// The session strategy.
     pub fn strategy(&self) -> SessionStrategy {
         self.strategy
@@ -360,6 +377,10 @@ impl<T, U> AuthConfig<T, U> {
     }
     pub fn __event_session(mut self, f: EventFn<SessionEventArgs>) -> Self {
         self.events.session = Some(f);
+        self
+    }
+    pub fn __second_factor(mut self, second_factor: super::SecondFactor) -> Self {
+        self.second_factor = Some(second_factor);
         self
     }
     pub fn __sign_in_limits(mut self, limits: super::SignInLimits) -> Self {

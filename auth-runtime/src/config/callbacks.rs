@@ -162,6 +162,10 @@ pub struct SignInArgs {
     /// The request that signs the user in: the credentials' `POST`, the OAuth provider's
     /// return, or the application's own request for [`Auth::sign_in`](crate::Auth::sign_in).
     pub request: RequestInfo,
+    /// How the user authenticated, as RFC 8176 method names: `["pwd", "otp"]` when a
+    /// credentials sign-in passed its second factor (`second_factor: { totp: .. }`), else
+    /// empty.
+    pub amr: Vec<String>,
 }
 
 /// Arguments of the `jwt` callback.

@@ -13,6 +13,7 @@ mod limits;
 mod options;
 mod providers;
 mod request;
+mod second_factor;
 mod tokens;
 mod users;
 mod value;
@@ -36,13 +37,15 @@ pub use events::{
 pub use limits::{
     DEFAULT_MAX_KEYS, DEFAULT_PER_IDENTIFIER, DEFAULT_PER_IP, Rate, SignInLimitStats, SignInLimits,
 };
-pub use options::{CallbackState, FlagValue, ProviderValue, SecondsValue, TextListValue, TextValue};
+pub use options::{
+    CallbackState, FlagValue, ProviderValue, SecondsValue, TextListValue, TextValue,
+};
 pub use providers::{
     ClientAuth, ClientSecretJwt, CredentialField, CredentialsProvider, OAuthProvider, OAuthSupport,
-    PasskeyProvider, PasskeySupport, ProfileFn,
-    Provider,
+    PasskeyProvider, PasskeySupport, ProfileFn, Provider,
 };
 pub use request::RequestInfo;
+pub use second_factor::{DEFAULT_TOTP_DIGITS, DEFAULT_TOTP_PERIOD, SecondFactor, TotpSettings};
 pub use tokens::{DefaultSessionUser, FieldData, Session, SessionUserData, TokenData, Trigger};
 pub use users::{Account, AccountType, Credentials, Profile, User, UserDataError};
 pub use value::{ConfigValue, env};

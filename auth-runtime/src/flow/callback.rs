@@ -81,6 +81,14 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
                 }
             };
             inner.clear_identifier(identifier).await;
+            // A user who enrolled a second factor is asked for it before anything else runs.
+            #[cfg(feature = "totp")]
+            if let Some(pending) = inner
+                .second_factor_pending(ctx, req, p, &user, &credentials)
+                .await?
+            {
+                return Ok(pending);
+            }
             // With an adapter an id-less user is found by e-mail (or created) in the database.
             if user.id.is_empty() && inner.adapter.is_none() {
                 user.id = uuid_v4();

@@ -27,6 +27,8 @@ mod providers;
 mod reply;
 mod request;
 mod revocation;
+#[cfg(feature = "totp")]
+mod second_factor;
 mod server;
 mod session;
 mod sign_in_limits;
@@ -160,6 +162,14 @@ async fn dispatch<T: TokenData, U: SessionUserData>(
         #[cfg(not(feature = "passkey"))]
         (Action::WebauthnOptions, _) => Ok(Reply::unknown_provider(
             req.provider.as_deref().unwrap_or_default(),
+        )),
+        #[cfg(feature = "totp")]
+        (Action::Totp, _) => second_factor::handle(inner, ctx, req).await,
+        #[cfg(not(feature = "totp"))]
+        (Action::Totp, _) => Ok(Reply::bad_request(
+            StatusCode::NOT_FOUND,
+            "UnknownAction",
+            "the second factor is not enabled (auth-runtime's `totp` feature)",
         )),
     }
 }

@@ -68,6 +68,9 @@ impl Req {
                 Some(a @ (Action::SignIn | Action::Callback | Action::WebauthnOptions)) => {
                     (a, Some((*p).to_owned()))
                 }
+                Some(Action::Totp) if matches!(*p, "verify" | "enroll") => {
+                    (Action::Totp, Some((*p).to_owned()))
+                }
                 _ => return Err(Box::new(unknown())),
             },
             _ => return Err(Box::new(unknown())),
@@ -82,6 +85,8 @@ impl Req {
             (Action::Callback, Some(_)) => &[Method::GET, Method::POST],
             (Action::WebauthnOptions, None) => return Err(Box::new(unknown())),
             (Action::WebauthnOptions, Some(_)) => &[Method::GET],
+            (Action::Totp, None) => return Err(Box::new(unknown())),
+            (Action::Totp, Some(_)) => &[Method::GET, Method::POST],
         };
         if !allowed.contains(&method) {
             let allow = allowed
@@ -150,6 +155,8 @@ pub(crate) enum Action {
     Error,
     /// `webauthn-options/:provider`: a passkey ceremony's options (Auth.js's).
     WebauthnOptions,
+    /// `totp/verify` and `totp/enroll`: the second factor (not Auth.js; feature `totp`).
+    Totp,
 }
 
 impl Action {
@@ -163,6 +170,7 @@ impl Action {
             "signout" => Action::SignOut,
             "error" => Action::Error,
             "webauthn-options" => Action::WebauthnOptions,
+            "totp" => Action::Totp,
             _ => return None,
         })
     }
@@ -177,6 +185,7 @@ impl Action {
             Action::SignOut => "signout",
             Action::Error => "error",
             Action::WebauthnOptions => "webauthn-options",
+            Action::Totp => "totp",
         }
     }
 }

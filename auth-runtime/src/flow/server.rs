@@ -168,6 +168,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 profile: None,
                 credentials: None,
                 request: self.request_info(ctx),
+                amr: Vec::new(),
             })
             .await;
             match decision {

@@ -14,6 +14,22 @@ use crate::config::{
 use crate::cookies::{self, ChunkedValue, SetCookie};
 use crate::util::iso8601;
 
+/// The token claim recording how the session was authenticated (RFC 8176 / OIDC `amr`):
+/// `["pwd", "otp"]` after a second factor.
+pub(crate) const AMR_CLAIM: &str = "amr";
+
+/// The method names of an `amr` claim (strings only).
+fn amr_of(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// The most bytes a (joined) session cookie may have; larger values are cleared unread.
 pub(crate) const MAX_SESSION_BYTES: usize = cookies::MAX_SESSION_CHUNKS * cookies::CHUNK_SIZE;
 
@@ -36,15 +52,30 @@ pub(crate) struct SessionRead<T, U> {
     pub(crate) token: Option<T>,
     pub(crate) cookies: Vec<SetCookie>,
     pub(crate) store: StoreStatus,
+    /// The signed-in user's id (the token's `sub`, the database session's user).
+    pub(crate) user_id: Option<String>,
+    /// How the session was authenticated (RFC 8176 names, e.g. `["pwd", "otp"]` after a
+    /// second factor): the token's `amr` claim as the sign-in wrote it, or the database
+    /// session's record; empty when not recorded.
+    pub(crate) amr: Vec<String>,
 }
 
 impl<T, U> SessionRead<T, U> {
+    /// Records who is signed in and how (`user_id`, `amr`).
+    fn of_user(mut self, user_id: Option<String>, amr: Vec<String>) -> Self {
+        self.user_id = user_id;
+        self.amr = amr;
+        self
+    }
+
     fn signed_in(session: Session<U>, token: Option<T>, cookies: Vec<SetCookie>) -> Self {
         SessionRead {
             session: Some(session),
             token,
             cookies,
             store: StoreStatus::Available,
+            user_id: None,
+            amr: Vec::new(),
         }
     }
 
@@ -54,6 +85,8 @@ impl<T, U> SessionRead<T, U> {
             token: None,
             cookies,
             store: StoreStatus::Available,
+            user_id: None,
+            amr: Vec::new(),
         }
     }
 
@@ -63,6 +96,8 @@ impl<T, U> SessionRead<T, U> {
             token: None,
             cookies: Vec::new(),
             store: StoreStatus::Unavailable,
+            user_id: None,
+            amr: Vec::new(),
         }
     }
 }
@@ -165,7 +200,26 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         } else {
             Vec::new()
         };
-        SessionRead::signed_in(session, None, cookies)
+        let amr = self.database_session_amr(db, &raw).await;
+        SessionRead::signed_in(session, None, cookies).of_user(Some(live.user.id.clone()), amr)
+    }
+
+    /// What the database recorded of how this session was authenticated; read only with a
+    /// second factor configured (else nothing is recorded), empty on a failure (logged).
+    async fn database_session_amr(&self, db: &dyn Adapter, raw: &str) -> Vec<String> {
+        if self.config.second_factor.is_none() {
+            return Vec::new();
+        }
+        let Some(key) = super::database::session_key(db, raw) else {
+            return Vec::new();
+        };
+        match db.session_amr(&key).await {
+            Ok(amr) => amr,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read how the database session was authenticated");
+                Vec::new()
+            }
+        }
     }
 
     fn clear_session(&self, ctx: &Ctx<'_>, reason: &str) -> SessionRead<T, U> {
@@ -209,6 +263,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             }
             VersionCheck::Unavailable => return SessionRead::unavailable(),
         }
+        // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps.
+        let amr = claims.get(AMR_CLAIM).cloned();
         let token: T = match serde_json::from_value(Value::Object(claims)) {
             Ok(t) => t,
             Err(e) => {
@@ -246,6 +302,10 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
         };
         revocation::put_version(&mut claims, version);
+        if let Some(amr) = &amr {
+            claims.insert(AMR_CLAIM.to_owned(), amr.clone());
+        }
+        let amr = amr_of(amr.as_ref());
         let session = self.default_session(&claims, &iso8601(expires));
         let session = match &self.config.session {
             Some(SessionCallback::Jwt(f)) => {
@@ -263,17 +323,17 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         if !reissue {
             tracing::trace!("verify-only token format: the session cookie is not re-issued");
             let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
-            self.fire_session_event(&session, sub);
-            return SessionRead::signed_in(session, Some(token), Vec::new());
+            self.fire_session_event(&session, sub.clone());
+            return SessionRead::signed_in(session, Some(token), Vec::new()).of_user(sub, amr);
         }
         let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
         let encoded = match self.encode_claims(ctx, claims) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
-        self.fire_session_event(&session, sub);
+        self.fire_session_event(&session, sub.clone());
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
-        SessionRead::signed_in(session, Some(token), set)
+        SessionRead::signed_in(session, Some(token), set).of_user(sub, amr)
     }
 
     fn fire_session_event(&self, session: &Session<U>, user_id: Option<String>) {

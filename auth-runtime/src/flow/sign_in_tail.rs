@@ -36,6 +36,19 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         req: &Req,
         sign_in: SignIn,
     ) -> Result<Reply, FlowError> {
+        self.sign_in_tail_with(ctx, req, sign_in, Vec::new()).await
+    }
+
+    /// [`sign_in_tail`](Self::sign_in_tail) of a sign-in whose methods are recorded: `amr`
+    /// (RFC 8176 names, `["pwd", "otp"]` after a second factor) goes to `sign_in`, into the
+    /// default token (`jwt` sees it) or onto the database session.
+    pub(crate) async fn sign_in_tail_with(
+        &self,
+        ctx: &Ctx<'_>,
+        req: &Req,
+        sign_in: SignIn,
+        amr: Vec<String>,
+    ) -> Result<Reply, FlowError> {
         let SignIn {
             user,
             account,
@@ -44,7 +57,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             allow_email_linking,
         } = sign_in;
         if let Some(redirect) = self
-            .run_sign_in(ctx, &user, &account, &profile, credentials)
+            .run_sign_in(ctx, &user, &account, &profile, credentials, &amr)
             .await?
         {
             return Ok(redirect);
@@ -64,8 +77,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             is_new_user,
         };
         let cookies = match &self.strategy {
-            Strategy::Database(db) => self.start_database_session(ctx, &**db, signed_in).await?,
-            Strategy::Jwt => self.start_jwt_session(ctx, signed_in).await?,
+            Strategy::Database(db) => {
+                self.start_database_session_with(ctx, &**db, signed_in, &amr)
+                    .await?
+            }
+            Strategy::Jwt => self.start_jwt_session_with(ctx, signed_in, &amr).await?,
         };
         let (callback_url, callback_cookie) =
             self.callback_url(ctx, req.callback_url_param()).await;
@@ -83,6 +99,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         account: &Account,
         profile: &Option<Profile>,
         credentials: Option<Credentials>,
+        amr: &[String],
     ) -> Result<Option<Reply>, FlowError> {
         let Some(f) = &self.config.sign_in else {
             return Ok(None);
@@ -99,6 +116,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             profile: profile.clone(),
             credentials,
             request,
+            amr: amr.to_vec(),
         })
         .await;
         match decision {
@@ -167,9 +185,27 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         db: &dyn Adapter,
         signed_in: SignInEventArgs,
     ) -> Result<Vec<SetCookie>, FlowError> {
+        self.start_database_session_with(ctx, db, signed_in, &[])
+            .await
+    }
+
+    /// [`start_database_session`](Self::start_database_session), recording `amr` on the
+    /// row when there is one.
+    async fn start_database_session_with(
+        &self,
+        ctx: &Ctx<'_>,
+        db: &dyn Adapter,
+        signed_in: SignInEventArgs,
+        amr: &[String],
+    ) -> Result<Vec<SetCookie>, FlowError> {
         let (id, row) =
             database::start_session(db, &signed_in.user.id, self.config.max_age, ctx.now_secs())
                 .await?;
+        if !amr.is_empty()
+            && let Some(key) = database::session_key(db, &id)
+        {
+            db.set_session_amr(&key, amr).await?;
+        }
         tracing::info!(provider = %signed_in.account.provider, new_user = signed_in.is_new_user, "signed in (database session)");
         self.fire_sign_in(signed_in);
         Ok(cookies::write_chunked(
@@ -188,6 +224,17 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         ctx: &Ctx<'_>,
         signed_in: SignInEventArgs,
     ) -> Result<Vec<SetCookie>, FlowError> {
+        self.start_jwt_session_with(ctx, signed_in, &[]).await
+    }
+
+    /// [`start_jwt_session`](Self::start_jwt_session) with `amr` in the default token (and
+    /// kept in the cookie whatever `jwt` returns, as the version claim is).
+    async fn start_jwt_session_with(
+        &self,
+        ctx: &Ctx<'_>,
+        signed_in: SignInEventArgs,
+        amr: &[String],
+    ) -> Result<Vec<SetCookie>, FlowError> {
         let SignInEventArgs {
             user,
             account,
@@ -203,6 +250,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         }
         let mut claims = super::session::user_claims(&user);
         claims.insert("sub".to_owned(), Value::String(user.id.clone()));
+        let amr_claim = (!amr.is_empty())
+            .then(|| Value::Array(amr.iter().cloned().map(Value::String).collect()));
+        if let Some(amr) = &amr_claim {
+            claims.insert(super::session::AMR_CLAIM.to_owned(), amr.clone());
+        }
         let token: T = serde_json::from_value(Value::Object(claims)).map_err(|e| {
             FlowError::Configuration(format!(
                 "the default token does not fit the Token type: {}",
@@ -245,6 +297,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let mut claims = super::session::token_claims(&token).map_err(FlowError::Configuration)?;
         let version = self.sign_in_version(&claims, ctx.now).await?;
         super::revocation::put_version(&mut claims, version);
+        if let Some(amr) = amr_claim {
+            claims.insert(super::session::AMR_CLAIM.to_owned(), amr);
+        }
         let encoded = self
             .encode_claims(ctx, claims)
             .map_err(FlowError::Configuration)?;

@@ -45,6 +45,12 @@ pub(crate) struct Scheme {
     /// provider.
     #[cfg_attr(not(feature = "passkey"), allow(dead_code))]
     pub(crate) webauthn_challenge: Option<JwtCodec>,
+    /// The codecs of the pending second factor and of the TOTP enrolment cookies
+    /// (`second_factor.rs`).
+    #[cfg_attr(not(feature = "totp"), allow(dead_code))]
+    pub(crate) second_factor: JwtCodec,
+    #[cfg_attr(not(feature = "totp"), allow(dead_code))]
+    pub(crate) totp_enrolment: JwtCodec,
 }
 
 /// The codecs of the three OAuth check cookies.
@@ -76,6 +82,9 @@ pub(crate) struct Inner<T, U> {
     pub(crate) clock: Arc<dyn Clock>,
     /// The sign-in rate limits (on the same clock).
     pub(crate) limiter: crate::limits::Limiter,
+    /// The second factor (`second_factor: { totp: .. }`): its settings and keys.
+    #[cfg(feature = "totp")]
+    pub(crate) totp: Option<super::second_factor::Totp>,
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -122,6 +131,8 @@ impl<T, U> Inner<T, U> {
         }
         let secrets = resolve_secrets(&config)?;
         let csrf_secret = crate::csrf::secret_material(&secrets);
+        #[cfg(feature = "totp")]
+        let totp = super::second_factor::Totp::new(&config, &secrets)?;
         let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;
         let host = resolve_host(&config)?;
 
@@ -177,6 +188,8 @@ impl<T, U> Inner<T, U> {
             versions,
             limiter,
             clock,
+            #[cfg(feature = "totp")]
+            totp,
         })
     }
 
@@ -281,6 +294,14 @@ fn validate<T, U>(
             {
                 return Err(ConfigError::InvalidRpId(rp_id.clone()));
             }
+        }
+    }
+    if config.second_factor.is_some() {
+        if cfg!(not(feature = "totp")) {
+            return Err(ConfigError::TotpDisabled);
+        }
+        if matches!(strategy, Strategy::Jwt) && adapter.is_none() {
+            return Err(ConfigError::SecondFactorNeedsAdapter);
         }
     }
 
@@ -413,12 +434,16 @@ fn derive_scheme(
     } else {
         None
     };
+    let second_factor = codec(&names.second_factor)?;
+    let totp_enrolment = codec(&names.totp_enrolment)?;
     Ok(Scheme {
         names,
         session,
         checks,
         credentials_error,
         webauthn_challenge,
+        second_factor,
+        totp_enrolment,
     })
 }
 

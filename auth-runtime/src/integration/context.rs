@@ -98,6 +98,9 @@ pub(crate) trait SessionSource<U>: Send + Sync {
         parts: &'a Parts,
     ) -> BoxFuture<'a, Result<Option<Session<U>>, SessionRejection>>;
     fn sign_in_url(&self, parts: &Parts) -> String;
+    /// How the session was authenticated (RFC 8176 names; empty when signed out or not
+    /// recorded); `Err` (503) when the session store is unreachable.
+    fn amr<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Vec<String>, SessionRejection>>;
 }
 
 /// What `Claims` needs, without the session type.
@@ -116,6 +119,10 @@ impl<T: TokenData, U: SessionUserData> SessionSource<U> for RequestAuth<T, U> {
 
     fn sign_in_url(&self, parts: &Parts) -> String {
         sign_in_url(&self.auth, parts)
+    }
+
+    fn amr<'a>(&'a self, parts: &'a Parts) -> BoxFuture<'a, Result<Vec<String>, SessionRejection>> {
+        Box::pin(async move { Ok(self.lookup(parts).await?.amr.clone()) })
     }
 }
 

@@ -41,6 +41,8 @@ type Predicate<U> = Arc<dyn Fn(&Session<U>) -> bool + Send + Sync>;
 pub struct RequireSession<U> {
     predicate: Option<Predicate<U>>,
     except: Arc<[String]>,
+    /// The session must have passed the second factor (`amr` holds `otp`).
+    second_factor: bool,
 }
 
 impl<U> Clone for RequireSession<U> {
@@ -48,6 +50,7 @@ impl<U> Clone for RequireSession<U> {
         RequireSession {
             predicate: self.predicate.clone(),
             except: self.except.clone(),
+            second_factor: self.second_factor,
         }
     }
 }
@@ -57,6 +60,7 @@ impl<U> fmt::Debug for RequireSession<U> {
         f.debug_struct("RequireSession")
             .field("check", &self.predicate.is_some())
             .field("except", &self.except)
+            .field("second_factor", &self.second_factor)
             .finish()
     }
 }
@@ -71,7 +75,16 @@ impl<U> RequireSession<U> {
         RequireSession {
             predicate: self.predicate,
             except: except.into(),
+            second_factor: self.second_factor,
         }
+    }
+
+    /// Also requires that the session passed the second factor (its `amr` holds `"otp"`:
+    /// a credentials sign-in verified with a TOTP or recovery code); other sessions are
+    /// refused with 403. Same as [`Auth::require_second_factor`].
+    pub fn second_factor(mut self) -> Self {
+        self.second_factor = true;
+        self
     }
 }
 
@@ -88,12 +101,24 @@ impl<U: SessionUserData> RequireSession<U> {
         if !self.except.is_empty() && self.except.contains(&route()) {
             return Ok(());
         }
+        let amr_source = if self.second_factor {
+            handle.clone()
+        } else {
+            None
+        };
         let session = require_session_of::<U>(handle, parts, framework).await?;
         if let Some(check) = &self.predicate
             && !check(&session)
         {
             tracing::debug!(path = %route(), "require: the session failed the check (403)");
             return Err(SessionRejection::forbidden(parts));
+        }
+        if let Some(handle) = amr_source {
+            let amr = handle.0.amr(parts).await?;
+            if !amr.iter().any(|m| m == "otp") {
+                tracing::debug!(path = %route(), "require: the session did not pass the second factor (403)");
+                return Err(SessionRejection::forbidden(parts));
+            }
         }
         Ok(())
     }
@@ -107,7 +132,16 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
         RequireSession {
             predicate: None,
             except: Arc::from([]),
+            second_factor: false,
         }
+    }
+
+    /// A guard that requires a signed-in session that passed the second factor
+    /// (`second_factor: { totp: .. }`; the session's `amr` holds `"otp"`) on every route
+    /// it wraps: signed out is refused as [`Auth::require_session`] refuses it, signed in
+    /// without the second factor with 403 (send the user to `{base_path}/totp/enroll`).
+    pub fn require_second_factor(&self) -> RequireSession<U> {
+        self.require_session().second_factor()
     }
 
     /// [`require`] as a method: the closure's argument is this `Auth`'s session type, so
@@ -138,5 +172,6 @@ where
     RequireSession {
         predicate: Some(Arc::new(check)),
         except: Arc::from([]),
+        second_factor: false,
     }
 }

@@ -31,7 +31,7 @@ mod claims;
 mod jwe;
 #[cfg(feature = "jws")]
 mod jws;
-mod keys;
+pub(crate) mod keys;
 #[cfg(test)]
 mod tests;
 

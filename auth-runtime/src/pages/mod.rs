@@ -8,6 +8,11 @@
 //! with your own through `pages: { sign_in: "/login" }` in `auth!`.
 
 mod html;
+#[cfg(feature = "totp")]
+mod second_factor;
+
+#[cfg(feature = "totp")]
+pub use second_factor::{TotpEnrolPage, totp_enrol, totp_recovery_codes, totp_verify};
 
 use html::{Escaped, escape};
 

@@ -23,6 +23,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "authenticators",
         sql: include_str!("../../../migrations/postgres/0004_authenticators.sql"),
     },
+    Migration {
+        version: 5,
+        name: "totp",
+        sql: include_str!("../../../migrations/postgres/0005_totp.sql"),
+    },
 ];
 
 const SESSION_VERSIONS: Migration = Migration {

@@ -10,7 +10,7 @@ use sqlx::{ColumnIndex, Decode, Encode, Executor, IntoArguments, Row as _, Type}
 use super::{SqlAdapter, SqlDatabase, kind_from_str, kind_to_str, map_err, token_hash};
 use crate::adapter::{
     Adapter, AdapterError, AdapterFuture, AdapterSession, Authenticator, RateLimitHit,
-    RateLimitVerdict, SessionKey, VerificationToken,
+    RateLimitVerdict, SessionKey, TotpEnrolment, VerificationToken,
 };
 use crate::config::{Account, User};
 use crate::util::{unix_now, uuid_v4};
@@ -647,6 +647,151 @@ where
             .await
             .map_err(err::<DB>("authenticator"))?;
             Ok(DB::rows_affected(&done) > 0)
+        })
+    }
+
+    fn totp_enrolment<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, Option<TotpEnrolment>> {
+        self.guard(async move {
+            let e = err::<DB>("second factor");
+            let row = sqlx::query("SELECT secret, last_step FROM auth_totp WHERE user_id = $1")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(&e)?;
+            let Some(row) = row else {
+                return Ok(None);
+            };
+            let secret: String = row.try_get("secret").map_err(&e)?;
+            let last_step: i64 = row.try_get("last_step").map_err(&e)?;
+            Ok(Some(TotpEnrolment::new(user_id, secret, last_step)))
+        })
+    }
+
+    fn totp_enrol<'a>(
+        &'a self,
+        enrolment: &'a TotpEnrolment,
+        recovery_code_hashes: &'a [String],
+    ) -> AdapterFuture<'a, ()> {
+        self.guard(async move {
+            let e = err::<DB>("second factor");
+            let user_id = enrolment.user_id.as_str();
+            let mut tx = self.pool.begin().await.map_err(&e)?;
+            sqlx::query("DELETE FROM auth_recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(&e)?;
+            sqlx::query(
+                "INSERT INTO auth_totp (user_id, secret, last_step, created_at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (user_id) DO UPDATE \
+                 SET secret = excluded.secret, last_step = excluded.last_step, \
+                 created_at = excluded.created_at",
+            )
+            .bind(user_id)
+            .bind(enrolment.secret.as_str())
+            .bind(enrolment.last_step)
+            .bind(unix_now())
+            .execute(&mut *tx)
+            .await
+            .map_err(&e)?;
+            for hash in recovery_code_hashes {
+                sqlx::query("INSERT INTO auth_recovery_codes (user_id, code_hash) VALUES ($1, $2)")
+                    .bind(user_id)
+                    .bind(hash.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&e)?;
+            }
+            tx.commit().await.map_err(&e)?;
+            Ok(())
+        })
+    }
+
+    fn totp_use_step<'a>(&'a self, user_id: &'a str, step: i64) -> AdapterFuture<'a, bool> {
+        self.guard(async move {
+            // One statement: of two requests with the same code, one wins.
+            let result = sqlx::query(
+                "UPDATE auth_totp SET last_step = $2 WHERE user_id = $1 AND last_step < $2",
+            )
+            .bind(user_id)
+            .bind(step)
+            .execute(&self.pool)
+            .await
+            .map_err(err::<DB>("second factor"))?;
+            Ok(DB::rows_affected(&result) == 1)
+        })
+    }
+
+    fn totp_use_recovery_code<'a>(
+        &'a self,
+        user_id: &'a str,
+        code_hash: &'a str,
+    ) -> AdapterFuture<'a, bool> {
+        self.guard(async move {
+            let result = sqlx::query(
+                "DELETE FROM auth_recovery_codes WHERE user_id = $1 AND code_hash = $2",
+            )
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(err::<DB>("second factor"))?;
+            Ok(DB::rows_affected(&result) == 1)
+        })
+    }
+
+    fn totp_remove<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, bool> {
+        self.guard(async move {
+            let e = err::<DB>("second factor");
+            let mut tx = self.pool.begin().await.map_err(&e)?;
+            sqlx::query("DELETE FROM auth_recovery_codes WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(&e)?;
+            let result = sqlx::query("DELETE FROM auth_totp WHERE user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(&e)?;
+            tx.commit().await.map_err(&e)?;
+            Ok(DB::rows_affected(&result) == 1)
+        })
+    }
+
+    fn set_session_amr<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        amr: &'a [String],
+    ) -> AdapterFuture<'a, ()> {
+        self.guard(async move {
+            sqlx::query("UPDATE auth_sessions SET amr = $2 WHERE id_hash = $1")
+                .bind(key.as_bytes().as_slice())
+                .bind(amr.join(" ").as_str())
+                .execute(&self.pool)
+                .await
+                .map_err(err::<DB>("session"))?;
+            Ok(())
+        })
+    }
+
+    fn session_amr<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, Vec<String>> {
+        self.guard(async move {
+            let e = err::<DB>("session");
+            let row = sqlx::query("SELECT amr FROM auth_sessions WHERE id_hash = $1")
+                .bind(key.as_bytes().as_slice())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(&e)?;
+            let amr: Option<String> = match row {
+                Some(row) => row.try_get("amr").map_err(&e)?,
+                None => None,
+            };
+            Ok(amr
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect())
         })
     }
 

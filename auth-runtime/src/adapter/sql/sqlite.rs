@@ -33,6 +33,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "authenticators",
         sql: include_str!("../../../migrations/sqlite/0004_authenticators.sql"),
     },
+    Migration {
+        version: 5,
+        name: "totp",
+        sql: include_str!("../../../migrations/sqlite/0005_totp.sql"),
+    },
 ];
 
 /// How long a write waits for another connection's write lock before giving up

@@ -274,6 +274,15 @@ impl CookieSession {
     }
 }
 
+/// The key of the session a cookie value names ([`SessionKey`]: SHA-256 of the id, or
+/// [`SessionToken::key`] with tokens stored in clear); `None` for a value that names none.
+pub(crate) fn session_key(db: &dyn Adapter, cookie_value: &str) -> Option<SessionKey> {
+    match CookieSession::of(db, Some(cookie_value))? {
+        CookieSession::Hashed(key) => Some(key),
+        CookieSession::Clear(token) => Some(token.key()),
+    }
+}
+
 /// The id of the user whose session a cookie value names (for the `sign_out` event), if it
 /// is live.
 pub(crate) async fn session_user_id(
