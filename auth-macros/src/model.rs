@@ -109,6 +109,7 @@ pub struct Pages<'a> {
     pub sign_in: Option<&'a Expr>,
     pub sign_out: Option<&'a Expr>,
     pub error: Option<&'a Expr>,
+    pub verify_request: Option<&'a Expr>,
 }
 
 /// A declared field of `Token`, `SessionUser` or `User`.
@@ -156,6 +157,31 @@ pub enum Provider<'a> {
     Google(Preset<'a>),
     Oidc(Oidc<'a>),
     OAuth(OAuth<'a>),
+    Email(Email<'a>),
+}
+
+/// `Email { server, from?, id?, name?, max_age?, send_verification_request? }`.
+pub struct Email<'a> {
+    pub server: ConfigValue<'a>,
+    pub from: Option<&'a Expr>,
+    pub id: Option<&'a LitStr>,
+    pub name: Option<&'a Expr>,
+    pub max_age: Option<&'a Expr>,
+    pub send: Option<SendHook<'a>>,
+}
+
+/// `send_verification_request`: a closure whose parameters are bound by name (`request`,
+/// `state`), or any other expression (a function, called with the request).
+#[derive(Clone, Copy)]
+pub enum SendHook<'a> {
+    Closure {
+        closure: &'a syn::ExprClosure,
+        /// The request's pattern (with its type, if written).
+        request: Option<&'a syn::Pat>,
+        /// The `state` parameter.
+        state: Option<&'a Ident>,
+    },
+    Expr(&'a Expr),
 }
 
 /// `Credentials { authorize, id?, name?, fields? }`.

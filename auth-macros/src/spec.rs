@@ -56,12 +56,14 @@ pub enum PageKey {
     SignIn,
     SignOut,
     Error,
+    VerifyRequest,
 }
 
 pub const PAGE_KEYS: &[Named<PageKey>] = &[
     ("sign_in", PageKey::SignIn),
     ("sign_out", PageKey::SignOut),
     ("error", PageKey::Error),
+    ("verify_request", PageKey::VerifyRequest),
 ];
 
 // ---- limits ----
@@ -309,6 +311,7 @@ pub enum ProviderKind {
     Google,
     Oidc,
     OAuth,
+    Email,
 }
 
 /// A provider option.
@@ -328,6 +331,10 @@ pub enum Opt {
     ClientAuth,
     AllowDangerousEmailAccountLinking,
     Fields,
+    Server,
+    From,
+    MaxAge,
+    SendVerificationRequest,
 }
 
 /// How an option's value is written, which decides how `check` reads it and what
@@ -351,6 +358,11 @@ pub enum ValueKind {
     /// `{ name: { label: "..", type: "..", placeholder: "..", required: bool }, .. }`: the
     /// credentials form (see [`FIELD_OPTIONS`]).
     Fields,
+    /// A `u64` expression: seconds.
+    Seconds,
+    /// `|request, state| async move { .. }` returning `()` or `Result<(), E>`, or a function
+    /// taking the `VerificationRequest`.
+    SendHook,
 }
 
 impl Opt {
@@ -371,6 +383,10 @@ impl Opt {
             Opt::ClientAuth => "client_auth",
             Opt::AllowDangerousEmailAccountLinking => "allow_dangerous_email_account_linking",
             Opt::Fields => "fields",
+            Opt::Server => "server",
+            Opt::From => "from",
+            Opt::MaxAge => "max_age",
+            Opt::SendVerificationRequest => "send_verification_request",
         }
     }
 
@@ -378,18 +394,21 @@ impl Opt {
     pub const fn value(self) -> ValueKind {
         match self {
             Opt::Id => ValueKind::IdLiteral,
-            Opt::Name | Opt::Scope => ValueKind::Text,
+            Opt::Name | Opt::Scope | Opt::From => ValueKind::Text,
             Opt::ClientId
             | Opt::ClientSecret
             | Opt::Issuer
             | Opt::AuthorizationUrl
             | Opt::TokenUrl
-            | Opt::UserinfoUrl => ValueKind::Config,
+            | Opt::UserinfoUrl
+            | Opt::Server => ValueKind::Config,
             Opt::Authorize => ValueKind::Authorize,
             Opt::Profile => ValueKind::Profile,
             Opt::ClientAuth => ValueKind::ClientAuth,
             Opt::AllowDangerousEmailAccountLinking => ValueKind::Flag,
             Opt::Fields => ValueKind::Fields,
+            Opt::MaxAge => ValueKind::Seconds,
+            Opt::SendVerificationRequest => ValueKind::SendHook,
         }
     }
 
@@ -402,6 +421,7 @@ impl Opt {
             Opt::Authorize => "authorize: |credentials| async move { .. }".to_owned(),
             Opt::Id => "id: \"my-provider\"".to_owned(),
             Opt::Issuer => "issuer: \"https://sso.example.com\"".to_owned(),
+            Opt::Server => "server: env(\"EMAIL_SERVER\")".to_owned(),
             other => format!("{}: \"https://..\"", other.name()),
         }
     }
@@ -512,6 +532,19 @@ pub const PROVIDERS: &[ProviderSpec] = &[
             optional(Opt::AllowDangerousEmailAccountLinking),
         ],
     },
+    ProviderSpec {
+        name: "Email",
+        kind: ProviderKind::Email,
+        default_id: Some("email"),
+        options: &[
+            required(Opt::Server),
+            optional(Opt::From),
+            optional(Opt::Id),
+            optional(Opt::Name),
+            optional(Opt::MaxAge),
+            optional(Opt::SendVerificationRequest),
+        ],
+    },
 ];
 
 /// The names of the providers, in table order.
@@ -620,6 +653,10 @@ mod tests {
                     .map(|(n, _)| format!("{n}: .."))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            (ValueKind::Seconds, _) => format!("`{name}` (seconds)"),
+            (ValueKind::SendHook, _) => format!(
+                "`{name}: \\|request, state\\| async move {{ .. }}` (replaces the mail)"
             ),
             (ValueKind::IdLiteral, None)
             | (ValueKind::Text | ValueKind::Config | ValueKind::ClientAuth, _) => {

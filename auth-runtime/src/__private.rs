@@ -344,6 +344,22 @@ where
     Arc::new(move |a| Box::pin(f(a)))
 }
 
+/// Boxes an e-mail provider's `send_verification_request`: the future's output, `()` or
+/// `Result<(), E>`, converted.
+pub fn send_verification_request<F, Fut>(f: F) -> crate::config::SendVerificationRequestFn
+where
+    F: Fn(crate::config::VerificationRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future + Send + 'static,
+    Fut::Output: crate::config::SendVerificationRequestReturn,
+{
+    Arc::new(move |a| {
+        let fut = f(a);
+        Box::pin(async move {
+            crate::config::SendVerificationRequestReturn::into_send_outcome(fut.await)
+        })
+    })
+}
+
 /// A provider option given as a literal or any `Into<ConfigValue>`.
 pub fn config_value(v: impl Into<ConfigValue>) -> ConfigValue {
     v.into()

@@ -32,6 +32,8 @@ pub mod clock;
 pub mod config;
 mod cookies;
 mod csrf;
+#[cfg(feature = "email")]
+pub mod email;
 mod error;
 mod flow;
 pub mod jwt;
@@ -126,6 +128,7 @@ pub use auth::{
 ///   | `Google` | `client_id`, `client_secret` | `id` (default `"google"`), `name`, `scope`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
+///   | `Email` | `server` | `from`, `id` (default `"email"`), `name`, `max_age` (seconds), `send_verification_request: \|request, state\| async move { .. }` (replaces the mail) |
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
 ///   providers may not share one). A closure `authorize` binds its parameters by name, in
@@ -197,7 +200,7 @@ pub use auth::{
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 ///   | `sign_in_failed` | `provider: String`, `identifier: Option<String>`, `ip: Option<IpAddr>`, `code: String` (`authorize` refused; no password) |
 ///   | `locked_out` | `provider: String`, `identifier: Option<String>`, `ip: Option<IpAddr>`, `limit: LimitKind`, `retry_after: Duration` (a rate limit refused) |
-/// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
+/// - `pages: { sign_in: "/login", sign_out: "..", error: "..", verify_request: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
 /// - `trust_proxy: bool` — read the client's address ([`RequestInfo::client_ip`]) from a
 ///   reverse proxy's `X-Forwarded-For` (else `Forwarded: for=`), its last hop only (the one

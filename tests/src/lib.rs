@@ -9,6 +9,7 @@
 //! | [`oauth`] | the real oidc-provider process, a redirect follower, a GitHub-shaped server |
 //! | [`node`] | running the JavaScript peers in `tests/js` |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
+//! | [`smtp`] | a real SMTP server (aiosmtpd) per test, the messages it received |
 //! | [`adapter_suite`](mod@adapter_suite), [`db_suite`](mod@db_suite) | the suites run against both databases |
 //!
 //! A test fails by panicking, so the helpers unwrap freely: a panic here is a failed test
@@ -26,6 +27,7 @@ pub mod flow;
 pub mod node;
 pub mod oauth;
 pub mod postgres;
+pub mod smtp;
 pub mod sqlite;
 
 /// Serves `router` on a free loopback port (in the calling test's runtime) and returns the

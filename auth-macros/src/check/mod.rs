@@ -10,6 +10,7 @@ mod form;
 mod handlers;
 mod limits;
 mod providers;
+mod send_hook;
 mod settings;
 mod sign_in;
 mod state;

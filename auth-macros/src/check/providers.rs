@@ -10,8 +10,8 @@ use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
 use crate::model::{
-    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, OAuth, Oidc, Preset,
-    Provider,
+    Authorize, Client, ConfigValue, Credentials, Email, Form, FormField, Login, OAuth, Oidc,
+    Preset, Provider, SendHook,
 };
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 
@@ -102,7 +102,10 @@ fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
         ValueKind::ClientAuth => Value::ClientAuth(client_auth(cx, e)?),
         ValueKind::Authorize => Value::Authorize(super::authorize::read(cx, e)?),
         ValueKind::Fields => Value::Fields(super::form::read(cx, e)?),
-        ValueKind::Text | ValueKind::Flag | ValueKind::Profile => Value::Expr(e),
+        ValueKind::SendHook => Value::SendHook(super::send_hook::read(cx, e)?),
+        ValueKind::Text | ValueKind::Flag | ValueKind::Profile | ValueKind::Seconds => {
+            Value::Expr(e)
+        }
     })
 }
 
@@ -183,6 +186,7 @@ enum Value<'a> {
     ClientAuth(ClientAuth),
     Authorize(Authorize<'a>),
     Fields(Vec<FormField>),
+    SendHook(SendHook<'a>),
     /// Checked by rustc where it is used (strings, flags, closures).
     Expr(&'a Expr),
 }
@@ -236,6 +240,13 @@ impl<'a> Values<'a> {
             ty: syn::Ident::new(&spec::form_type_name(&id), proc_macro2::Span::call_site()),
             fields: fields.clone(),
         })
+    }
+
+    fn send_hook(&self) -> Option<SendHook<'a>> {
+        match self.get(Opt::SendVerificationRequest)? {
+            Value::SendHook(h) => Some(*h),
+            _ => None,
+        }
     }
 
     fn client_auth(&self) -> Option<ClientAuth> {
@@ -301,6 +312,14 @@ impl<'a> Values<'a> {
                 client_auth: self.client_auth(),
                 login: self.login(),
             }),
+            ProviderKind::Email => Provider::Email(Email {
+                server: self.config(Opt::Server)?,
+                from: self.expr(Opt::From),
+                id: self.id(),
+                name: self.expr(Opt::Name),
+                max_age: self.expr(Opt::MaxAge),
+                send: self.send_hook(),
+            }),
         })
     }
 }
@@ -322,6 +341,7 @@ mod tests {
                     ValueKind::ClientAuth => quote!(#key: client_secret_post),
                     ValueKind::Config => quote!(#key: env("X")),
                     ValueKind::Fields => quote!(#key: { email: {} }),
+                    ValueKind::SendHook => quote!(#key: |request| async move {}),
                     _ => quote!(#key: value),
                 }
             });
@@ -337,6 +357,7 @@ mod tests {
                 Provider::Google(_) => ProviderKind::Google,
                 Provider::Oidc(_) => ProviderKind::Oidc,
                 Provider::OAuth(_) => ProviderKind::OAuth,
+                Provider::Email(_) => ProviderKind::Email,
             };
             assert_eq!(kind, spec.kind);
             let set = |o: Opt| match &providers[0] {
@@ -367,6 +388,15 @@ mod tests {
                     Opt::ClientAuth => p.client_auth.is_some(),
                     Opt::Profile => p.profile.is_some(),
                     other => login_set(&p.login, other),
+                },
+                Provider::Email(e) => match o {
+                    Opt::Server => true,
+                    Opt::From => e.from.is_some(),
+                    Opt::Id => e.id.is_some(),
+                    Opt::Name => e.name.is_some(),
+                    Opt::MaxAge => e.max_age.is_some(),
+                    Opt::SendVerificationRequest => e.send.is_some(),
+                    _ => false,
                 },
             };
             for o in spec.options {

@@ -8,7 +8,7 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{call, private, respan, runtime};
-use crate::model::{Authorize, ConfigValue, Login, Preset, Provider};
+use crate::model::{Authorize, ConfigValue, Email, Login, Preset, Provider, SendHook};
 use crate::spec::ClientAuth;
 
 /// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
@@ -86,6 +86,70 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 set,
             )
         }
+        Provider::Email(e) => email(e),
+    }
+}
+
+/// `Email { .. }`: `providers::email(server)` with the written options over it.
+fn email(e: &Email) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let server = config(e.server);
+    let mut set: Vec<TokenStream> = e.id.map(set_id).into_iter().collect();
+    set.extend(
+        e.name
+            .map(|v| set_field("name", call(quote!(#p::string), v))),
+    );
+    set.extend(
+        e.from
+            .map(|v| set_field("from", call(quote!(#p::string), v))),
+    );
+    set.extend(
+        e.max_age
+            .map(|v| set_field("max_age", call(quote!(#p::seconds), v))),
+    );
+    set.extend(e.send.map(|hook| {
+        let hook = send_hook(hook);
+        quote!(send_verification_request: ::core::option::Option::Some(#hook))
+    }));
+    quote! {
+        #rt::Provider::Email(#rt::config::EmailProvider {
+            #(#set,)*
+            ..#rt::providers::email(#server)
+        })
+    }
+}
+
+/// `send_verification_request` boxed: an expression as it is, a closure with its
+/// parameters bound by name (the state cloned into it).
+fn send_hook(hook: SendHook) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let (closure, request, state) = match hook {
+        SendHook::Expr(e) => return call(quote!(#p::send_verification_request), e),
+        SendHook::Closure {
+            closure,
+            request,
+            state,
+        } => (closure, request, state),
+    };
+    let span = closure.span();
+    let wrapper = respan(quote!(#p::send_verification_request), span);
+    let arg = Ident::new("__request", Span::call_site());
+    let request = match request {
+        Some(pat) => quote!(let #pat = #arg;),
+        None => quote!(let _ = #arg;),
+    };
+    let (outer, inner) = super::state_clones(state);
+    let body = &closure.body;
+    let request_type = respan(quote!(#rt::config::VerificationRequest), span);
+    quote_spanned! {span=>
+        #wrapper({
+            #outer
+            move |#arg: #request_type| {
+                #request
+                #inner
+                #body
+            }
+        })
     }
 }
 

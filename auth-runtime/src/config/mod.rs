@@ -8,6 +8,7 @@
 mod auth_config;
 mod callbacks;
 mod credentials_error;
+mod email;
 mod events;
 mod limits;
 mod providers;
@@ -26,6 +27,10 @@ pub use callbacks::{
     JwtFn, JwtSessionArgs, JwtSessionFn, RedirectArgs, RedirectCallbackReturn, RedirectFn,
     SessionCallback, SessionCallbackReturn, SignInArgs, SignInCallbackReturn, SignInDecision,
     SignInFn,
+};
+pub use email::{
+    DEFAULT_EMAIL_FROM, DEFAULT_EMAIL_MAX_AGE, EmailProvider, SendVerificationRequestFn,
+    SendVerificationRequestReturn, VerificationRequest,
 };
 pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use events::{

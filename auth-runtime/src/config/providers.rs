@@ -139,6 +139,8 @@ pub enum Provider {
     Credentials(CredentialsProvider),
     /// OAuth 2.0 / OIDC (`GitHub { .. }`, `Google { .. }`, `Oidc { .. }`, `OAuth { .. }`).
     OAuth(OAuthProvider),
+    /// E-mail sign-in links (`Email { .. }`).
+    Email(super::EmailProvider),
 }
 
 impl Provider {
@@ -147,6 +149,7 @@ impl Provider {
         match self {
             Provider::Credentials(p) => &p.id,
             Provider::OAuth(p) => &p.id,
+            Provider::Email(p) => &p.id,
         }
     }
 
@@ -155,15 +158,17 @@ impl Provider {
         match self {
             Provider::Credentials(p) => &p.name,
             Provider::OAuth(p) => &p.name,
+            Provider::Email(p) => &p.name,
         }
     }
 
-    /// Auth.js's provider type: `"credentials"`, `"oauth"` or `"oidc"`.
+    /// Auth.js's provider type: `"credentials"`, `"oauth"`, `"oidc"` or `"email"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Provider::Credentials(_) => "credentials",
             Provider::OAuth(p) if p.kind == AccountType::Oidc => "oidc",
             Provider::OAuth(_) => "oauth",
+            Provider::Email(_) => "email",
         }
     }
 }

@@ -90,6 +90,8 @@ pub enum AccountType {
     Oidc,
     /// The credentials provider.
     Credentials,
+    /// An e-mail sign-in link (`Email { .. }`).
+    Email,
 }
 
 /// The provider account a sign-in came through (Auth.js's `account`).

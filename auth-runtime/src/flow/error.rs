@@ -34,6 +34,14 @@ pub(crate) enum FlowError {
     /// A sign-in rate limit refused the attempt before `authorize` (`TooManyAttempts`:
     /// `429` with `Retry-After` for JSON callers, else the sign-in page); the wait.
     TooManyAttempts(std::time::Duration),
+    /// An e-mail sign-in link cannot be used: unknown, spent, expired, tampered with or made
+    /// for another address (`Verification`, error page, 403); the detail is logged.
+    #[cfg_attr(not(feature = "email"), allow(dead_code))]
+    Verification(&'static str),
+    /// The address of an e-mail sign-in is not a valid single address (`EmailSignin`,
+    /// sign-in page; Auth.js answers `Configuration`).
+    #[cfg_attr(not(feature = "email"), allow(dead_code))]
+    EmailSignin,
     /// The database cannot be reached (503 with a JSON body, no redirect).
     Unavailable(String),
     /// Anything else (`Configuration`, error page).
@@ -169,6 +177,8 @@ impl FlowError {
             FlowError::OAuthSignin(_) => (true, "OAuthSignin"),
             FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
             FlowError::TooManyAttempts(_) => (true, "TooManyAttempts"),
+            FlowError::Verification(_) => (false, "Verification"),
+            FlowError::EmailSignin => (true, "EmailSignin"),
             FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
         }
@@ -209,6 +219,19 @@ impl FlowError {
                     action,
                     retry_after_secs = wait.as_secs(),
                     "sign-in refused: too many attempts (TooManyAttempts)"
+                )
+            }
+            FlowError::Verification(reason) => {
+                tracing::info!(
+                    action,
+                    reason,
+                    "e-mail sign-in refused: the link is not valid (Verification)"
+                )
+            }
+            FlowError::EmailSignin => {
+                tracing::info!(
+                    action,
+                    "e-mail sign-in refused: the address is not valid (EmailSignin)"
                 )
             }
             FlowError::Unavailable(reason) => {

@@ -18,6 +18,8 @@ mod context;
 mod credentials_error;
 mod csrf;
 mod database;
+#[cfg(feature = "email")]
+pub(crate) mod email;
 mod error;
 mod error_page;
 mod events;
@@ -146,6 +148,7 @@ async fn dispatch<T: TokenData, U: SessionUserData>(
         (Action::SignOut, false) => signout::get(inner, ctx, req).await,
         (Action::SignOut, true) => signout::post(inner, ctx, req).await,
         (Action::Error, _) => Ok(error_page::get(inner, ctx, req)),
+        (Action::VerifyRequest, _) => Ok(error_page::verify_request(inner, ctx)),
     }
 }
 

@@ -56,7 +56,7 @@ impl Req {
             Reply::bad_request(
                 StatusCode::BAD_REQUEST,
                 "UnknownAction",
-                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout or error",
+                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout, verify-request or error",
             )
         };
         let (action, provider) = match segments.as_slice() {
@@ -72,7 +72,9 @@ impl Req {
         };
 
         let allowed: &[Method] = match (action, &provider) {
-            (Action::Csrf | Action::Providers | Action::Error, _) => &[Method::GET],
+            (Action::Csrf | Action::Providers | Action::Error | Action::VerifyRequest, _) => {
+                &[Method::GET]
+            }
             (Action::Session | Action::SignOut, _) => &[Method::GET, Method::POST],
             (Action::SignIn, None) => &[Method::GET],
             (Action::SignIn, Some(_)) => &[Method::POST],
@@ -144,6 +146,8 @@ pub(crate) enum Action {
     Callback,
     SignOut,
     Error,
+    /// `GET /verify-request`: "check your e-mail" after a sign-in link was sent.
+    VerifyRequest,
 }
 
 impl Action {
@@ -156,6 +160,7 @@ impl Action {
             "callback" => Action::Callback,
             "signout" => Action::SignOut,
             "error" => Action::Error,
+            "verify-request" => Action::VerifyRequest,
             _ => return None,
         })
     }
@@ -169,6 +174,7 @@ impl Action {
             Action::Callback => "callback",
             Action::SignOut => "signout",
             Action::Error => "error",
+            Action::VerifyRequest => "verify-request",
         }
     }
 }

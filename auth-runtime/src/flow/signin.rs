@@ -49,6 +49,13 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
                 action: inner.action_url(ctx, &format!("signin/{}", o.id)),
                 fields: Vec::new(),
             },
+            Provider::Email(e) => PageProvider {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                kind: p.kind(),
+                action: inner.action_url(ctx, &format!("signin/{}", e.id)),
+                fields: vec![crate::pages::email_field()],
+            },
         })
         .collect();
     let oauth = inner
@@ -99,6 +106,17 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
         #[cfg(not(feature = "oauth"))]
         Provider::OAuth(o) => Err(FlowError::Configuration(
             crate::ConfigError::OAuthDisabled(o.id.clone()).to_string(),
+        )),
+        #[cfg(feature = "email")]
+        Provider::Email(e) => {
+            // The callback URL travels in the link, not in the cookie.
+            let _ = callback_cookie;
+            inner.email_send(ctx, req, e).await
+        }
+        // Refused by `Auth::new` (`ConfigError::EmailDisabled`).
+        #[cfg(not(feature = "email"))]
+        Provider::Email(e) => Err(FlowError::Configuration(
+            crate::ConfigError::EmailDisabled(e.id.clone()).to_string(),
         )),
     }
 }

@@ -72,6 +72,9 @@ pub(crate) struct Inner<T, U> {
     pub(crate) clock: Arc<dyn Clock>,
     /// The sign-in rate limits (on the same clock).
     pub(crate) limiter: crate::limits::Limiter,
+    /// The e-mail providers' token keys and SMTP transports (`None` without one).
+    #[cfg(feature = "email")]
+    pub(crate) email: Option<super::email::EmailState>,
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -104,8 +107,28 @@ impl<T, U> Inner<T, U> {
             (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
         };
         validate(&config, &strategy)?;
+        if adapter.is_none()
+            && let Some(p) = config
+                .providers
+                .iter()
+                .find(|p| matches!(p, Provider::Email(_)))
+        {
+            return Err(ConfigError::EmailNeedsAdapter(p.id().to_owned()));
+        }
         resolve_provider_env(&mut config)?;
         let secrets = resolve_secrets(&config)?;
+        #[cfg(feature = "email")]
+        let email = {
+            let providers: Vec<&crate::config::EmailProvider> = config
+                .providers
+                .iter()
+                .filter_map(|p| match p {
+                    Provider::Email(e) => Some(e),
+                    _ => None,
+                })
+                .collect();
+            super::email::EmailState::new(&providers, &secrets)?
+        };
         let csrf_secret = crate::csrf::secret_material(&secrets);
         let secrets = Secrets::new(secrets).map_err(ConfigError::InvalidSecret)?;
         let host = resolve_host(&config)?;
@@ -150,6 +173,8 @@ impl<T, U> Inner<T, U> {
             versions,
             limiter,
             clock,
+            #[cfg(feature = "email")]
+            email,
         })
     }
 
@@ -221,6 +246,14 @@ fn validate<T, U>(config: &AuthConfig<T, U>, strategy: &Strategy) -> Result<(), 
         if cfg!(not(feature = "oauth")) && matches!(p, Provider::OAuth(_)) {
             return Err(ConfigError::OAuthDisabled(p.id().to_owned()));
         }
+        if let Provider::Email(e) = p {
+            if cfg!(not(feature = "email")) {
+                return Err(ConfigError::EmailDisabled(e.id.clone()));
+            }
+            if e.max_age == 0 || e.max_age > MAX_SESSION_AGE {
+                return Err(ConfigError::InvalidEmailMaxAge(e.id.clone()));
+            }
+        }
     }
 
     Ok(())
@@ -246,6 +279,9 @@ fn resolve_provider_env<T, U>(config: &mut AuthConfig<T, U>) -> Result<(), Confi
             ) {
                 *v = ConfigValue::Literal(v.resolve_in(&env)?);
             }
+        }
+        if let Provider::Email(e) = p {
+            e.server = ConfigValue::Literal(e.server.resolve_in(&env)?);
         }
     }
     Ok(())

@@ -13,8 +13,21 @@ use std::sync::Arc;
 
 use crate::config::{
     AccountType, AuthorizeFn, ClientAuth, ConfigValue, CredentialField, CredentialsProvider,
-    OAuthProvider, Profile,
+    DEFAULT_EMAIL_FROM, DEFAULT_EMAIL_MAX_AGE, EmailProvider, OAuthProvider, Profile,
 };
+
+/// An e-mail sign-in provider with Auth.js's defaults (id `email`, name `Email`, `from`
+/// [`DEFAULT_EMAIL_FROM`], links valid 24 hours) sending through the SMTP `server`.
+pub fn email(server: ConfigValue) -> EmailProvider {
+    EmailProvider {
+        id: "email".to_owned(),
+        name: "Email".to_owned(),
+        server,
+        from: DEFAULT_EMAIL_FROM.to_owned(),
+        max_age: DEFAULT_EMAIL_MAX_AGE,
+        send_verification_request: None,
+    }
+}
 
 /// A credentials provider with Auth.js's default id, name and username/password form.
 pub fn credentials(authorize: AuthorizeFn) -> CredentialsProvider {

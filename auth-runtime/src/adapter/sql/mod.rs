@@ -135,6 +135,7 @@ fn kind_to_str(kind: AccountType) -> &'static str {
         AccountType::Oauth => "oauth",
         AccountType::Oidc => "oidc",
         AccountType::Credentials => "credentials",
+        AccountType::Email => "email",
     }
 }
 
@@ -143,6 +144,7 @@ fn kind_from_str(kind: &str) -> Result<AccountType, AdapterError> {
         "oauth" => Ok(AccountType::Oauth),
         "oidc" => Ok(AccountType::Oidc),
         "credentials" => Ok(AccountType::Credentials),
+        "email" => Ok(AccountType::Email),
         _ => Err(AdapterError::Corrupt("unknown account kind")),
     }
 }
