@@ -655,9 +655,9 @@ mod tests {
                     .join(", ")
             ),
             (ValueKind::Seconds, _) => format!("`{name}` (seconds)"),
-            (ValueKind::SendHook, _) => format!(
-                "`{name}: \\|request, state\\| async move {{ .. }}` (replaces the mail)"
-            ),
+            (ValueKind::SendHook, _) => {
+                format!("`{name}: \\|request, state\\| async move {{ .. }}` (replaces the mail)")
+            }
             (ValueKind::IdLiteral, None)
             | (ValueKind::Text | ValueKind::Config | ValueKind::ClientAuth, _) => {
                 format!("`{name}`")

@@ -98,7 +98,9 @@ pub enum ConfigError {
         reason: String,
     },
     /// The e-mail provider's `from` is not a mailbox (`Name <address>` or `address`).
-    #[error("the `from` of provider `{id}` is not a mailbox: `{from}` (write `\"Example <no-reply@example.com>\"`)")]
+    #[error(
+        "the `from` of provider `{id}` is not a mailbox: `{from}` (write `\"Example <no-reply@example.com>\"`)"
+    )]
     InvalidEmailFrom {
         /// The provider's id.
         id: String,
@@ -106,7 +108,9 @@ pub enum ConfigError {
         from: String,
     },
     /// The e-mail provider's `max_age` is zero or longer than the session limit.
-    #[error("the `max_age` of provider `{0}` is out of range: use 1 s to 400 days (Auth.js's default is 24 hours)")]
+    #[error(
+        "the `max_age` of provider `{0}` is out of range: use 1 s to 400 days (Auth.js's default is 24 hours)"
+    )]
     InvalidEmailMaxAge(String),
 }
 

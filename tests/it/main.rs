@@ -18,6 +18,7 @@ mod browser;
 mod clock;
 mod db_postgres;
 mod db_sqlite;
+mod email_signin;
 mod example_app;
 mod flow_bad_input;
 mod flow_endpoints;

@@ -28,11 +28,11 @@ pub use callbacks::{
     SessionCallback, SessionCallbackReturn, SignInArgs, SignInCallbackReturn, SignInDecision,
     SignInFn,
 };
+pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use email::{
     DEFAULT_EMAIL_FROM, DEFAULT_EMAIL_MAX_AGE, EmailProvider, SendVerificationRequestFn,
     SendVerificationRequestReturn, VerificationRequest,
 };
-pub use credentials_error::{CredentialsError, IntoAuthorizeOutcome, OkOrDefault};
 pub use events::{
     CreateUserEventArgs, EventError, EventFn, EventReturn, Events, LimitKind, LinkAccountEventArgs,
     LockedOutEventArgs, SessionEventArgs, SignInEventArgs, SignInFailedEventArgs, SignOutEventArgs,

@@ -88,10 +88,11 @@ impl EmailState {
                 from: p.from.clone(),
             })?;
             let server = p.server.resolve()?;
-            let transport = transport(&server).map_err(|reason| ConfigError::InvalidEmailServer {
-                id: p.id.clone(),
-                reason,
-            })?;
+            let transport =
+                transport(&server).map_err(|reason| ConfigError::InvalidEmailServer {
+                    id: p.id.clone(),
+                    reason,
+                })?;
             senders.push(Sender {
                 id: p.id.clone(),
                 from,
@@ -136,11 +137,21 @@ impl EmailState {
 fn transport(server: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
     let mut url = url::Url::parse(server).map_err(|e| format!("not a URL ({e})"))?;
     if url.scheme() != "smtp" && url.scheme() != "smtps" {
-        return Err(format!("the scheme is `{}`, not smtp or smtps", url.scheme()));
+        return Err(format!(
+            "the scheme is `{}`, not smtp or smtps",
+            url.scheme()
+        ));
     }
     let host = url.host().ok_or("the URL names no host")?;
+    // `smtp:` is not a special scheme: its host is opaque text, an address included.
     let loopback = match host {
-        url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+        url::Host::Domain(d) => {
+            d.eq_ignore_ascii_case("localhost")
+                || d.trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback())
+        }
         url::Host::Ipv4(ip) => ip.is_loopback(),
         url::Host::Ipv6(ip) => ip.is_loopback(),
     };
@@ -288,9 +299,8 @@ pub fn verification_text(url: &str, host: &str) -> String {
 pub fn verification_html(url: &str, host: &str) -> String {
     let host = crate::pages::escape_html(host).replace('.', "&#8203;.");
     let url = crate::pages::escape_html(url);
-    let (background, text, main_background, button_background, button_border, button_text) = (
-        "#f9f9f9", "#444", "#fff", "#346df1", "#346df1", "#fff",
-    );
+    let (background, text, main_background, button_background, button_border, button_text) =
+        ("#f9f9f9", "#444", "#fff", "#346df1", "#346df1", "#fff");
     format!(
         r#"<body style="background: {background};">
   <table width="100%" border="0" cellspacing="20" cellpadding="0"
@@ -359,10 +369,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             .await?;
         let user = self.email_user(db, &identifier).await?;
         let account = email_account(provider, &identifier, &user);
-        if let Some(redirect) = self
-            .run_sign_in(ctx, &user, &account, &None, None)
-            .await?
-        {
+        if let Some(redirect) = self.run_sign_in(ctx, &user, &account, &None, None).await? {
             return Ok(redirect);
         }
 
@@ -372,7 +379,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let expires = ctx.now_secs().saturating_add(secs_i64(provider.max_age));
         let hashing = db.verification_token_hashing();
         let Some(hash) = state.hashes(hashing, &token).into_iter().next() else {
-            return Err(FlowError::Configuration("no secret for e-mail tokens".to_owned()));
+            return Err(FlowError::Configuration(
+                "no secret for e-mail tokens".to_owned(),
+            ));
         };
         db.create_verification_token(&VerificationToken {
             identifier: identifier.clone(),
@@ -456,7 +465,9 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             ));
         };
         if row.identifier != identifier {
-            return Err(FlowError::Verification("the token was made for another address"));
+            return Err(FlowError::Verification(
+                "the token was made for another address",
+            ));
         }
         if row.expires < ctx.now_secs() {
             return Err(FlowError::Verification("the token has expired"));
@@ -511,7 +522,9 @@ impl EmailState {
     /// Sends the default mail through the provider's SMTP server; the envelope holds the
     /// one parsed recipient. A refused recipient or any SMTP failure is `Configuration`.
     async fn send(&self, id: &str, request: &VerificationRequest) -> Result<(), FlowError> {
-        let fail = |e: String| FlowError::Configuration(format!("the sign-in e-mail could not be sent: {e}"));
+        let fail = |e: String| {
+            FlowError::Configuration(format!("the sign-in e-mail could not be sent: {e}"))
+        };
         let Some(sender) = self.senders.iter().find(|s| s.id == id) else {
             return Err(fail(format!("no sender for provider `{id}`")));
         };
@@ -609,8 +622,23 @@ mod tests {
         assert!(html.contains("#346df1"));
         assert!(html.contains("If you did not request this email you can safely ignore it."));
         assert!(html.contains("token=t&amp;email=a%40b.com"));
-        assert_eq!(verification_subject("example.com:8443"), "Sign in to example.com:8443");
+        assert_eq!(
+            verification_subject("example.com:8443"),
+            "Sign in to example.com:8443"
+        );
         assert_eq!(host_of("https://example.com:8443"), "example.com:8443");
+    }
+
+    #[test]
+    fn loopback_servers_may_be_plain_and_others_need_tls() {
+        // lettre's debug form names its TLS setting.
+        let plain = |url: &str| !format!("{:?}", transport(url).unwrap()).contains("Required");
+        assert!(plain("smtp://127.0.0.1:2525"));
+        assert!(plain("smtp://localhost:2525"));
+        assert!(plain("smtp://[::1]:2525"));
+        assert!(plain("smtp://mail.example.com:25?tls=none"));
+        assert!(!plain("smtp://mail.example.com:587"));
+        assert!(!plain("smtp://10.0.0.1:587"));
     }
 
     #[test]

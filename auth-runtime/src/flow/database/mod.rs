@@ -214,7 +214,11 @@ pub(crate) async fn email_sign_in(
 }
 
 /// One attempt of [`email_sign_in`].
-async fn email_attempt(db: &dyn Adapter, email: &str, verified: i64) -> Result<Attempt, SignInError> {
+async fn email_attempt(
+    db: &dyn Adapter,
+    email: &str,
+    verified: i64,
+) -> Result<Attempt, SignInError> {
     let Some(stored) = db.get_user_by_email(email).await? else {
         let user = User {
             email: Some(email.to_owned()),
