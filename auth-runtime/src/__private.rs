@@ -344,20 +344,14 @@ where
     Arc::new(move |a| Box::pin(f(a)))
 }
 
-/// Boxes an e-mail provider's `send_verification_request`: the future's output, `()` or
-/// `Result<(), E>`, converted.
+/// Boxes an e-mail provider's `send_verification_request` (its output already converted
+/// by `SendVerificationRequestReturn`, on the user's expression).
 pub fn send_verification_request<F, Fut>(f: F) -> crate::config::SendVerificationRequestFn
 where
     F: Fn(crate::config::VerificationRequest) -> Fut + Send + Sync + 'static,
-    Fut: Future + Send + 'static,
-    Fut::Output: crate::config::SendVerificationRequestReturn,
+    Fut: Future<Output = Result<(), crate::config::EventError>> + Send + 'static,
 {
-    Arc::new(move |a| {
-        let fut = f(a);
-        Box::pin(async move {
-            crate::config::SendVerificationRequestReturn::into_send_outcome(fut.await)
-        })
-    })
+    Arc::new(move |a| Box::pin(f(a)))
 }
 
 /// A provider option given as a literal or any `Into<ConfigValue>`.

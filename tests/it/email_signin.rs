@@ -801,3 +801,209 @@ mod via_macro {
         file.cleanup().await;
     }
 }
+
+/// `cargo run -p examples --bin email` as a user runs it, with `EMAIL_SERVER` pointing at a
+/// real SMTP server: the sign-in page over HTTP, the mail, the link, signed in, Ctrl-C.
+mod example {
+    use std::io::{BufRead, BufReader};
+    use std::net::{TcpListener, TcpStream};
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use auth_tests::cookies::CookieJar;
+    use auth_tests::smtp::SmtpSink;
+
+    /// Builds the example with the cargo running this test and returns its executable.
+    fn build() -> PathBuf {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let output = Command::new(cargo)
+            .current_dir(root)
+            .args(["build", "-p", "examples", "--bin", "email"])
+            .arg("--message-format=json-render-diagnostics")
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run cargo build");
+        assert!(output.status.success(), "cargo build of the example failed");
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "email")
+            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+            .expect("cargo reported no executable")
+    }
+
+    /// The running example; killed if the test fails half-way.
+    struct Server {
+        child: Child,
+        port: u16,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn start(exe: &Path, email_server: Option<&str>) -> Server {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap()
+            .port();
+        let mut command = Command::new(exe);
+        for name in ["AUTH_SECRET", "AUTH_URL", "EMAIL_SERVER", "RUST_LOG"] {
+            command.env_remove(name);
+        }
+        if let Some(server) = email_server {
+            command.env("EMAIL_SERVER", server);
+        }
+        let child = command
+            .env("PORT", port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the example");
+        Server { child, port }
+    }
+
+    impl Server {
+        fn url(&self, path: &str) -> String {
+            format!("http://127.0.0.1:{}{path}", self.port)
+        }
+
+        fn wait_listening(&mut self) {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                assert!(
+                    self.child.try_wait().unwrap().is_none(),
+                    "the example exited"
+                );
+                assert!(Instant::now() < deadline, "the example did not listen");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_example_signs_in_by_e_mail() {
+        let exe = build();
+        let sink = SmtpSink::start();
+        let mut server = start(&exe, Some(&sink.url()));
+        server.wait_listening();
+        let http = client();
+        let mut jar = CookieJar::new();
+
+        let page = http
+            .get(server.url("/api/auth/signin"))
+            .send()
+            .await
+            .unwrap();
+        jar.store(page.headers());
+        let page = page.text().await.unwrap();
+        assert!(page.contains("name=\"email\" type=\"email\""), "{page}");
+        let csrf = page
+            .split("name=\"csrfToken\" value=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        let response = http
+            .post(server.url("/api/auth/signin/email"))
+            .header("cookie", jar.header())
+            .form(&[("csrfToken", csrf.as_str()), ("email", "Ada@Example.com")])
+            .send()
+            .await
+            .unwrap();
+        jar.store(response.headers());
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        assert!(
+            location.ends_with("/api/auth/verify-request?provider=email&type=email"),
+            "{location}"
+        );
+        let check = http
+            .get(&location)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(check.contains("Check your email"), "{check}");
+
+        let message = sink.wait_for(1).await.remove(0);
+        assert_eq!(message.rcpt_tos, ["ada@example.com"]);
+        assert_eq!(message.mail_from, "no-reply@example.com");
+        let link = message.link();
+        assert!(
+            link.starts_with(&server.url("/api/auth/callback/email?")),
+            "{link}"
+        );
+        let response = http
+            .get(&link)
+            .header("cookie", jar.header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302);
+        jar.store(response.headers());
+        let home = http
+            .get(server.url("/"))
+            .header("cookie", jar.header())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            home.contains("Signed in as <strong>ada@example.com</strong>"),
+            "{home}"
+        );
+
+        // Ctrl-C: a clean stop.
+        let pid = server.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let status = loop {
+            if let Some(status) = server.child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the example did not stop on SIGINT"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        assert!(status.success(), "{status:?}");
+    }
+
+    /// Without `EMAIL_SERVER` it does not start, and says which variable is missing.
+    #[tokio::test]
+    async fn the_example_names_the_missing_server() {
+        let exe = build();
+        let mut server = start(&exe, None);
+        let status = server.child.wait().unwrap();
+        assert!(!status.success());
+        let mut stderr = String::new();
+        for line in BufReader::new(server.child.stderr.take().unwrap()).lines() {
+            stderr.push_str(&line.unwrap());
+            stderr.push('\n');
+        }
+        assert!(stderr.contains("`EMAIL_SERVER` is not set"), "{stderr}");
+    }
+}

@@ -119,12 +119,32 @@ fn email(e: &Email) -> TokenStream {
     }
 }
 
-/// `send_verification_request` boxed: an expression as it is, a closure with its
-/// parameters bound by name (the state cloned into it).
+/// `send_verification_request` boxed: a closure with its parameters bound by name (the
+/// state cloned into it), or an expression called with the request. What the future yields
+/// is converted by `SendVerificationRequestReturn` on the user's expression, so a wrong
+/// return type is reported there, in the trait's words.
 fn send_hook(hook: SendHook) -> TokenStream {
     let (rt, p) = (runtime(), private());
+    let arg = Ident::new("__request", Span::call_site());
+    let future = Ident::new("__future", Span::call_site());
+    let convert = quote!(#rt::config::SendVerificationRequestReturn::into_send_outcome);
     let (closure, request, state) = match hook {
-        SendHook::Expr(e) => return call(quote!(#p::send_verification_request), e),
+        SendHook::Expr(e) => {
+            let span = e.span();
+            let wrapper = respan(quote!(#p::send_verification_request), span);
+            let convert = respan(convert, span);
+            let request_type = respan(quote!(#rt::config::VerificationRequest), span);
+            let hook = Ident::new("__hook", Span::call_site());
+            return quote_spanned! {span=>
+                #wrapper({
+                    let #hook = #e;
+                    move |#arg: #request_type| {
+                        let #future = #hook(#arg);
+                        async move { #convert(#future.await) }
+                    }
+                })
+            };
+        }
         SendHook::Closure {
             closure,
             request,
@@ -133,13 +153,17 @@ fn send_hook(hook: SendHook) -> TokenStream {
     };
     let span = closure.span();
     let wrapper = respan(quote!(#p::send_verification_request), span);
-    let arg = Ident::new("__request", Span::call_site());
     let request = match request {
         Some(pat) => quote!(let #pat = #arg;),
         None => quote!(let _ = #arg;),
     };
     let (outer, inner) = super::state_clones(state);
     let body = &closure.body;
+    let body_span = body.span();
+    let convert = respan(convert, body_span);
+    // The user's future awaited inside ours: every generated token of the conversion is on
+    // the body's span, so a wrong output is reported on it.
+    let converted = quote_spanned!(body_span=> async move { #convert((#body).await) });
     let request_type = respan(quote!(#rt::config::VerificationRequest), span);
     quote_spanned! {span=>
         #wrapper({
@@ -147,7 +171,7 @@ fn send_hook(hook: SendHook) -> TokenStream {
             move |#arg: #request_type| {
                 #request
                 #inner
-                #body
+                #converted
             }
         })
     }
