@@ -4,7 +4,7 @@
 //! second signs the same user in; reused, expired, tampered and foreign-address links are
 //! `Verification` (403); an address with CR/LF or a second recipient never reaches SMTP;
 //! no adapter is a start-up error; the hook replaces the mail; the limits count per
-//! address; SQLite and PostgreSQL, JWT and database sessions; both token hashings.
+//! address; a new link revokes the pending ones; SQLite and PostgreSQL, JWT and database sessions; both token hashings.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::sync::{Arc, Mutex};
@@ -233,7 +233,7 @@ async fn an_expired_link_is_refused() {
         .unwrap()
         .with_clock(clock.clone());
     let link = mailed(&auth, &sink, "late@example.com").await.link();
-    let fresh = mailed(&auth, &sink, "late@example.com").await.link();
+    let fresh = mailed(&auth, &sink, "later@example.com").await.link();
     clock.advance(Duration::from_secs(24 * 60 * 60 + 1));
     let mut b = Browser::new(auth.clone());
     assert!(verification(&follow(&mut b, &link).await));
@@ -310,6 +310,126 @@ async fn tampered_and_foreign_links_are_refused() {
     assert_eq!(follow(&mut e, &eve).await.status, 302);
     assert_eq!(e.session().await["user"]["email"], "eve@example.com");
     file.cleanup().await;
+}
+
+/// A new link revokes the address's pending ones (only the latest works), on both
+/// databases; another address's link is untouched. An adapter that does not implement the
+/// revocation keeps them valid, as Auth.js does.
+#[tokio::test]
+async fn a_new_link_revokes_the_pending_ones() {
+    let (sqlite, file) = auth_tests::sqlite::adapter("email-revoke").await;
+    let (postgres, database) = auth_tests::postgres::adapter("email_revoke").await;
+    for db in [sqlite.clone(), postgres] {
+        let sink = SmtpSink::start();
+        let auth = Auth::with_adapter(email_config(&sink.url()), db).unwrap();
+        let first = mailed(&auth, &sink, "ada@example.com").await.link();
+        let other = mailed(&auth, &sink, "grace@example.com").await.link();
+        let second = mailed(&auth, &sink, "ada@example.com").await.link();
+        let mut b = Browser::new(auth.clone());
+        assert!(verification(&follow(&mut b, &first).await));
+        assert_eq!(follow(&mut b, &second).await.status, 302);
+        assert_eq!(b.session().await["user"]["email"], "ada@example.com");
+        let mut g = Browser::new(auth);
+        assert_eq!(follow(&mut g, &other).await.status, 302);
+    }
+    // An application's adapter leaving the method to its default.
+    let sink = SmtpSink::start();
+    let own = Arc::new(NoRevocation(sqlite));
+    let auth = Auth::with_adapter(email_config(&sink.url()), own).unwrap();
+    let first = mailed(&auth, &sink, "ada@example.com").await.link();
+    let second = mailed(&auth, &sink, "ada@example.com").await.link();
+    let mut b = Browser::new(auth.clone());
+    assert_eq!(follow(&mut b, &first).await.status, 302);
+    assert_eq!(follow(&mut Browser::new(auth), &second).await.status, 302);
+    file.cleanup().await;
+    database.cleanup().await;
+}
+
+/// An adapter that does not override `delete_verification_tokens`.
+struct NoRevocation(Arc<dyn Adapter>);
+
+impl Adapter for NoRevocation {
+    fn create_verification_token<'a>(
+        &'a self,
+        token: &'a VerificationToken,
+    ) -> AdapterFuture<'a, ()> {
+        self.0.create_verification_token(token)
+    }
+    fn use_verification_token<'a>(
+        &'a self,
+        identifier: &'a str,
+        token: &'a str,
+    ) -> AdapterFuture<'a, Option<VerificationToken>> {
+        self.0.use_verification_token(identifier, token)
+    }
+    fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
+        self.0.create_user(user)
+    }
+    fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
+        self.0.get_user(id)
+    }
+    fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>> {
+        self.0.get_user_by_email(email)
+    }
+    fn get_user_by_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> AdapterFuture<'a, Option<User>> {
+        self.0.get_user_by_account(provider, provider_account_id)
+    }
+    fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
+        self.0.update_user(user)
+    }
+    fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool> {
+        self.0.delete_user(id)
+    }
+    fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()> {
+        self.0.link_account(user_id, account)
+    }
+    fn unlink_account<'a>(
+        &'a self,
+        provider: &'a str,
+        provider_account_id: &'a str,
+    ) -> AdapterFuture<'a, bool> {
+        self.0.unlink_account(provider, provider_account_id)
+    }
+    fn create_session<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        user_id: &'a str,
+        expires: i64,
+    ) -> AdapterFuture<'a, AdapterSession> {
+        self.0.create_session(key, user_id, expires)
+    }
+    fn get_session_and_user<'a>(
+        &'a self,
+        key: &'a SessionKey,
+    ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
+        self.0.get_session_and_user(key)
+    }
+    fn update_session<'a>(
+        &'a self,
+        key: &'a SessionKey,
+        expires: i64,
+    ) -> AdapterFuture<'a, Option<AdapterSession>> {
+        self.0.update_session(key, expires)
+    }
+    fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool> {
+        self.0.delete_session(key)
+    }
+    fn list_user_sessions<'a>(
+        &'a self,
+        user_id: &'a str,
+    ) -> AdapterFuture<'a, Vec<AdapterSession>> {
+        self.0.list_user_sessions(user_id)
+    }
+    fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64> {
+        self.0.delete_user_sessions(user_id)
+    }
+    fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64> {
+        self.0.delete_expired_sessions()
+    }
 }
 
 /// An address with CR/LF, a second recipient or header syntax goes back to the sign-in
@@ -619,6 +739,9 @@ impl Adapter for Recorder {
         token: &'a str,
     ) -> AdapterFuture<'a, Option<VerificationToken>> {
         self.inner.use_verification_token(identifier, token)
+    }
+    fn delete_verification_tokens<'a>(&'a self, identifier: &'a str) -> AdapterFuture<'a, u64> {
+        self.inner.delete_verification_tokens(identifier)
     }
     fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
         self.inner.create_user(user)

@@ -9,7 +9,8 @@
 //! - The token (32 random bytes, hex) is stored hashed as the adapter asks
 //!   ([`VerificationTokenHashing`]): HMAC-SHA-256 under an HKDF key of the secret by default,
 //!   or Auth.js's `sha256(token + secret)` for tables shared with Auth.js.
-//! - Sends count against the sign-in limits per address (and per client address).
+//! - Sends count against the sign-in limits per address (and per client address), and a
+//!   new link revokes the address's pending ones (`Adapter::delete_verification_tokens`).
 //! - The callback normalizes `email` too, and refuses (`Verification`, 403) a token that is
 //!   unknown, spent, expired or made for another address.
 
@@ -391,6 +392,8 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 "no secret for e-mail tokens".to_owned(),
             ));
         };
+        // The new link replaces the pending ones (Auth.js keeps them all valid).
+        db.delete_verification_tokens(&identifier).await?;
         db.create_verification_token(&VerificationToken {
             identifier: identifier.clone(),
             token: hash,
