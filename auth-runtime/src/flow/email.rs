@@ -355,12 +355,15 @@ fn host_of(origin: &str) -> &str {
 impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// `POST /signin/:id` of an e-mail provider: validate the address, count it, run
     /// `sign_in`, store the hashed token, send the link, redirect to `verify-request`.
+    /// `callback` is the callback URL (it goes into the link) and its cookie.
     pub(crate) async fn email_send(
         &self,
         ctx: &Ctx<'_>,
         req: &Req,
         provider: &EmailProvider,
+        callback: (String, Option<crate::cookies::SetCookie>),
     ) -> Result<Reply, FlowError> {
+        let (callback_url, callback_cookie) = callback;
         let (Some(state), Some(db)) = (self.email.as_ref(), self.adapter.as_deref()) else {
             return Err(FlowError::Configuration(
                 ConfigError::EmailNeedsAdapter(provider.id.clone()).to_string(),
@@ -377,7 +380,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         self.count_sign_in(ctx, &provider.id, Some(&identifier))
             .await?;
         let user = self.email_user(db, &identifier).await?;
-        let account = email_account(provider, &identifier, &user);
+        let account = email_account(provider, &identifier);
         if let Some(redirect) = self.run_sign_in(ctx, &user, &account, &None, None).await? {
             return Ok(redirect);
         }
@@ -401,8 +404,6 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         })
         .await?;
 
-        let (callback_url, callback_cookie) =
-            self.callback_url(ctx, req.callback_url_param()).await;
         let link = crate::url::with_query(
             &self.action_url(ctx, &format!("callback/{}", provider.id)),
             &[
@@ -484,7 +485,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             return Err(FlowError::Verification("the token has expired"));
         }
         let user = self.email_user(db, &identifier).await?;
-        let account = email_account(provider, &identifier, &user);
+        let account = email_account(provider, &identifier);
         let sign_in = SignIn {
             user,
             account,
@@ -519,8 +520,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
 /// The account of an e-mail sign-in (Auth.js's: the address is the account id; never
 /// stored, no Account row is linked).
-fn email_account(provider: &EmailProvider, identifier: &str, user: &User) -> Account {
-    let _ = user;
+fn email_account(provider: &EmailProvider, identifier: &str) -> Account {
     Account {
         provider: provider.id.clone(),
         provider_account_id: identifier.to_owned(),

@@ -94,7 +94,10 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
         return Ok(Reply::unknown_provider(id));
     };
-    let (_, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
+    // The callback URL's cookie; an e-mail link carries the URL itself.
+    let callback = inner.callback_url(ctx, req.callback_url_param()).await;
+    #[cfg_attr(not(feature = "email"), allow(unused_variables))]
+    let (callback_url, callback_cookie) = callback;
     match provider {
         // Auth.js: signing in with credentials goes through the sign-in page's form.
         Provider::Credentials(_) => {
@@ -109,9 +112,9 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
         )),
         #[cfg(feature = "email")]
         Provider::Email(e) => {
-            // The callback URL travels in the link, not in the cookie.
-            let _ = callback_cookie;
-            inner.email_send(ctx, req, e).await
+            inner
+                .email_send(ctx, req, e, (callback_url, callback_cookie))
+                .await
         }
         // Refused by `Auth::new` (`ConfigError::EmailDisabled`).
         #[cfg(not(feature = "email"))]
