@@ -144,6 +144,14 @@ pub use auth::{
 ///   URL's `code` is the cookie's; a custom `pages.sign_in` does not receive it. `client_auth` is `client_secret_basic` (default) or
 ///   `client_secret_post`.
 ///
+///   `Email` (feature `email`) mails one-time sign-in links through the SMTP `server`
+///   (`smtps://user:pass@host:465`, `smtp://user:pass@host:587?tls=required`) from `from`,
+///   valid `max_age` seconds (24 hours by default); it needs an adapter
+///   ([`Auth::with_adapter`]), else [`Auth::new`] refuses to start
+///   ([`ConfigError::EmailNeedsAdapter`]). `send_verification_request` binds `request` (a
+///   [`config::VerificationRequest`]) and `state` by name and returns `()` or
+///   `Result<(), E>`; it replaces the mail.
+///
 ///   `fields: { .. }` declares a credentials provider's form instead of the default
 ///   username/password one (where `authorize` reads `credentials.get("username")`). Each
 ///   field is `name: { label: "..", type: "..", placeholder: "..", required: bool }`, every
