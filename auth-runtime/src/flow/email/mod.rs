@@ -13,8 +13,9 @@
 //!   new link revokes the address's pending ones (`Adapter::delete_verification_tokens`).
 //! - The callback normalizes `email` too, and refuses (`Verification`, 403) a token that is
 //!   unknown, spent, expired or made for another address.
-
-use std::time::Duration;
+//!
+//! `address` validates and normalizes addresses, `mail` holds Auth.js's message and the SMTP
+//! transport; this file the state, the two endpoints and the send.
 
 use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
@@ -23,7 +24,6 @@ use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use unicode_normalization::UnicodeNormalization;
 
 use super::sign_in_tail::SignIn;
 use super::{Ctx, FlowError, Inner, Reply, Req};
@@ -34,14 +34,14 @@ use crate::config::{
 };
 use crate::util::{from_unix_secs, hex, secs_i64};
 
-/// How long one SMTP exchange may take.
-const SMTP_TIMEOUT: Duration = Duration::from_secs(20);
+mod address;
+mod mail;
+
+pub use address::{AddressError, normalize_address};
+pub use mail::{verification_html, verification_subject, verification_text};
 
 /// The HKDF `info` of the token key: this purpose alone.
 const TOKEN_KEY_INFO: &[u8] = b"authrs e-mail sign-in verification token v1";
-
-/// The longest address accepted (RFC 5321's path limit less the brackets).
-const MAX_ADDRESS_LEN: usize = 254;
 
 /// What lives as long as the `Auth` for its e-mail providers.
 pub(crate) struct EmailState {
@@ -90,7 +90,7 @@ impl EmailState {
             })?;
             let server = p.server.resolve()?;
             let transport =
-                transport(&server).map_err(|reason| ConfigError::InvalidEmailServer {
+                mail::transport(&server).map_err(|reason| ConfigError::InvalidEmailServer {
                     id: p.id.clone(),
                     reason,
                 })?;
@@ -129,219 +129,6 @@ impl EmailState {
                 .collect(),
         }
     }
-}
-
-/// The SMTP transport of a server URL. `smtps://` is TLS from the start; `smtp://` with
-/// `tls=required` or `tls=opportunistic` is STARTTLS as named; a plain `smtp://` is plain
-/// text to a loopback host only, anywhere else STARTTLS is required (so a password never
-/// goes out in clear); `tls=none` asks for plain text explicitly.
-fn transport(server: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let mut url = url::Url::parse(server).map_err(|e| format!("not a URL ({e})"))?;
-    if url.scheme() != "smtp" && url.scheme() != "smtps" {
-        return Err(format!(
-            "the scheme is `{}`, not smtp or smtps",
-            url.scheme()
-        ));
-    }
-    let host = url.host().ok_or("the URL names no host")?;
-    // `smtp:` is not a special scheme: its host is opaque text, an address included.
-    let loopback = match host {
-        url::Host::Domain(d) => {
-            d.eq_ignore_ascii_case("localhost")
-                || d.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        }
-        url::Host::Ipv4(ip) => ip.is_loopback(),
-        url::Host::Ipv6(ip) => ip.is_loopback(),
-    };
-    let tls = url
-        .query_pairs()
-        .find(|(k, _)| k == "tls")
-        .map(|(_, v)| v.into_owned());
-    if url.scheme() == "smtp" {
-        let rest: Vec<(String, String)> = url
-            .query_pairs()
-            .filter(|(k, _)| k != "tls")
-            .map(|(k, v)| (k.into_owned(), v.into_owned()))
-            .collect();
-        let tls = match tls.as_deref() {
-            None if loopback => None,
-            None => Some("required"),
-            Some("none") => None,
-            Some(t @ ("required" | "opportunistic")) => Some(t),
-            Some(other) => {
-                return Err(format!(
-                    "`tls={other}` is not one of `required`, `opportunistic`, `none`"
-                ));
-            }
-        };
-        let mut pairs = url.query_pairs_mut();
-        pairs.clear();
-        for (k, v) in &rest {
-            pairs.append_pair(k, v);
-        }
-        if let Some(t) = tls {
-            pairs.append_pair("tls", t);
-        }
-        drop(pairs);
-        if url.query() == Some("") {
-            url.set_query(None);
-        }
-    }
-    let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
-        // lettre's message may quote the URL: keep the password out of it.
-        .map_err(|e| {
-            let e = e.to_string();
-            match url.password() {
-                Some(p) if !p.is_empty() => e.replace(p, "***"),
-                _ => e,
-            }
-        })?;
-    Ok(builder.timeout(Some(SMTP_TIMEOUT)).build())
-}
-
-/// Why an address is refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AddressError {
-    /// Empty (or only whitespace).
-    #[error("the address is empty")]
-    Empty,
-    /// Longer than 254 characters (or a part over its limit).
-    #[error("the address is too long")]
-    TooLong,
-    /// Not exactly one `@`, or an empty local part or domain.
-    #[error("the address is not of the form `name@domain`")]
-    Shape,
-    /// A character that has no place in a single plain address: a control character
-    /// (CR, LF, ..), whitespace, `,`, `;`, quotes, brackets, parentheses, `\`, `:`.
-    #[error("the address contains a character that is not allowed")]
-    Character,
-    /// The domain is not a host name (empty label, leading or trailing `-` or `.`).
-    #[error("the domain is not a host name")]
-    Domain,
-}
-
-/// Normalizes an e-mail address as Auth.js does (NFKC, trimmed, lowercase) and validates
-/// it as one plain `local@domain` mailbox: no second recipient (`,`, `;`), no header
-/// syntax (quotes, `<>`, comments), no whitespace or control characters (CR/LF), one `@`,
-/// a host name for domain. The result is what is stored, compared and mailed.
-pub fn normalize_address(raw: &str) -> Result<String, AddressError> {
-    // A control character anywhere, even one `trim` would drop (a trailing CR/LF), refuses
-    // the address: such input is never typed into an address field.
-    if raw.chars().any(char::is_control) {
-        return Err(AddressError::Character);
-    }
-    let normalized: String = raw.nfkc().collect::<String>().trim().to_lowercase();
-    if normalized.is_empty() {
-        return Err(AddressError::Empty);
-    }
-    if normalized.chars().count() > MAX_ADDRESS_LEN {
-        return Err(AddressError::TooLong);
-    }
-    if normalized.chars().any(|c| {
-        c.is_control()
-            || c.is_whitespace()
-            || matches!(
-                c,
-                ',' | ';' | '"' | '<' | '>' | '(' | ')' | '[' | ']' | '\\' | ':' | '\u{feff}'
-            )
-            // Unicode format characters (bidi controls, zero-width joiners).
-            || ('\u{200b}'..='\u{200f}').contains(&c)
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2060}'..='\u{2064}').contains(&c)
-    }) {
-        return Err(AddressError::Character);
-    }
-    let mut parts = normalized.split('@');
-    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(AddressError::Shape);
-    };
-    if local.is_empty() || domain.is_empty() {
-        return Err(AddressError::Shape);
-    }
-    if local.len() > 64 {
-        return Err(AddressError::TooLong);
-    }
-    let label_ok = |l: &str| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
-    };
-    if !domain.split('.').all(label_ok) {
-        return Err(AddressError::Domain);
-    }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
-        return Err(AddressError::Shape);
-    }
-    // RFC 5322's `atext` and dots, letters and digits of any script (RFC 6531): no symbol,
-    // format character or invisible joiner.
-    if !local
-        .chars()
-        .all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
-    {
-        return Err(AddressError::Character);
-    }
-    // What lettre will put in the envelope must parse as one address.
-    if normalized.parse::<Address>().is_err() {
-        return Err(AddressError::Shape);
-    }
-    Ok(normalized)
-}
-
-/// The mail's subject: `Sign in to {host}` (Auth.js's).
-pub fn verification_subject(host: &str) -> String {
-    format!("Sign in to {host}")
-}
-
-/// The mail's text part (Auth.js's): `Sign in to {host}\n{url}\n\n`.
-pub fn verification_text(url: &str, host: &str) -> String {
-    format!("Sign in to {host}\n{url}\n\n")
-}
-
-/// The mail's HTML part (Auth.js's layout: the host with a zero-width space before each dot,
-/// so mail clients do not turn it into a link; a "Sign in" button; the notice).
-pub fn verification_html(url: &str, host: &str) -> String {
-    let host = crate::pages::escape_html(host).replace('.', "&#8203;.");
-    let url = crate::pages::escape_html(url);
-    let (background, text, main_background, button_background, button_border, button_text) =
-        ("#f9f9f9", "#444", "#fff", "#346df1", "#346df1", "#fff");
-    format!(
-        r#"<body style="background: {background};">
-  <table width="100%" border="0" cellspacing="20" cellpadding="0"
-    style="background: {main_background}; max-width: 600px; margin: auto; border-radius: 10px;">
-    <tr>
-      <td align="center"
-        style="padding: 10px 0px; font-size: 22px; font-family: Helvetica, Arial, sans-serif; color: {text};">
-        Sign in to <strong>{host}</strong>
-      </td>
-    </tr>
-    <tr>
-      <td align="center" style="padding: 20px 0;">
-        <table border="0" cellspacing="0" cellpadding="0">
-          <tr>
-            <td align="center" style="border-radius: 5px;" bgcolor="{button_background}"><a href="{url}"
-                target="_blank"
-                style="font-size: 18px; font-family: Helvetica, Arial, sans-serif; color: {button_text}; text-decoration: none; border-radius: 5px; padding: 10px 20px; border: 1px solid {button_border}; display: inline-block; font-weight: bold;">Sign
-                in</a></td>
-          </tr>
-        </table>
-      </td>
-    </tr>
-    <tr>
-      <td align="center"
-        style="padding: 0px 0px 10px 0px; font-size: 16px; line-height: 22px; font-family: Helvetica, Arial, sans-serif; color: {text};">
-        If you did not request this email you can safely ignore it.
-      </td>
-    </tr>
-  </table>
-</body>
-"#
-    )
 }
 
 /// The host (and port) of an origin (`https://example.com:8443` → `example.com:8443`).
@@ -567,107 +354,12 @@ impl EmailState {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use proptest::prelude::*;
-
     use super::*;
 
     #[test]
-    fn addresses_are_normalized_like_authjs() {
-        assert_eq!(
-            normalize_address("  Alice@Example.COM ").as_deref(),
-            Ok("alice@example.com")
-        );
-        // NFKC: the fullwidth letters and the ligature become plain ones.
-        assert_eq!(
-            normalize_address("ｂｏｂ@example.com").as_deref(),
-            Ok("bob@example.com")
-        );
-        assert_eq!(
-            normalize_address("ﬁ@example.com").as_deref(),
-            Ok("fi@example.com")
-        );
-        assert_eq!(
-            normalize_address("a+tag@sub.example.org").as_deref(),
-            Ok("a+tag@sub.example.org")
-        );
-    }
-
-    #[test]
-    fn a_second_recipient_or_header_text_is_refused() {
-        for bad in [
-            "a@b.com,evil.com",
-            "a@b.com, c@d.com",
-            "a@b.com;c@d.com",
-            "a@b.com\r\nBcc: evil@x.com",
-            "a@b.com\nX: y",
-            "a@b.com\r",
-            "\"a b\"@c.com",
-            "A <a@b.com>",
-            "a@b.com (comment)",
-            "a@[127.0.0.1]",
-            "a@b@c.com",
-            "@b.com",
-            "a@",
-            "a",
-            "",
-            "   ",
-            "a@-b.com",
-            "a@b..com",
-            ".a@b.com",
-            "a\u{0}@b.com",
-            "a@b.com\u{202e}",
-            "a\u{2066}b@c.com",
-            "a\u{ad}b@c.com",
-            "a\u{200d}b@c.com",
-        ] {
-            assert!(normalize_address(bad).is_err(), "{bad:?} was accepted");
-        }
-    }
-
-    #[test]
-    fn the_mail_is_authjs_s() {
-        let url = "https://example.com/api/auth/callback/email?token=t&email=a%40b.com";
-        assert_eq!(
-            verification_text(url, "example.com"),
-            format!("Sign in to example.com\n{url}\n\n")
-        );
-        let html = verification_html(url, "example.com");
-        assert!(html.contains("Sign in to <strong>example&#8203;.com</strong>"));
-        assert!(html.contains("#346df1"));
-        assert!(html.contains("If you did not request this email you can safely ignore it."));
-        assert!(html.contains("token=t&amp;email=a%40b.com"));
-        assert_eq!(
-            verification_subject("example.com:8443"),
-            "Sign in to example.com:8443"
-        );
+    fn the_mail_names_the_link_s_host() {
         assert_eq!(host_of("https://example.com:8443"), "example.com:8443");
-    }
-
-    #[test]
-    fn loopback_servers_may_be_plain_and_others_need_tls() {
-        // lettre's debug form names its TLS setting.
-        let plain = |url: &str| !format!("{:?}", transport(url).unwrap()).contains("Required");
-        assert!(plain("smtp://127.0.0.1:2525"));
-        assert!(plain("smtp://localhost:2525"));
-        assert!(plain("smtp://[::1]:2525"));
-        assert!(plain("smtp://mail.example.com:25?tls=none"));
-        assert!(!plain("smtp://mail.example.com:587"));
-        assert!(!plain("smtp://10.0.0.1:587"));
-    }
-
-    #[test]
-    fn server_urls() {
-        assert!(transport("smtp://127.0.0.1:2525").is_ok());
-        assert!(transport("smtps://user:pw@mail.example.com").is_ok());
-        assert!(transport("smtp://mail.example.com:587?tls=required").is_ok());
-        assert!(transport("smtp://mail.example.com:25?tls=none").is_ok());
-        assert!(transport("smtp://mail.example.com").is_ok());
-        assert!(transport("http://mail.example.com").is_err());
-        assert!(transport("smtp://mail.example.com?tls=maybe").is_err());
-        let e = transport("nonsense").err().unwrap_or_default();
-        assert!(e.contains("not a URL"), "{e}");
+        assert_eq!(host_of("http://localhost:3000/"), "localhost:3000");
     }
 
     #[test]
@@ -686,40 +378,5 @@ mod tests {
         assert_ne!(hmac[0], hmac[1]);
         assert_ne!(hmac[0], authjs[0]);
         assert_eq!(hmac[0].len(), 64);
-    }
-
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 1024, failure_persistence: None, ..ProptestConfig::default() })]
-
-        /// Whatever comes in, an accepted address is one plain mailbox: no CR/LF or other
-        /// control character, no whitespace, no second recipient (`,` `;`), no header
-        /// syntax, exactly one `@`; normalizing it again changes nothing; lettre parses it.
-        #[test]
-        fn a_validated_address_is_one_plain_mailbox(raw in any::<String>()) {
-            if let Ok(a) = normalize_address(&raw) {
-                prop_assert!(!a.chars().any(|c| c.is_control() || c.is_whitespace()));
-                prop_assert!(!a.contains([',', ';', '"', '<', '>', '(', ')', '\\', ':', '\r', '\n']));
-                prop_assert_eq!(a.matches('@').count(), 1);
-                prop_assert_eq!(normalize_address(&a), Ok(a.clone()));
-                prop_assert!(a.parse::<Address>().is_ok());
-            }
-        }
-
-        /// Addresses built from plausible pieces, with injected separators, never pass with
-        /// the separator in them.
-        #[test]
-        fn injected_separators_never_pass(
-            local in "[a-zA-Z0-9._+-]{1,12}",
-            domain in "[a-z0-9]{1,8}\\.[a-z]{2,4}",
-            sep in prop::sample::select(vec![",", ";", "\r\n", "\n", "\r", " ", "\t", ">", "\u{0}"]),
-            tail in "[a-zA-Z0-9@.:]{0,12}",
-        ) {
-            let raw = format!("{local}@{domain}{sep}{tail}");
-            if let Ok(a) = normalize_address(&raw) {
-                // Only a separator that trims away at the end may pass (whitespace).
-                prop_assert!(tail.is_empty());
-                prop_assert!(!a.contains(sep.trim()) || sep.trim().is_empty());
-            }
-        }
     }
 }
