@@ -126,6 +126,7 @@ pub struct Pages<'a> {
     pub sign_in: Option<&'a Expr>,
     pub sign_out: Option<&'a Expr>,
     pub error: Option<&'a Expr>,
+    pub verify_request: Option<&'a Expr>,
 }
 
 /// A declared field of `Token`, `SessionUser` or `User`.
@@ -179,6 +180,7 @@ pub enum Provider<'a> {
     Oidc(Oidc<'a>),
     OAuth(OAuth<'a>),
     Passkey(Passkey<'a>),
+    Email(Email<'a>),
 }
 
 /// `Passkey { rp_name?, rp_id?, id?, name? }`.
@@ -189,6 +191,30 @@ pub struct Passkey<'a> {
     pub name: Option<&'a Expr>,
     pub rp_name: Option<&'a Expr>,
     pub rp_id: Option<&'a Expr>,
+}
+
+/// `Email { server, from?, id?, name?, max_age?, send_verification_request? }`.
+pub struct Email<'a> {
+    pub server: ConfigValue<'a>,
+    pub from: Option<&'a Expr>,
+    pub id: Option<&'a LitStr>,
+    pub name: Option<&'a Expr>,
+    pub max_age: Option<&'a Expr>,
+    pub send: Option<SendHook<'a>>,
+}
+
+/// `send_verification_request`: a closure whose parameters are bound by name (`request`,
+/// `state`), or any other expression (a function, called with the request).
+#[derive(Clone, Copy)]
+pub enum SendHook<'a> {
+    Closure {
+        closure: &'a syn::ExprClosure,
+        /// The request's pattern (with its type, if written).
+        request: Option<&'a syn::Pat>,
+        /// The `state` parameter.
+        state: Option<&'a Ident>,
+    },
+    Expr(&'a Expr),
 }
 
 /// `Credentials { authorize, id?, name?, fields? }`.

@@ -56,12 +56,14 @@ pub enum PageKey {
     SignIn,
     SignOut,
     Error,
+    VerifyRequest,
 }
 
 pub const PAGE_KEYS: &[Named<PageKey>] = &[
     ("sign_in", PageKey::SignIn),
     ("sign_out", PageKey::SignOut),
     ("error", PageKey::Error),
+    ("verify_request", PageKey::VerifyRequest),
 ];
 
 // ---- limits ----
@@ -366,6 +368,7 @@ pub enum ProviderKind {
     Oidc,
     OAuth,
     Passkey,
+    Email,
 }
 
 /// A provider option.
@@ -392,6 +395,10 @@ pub enum Opt {
     TeamId,
     KeyId,
     PrivateKey,
+    Server,
+    From,
+    MaxAge,
+    SendVerificationRequest,
 }
 
 /// How an option's value is written, which decides how `check` reads it and what
@@ -417,6 +424,11 @@ pub enum ValueKind {
     Fields,
     /// A list of strings: `["a", "b"]`, a `Vec<String>`, any iterator of `Into<String>`.
     List,
+    /// A `u64` expression: seconds.
+    Seconds,
+    /// `|request, state| async move { .. }` returning `()` or `Result<(), E>`, or a function
+    /// taking the `VerificationRequest`.
+    SendHook,
 }
 
 impl Opt {
@@ -444,6 +456,10 @@ impl Opt {
             Opt::TeamId => "team_id",
             Opt::KeyId => "key_id",
             Opt::PrivateKey => "private_key",
+            Opt::Server => "server",
+            Opt::From => "from",
+            Opt::MaxAge => "max_age",
+            Opt::SendVerificationRequest => "send_verification_request",
         }
     }
 
@@ -451,7 +467,7 @@ impl Opt {
     pub const fn value(self) -> ValueKind {
         match self {
             Opt::Id => ValueKind::IdLiteral,
-            Opt::Name | Opt::Scope | Opt::RpName | Opt::RpId => ValueKind::Text,
+            Opt::Name | Opt::Scope | Opt::RpName | Opt::RpId | Opt::From => ValueKind::Text,
             Opt::ClientId
             | Opt::ClientSecret
             | Opt::Issuer
@@ -461,13 +477,16 @@ impl Opt {
             | Opt::TenantId
             | Opt::TeamId
             | Opt::KeyId
-            | Opt::PrivateKey => ValueKind::Config,
+            | Opt::PrivateKey
+            | Opt::Server => ValueKind::Config,
             Opt::AllowedTenants => ValueKind::List,
             Opt::Authorize => ValueKind::Authorize,
             Opt::Profile => ValueKind::Profile,
             Opt::ClientAuth => ValueKind::ClientAuth,
             Opt::AllowDangerousEmailAccountLinking => ValueKind::Flag,
             Opt::Fields => ValueKind::Fields,
+            Opt::MaxAge => ValueKind::Seconds,
+            Opt::SendVerificationRequest => ValueKind::SendHook,
         }
     }
 
@@ -489,6 +508,7 @@ impl Opt {
             Opt::KeyId => format!("key_id: env(\"{upper}_KEY_ID\")"),
             Opt::PrivateKey => format!("private_key: env(\"{upper}_PRIVATE_KEY\")"),
             Opt::AllowedTenants => "allowed_tenants: [\"..\"]".to_owned(),
+            Opt::Server => "server: env(\"EMAIL_SERVER\")".to_owned(),
             other => format!("{}: \"https://..\"", other.name()),
         }
     }
@@ -729,6 +749,19 @@ pub const PROVIDERS: &[ProviderSpec] = &[
             optional(Opt::Name),
         ],
     },
+    ProviderSpec {
+        name: "Email",
+        kind: ProviderKind::Email,
+        default_id: Some("email"),
+        options: &[
+            required(Opt::Server),
+            optional(Opt::From),
+            optional(Opt::Id),
+            optional(Opt::Name),
+            optional(Opt::MaxAge),
+            optional(Opt::SendVerificationRequest),
+        ],
+    },
 ];
 
 const fn preset(
@@ -853,6 +886,10 @@ mod tests {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            (ValueKind::Seconds, _) => format!("`{name}` (seconds)"),
+            (ValueKind::SendHook, _) => {
+                format!("`{name}: \\|request, state\\| async move {{ .. }}` (replaces the mail)")
+            }
             (ValueKind::IdLiteral, None)
             | (ValueKind::Text | ValueKind::Config | ValueKind::ClientAuth, _) => {
                 format!("`{name}`")

@@ -286,6 +286,16 @@ where
     Arc::new(move |a| Box::pin(f(a)))
 }
 
+/// Boxes an e-mail provider's `send_verification_request` (its output already converted
+/// by `SendVerificationRequestReturn`, on the user's expression).
+pub fn send_verification_request<F, Fut>(f: F) -> crate::config::SendVerificationRequestFn
+where
+    F: Fn(crate::config::VerificationRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<(), crate::config::EventError>> + Send + 'static,
+{
+    Arc::new(move |a| Box::pin(f(a)))
+}
+
 #[cfg(test)]
 mod tests {
     /// The module is named after the crate version, as `auth-macros` (pinned to the same

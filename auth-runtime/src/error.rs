@@ -114,6 +114,42 @@ pub enum ConfigError {
     /// without `:`).
     #[error("the TOTP settings are not valid: {0}")]
     InvalidTotp(String),
+    /// An e-mail provider is configured but the runtime was built without the `email` feature.
+    #[error(
+        "provider `{0}` is an e-mail provider, and auth-runtime was built without the `email` feature: enable it (`auth-runtime = {{ version = \"..\", features = [\"email\"] }}`)"
+    )]
+    EmailDisabled(String),
+    /// An e-mail provider without an adapter (Auth.js's `MissingAdapter`): its tokens and
+    /// users live in the database.
+    #[error(
+        "provider `{0}` signs in by e-mail and needs a database adapter for its one-time tokens and users: start with `Auth::with_adapter(config, Arc::new(adapter))` (e.g. `SqliteAdapter::connect(\"sqlite://auth.db\")`)"
+    )]
+    EmailNeedsAdapter(String),
+    /// The e-mail provider's `server` is not an SMTP URL it can use.
+    #[error(
+        "the SMTP server of provider `{id}` is not valid: {reason} (use `smtps://user:password@host:465` or `smtp://user:password@host:587?tls=required`)"
+    )]
+    InvalidEmailServer {
+        /// The provider's id.
+        id: String,
+        /// What is wrong (never the password).
+        reason: String,
+    },
+    /// The e-mail provider's `from` is not a mailbox (`Name <address>` or `address`).
+    #[error(
+        "the `from` of provider `{id}` is not a mailbox: `{from}` (write `\"Example <no-reply@example.com>\"`)"
+    )]
+    InvalidEmailFrom {
+        /// The provider's id.
+        id: String,
+        /// The value.
+        from: String,
+    },
+    /// The e-mail provider's `max_age` is zero or longer than the session limit.
+    #[error(
+        "the `max_age` of provider `{0}` is out of range: use 1 s to 400 days (Auth.js's default is 24 hours)"
+    )]
+    InvalidEmailMaxAge(String),
 }
 
 impl std::fmt::Debug for ConfigError {

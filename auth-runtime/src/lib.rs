@@ -36,6 +36,8 @@ pub mod clock;
 pub mod config;
 mod cookies;
 mod csrf;
+#[cfg(feature = "email")]
+pub mod email;
 mod error;
 mod flow;
 #[cfg(any(feature = "axum", feature = "actix"))]
@@ -149,6 +151,7 @@ pub use auth::{
 ///   | `Oidc` | `id`, `issuer`, `client_id`, `client_secret` | `name`, `scope`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `OAuth` | `id`, `authorization_url`, `token_url`, `userinfo_url`, `client_id`, `client_secret` | `name`, `scope`, `profile: fn(&serde_json::Value) -> Option<Profile>`, `client_auth`, `allow_dangerous_email_account_linking: bool` |
 ///   | `Passkey` |  | `rp_name`, `rp_id`, `id` (default `"passkey"`), `name` |
+///   | `Email` | `server` | `from`, `id` (default `"email"`), `name`, `max_age` (seconds), `send_verification_request: \|request, state\| async move { .. }` (replaces the mail) |
 ///
 ///   `id` is a string literal (it appears in URLs such as `/api/auth/signin/<id>`; two
 ///   providers may not share one). A closure `authorize` binds its parameters by name, in
@@ -168,6 +171,14 @@ pub use auth::{
 ///   host (the default) or a parent domain of it, `rp_name` the name authenticators show
 ///   (the host by default). The ceremonies are served at `webauthn-options/<id>` and
 ///   `callback/<id>`; [`Auth::passkeys`] and [`Auth::remove_passkey`] list and remove them.
+///
+///   `Email` (feature `email`) mails one-time sign-in links through the SMTP `server`
+///   (`smtps://user:pass@host:465`, `smtp://user:pass@host:587?tls=required`) from `from`,
+///   valid `max_age` seconds (24 hours by default); it needs an adapter
+///   ([`Auth::with_adapter`]), else [`Auth::new`] refuses to start
+///   ([`ConfigError::EmailNeedsAdapter`]). `send_verification_request` binds `request` (a
+///   [`config::VerificationRequest`]) and `state` by name and returns `()` or
+///   `Result<(), E>`; it replaces the mail.
 ///
 ///   `fields: { .. }` declares a credentials provider's form instead of the default
 ///   username/password one (where `authorize` reads `credentials.get("username")`). Each
@@ -225,7 +236,7 @@ pub use auth::{
 ///   | `session` | `session: serde_json::Value`, `user_id: Option<String>` |
 ///   | `sign_in_failed` | `provider: String`, `identifier: Option<String>`, `ip: Option<IpAddr>`, `code: String` (`authorize` refused; no password) |
 ///   | `locked_out` | `provider: String`, `identifier: Option<String>`, `ip: Option<IpAddr>`, `limit: LimitKind`, `retry_after: Duration` (a rate limit refused) |
-/// - `pages: { sign_in: "/login", sign_out: "..", error: ".." }` — custom pages.
+/// - `pages: { sign_in: "/login", sign_out: "..", error: "..", verify_request: ".." }` — custom pages.
 /// - `base_path: "/api/auth"` and `trust_host: bool`.
 /// - `trust_proxy: bool` — read the client's address ([`RequestInfo::client_ip`]) from a
 ///   reverse proxy's `X-Forwarded-For` (else `Forwarded: for=`), its last hop only (the one

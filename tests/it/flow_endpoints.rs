@@ -273,6 +273,7 @@ async fn custom_pages_are_redirects() {
         sign_in: Some("/login".to_owned()),
         sign_out: Some("/logout".to_owned()),
         error: Some("/oops".to_owned()),
+        verify_request: None,
     });
     let mut b = Browser::new(auth(config));
     let res = b

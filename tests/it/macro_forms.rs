@@ -182,7 +182,7 @@ async fn two_providers_two_forms_two_types() {
                 .iter()
                 .map(|f| (f.name.as_str(), f.required))
                 .collect(),
-            Provider::OAuth(_) | Provider::Passkey(_) => Vec::new(),
+            Provider::OAuth(_) | Provider::Passkey(_) | Provider::Email(_) => Vec::new(),
         })
         .collect();
     assert_eq!(

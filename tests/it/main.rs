@@ -21,6 +21,7 @@ mod browser_passkeys;
 mod clock;
 mod db_postgres;
 mod db_sqlite;
+mod email_signin;
 mod example_app;
 mod flow_bad_input;
 mod flow_endpoints;

@@ -11,6 +11,7 @@
 //! | [`node`] | running the JavaScript peers in `tests/js` |
 //! | [`passkey`] | a software passkey authenticator (ES256) answering the flow's WebAuthn options |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
+//! | [`smtp`] | a real SMTP server (aiosmtpd) per test, the messages it received |
 //! | [`adapter_suite`](mod@adapter_suite), [`db_suite`](mod@db_suite) | the suites run against both databases |
 //!
 //! A test fails by panicking, so the helpers unwrap freely: a panic here is a failed test
@@ -30,6 +31,7 @@ pub mod node;
 pub mod oauth;
 pub mod passkey;
 pub mod postgres;
+pub mod smtp;
 pub mod sqlite;
 
 /// Serves `router` on a free loopback port (in the calling test's runtime) and returns the

@@ -11,6 +11,7 @@ mod handlers;
 mod limits;
 mod providers;
 mod second_factor;
+mod send_hook;
 mod settings;
 mod sign_in;
 mod state;

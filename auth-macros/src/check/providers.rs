@@ -10,8 +10,8 @@ use super::{keyed, single_ident};
 use crate::ast::ProviderDef;
 use crate::ctxt::{Ctxt, backticked};
 use crate::model::{
-    Authorize, Client, ConfigValue, Credentials, Form, FormField, Login, NamedPreset, OAuth, Oidc,
-    Passkey, Preset, Provider,
+    Authorize, Client, ConfigValue, Credentials, Email, Form, FormField, Login, NamedPreset, OAuth,
+    Oidc, Passkey, Preset, Provider, SendHook,
 };
 use crate::spec::{self, ClientAuth, Opt, ProviderKind, ProviderSpec, ValueKind};
 
@@ -156,7 +156,12 @@ fn value<'a>(cx: &Ctxt, opt: Opt, e: &'a Expr) -> Option<Value<'a>> {
             rp_id(cx, e)?;
             Value::Expr(e)
         }
-        ValueKind::Text | ValueKind::Flag | ValueKind::Profile | ValueKind::List => Value::Expr(e),
+        ValueKind::SendHook => Value::SendHook(super::send_hook::read(cx, e)?),
+        ValueKind::Text
+        | ValueKind::Flag
+        | ValueKind::Profile
+        | ValueKind::List
+        | ValueKind::Seconds => Value::Expr(e),
     })
 }
 
@@ -281,6 +286,7 @@ enum Value<'a> {
     ClientAuth(ClientAuth),
     Authorize(Authorize<'a>),
     Fields(Vec<FormField>),
+    SendHook(SendHook<'a>),
     /// Checked by rustc where it is used (strings, flags, closures).
     Expr(&'a Expr),
 }
@@ -334,6 +340,13 @@ impl<'a> Values<'a> {
             ty: syn::Ident::new(&spec::form_type_name(&id), proc_macro2::Span::call_site()),
             fields: fields.clone(),
         })
+    }
+
+    fn send_hook(&self) -> Option<SendHook<'a>> {
+        match self.get(Opt::SendVerificationRequest)? {
+            Value::SendHook(h) => Some(*h),
+            _ => None,
+        }
     }
 
     fn client_auth(&self) -> Option<ClientAuth> {
@@ -442,6 +455,14 @@ impl<'a> Values<'a> {
                 rp_name: self.expr(Opt::RpName),
                 rp_id: self.expr(Opt::RpId),
             }),
+            ProviderKind::Email => Provider::Email(Email {
+                server: self.config(Opt::Server)?,
+                from: self.expr(Opt::From),
+                id: self.id(),
+                name: self.expr(Opt::Name),
+                max_age: self.expr(Opt::MaxAge),
+                send: self.send_hook(),
+            }),
         })
     }
 }
@@ -464,6 +485,7 @@ mod tests {
                     ValueKind::Config => quote!(#key: env("X")),
                     ValueKind::Fields => quote!(#key: { email: {} }),
                     ValueKind::List => quote!(#key: ["x"]),
+                    ValueKind::SendHook => quote!(#key: |request| async move {}),
                     _ => quote!(#key: value),
                 }
             });
@@ -485,6 +507,7 @@ mod tests {
                 Provider::Oidc(_) => ProviderKind::Oidc,
                 Provider::OAuth(_) => ProviderKind::OAuth,
                 Provider::Passkey(_) => ProviderKind::Passkey,
+                Provider::Email(_) => ProviderKind::Email,
             };
             assert_eq!(kind, spec.kind);
             let set = |o: Opt| match &providers[0] {
@@ -536,6 +559,15 @@ mod tests {
                     Opt::Name => p.name.is_some(),
                     Opt::RpName => p.rp_name.is_some(),
                     Opt::RpId => p.rp_id.is_some(),
+                    _ => false,
+                },
+                Provider::Email(e) => match o {
+                    Opt::Server => true,
+                    Opt::From => e.from.is_some(),
+                    Opt::Id => e.id.is_some(),
+                    Opt::Name => e.name.is_some(),
+                    Opt::MaxAge => e.max_age.is_some(),
+                    Opt::SendVerificationRequest => e.send.is_some(),
                     _ => false,
                 },
             };

@@ -43,6 +43,7 @@ pub fn pages<'a>(cx: &Ctxt, list: &'a [KeyValue]) -> Pages<'a> {
             PageKey::SignIn => &mut pages.sign_in,
             PageKey::SignOut => &mut pages.sign_out,
             PageKey::Error => &mut pages.error,
+            PageKey::VerifyRequest => &mut pages.verify_request,
         };
         *slot = Some(&kv.value);
     }

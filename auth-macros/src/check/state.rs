@@ -1,10 +1,10 @@
-//! The application state: a handler or `authorize` may bind `state` only when `auth!`
+//! The application state: a handler, `authorize` or `send_verification_request` may bind `state` only when `auth!`
 //! declares its type (`state: AppState`).
 
 use proc_macro2::Ident;
 
 use crate::ctxt::Ctxt;
-use crate::model::{Authorize, Model, Provider};
+use crate::model::{Authorize, Model, Provider, SendHook};
 
 pub fn check(cx: &Ctxt, model: &Model) {
     if model.state.is_some() {
@@ -16,6 +16,10 @@ pub fn check(cx: &Ctxt, model: &Model) {
         Provider::Credentials(c) => match c.authorize {
             Authorize::Closure(c) => c.state,
             Authorize::Expr(_) => None,
+        },
+        Provider::Email(e) => match e.send {
+            Some(SendHook::Closure { state, .. }) => state,
+            _ => None,
         },
         _ => None,
     });

@@ -228,12 +228,14 @@ fn pages(pages: &Pages) -> Option<TokenStream> {
         sign_in,
         sign_out,
         error,
+        verify_request,
     } = pages;
     let rt = runtime();
     let set: Vec<TokenStream> = [
         ("sign_in", sign_in),
         ("sign_out", sign_out),
         ("error", error),
+        ("verify_request", verify_request),
     ]
     .into_iter()
     .filter_map(|(name, e)| {

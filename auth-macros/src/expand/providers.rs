@@ -8,7 +8,9 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use super::{call, private, respan, runtime};
-use crate::model::{Authorize, ConfigValue, Login, NamedPreset, Passkey, Preset, Provider};
+use crate::model::{
+    Authorize, ConfigValue, Email, Login, NamedPreset, Passkey, Preset, Provider, SendHook,
+};
 use crate::spec::{self, ClientAuth, Opt, ProviderKind};
 
 /// One provider; `typed_user` when `user: { .. }` declares the generated `User`, which
@@ -85,6 +87,96 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
                 set,
             )
         }
+        Provider::Email(e) => email(e),
+    }
+}
+
+/// `Email { .. }`: `providers::email(server)` with the written options over it.
+fn email(e: &Email) -> TokenStream {
+    let rt = runtime();
+    let server = config(e.server);
+    let mut set: Vec<TokenStream> = e.id.map(set_id).into_iter().collect();
+    set.extend(
+        e.name
+            .map(|v| set_field("name", call(quote!(#rt::config::TextValue::into_text), v))),
+    );
+    set.extend(
+        e.from
+            .map(|v| set_field("from", call(quote!(#rt::config::TextValue::into_text), v))),
+    );
+    set.extend(e.max_age.map(|v| {
+        set_field(
+            "max_age",
+            call(quote!(#rt::config::SecondsValue::into_seconds), v),
+        )
+    }));
+    set.extend(e.send.map(|hook| {
+        let hook = send_hook(hook);
+        quote!(send_verification_request: ::core::option::Option::Some(#hook))
+    }));
+    quote! {
+        #rt::Provider::Email(#rt::config::EmailProvider {
+            #(#set,)*
+            ..#rt::providers::email(#server)
+        })
+    }
+}
+
+/// `send_verification_request` boxed: a closure with its parameters bound by name (the
+/// state cloned into it), or an expression called with the request. What the future yields
+/// is converted by `SendVerificationRequestReturn` on the user's expression, so a wrong
+/// return type is reported there, in the trait's words.
+fn send_hook(hook: SendHook) -> TokenStream {
+    let (rt, p) = (runtime(), private());
+    let arg = Ident::new("__request", Span::call_site());
+    let future = Ident::new("__future", Span::call_site());
+    let convert = quote!(#rt::config::SendVerificationRequestReturn::into_send_outcome);
+    let (closure, request, state) = match hook {
+        SendHook::Expr(e) => {
+            let span = e.span();
+            let wrapper = respan(quote!(#p::send_verification_request), span);
+            let convert = respan(convert, span);
+            let request_type = respan(quote!(#rt::config::VerificationRequest), span);
+            let hook = Ident::new("__hook", Span::call_site());
+            return quote_spanned! {span=>
+                #wrapper({
+                    let #hook = #e;
+                    move |#arg: #request_type| {
+                        let #future = #hook(#arg);
+                        async move { #convert(#future.await) }
+                    }
+                })
+            };
+        }
+        SendHook::Closure {
+            closure,
+            request,
+            state,
+        } => (closure, request, state),
+    };
+    let span = closure.span();
+    let wrapper = respan(quote!(#p::send_verification_request), span);
+    let request = match request {
+        Some(pat) => quote!(let #pat = #arg;),
+        None => quote!(let _ = #arg;),
+    };
+    let (outer, inner) = super::state_clones(state);
+    let body = &closure.body;
+    let body_span = body.span();
+    let convert = respan(convert, body_span);
+    // The user's future awaited inside ours: every generated token of the conversion is on
+    // the body's span, so a wrong output is reported on it.
+    let converted = quote_spanned!(body_span=> async move { #convert((#body).await) });
+    let request_type = respan(quote!(#rt::config::VerificationRequest), span);
+    quote_spanned! {span=>
+        #wrapper({
+            #outer
+            move |#arg: #request_type| {
+                #request
+                #inner
+                #converted
+            }
+        })
     }
 }
 
@@ -349,6 +441,7 @@ fn constructor(kind: ProviderKind) -> &'static str {
         ProviderKind::Oidc => "oidc",
         ProviderKind::OAuth => "oauth",
         ProviderKind::Passkey => "passkey",
+        ProviderKind::Email => "email",
     }
 }
 

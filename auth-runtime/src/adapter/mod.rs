@@ -341,6 +341,15 @@ pub trait Adapter: Send + Sync + 'static {
         token: &'a str,
     ) -> AdapterFuture<'a, Option<VerificationToken>>;
 
+    /// Deletes every verification token of `identifier`: a new e-mail sign-in link
+    /// replaces the pending ones. Returns how many. The default deletes nothing (`Ok(0)`):
+    /// older links then stay valid until used or expired, as in Auth.js; the shipped
+    /// adapters delete them.
+    fn delete_verification_tokens<'a>(&'a self, identifier: &'a str) -> AdapterFuture<'a, u64> {
+        let _ = identifier;
+        Box::pin(async { Ok(0) })
+    }
+
     /// A user's live sessions, oldest first ("where am I signed in").
     fn list_user_sessions<'a>(&'a self, user_id: &'a str)
     -> AdapterFuture<'a, Vec<AdapterSession>>;

@@ -33,6 +33,9 @@ pub struct Pages {
     pub sign_out: Option<String>,
     /// Error page.
     pub error: Option<String>,
+    /// The page shown after an e-mail sign-in link was sent (Auth.js's `verifyRequest`);
+    /// it receives `?provider={id}&type=email`.
+    pub verify_request: Option<String>,
 }
 
 /// The whole configuration: what `auth!` emits as `config()`.

@@ -8,6 +8,7 @@
 mod auth_config;
 mod callbacks;
 mod credentials_error;
+mod email;
 mod events;
 mod limits;
 mod options;
@@ -30,6 +31,10 @@ pub use callbacks::{
     SignInFn,
 };
 pub use credentials_error::{AuthorizeReturn, CredentialsError, OkOrDefault};
+pub use email::{
+    DEFAULT_EMAIL_FROM, DEFAULT_EMAIL_MAX_AGE, EmailProvider, SendVerificationRequestFn,
+    SendVerificationRequestReturn, VerificationRequest,
+};
 pub use events::{
     CreateUserEventArgs, EventError, EventFn, EventReturn, Events, LimitKind, LinkAccountEventArgs,
     LockedOutEventArgs, SessionEventArgs, SignInEventArgs, SignInFailedEventArgs, SignOutEventArgs,

@@ -212,6 +212,8 @@ pub enum Provider {
     OAuth(OAuthProvider),
     /// Passkeys (`Passkey { .. }`).
     Passkey(PasskeyProvider),
+    /// E-mail sign-in links (`Email { .. }`).
+    Email(super::EmailProvider),
 }
 
 impl Provider {
@@ -221,6 +223,7 @@ impl Provider {
             Provider::Credentials(p) => &p.id,
             Provider::OAuth(p) => &p.id,
             Provider::Passkey(p) => &p.id,
+            Provider::Email(p) => &p.id,
         }
     }
 
@@ -230,16 +233,18 @@ impl Provider {
             Provider::Credentials(p) => &p.name,
             Provider::OAuth(p) => &p.name,
             Provider::Passkey(p) => &p.name,
+            Provider::Email(p) => &p.name,
         }
     }
 
-    /// Auth.js's provider type: `"credentials"`, `"oauth"`, `"oidc"` or `"webauthn"`.
+    /// Auth.js's provider type: `"credentials"`, `"oauth"`, `"oidc"`, `"webauthn"` or `"email"`.
     pub fn kind(&self) -> &'static str {
         match self {
             Provider::Credentials(_) => "credentials",
             Provider::OAuth(p) if p.kind == AccountType::Oidc => "oidc",
             Provider::OAuth(_) => "oauth",
             Provider::Passkey(_) => "webauthn",
+            Provider::Email(_) => "email",
         }
     }
 }

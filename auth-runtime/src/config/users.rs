@@ -93,6 +93,8 @@ pub enum AccountType {
     /// A passkey (WebAuthn; Auth.js's `"webauthn"`): `provider_account_id` is the
     /// credential id.
     Webauthn,
+    /// An e-mail sign-in link (`Email { .. }`).
+    Email,
 }
 
 /// The provider account a sign-in came through (Auth.js's `account`).

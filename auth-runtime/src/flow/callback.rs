@@ -122,6 +122,13 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
         Provider::OAuth(p) => Err(FlowError::Configuration(
             crate::ConfigError::OAuthDisabled(p.id.clone()).to_string(),
         )),
+        #[cfg(feature = "email")]
+        Provider::Email(p) => inner.email_callback(ctx, req, p).await,
+        // Refused by `Auth::new` (`ConfigError::EmailDisabled`).
+        #[cfg(not(feature = "email"))]
+        Provider::Email(p) => Err(FlowError::Configuration(
+            crate::ConfigError::EmailDisabled(p.id.clone()).to_string(),
+        )),
     }
 }
 

@@ -38,6 +38,14 @@ pub(crate) enum FlowError {
     /// challenge cookie to clear.
     #[cfg_attr(not(feature = "passkey"), allow(dead_code))]
     WebAuthn(String, Vec<SetCookie>),
+    /// An e-mail sign-in link cannot be used: unknown, spent, expired, tampered with or made
+    /// for another address (`Verification`, error page, 403); the detail is logged.
+    #[cfg_attr(not(feature = "email"), allow(dead_code))]
+    Verification(&'static str),
+    /// The address of an e-mail sign-in is not a valid single address (`EmailSignin`,
+    /// sign-in page; Auth.js answers `Configuration`).
+    #[cfg_attr(not(feature = "email"), allow(dead_code))]
+    EmailSignin,
     /// The database cannot be reached (503 with a JSON body, no redirect).
     Unavailable(String),
     /// Anything else (`Configuration`, error page).
@@ -175,6 +183,8 @@ impl FlowError {
             FlowError::AccountNotLinked(_) => (true, "OAuthAccountNotLinked"),
             FlowError::TooManyAttempts(_) => (true, "TooManyAttempts"),
             FlowError::WebAuthn(..) => (true, "WebAuthnVerificationError"),
+            FlowError::Verification(_) => (false, "Verification"),
+            FlowError::EmailSignin => (true, "EmailSignin"),
             FlowError::Unavailable(_) => (false, "ServiceUnavailable"),
             FlowError::Configuration(_) => (false, "Configuration"),
         }
@@ -219,6 +229,19 @@ impl FlowError {
             }
             FlowError::WebAuthn(reason, _) => {
                 tracing::warn!(action, reason = %reason, "passkey ceremony refused (WebAuthnVerificationError)")
+            }
+            FlowError::Verification(reason) => {
+                tracing::info!(
+                    action,
+                    reason,
+                    "e-mail sign-in refused: the link is not valid (Verification)"
+                )
+            }
+            FlowError::EmailSignin => {
+                tracing::info!(
+                    action,
+                    "e-mail sign-in refused: the address is not valid (EmailSignin)"
+                )
             }
             FlowError::Unavailable(reason) => {
                 tracing::error!(action, reason = %reason, "request failed: the database is unavailable (503)")

@@ -1,3 +1,6 @@
+//! `GET /verify-request`: "check your e-mail", after an e-mail sign-in link was sent (the
+//! configured `verify_request` page is where the flow redirects instead).
+//!
 //! `GET /error?error=X`: the error page (403 for `AccessDenied`/`Verification`, 500 for
 //! `Configuration`, 200 otherwise, as Auth.js), or a redirect to the custom error page.
 
@@ -38,4 +41,18 @@ pub(crate) fn get<T: TokenData, U: SessionUserData>(
     }
     let sign_in_url = inner.action_url(ctx, "signin");
     Reply::html(status_of(code), crate::pages::error(code, &sign_in_url))
+}
+
+/// The built-in "check your e-mail" page, naming the site (its origin as a link).
+pub(crate) fn verify_request<T: TokenData, U: SessionUserData>(
+    inner: &Inner<T, U>,
+    ctx: &Ctx<'_>,
+) -> Reply {
+    if let Some(page) = &inner.config.pages.verify_request {
+        return Reply::redirect(page.clone());
+    }
+    Reply::html(
+        StatusCode::OK,
+        crate::pages::verify_request(ctx.origin.as_str()),
+    )
 }

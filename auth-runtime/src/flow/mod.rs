@@ -18,6 +18,8 @@ mod context;
 mod credentials_error;
 mod csrf;
 mod database;
+#[cfg(feature = "email")]
+pub(crate) mod email;
 mod error;
 mod error_page;
 mod events;
@@ -171,6 +173,7 @@ async fn dispatch<T: TokenData, U: SessionUserData>(
             "UnknownAction",
             "the second factor is not enabled (auth-runtime's `totp` feature)",
         )),
+        (Action::VerifyRequest, _) => Ok(error_page::verify_request(inner, ctx)),
     }
 }
 

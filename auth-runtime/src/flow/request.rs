@@ -56,7 +56,7 @@ impl Req {
             Reply::bad_request(
                 StatusCode::BAD_REQUEST,
                 "UnknownAction",
-                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout, error or webauthn-options/provider",
+                "unknown auth action; expected csrf, providers, session, signin[/provider], callback/provider, signout, verify-request, error or webauthn-options/provider",
             )
         };
         let (action, provider) = match segments.as_slice() {
@@ -77,7 +77,9 @@ impl Req {
         };
 
         let allowed: &[Method] = match (action, &provider) {
-            (Action::Csrf | Action::Providers | Action::Error, _) => &[Method::GET],
+            (Action::Csrf | Action::Providers | Action::Error | Action::VerifyRequest, _) => {
+                &[Method::GET]
+            }
             (Action::Session | Action::SignOut, _) => &[Method::GET, Method::POST],
             (Action::SignIn, None) => &[Method::GET],
             (Action::SignIn, Some(_)) => &[Method::POST],
@@ -157,6 +159,8 @@ pub(crate) enum Action {
     WebauthnOptions,
     /// `totp/verify` and `totp/enroll`: the second factor (not Auth.js; feature `totp`).
     Totp,
+    /// `GET /verify-request`: "check your e-mail" after a sign-in link was sent.
+    VerifyRequest,
 }
 
 impl Action {
@@ -171,6 +175,7 @@ impl Action {
             "error" => Action::Error,
             "webauthn-options" => Action::WebauthnOptions,
             "totp" => Action::Totp,
+            "verify-request" => Action::VerifyRequest,
             _ => return None,
         })
     }
@@ -186,6 +191,7 @@ impl Action {
             Action::Error => "error",
             Action::WebauthnOptions => "webauthn-options",
             Action::Totp => "totp",
+            Action::VerifyRequest => "verify-request",
         }
     }
 }

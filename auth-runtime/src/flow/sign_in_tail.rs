@@ -92,7 +92,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// Runs `sign_in`: `Ok(None)` to go on, `Ok(Some(redirect))` when it returned a URL,
     /// [`FlowError::AccessDenied`] when it refused.
-    async fn run_sign_in(
+    pub(super) async fn run_sign_in(
         &self,
         ctx: &Ctx<'_>,
         user: &User,
@@ -144,6 +144,10 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             AccountType::Credentials => database::credentials_sign_in(db, user).await?,
             // A passkey's user was just read from the database.
             AccountType::Webauthn => database::SignedInUser::found(user.clone()),
+            AccountType::Email => {
+                let verified = crate::util::unix_secs(self.now());
+                database::email_sign_in(db, user, verified).await?
+            }
             _ => database::oauth_sign_in(db, user, account, allow_email_linking).await?,
         };
         // The adapters do not store `extra` (`auth! { user: { .. } }`): the provider's

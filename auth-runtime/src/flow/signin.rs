@@ -56,6 +56,13 @@ pub(crate) async fn get<T: TokenData, U: SessionUserData>(
                 action: inner.action_url(ctx, &format!("callback/{}", k.id)),
                 fields: Vec::new(),
             },
+            Provider::Email(e) => PageProvider {
+                id: e.id.clone(),
+                name: e.name.clone(),
+                kind: p.kind(),
+                action: inner.action_url(ctx, &format!("signin/{}", e.id)),
+                fields: vec![crate::pages::email_field()],
+            },
         })
         .collect();
     let passkey = inner
@@ -104,7 +111,11 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
     let Some(provider) = inner.config.providers.iter().find(|p| p.id() == id) else {
         return Ok(Reply::unknown_provider(id));
     };
-    #[cfg_attr(not(feature = "oauth"), allow(unused_variables))]
+    // The callback URL's cookie; an e-mail link carries the URL itself.
+    #[cfg_attr(
+        not(any(feature = "oauth", feature = "email")),
+        allow(unused_variables)
+    )]
     let (callback_url, callback_cookie) = inner.callback_url(ctx, req.callback_url_param()).await;
     match provider {
         // Auth.js: signing in with credentials (or a passkey) goes through the sign-in page.
@@ -127,6 +138,17 @@ pub(crate) async fn post<T: TokenData, U: SessionUserData>(
         #[cfg(not(feature = "oauth"))]
         Provider::OAuth(o) => Err(FlowError::Configuration(
             crate::ConfigError::OAuthDisabled(o.id.clone()).to_string(),
+        )),
+        #[cfg(feature = "email")]
+        Provider::Email(e) => {
+            inner
+                .email_send(ctx, req, e, (callback_url, callback_cookie))
+                .await
+        }
+        // Refused by `Auth::new` (`ConfigError::EmailDisabled`).
+        #[cfg(not(feature = "email"))]
+        Provider::Email(e) => Err(FlowError::Configuration(
+            crate::ConfigError::EmailDisabled(e.id.clone()).to_string(),
         )),
     }
 }

@@ -85,6 +85,9 @@ pub(crate) struct Inner<T, U> {
     /// The second factor (`second_factor: { totp: .. }`): its settings and keys.
     #[cfg(feature = "totp")]
     pub(crate) totp: Option<super::second_factor::Totp>,
+    /// The e-mail providers' token keys and SMTP transports (`None` without one).
+    #[cfg(feature = "email")]
+    pub(crate) email: Option<super::email::EmailState>,
 }
 
 fn valid_base_path(p: &str) -> bool {
@@ -117,6 +120,14 @@ impl<T, U> Inner<T, U> {
             (SessionStrategy::Database, None) => return Err(ConfigError::MissingAdapter),
         };
         validate(&config, &strategy, adapter.as_ref())?;
+        if adapter.is_none()
+            && let Some(p) = config
+                .providers
+                .iter()
+                .find(|p| matches!(p, Provider::Email(_)))
+        {
+            return Err(ConfigError::EmailNeedsAdapter(p.id().to_owned()));
+        }
         resolve_provider_env(&mut config)?;
         #[cfg(feature = "oauth")]
         for p in &config.providers {
@@ -130,6 +141,18 @@ impl<T, U> Inner<T, U> {
             }
         }
         let secrets = resolve_secrets(&config)?;
+        #[cfg(feature = "email")]
+        let email = {
+            let providers: Vec<&crate::config::EmailProvider> = config
+                .providers
+                .iter()
+                .filter_map(|p| match p {
+                    Provider::Email(e) => Some(e),
+                    _ => None,
+                })
+                .collect();
+            super::email::EmailState::new(&providers, &secrets)?
+        };
         let csrf_secret = crate::csrf::secret_material(&secrets);
         #[cfg(feature = "totp")]
         let totp = super::second_factor::Totp::new(&config, &secrets)?;
@@ -190,6 +213,8 @@ impl<T, U> Inner<T, U> {
             clock,
             #[cfg(feature = "totp")]
             totp,
+            #[cfg(feature = "email")]
+            email,
         })
     }
 
@@ -295,6 +320,14 @@ fn validate<T, U>(
                 return Err(ConfigError::InvalidRpId(rp_id.clone()));
             }
         }
+        if let Provider::Email(e) = p {
+            if cfg!(not(feature = "email")) {
+                return Err(ConfigError::EmailDisabled(e.id.clone()));
+            }
+            if e.max_age == 0 || e.max_age > MAX_SESSION_AGE {
+                return Err(ConfigError::InvalidEmailMaxAge(e.id.clone()));
+            }
+        }
     }
     if config.second_factor.is_some() {
         if cfg!(not(feature = "totp")) {
@@ -337,6 +370,9 @@ fn resolve_provider_env<T, U>(config: &mut AuthConfig<T, U>) -> Result<(), Confi
             {
                 *v = ConfigValue::Literal(v.resolve_in(&env)?);
             }
+        }
+        if let Provider::Email(e) = p {
+            e.server = ConfigValue::Literal(e.server.resolve_in(&env)?);
         }
     }
     Ok(())

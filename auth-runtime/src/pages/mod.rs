@@ -25,10 +25,11 @@ pub struct PageProvider {
     pub id: String,
     /// Display name.
     pub name: String,
-    /// `"credentials"`, `"oauth"`, `"oidc"` or `"webauthn"`.
+    /// `"credentials"`, `"oauth"`, `"oidc"`, `"webauthn"` or `"email"`.
     pub kind: &'static str,
-    /// Absolute URL the form posts to (`/signin/{id}` or `/callback/credentials`; for a
-    /// passkey provider `/callback/{id}`, its options at `/webauthn-options/{id}` beside it).
+    /// Absolute URL the form posts to (`/signin/{id}` for OAuth and e-mail,
+    /// `/callback/credentials`; for a passkey provider `/callback/{id}`, its options at
+    /// `/webauthn-options/{id}` beside it).
     pub action: String,
     /// Credentials form fields, in order.
     pub fields: Vec<CredentialField>,
@@ -77,6 +78,13 @@ pub fn escape_html(value: &str) -> String {
 
 fn is_redirect_provider(kind: &str) -> bool {
     kind == "oauth" || kind == "oidc"
+}
+
+/// The one field of an e-mail provider's form (Auth.js's: `email`, required).
+pub fn email_field() -> CredentialField {
+    CredentialField::new("email", "Email", "email")
+        .with_placeholder("email@example.com")
+        .with_required(true)
 }
 
 /// Renders the sign-in page.
@@ -333,6 +341,29 @@ pub fn error(code: &str, sign_in_url: &str) -> String {
         body.push_str(&sign_in_link);
     }
     layout(heading, &body)
+}
+
+/// Renders the page shown after an e-mail sign-in link was sent (Auth.js's
+/// `verify-request`): "Check your email", and the site (`site_url`, its origin) as a link.
+pub fn verify_request(site_url: &str) -> String {
+    let host = site_url
+        .split_once("://")
+        .map_or(site_url, |(_, rest)| rest)
+        .trim_end_matches('/');
+    let link = if is_safe_link(site_url) {
+        format!(
+            "<p class=\"secondary-action\"><a class=\"site\" href=\"{}\">{}</a></p>\n",
+            Escaped(site_url),
+            Escaped(host)
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "<h1 id=\"title\">Check your email</h1>\n\
+         <p class=\"lead\">A sign in link has been sent to your email address.</p>\n{link}"
+    );
+    layout("Verify Request", &body)
 }
 
 /// Renders the page a browser gets when it is signed in but a `require` check refuses it

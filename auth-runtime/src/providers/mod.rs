@@ -31,7 +31,8 @@ use std::sync::Arc;
 
 use crate::config::{
     AccountType, AuthorizeFn, ClientAuth, ConfigValue, CredentialField, CredentialsProvider,
-    OAuthProvider, PasskeyProvider, Profile,
+    DEFAULT_EMAIL_FROM, DEFAULT_EMAIL_MAX_AGE, EmailProvider, OAuthProvider, PasskeyProvider,
+    Profile,
 };
 
 /// A passkey provider with Auth.js's id and name (`"passkey"`, `"Passkey"`); the relying
@@ -42,6 +43,19 @@ pub fn passkey() -> PasskeyProvider {
         name: "Passkey".to_owned(),
         rp_name: None,
         rp_id: None,
+    }
+}
+
+/// An e-mail sign-in provider with Auth.js's defaults (id `email`, name `Email`, `from`
+/// [`DEFAULT_EMAIL_FROM`], links valid 24 hours) sending through the SMTP `server`.
+pub fn email(server: ConfigValue) -> EmailProvider {
+    EmailProvider {
+        id: "email".to_owned(),
+        name: "Email".to_owned(),
+        server,
+        from: DEFAULT_EMAIL_FROM.to_owned(),
+        max_age: DEFAULT_EMAIL_MAX_AGE,
+        send_verification_request: None,
     }
 }
 

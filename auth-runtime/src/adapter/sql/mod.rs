@@ -140,6 +140,7 @@ fn kind_to_str(kind: AccountType) -> &'static str {
         AccountType::Oidc => "oidc",
         AccountType::Credentials => "credentials",
         AccountType::Webauthn => "webauthn",
+        AccountType::Email => "email",
     }
 }
 
@@ -149,6 +150,7 @@ fn kind_from_str(kind: &str) -> Result<AccountType, AdapterError> {
         "oidc" => Ok(AccountType::Oidc),
         "credentials" => Ok(AccountType::Credentials),
         "webauthn" => Ok(AccountType::Webauthn),
+        "email" => Ok(AccountType::Email),
         _ => Err(AdapterError::Corrupt("unknown account kind")),
     }
 }

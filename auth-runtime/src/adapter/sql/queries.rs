@@ -449,6 +449,17 @@ where
         })
     }
 
+    fn delete_verification_tokens<'a>(&'a self, identifier: &'a str) -> AdapterFuture<'a, u64> {
+        self.guard(async move {
+            let done = sqlx::query("DELETE FROM auth_verification_tokens WHERE identifier = $1")
+                .bind(identifier)
+                .execute(&self.pool)
+                .await
+                .map_err(err::<DB>("verification token"))?;
+            Ok(DB::rows_affected(&done))
+        })
+    }
+
     fn list_user_sessions<'a>(
         &'a self,
         user_id: &'a str,

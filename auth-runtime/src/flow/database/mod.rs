@@ -201,6 +201,46 @@ async fn credentials_attempt(db: &dyn Adapter, authorized: &User) -> Result<Atte
     })
 }
 
+/// E-mail sign-in (Auth.js's `handleLoginOrRegister` for `email`): the user with the
+/// address gets `email_verified = verified` (at every sign-in), or a user is created with
+/// the address verified. No account is linked.
+pub(crate) async fn email_sign_in(
+    db: &dyn Adapter,
+    by_email: &User,
+    verified: i64,
+) -> Result<SignedInUser, SignInError> {
+    let Some(email) = by_email.email.as_deref() else {
+        return Err(SignInError::MissingUserId);
+    };
+    retry_races("user", || email_attempt(db, email, verified)).await
+}
+
+/// One attempt of [`email_sign_in`].
+async fn email_attempt(
+    db: &dyn Adapter,
+    email: &str,
+    verified: i64,
+) -> Result<Attempt, SignInError> {
+    let Some(stored) = db.get_user_by_email(email).await? else {
+        let user = User {
+            email: Some(email.to_owned()),
+            email_verified: Some(verified),
+            ..User::default()
+        };
+        // A conflict: created meanwhile by a parallel sign-in with the same address.
+        return created(db.create_user(&user).await, false);
+    };
+    let wanted = User {
+        email_verified: Some(verified),
+        ..stored
+    };
+    Ok(match db.update_user(&wanted).await? {
+        Some(user) => Attempt::Done(SignedInUser::found(user)),
+        // Deleted meanwhile: create it on the next round.
+        None => Attempt::Raced(None),
+    })
+}
+
 /// Starts a session for `user_id` lasting `max_age` seconds from `now` (seconds since the
 /// epoch, the service's clock). Returns the cookie's value (a fresh [`SessionId`], or with
 /// an adapter storing tokens in clear a fresh [`SessionToken`]; cookie `Expires` =

@@ -1,0 +1,7 @@
+auth_runtime::auth! {
+    providers: [
+        Email { from: "Example <no-reply@example.com>" },
+    ],
+}
+
+fn main() {}
