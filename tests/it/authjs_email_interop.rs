@@ -43,6 +43,8 @@ struct World {
     database: TestDatabase,
     adapter: Arc<AuthJsPostgresAdapter>,
     sink: SmtpSink,
+    /// Both sides' secrets, the newest first (Auth.js's array, our `with_secrets`).
+    secrets: Vec<&'static str>,
 }
 
 impl World {
@@ -57,6 +59,7 @@ impl World {
             database,
             adapter: Arc::new(adapter),
             sink: SmtpSink::start(),
+            secrets: vec![SECRET],
         }
     }
 
@@ -68,8 +71,12 @@ impl World {
     /// One command through real Auth.js on this database. Its OIDC provider is configured
     /// but never used here (discovery only happens on use).
     fn authjs(&self, command: Value) -> Value {
+        let secret = match self.secrets[..] {
+            [one] => json!(one),
+            ref many => json!(many),
+        };
         let mut input = json!({
-            "secret": SECRET,
+            "secret": secret,
             "url": ORIGIN,
             "database": self.database.url,
             "issuer": "http://127.0.0.1:9/unused",
@@ -85,7 +92,14 @@ impl World {
     /// Auth.js's `POST /signin/email` for `address`: the one link it "mailed", after
     /// checking the answer and the recorded request.
     fn authjs_send(&self, address: &str, identifier: &str) -> String {
-        let out = self.authjs(json!({ "op": "emailSignin", "email": address }));
+        self.authjs_send_as(json!({ "email": address }), identifier)
+    }
+
+    /// [`World::authjs_send`] with more of the command (`verificationToken`).
+    fn authjs_send_as(&self, command: Value, identifier: &str) -> String {
+        let mut command = command;
+        command["op"] = json!("emailSignin");
+        let out = self.authjs(command);
         assert_eq!(out["status"], 302, "{out}");
         assert_eq!(
             out["location"],
@@ -133,7 +147,7 @@ impl World {
                     boxed(async move { session })
                 },
             )))
-            .with_secrets([SECRET])
+            .with_secrets(self.secrets.iter().copied())
             .with_url(ORIGIN);
         let adapter: Arc<dyn Adapter> = self.adapter.clone();
         Auth::with_adapter(config, adapter).expect("config")
@@ -210,7 +224,13 @@ impl World {
 
 /// Auth.js's e-mail token hash: hex SHA-256 of the token followed by the secret.
 fn authjs_hash(token: &str) -> String {
-    Sha256::digest(format!("{token}{SECRET}").as_bytes())
+    hash_with(token, SECRET)
+}
+
+/// Hex SHA-256 of the token followed by `secret` (Auth.js joins an array of secrets with
+/// `,`, as a template literal does).
+fn hash_with(token: &str, secret: &str) -> String {
+    Sha256::digest(format!("{token}{secret}").as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -524,5 +544,84 @@ async fn links_refused_on_both_sides() {
             .await,
         0
     );
+    w.done().await;
+}
+
+/// Rotated secrets: Auth.js's array of secrets (`AUTH_SECRET_1..3` then `AUTH_SECRET`) and
+/// ours in the same order hash a token with the same joined secret (`new,old`), so links
+/// cross over in both directions.
+#[tokio::test]
+async fn rotated_secrets_hash_alike() {
+    const NEW: &str = "rotated-secret-0123456789abcdef0123456789abcdef";
+    let mut w = World::new("authjs_mail_d").await;
+    w.secrets = vec![NEW, SECRET];
+    let auth = w.ours();
+    let router = app(&auth);
+
+    let theirs = w.authjs_send("gus@example.test", "gus@example.test");
+    let pending = w.pending("gus@example.test").await;
+    assert_eq!(
+        pending[0].0,
+        hash_with(&param(&theirs, "token"), &format!("{NEW},{SECRET}"))
+    );
+    let (status, location, session, _) = visit(&router, &theirs, None).await;
+    assert_eq!((status, location.as_str()), (302, DASHBOARD));
+    let session = session.expect("our session cookie");
+    assert_eq!(
+        w.authjs_session(&session)["user"]["email"],
+        "gus@example.test"
+    );
+
+    let ours = w.our_send(&auth, "gus@example.test").await;
+    let pending = w.pending("gus@example.test").await;
+    assert_eq!(
+        pending[0].0,
+        hash_with(&param(&ours, "token"), &format!("{NEW},{SECRET}"))
+    );
+    let (status, location, session) = w.authjs_follow(&ours);
+    assert_eq!((status, location.as_str()), (302, DASHBOARD));
+    let session = session.expect("Auth.js's session cookie");
+    let (id, _) = w.user("gus@example.test").await;
+    assert_eq!(
+        me(&router, &session).await,
+        (200, format!("{id} gus@example.test"))
+    );
+    w.done().await;
+}
+
+/// An Auth.js app may mail its own tokens (`generateVerificationToken`: a UUID, a code with
+/// characters the link percent-encodes): its links sign in on our server too, and are spent
+/// there. Ours stay 64 hex characters.
+#[tokio::test]
+async fn authjs_generated_tokens_of_other_shapes_sign_in_on_our_server() {
+    let w = World::new("authjs_mail_e").await;
+    let auth = w.ours();
+    let router = app(&auth);
+    for (n, token) in [
+        "5b0f6a7e-3c2d-4f1e-9a8b-7c6d5e4f3a2b",
+        "code 48+21/ab=&x?é",
+        "7",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let address = format!("hal{n}@example.test");
+        let link = w.authjs_send_as(
+            json!({ "email": address, "verificationToken": token }),
+            &address,
+        );
+        assert_eq!(param(&link, "token"), token);
+        assert_eq!(w.pending(&address).await[0].0, authjs_hash(token));
+        let (status, location, session, _) = visit(&router, &link, None).await;
+        assert_eq!((status, location.as_str()), (302, DASHBOARD), "{token}");
+        let session = session.expect("our session cookie");
+        assert_eq!(
+            w.authjs_session(&session)["user"]["email"],
+            address.as_str()
+        );
+        // Spent, on both sides.
+        assert_eq!(visit(&router, &link, None).await.1, verification());
+        assert_eq!(w.authjs_follow(&link).1, verification());
+    }
     w.done().await;
 }

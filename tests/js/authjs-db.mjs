@@ -12,7 +12,8 @@
 //       answer, or an e-mail link's query)
 //   {op: "emailSignin", email}         -> {status, location, cookies, mailed: [{identifier, url, expires}]}
 //       POST /signin/email {email} after GET /csrf: the links Auth.js "mailed" (expires in
-//       Unix seconds)
+//       Unix seconds); `verificationToken`, when given, is the provider's
+//       `generateVerificationToken` (Auth.js's documented way to mail other tokens)
 //   {op: "session", cookie}            -> {status, body, setCookies: [..]}
 //       GET /session with that Cookie header
 //   {op: "signout", cookie}            -> {status, location, setCookies: [..]}
@@ -65,6 +66,7 @@ const config = {
       name: "Email",
       from: "Auth.js <no-reply@authjs.dev>",
       maxAge: 24 * 60 * 60,
+      ...(input.verificationToken ? { generateVerificationToken: () => input.verificationToken } : {}),
       async sendVerificationRequest({ identifier, url, expires }) {
         mailed.push({ identifier, url, expires: Math.floor(expires.valueOf() / 1000) });
       },
