@@ -10,6 +10,7 @@ mod adapter_postgres;
 mod adapter_sqlite;
 mod app_mistakes;
 mod authjs_db_interop;
+mod authjs_email_interop;
 mod axum_csrf;
 mod axum_extractors;
 mod axum_guards;

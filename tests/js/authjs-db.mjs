@@ -1,12 +1,19 @@
 // Real Auth.js (@auth/core) on its real PostgreSQL adapter (@auth/pg-adapter, database session
-// strategy) for tests/it/authjs_db_interop.rs. Reads one JSON command on stdin, prints one JSON
-// answer on stdout. Every command carries {secret, url, database, issuer, clientId, clientSecret}:
-// the auth secret, the app's URL, the PostgreSQL URL and the oidc-provider client.
+// strategy) for tests/it/authjs_db_interop.rs and tests/it/authjs_email_interop.rs. Reads one
+// JSON command on stdin, prints one JSON answer on stdout. Every command carries {secret, url,
+// database, issuer, clientId, clientSecret}: the auth secret, the app's URL, the PostgreSQL URL
+// and the oidc-provider client. Providers: `oidc` (that client) and `email` (Auth.js's e-mail
+// provider type, its `sendVerificationRequest` recording the link instead of mailing it).
 //
 //   {op: "signin"}                     -> {status, location, cookies: {name: value}}
 //       POST /signin/oidc after GET /csrf: the redirect to the provider, the check cookies
-//   {op: "callback", cookies, query}   -> {status, location, cookies}
-//       GET /callback/oidc?<query> with those cookies (the provider's answer)
+//   {op: "callback", cookies, query, provider?} -> {status, location, cookies}
+//       GET /callback/<provider, oidc by default>?<query> with those cookies (the provider's
+//       answer, or an e-mail link's query)
+//   {op: "emailSignin", email}         -> {status, location, cookies, mailed: [{identifier, url, expires}]}
+//       POST /signin/email {email} after GET /csrf: the links Auth.js "mailed" (expires in
+//       Unix seconds); `verificationToken`, when given, is the provider's
+//       `generateVerificationToken` (Auth.js's documented way to mail other tokens)
 //   {op: "session", cookie}            -> {status, body, setCookies: [..]}
 //       GET /session with that Cookie header
 //   {op: "signout", cookie}            -> {status, location, setCookies: [..]}
@@ -30,6 +37,8 @@ const input = JSON.parse(await new Promise((resolve) => {
 const pool = new pg.Pool({ connectionString: input.database, max: 2 });
 const adapter = PostgresAdapter(pool);
 
+const mailed = [];
+
 const config = {
   secret: input.secret,
   basePath: "/api/auth",
@@ -48,6 +57,19 @@ const config = {
       // The profile from the userinfo endpoint, as our client reads it: oidc-provider puts
       // only `sub` into an ID token issued with an access token.
       idToken: false,
+    },
+    // What `Nodemailer` (or the deprecated `Email`) returns, less the transport: the link is
+    // recorded for the answer instead of being mailed.
+    {
+      id: "email",
+      type: "email",
+      name: "Email",
+      from: "Auth.js <no-reply@authjs.dev>",
+      maxAge: 24 * 60 * 60,
+      ...(input.verificationToken ? { generateVerificationToken: () => input.verificationToken } : {}),
+      async sendVerificationRequest({ identifier, url, expires }) {
+        mailed.push({ identifier, url, expires: Math.floor(expires.valueOf() / 1000) });
+      },
     },
   ],
 };
@@ -97,10 +119,18 @@ try {
     }
     case "callback": {
       const res = await Auth(
-        new Request(`${input.url}/api/auth/callback/oidc?${input.query}`, { headers: { cookie: header(input.cookies) } }),
+        new Request(`${input.url}/api/auth/callback/${input.provider ?? "oidc"}?${input.query}`, {
+          headers: { cookie: header(input.cookies ?? {}) },
+        }),
         config,
       );
       out = { status: res.status, location: res.headers.get("location"), cookies: { ...input.cookies, ...cookiesOf(res) } };
+      break;
+    }
+    case "emailSignin": {
+      const { csrfToken, jar } = await csrf();
+      const res = await post("signin/email", header(jar), { csrfToken, email: input.email, callbackUrl: `${input.url}/dashboard` });
+      out = { status: res.status, location: res.headers.get("location"), cookies: { ...jar, ...cookiesOf(res) }, mailed };
       break;
     }
     case "session": {

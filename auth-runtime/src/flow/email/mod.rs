@@ -12,7 +12,10 @@
 //! - Sends count against the sign-in limits per address (and per client address), and a
 //!   new link revokes the address's pending ones (`Adapter::delete_verification_tokens`).
 //! - The callback normalizes `email` too, and refuses (`Verification`, 403) a token that is
-//!   unknown, spent, expired or made for another address.
+//!   unknown, spent, expired or made for another address. A token that cannot be one of
+//!   ours (64 hex characters) is refused without a lookup, except on tables shared with
+//!   Auth.js, where an Auth.js app's `generateVerificationToken` may have mailed any string
+//!   ([`token_may_exist`]).
 //!
 //! `address` validates and normalizes addresses, `mail` holds Auth.js's message and the SMTP
 //! transport; this file the state, the two endpoints and the send.
@@ -39,6 +42,10 @@ mod mail;
 
 pub use address::{AddressError, normalize_address};
 pub use mail::{verification_html, verification_subject, verification_text};
+
+/// The longest token looked up on tables shared with Auth.js (whose tokens may be any
+/// string its `generateVerificationToken` makes); far above any link a mail client keeps.
+const MAX_AUTHJS_TOKEN_LEN: usize = 1024;
 
 /// The HKDF `info` of the token key: this purpose alone.
 const TOKEN_KEY_INFO: &[u8] = b"authrs e-mail sign-in verification token v1";
@@ -250,12 +257,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let Ok(identifier) = normalize_address(param("email").unwrap_or_default()) else {
             return Err(FlowError::Verification("the link's address is not valid"));
         };
-        // A real token is 64 hex characters: anything else cannot be one (no lookup).
-        if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let hashing = db.verification_token_hashing();
+        if !token_may_exist(hashing, token) {
             return Err(FlowError::Verification("the token is malformed"));
         }
         let mut found = None;
-        for hash in state.hashes(db.verification_token_hashing(), token) {
+        for hash in state.hashes(hashing, token) {
             if let Some(row) = db.use_verification_token(&identifier, &hash).await? {
                 found = Some(row);
                 break;
@@ -305,6 +312,18 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Some(page) => page.clone(),
             None => self.action_url(ctx, "verify-request"),
         }
+    }
+}
+
+/// Whether a link's (non-empty) token may be a stored one, before any lookup: ours are
+/// 64 hex characters; on tables shared with Auth.js ([`VerificationTokenHashing::AuthJs`])
+/// an Auth.js app may have made any string (`generateVerificationToken`: a UUID, a short
+/// code), so only the length is bounded.
+fn token_may_exist(hashing: VerificationTokenHashing, token: &str) -> bool {
+    match hashing {
+        VerificationTokenHashing::AuthJs => token.len() <= MAX_AUTHJS_TOKEN_LEN,
+        // `Hmac` and any later default: only our own tokens.
+        _ => token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit()),
     }
 }
 
@@ -363,6 +382,32 @@ mod tests {
     fn the_mail_names_the_link_s_host() {
         assert_eq!(host_of("https://example.com:8443"), "example.com:8443");
         assert_eq!(host_of("http://localhost:3000/"), "localhost:3000");
+    }
+
+    #[test]
+    fn tokens_looked_up_by_hashing() {
+        let ours = "0123456789abcdef".repeat(4);
+        for hashing in [
+            VerificationTokenHashing::Hmac,
+            VerificationTokenHashing::AuthJs,
+        ] {
+            assert!(token_may_exist(hashing, &ours));
+        }
+        for other in [
+            "5b0f6a7e-3c2d-4f1e-9a8b-7c6d5e4f3a2b",
+            "482193",
+            "code 48+21/ab=",
+        ] {
+            assert!(!token_may_exist(VerificationTokenHashing::Hmac, other));
+            assert!(token_may_exist(VerificationTokenHashing::AuthJs, other));
+        }
+        assert!(!token_may_exist(VerificationTokenHashing::Hmac, &ours[1..]));
+        let long = "a".repeat(MAX_AUTHJS_TOKEN_LEN + 1);
+        assert!(!token_may_exist(VerificationTokenHashing::AuthJs, &long));
+        assert!(token_may_exist(
+            VerificationTokenHashing::AuthJs,
+            &long[1..]
+        ));
     }
 
     #[test]
