@@ -2,7 +2,8 @@
 //! the session pays) under the jwt strategy and under the database strategy on SQLite and
 //! on PostgreSQL, in one run so the figures compare as ratios. Each runs the `session`
 //! callback; the jwt read also runs `jwt` and re-encodes the cookie, the database read
-//! does one query (`update_age` not yet due).
+//! does one query (`update_age` not yet due). The `_cached` cases read with the session
+//! row cache on (`with_session_cache_interval(5 s)`): the row comes from memory.
 //!
 //! `cargo bench -p auth-runtime --features sqlite,postgres --bench strategies`; PostgreSQL
 //! needs `AUTH_TEST_DATABASE_URL` (run `scripts/setup`, or use `scripts/test`).
@@ -121,8 +122,13 @@ async fn populate(db: &dyn Adapter) -> String {
     cookie
 }
 
-fn database_auth(db: Arc<dyn Adapter>) -> Auth<Tok, SUser> {
-    let config = base()
+fn database_auth(db: Arc<dyn Adapter>, cache: bool) -> Auth<Tok, SUser> {
+    let base = if cache {
+        base().with_session_cache_interval(std::time::Duration::from_secs(5))
+    } else {
+        base()
+    };
+    let config = base
         .__strategy(SessionStrategy::Database)
         .__session(SessionCallback::Database(Arc::new(
             |args: DatabaseSessionArgs<SUser>| {
@@ -187,7 +193,14 @@ fn benches(c: &mut Criterion) {
         c,
         &rt,
         "auth_session_database_sqlite",
-        &database_auth(sqlite),
+        &database_auth(sqlite.clone(), false),
+        &cookie,
+    );
+    measure(
+        c,
+        &rt,
+        "auth_session_database_sqlite_cached",
+        &database_auth(sqlite, true),
         &cookie,
     );
     for suffix in ["", "-wal", "-shm"] {
@@ -231,7 +244,14 @@ fn benches(c: &mut Criterion) {
         c,
         &rt,
         "auth_session_database_postgres",
-        &database_auth(pg),
+        &database_auth(pg.clone(), false),
+        &cookie,
+    );
+    measure(
+        c,
+        &rt,
+        "auth_session_database_postgres_cached",
+        &database_auth(pg, true),
         &cookie,
     );
     rt.block_on(postgres.close());

@@ -123,7 +123,15 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         allow_email_linking: bool,
     ) -> Result<(User, bool), FlowError> {
         let mut stored = match account.kind {
-            AccountType::Credentials => database::credentials_sign_in(db, user).await?,
+            AccountType::Credentials => {
+                let stored = database::credentials_sign_in(db, user).await?;
+                // The sign-in may have written the user's profile back: this server's
+                // other sessions of the user read it again.
+                if let Some(rows) = &self.session_rows {
+                    rows.forget_user(&stored.user.id);
+                }
+                stored
+            }
             _ => database::oauth_sign_in(db, user, account, allow_email_linking).await?,
         };
         // The adapters do not store `extra` (`auth! { user: { .. } }`): the provider's

@@ -5,9 +5,16 @@
 //! HTTP: `Ok(None)` from [`read_session`] is "signed out" (clear the cookie),
 //! [`AdapterError::Unavailable`] is 503.
 
+mod cache;
+
+use std::time::SystemTime;
+
 use crate::adapter::{Adapter, AdapterError, AdapterSession, SessionId};
 use crate::config::{Account, User};
 use crate::util::secs_i64;
+
+pub use cache::SESSION_ROW_CACHE_CAPACITY;
+pub(crate) use cache::SessionRows;
 
 /// Who signed in, and what the sign-in wrote (for the `create_user` / `link_account` events
 /// and the `is_new_user` flag).
@@ -231,19 +238,36 @@ pub(crate) struct LiveSession {
 /// older than `update_age` (`expires - max_age + update_age <= now`), so most reads are
 /// a single query and no write. `now` is the service's clock (seconds since the epoch): a
 /// session expired by it reads as signed out even when the adapter still returned it.
+///
+/// With `cache` (the server's [`SessionRows`] and its clock's time), a row read less
+/// than the cache's interval ago is used without a query; what the database answers is
+/// cached (the row after an extension too).
 pub(crate) async fn read_session(
     db: &dyn Adapter,
     cookie_value: Option<&str>,
     max_age: u64,
     update_age: u64,
     now: i64,
+    cache: Option<(&SessionRows, SystemTime)>,
 ) -> Result<Option<LiveSession>, AdapterError> {
     let Some(id) = cookie_value.and_then(SessionId::parse) else {
         return Ok(None);
     };
     let key = id.key();
-    let Some((session, user)) = db.get_session_and_user(&key).await? else {
-        return Ok(None);
+    let cached = cache.and_then(|(rows, at)| rows.fresh(&key, at));
+    let (session, user) = match cached {
+        // An expired cached row goes to the database, which deletes it.
+        Some((session, user)) if !session.is_expired_at(now) => (session, user),
+        _ => {
+            let epoch = cache.map(|(rows, _)| rows.epoch());
+            let Some((session, user)) = db.get_session_and_user(&key).await? else {
+                return Ok(None);
+            };
+            if let (Some((rows, at)), Some(epoch)) = (cache, epoch) {
+                rows.store(&key, &session, &user, at, epoch);
+            }
+            (session, user)
+        }
     };
     if session.is_expired_at(now) {
         return Ok(None);
@@ -259,17 +283,28 @@ pub(crate) async fn read_session(
             extended: false,
         }));
     }
+    let epoch = cache.map(|(rows, _)| rows.epoch());
     match db
         .update_session(&key, now.saturating_add(secs_i64(max_age)))
         .await?
     {
-        Some(session) => Ok(Some(LiveSession {
-            session,
-            user,
-            extended: true,
-        })),
+        Some(session) => {
+            if let (Some((rows, at)), Some(epoch)) = (cache, epoch) {
+                rows.store(&key, &session, &user, at, epoch);
+            }
+            Ok(Some(LiveSession {
+                session,
+                user,
+                extended: true,
+            }))
+        }
         // Revoked or expired between the two queries.
-        None => Ok(None),
+        None => {
+            if let Some((rows, _)) = cache {
+                rows.forget(&key);
+            }
+            Ok(None)
+        }
     }
 }
 
@@ -278,9 +313,22 @@ pub(crate) async fn read_session(
 pub(crate) async fn end_session(
     db: &dyn Adapter,
     cookie_value: Option<&str>,
+    cache: Option<&SessionRows>,
 ) -> Result<bool, AdapterError> {
     match cookie_value.and_then(SessionId::parse) {
-        Some(id) => db.delete_session(&id.key()).await,
+        Some(id) => {
+            let key = id.key();
+            // Forgotten before and after: a read in flight during the delete cannot put
+            // the row back (its epoch is older than the first forget).
+            if let Some(rows) = cache {
+                rows.forget(&key);
+            }
+            let deleted = db.delete_session(&key).await;
+            if let Some(rows) = cache {
+                rows.forget(&key);
+            }
+            deleted
+        }
         None => Ok(false),
     }
 }

@@ -293,7 +293,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
     assert!((now + MAX_AGE as i64 - 5..=now + MAX_AGE as i64).contains(&started.expires));
     let cookie = id.to_cookie_value();
 
-    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
+    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now(), None)
         .await
         .expect("read")
         .expect("live");
@@ -304,12 +304,12 @@ async fn session_steps(db: Arc<dyn Adapter>) {
 
     for garbage in [None, Some(""), Some("garbage"), Some(&cookie[1..])] {
         assert_eq!(
-            read_session(db, garbage, MAX_AGE, UPDATE_AGE, unix_now())
+            read_session(db, garbage, MAX_AGE, UPDATE_AGE, unix_now(), None)
                 .await
                 .expect("garbage"),
             None
         );
-        assert!(!end_session(db, garbage).await.expect("end garbage"));
+        assert!(!end_session(db, garbage, None).await.expect("end garbage"));
     }
 
     // Issued longer than update_age ago: the read slides the expiry to now + max_age.
@@ -324,6 +324,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         MAX_AGE,
         UPDATE_AGE,
         unix_now(),
+        None,
     )
     .await
     .expect("read old")
@@ -339,6 +340,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         MAX_AGE,
         UPDATE_AGE,
         unix_now(),
+        None,
     )
     .await
     .expect("reread")
@@ -359,19 +361,24 @@ async fn session_steps(db: Arc<dyn Adapter>) {
             Some(&dead.to_cookie_value()),
             MAX_AGE,
             UPDATE_AGE,
-            unix_now()
+            unix_now(),
+            None
         )
         .await
         .expect("dead"),
         None
     );
 
-    assert!(end_session(db, Some(&cookie)).await.expect("sign out"));
+    assert!(
+        end_session(db, Some(&cookie), None)
+            .await
+            .expect("sign out")
+    );
     assert_eq!(
-        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
+        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now(), None)
             .await
             .expect("after"),
         None
     );
-    assert!(!end_session(db, Some(&cookie)).await.expect("again"));
+    assert!(!end_session(db, Some(&cookie), None).await.expect("again"));
 }
