@@ -34,12 +34,14 @@ pub use session_id::{SESSION_ID_COOKIE_LEN, SESSION_ID_LEN, SessionId, SessionKe
 
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 mod sql;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{
+    KEEP_FOR_READS_MIN_POOL, KEPT_CONNECTION_LIFETIME, SqlAdapter, SqlDatabase, spawn_sweeper,
+};
 #[cfg(feature = "postgres")]
 pub use sql::{MIGRATION_LOCK_KEY, PostgresAdapter};
 #[cfg(feature = "sqlite")]
 pub use sql::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use sql::{SqlAdapter, SqlDatabase, spawn_sweeper};
 
 /// How long one call of the shipped adapters may take before it fails with
 /// [`AdapterError::Unavailable`] (change with `with_call_timeout`).
