@@ -43,7 +43,7 @@ pub struct SqlAdapter<DB: sqlx::Database> {
     pool: sqlx::Pool<DB>,
     call_timeout: Duration,
     /// The connection kept for session reads (shared by clones).
-    kept: Arc<Mutex<Option<Kept<DB>>>>,
+    kept: Arc<Mutex<KeptSlot<DB>>>,
 }
 
 /// The smallest pool (`max_connections`) from which the session read keeps a connection
@@ -53,6 +53,14 @@ pub const KEEP_FOR_READS_MIN_POOL: u32 = 4;
 /// How long the session read keeps one connection before giving it back to the pool (which
 /// then applies its own lifetime and idle rules to it).
 pub const KEPT_CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Where the kept connection waits; `closed` once [`SqlAdapter::close`] began (a read
+/// finishing after that gives its connection back instead of keeping it, or the pool's
+/// close would wait for it forever).
+struct KeptSlot<DB: sqlx::Database> {
+    kept: Option<Kept<DB>>,
+    closed: bool,
+}
 
 /// A pool connection kept between session reads, and since when.
 struct Kept<DB: sqlx::Database> {
@@ -124,12 +132,15 @@ impl<DB: SqlDatabase> SqlAdapter<DB> {
         SqlAdapter {
             pool,
             call_timeout: super::DEFAULT_CALL_TIMEOUT,
-            kept: Arc::new(Mutex::new(None)),
+            kept: Arc::new(Mutex::new(KeptSlot {
+                kept: None,
+                closed: false,
+            })),
         }
     }
 
-    fn kept_slot(&self) -> std::sync::MutexGuard<'_, Option<Kept<DB>>> {
-        // An `Option` stays consistent whatever panicked while holding it.
+    fn kept_slot(&self) -> std::sync::MutexGuard<'_, KeptSlot<DB>> {
+        // The slot stays consistent whatever panicked while holding it.
         self.kept
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -138,7 +149,7 @@ impl<DB: SqlDatabase> SqlAdapter<DB> {
     /// The connection kept for session reads (taken out: a parallel read gets its own from
     /// the pool), if there is one that is not too old.
     fn take_kept(&self) -> Option<Kept<DB>> {
-        let kept = self.kept_slot().take()?;
+        let kept = self.kept_slot().kept.take()?;
         // Too old: dropped here, so it goes back to the pool.
         (kept.since.elapsed() < KEPT_CONNECTION_LIFETIME).then_some(kept)
     }
@@ -164,8 +175,8 @@ impl<DB: SqlDatabase> SqlAdapter<DB> {
             return;
         }
         let mut slot = self.kept_slot();
-        if slot.is_none() {
-            *slot = Some(conn);
+        if !slot.closed && slot.kept.is_none() {
+            slot.kept = Some(conn);
         }
     }
 
@@ -177,7 +188,11 @@ impl<DB: SqlDatabase> SqlAdapter<DB> {
     /// Closes every connection; later calls fail with `Unavailable`.
     pub async fn close(&self) {
         // The kept connection first: the pool waits for every lent connection to return.
-        let kept = self.kept_slot().take();
+        let kept = {
+            let mut slot = self.kept_slot();
+            slot.closed = true;
+            slot.kept.take()
+        };
         drop(kept);
         self.pool.close().await;
     }
