@@ -2,7 +2,8 @@
 //! the session pays) under the jwt strategy and under the database strategy on SQLite and
 //! on PostgreSQL, in one run so the figures compare as ratios. Each runs the `session`
 //! callback; the jwt read also runs `jwt` and re-encodes the cookie, the database read
-//! does one query (`update_age` not yet due).
+//! does one query (`update_age` not yet due). The `_cached` cases read with the session
+//! row cache on (`with_session_cache_interval(5 s)`): the row comes from memory.
 //!
 //! `cargo bench -p auth-runtime --features sqlite,postgres --bench strategies`; PostgreSQL
 //! needs `AUTH_TEST_DATABASE_URL` (run `scripts/setup`, or use `scripts/test`).
@@ -97,6 +98,51 @@ fn measure(
     });
 }
 
+/// The driver's floor: the adapter's session query (the same SQL, the same bound key) run
+/// with sqlx alone, through the pool (`_pool`: what the adapter does) and on one connection
+/// held for the whole run (`_conn`: no pool acquire and release, for SQLite no ping of its
+/// worker thread on release).
+fn driver_floor<DB>(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    pool: &sqlx::Pool<DB>,
+    cookie_value: &str,
+) where
+    DB: sqlx::Database,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'c> &'c mut <DB as sqlx::Database>::Connection: sqlx::Executor<'c, Database = DB>,
+    for<'q> &'q [u8]: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    const SQL: &str = "SELECT s.id_hash, s.user_id, s.expires, s.created_at, \
+         u.id, u.name, u.email, u.image, u.email_verified \
+         FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id \
+         WHERE s.id_hash = $1";
+    let key = SessionId::parse(cookie_value).expect("cookie").key();
+    let bytes = key.as_bytes().to_vec();
+    let found = rt
+        .block_on(sqlx::query(SQL).bind(&bytes[..]).fetch_optional(pool))
+        .expect("query");
+    assert!(found.is_some(), "{name}: the row must exist");
+    c.bench_function(&format!("{name}_pool"), |b| {
+        b.iter(|| {
+            rt.block_on(sqlx::query(SQL).bind(&bytes[..]).fetch_optional(pool))
+                .expect("query")
+                .is_some()
+        })
+    });
+    // The connection goes back to the pool (a spawned task) when dropped: inside the runtime.
+    let _runtime = rt.enter();
+    let mut conn = rt.block_on(pool.acquire()).expect("connection");
+    c.bench_function(&format!("{name}_conn"), |b| {
+        b.iter(|| {
+            rt.block_on(sqlx::query(SQL).bind(&bytes[..]).fetch_optional(&mut *conn))
+                .expect("query")
+                .is_some()
+        })
+    });
+}
+
 /// A user with 1000 sessions (one table, realistic index depth); the cookie of one.
 async fn populate(db: &dyn Adapter) -> String {
     let user = db
@@ -121,8 +167,13 @@ async fn populate(db: &dyn Adapter) -> String {
     cookie
 }
 
-fn database_auth(db: Arc<dyn Adapter>) -> Auth<Tok, SUser> {
-    let config = base()
+fn database_auth(db: Arc<dyn Adapter>, cache: bool) -> Auth<Tok, SUser> {
+    let base = if cache {
+        base().with_session_cache_interval(std::time::Duration::from_secs(5))
+    } else {
+        base()
+    };
+    let config = base
         .__strategy(SessionStrategy::Database)
         .__session(SessionCallback::Database(Arc::new(
             |args: DatabaseSessionArgs<SUser>| {
@@ -175,19 +226,27 @@ fn benches(c: &mut Criterion) {
     measure(c, &rt, "auth_session_jwt", &jwt, &token);
 
     let file = std::env::temp_dir().join(format!("authrs-bench-strat-{}.db", std::process::id()));
-    let sqlite: Arc<dyn Adapter> = Arc::new(
-        rt.block_on(SqliteAdapter::connect(&format!(
+    let sqlite_adapter = rt
+        .block_on(SqliteAdapter::connect(&format!(
             "sqlite://{}?mode=rwc",
             file.display()
         )))
-        .expect("sqlite"),
-    );
+        .expect("sqlite");
+    let sqlite: Arc<dyn Adapter> = Arc::new(sqlite_adapter.clone());
     let cookie = rt.block_on(populate(&*sqlite));
+    driver_floor(c, &rt, "sqlx_sqlite_query", sqlite_adapter.pool(), &cookie);
     measure(
         c,
         &rt,
         "auth_session_database_sqlite",
-        &database_auth(sqlite),
+        &database_auth(sqlite.clone(), false),
+        &cookie,
+    );
+    measure(
+        c,
+        &rt,
+        "auth_session_database_sqlite_cached",
+        &database_auth(sqlite, true),
         &cookie,
     );
     for suffix in ["", "-wal", "-shm"] {
@@ -227,11 +286,19 @@ fn benches(c: &mut Criterion) {
         .expect("postgres");
     let pg: Arc<dyn Adapter> = Arc::new(postgres.clone());
     let cookie = rt.block_on(populate(&*pg));
+    driver_floor(c, &rt, "sqlx_postgres_query", postgres.pool(), &cookie);
     measure(
         c,
         &rt,
         "auth_session_database_postgres",
-        &database_auth(pg),
+        &database_auth(pg.clone(), false),
+        &cookie,
+    );
+    measure(
+        c,
+        &rt,
+        "auth_session_database_postgres_cached",
+        &database_auth(pg, true),
         &cookie,
     );
     rt.block_on(postgres.close());

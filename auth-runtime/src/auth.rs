@@ -11,8 +11,8 @@ use crate::config::{AuthConfig, Session, SessionUserData, TokenData, User};
 use crate::flow::Inner;
 
 pub use crate::flow::{
-    SERVER_PROVIDER, SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM, SessionChange,
-    SessionError, StoreStatus,
+    SERVER_PROVIDER, SESSION_ROW_CACHE_CAPACITY, SESSION_VERSION_CACHE_CAPACITY,
+    SESSION_VERSION_CLAIM, SessionChange, SessionError, StoreStatus,
 };
 
 /// The running auth service. Cheap to clone (an `Arc` inside).
@@ -416,7 +416,15 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
 
     /// Revokes one session (a key from [`Auth::user_sessions`]). `true` when it existed.
     pub async fn revoke_session(&self, key: &SessionKey) -> Result<bool, AdapterError> {
-        self.require_adapter()?.delete_session(key).await
+        let db = self.require_adapter()?;
+        if let Some(rows) = &self.inner.session_rows {
+            rows.forget(key);
+        }
+        let deleted = db.delete_session(key).await;
+        if let Some(rows) = &self.inner.session_rows {
+            rows.forget(key);
+        }
+        deleted
     }
 
     /// A user's passkeys (a `Passkey` provider's), oldest first: for an account page listing

@@ -56,20 +56,31 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// URL-encodes a cookie value as `encodeURIComponent` does, borrowing `value` when nothing
 /// needs escaping (a token's base64url).
 fn encoded_value(value: &str) -> std::borrow::Cow<'_, str> {
-    // The same set as `URI_COMPONENT`, checked a byte at a time without the encoder's
-    // per-byte set lookup: a session token is hundreds of such bytes.
-    let unescaped = |b: u8| {
-        b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            )
-    };
-    if value.bytes().all(unescaped) {
+    // The same set as `URI_COMPONENT`, checked a byte at a time in a table (one load a
+    // byte, no bounds check: a `u8` indexes 256 entries) rather than with the encoder's
+    // per-byte set lookup: a session token is hundreds of such bytes, on every read.
+    if value.bytes().all(|b| UNESCAPED[usize::from(b)]) {
         return std::borrow::Cow::Borrowed(value);
     }
     std::borrow::Cow::from(utf8_percent_encode(value, URI_COMPONENT))
 }
+
+/// The bytes `encodeURIComponent` leaves as they are: ASCII letters, digits and
+/// `-_.!~*'()` (the complement of `URI_COMPONENT`).
+const UNESCAPED: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        table[i] = b.is_ascii_alphanumeric()
+            || matches!(
+                b,
+                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+            );
+        i += 1;
+    }
+    table
+};
 
 /// URL-decodes a cookie value; a malformed escape keeps the raw value (as Auth.js's parser).
 pub fn decode_value(value: &str) -> String {

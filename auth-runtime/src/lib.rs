@@ -66,8 +66,8 @@ pub mod __private0_1_0;
 pub const MIN_SECRET_BYTES: usize = 32;
 
 pub use auth::{
-    Auth, SERVER_PROVIDER, SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM, SessionChange,
-    SessionError, SessionLookup, StoreStatus,
+    Auth, SERVER_PROVIDER, SESSION_ROW_CACHE_CAPACITY, SESSION_VERSION_CACHE_CAPACITY,
+    SESSION_VERSION_CLAIM, SessionChange, SessionError, SessionLookup, StoreStatus,
 };
 /// Declares the whole auth configuration, checked at compile time.
 ///

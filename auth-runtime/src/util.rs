@@ -48,7 +48,36 @@ pub(crate) fn iso8601(t: SystemTime) -> String {
     if month <= 2 {
         y += 1;
     }
-    format!("{y:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
+    // Written digit by digit: `format!` with padding cost thousands of instructions, and
+    // every session read writes one of these (`expires`).
+    let mut out = String::with_capacity(24);
+    if (0..=9999).contains(&y) {
+        push_digits(&mut out, y.unsigned_abs(), 4);
+    } else {
+        out.push_str(&format!("{y:04}"));
+    }
+    for (sep, value, width) in [
+        ('-', month.unsigned_abs(), 2),
+        ('-', day.unsigned_abs(), 2),
+        ('T', h, 2),
+        (':', m, 2),
+        (':', s, 2),
+        ('.', u64::from(millis), 3),
+    ] {
+        out.push(sep);
+        push_digits(&mut out, value, width);
+    }
+    out.push('Z');
+    out
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u64, width: u32) {
+    let mut div = 10u64.pow(width.saturating_sub(1));
+    while div > 0 {
+        out.push(char::from(b'0' + (value / div % 10) as u8));
+        div /= 10;
+    }
 }
 
 const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -118,6 +147,40 @@ mod tests {
         assert_eq!(iso8601(t), "2023-11-14T22:13:20.123Z");
         let t = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
         assert_eq!(iso8601(t), "2000-02-29T00:00:00.000Z");
+        // The last instant of year 9999, and one past it (five digits, as `format!`).
+        let t = UNIX_EPOCH + Duration::from_millis(253_402_300_799_999);
+        assert_eq!(iso8601(t), "9999-12-31T23:59:59.999Z");
+        let t = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert_eq!(iso8601(t), "10000-01-01T00:00:00.000Z");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 2048, failure_persistence: None, ..Default::default() })]
+
+        /// The digit-by-digit writer gives what `format!` with padding gave.
+        #[test]
+        fn iso_dates_as_format_wrote_them(millis in 0u64..400_000_000_000_000) {
+            let t = UNIX_EPOCH + Duration::from_millis(millis);
+            let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
+            let (secs, ms) = (d.as_secs(), d.subsec_millis());
+            let days = i64::try_from(secs / 86_400).unwrap_or(0);
+            let rem = secs % 86_400;
+            let (h, m, s) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+            let z = days + 719_468;
+            let era = z.div_euclid(146_097);
+            let doe = z.rem_euclid(146_097);
+            let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+            let mut y = yoe + era * 400;
+            let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+            let mp = (5 * doy + 2) / 153;
+            let day = doy - (153 * mp + 2) / 5 + 1;
+            let month = if mp < 10 { mp + 3 } else { mp - 9 };
+            if month <= 2 {
+                y += 1;
+            }
+            let old = format!("{y:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z");
+            proptest::prop_assert_eq!(iso8601(t), old);
+        }
     }
 
     #[test]

@@ -351,6 +351,82 @@ pub async fn revoke_everywhere(db: Arc<dyn Adapter>) {
     assert_eq!(dave.session().await["user"]["id"], "id-dave");
 }
 
+/// The session row cache (`with_session_cache_interval`, off by default) on two app servers
+/// over one database, on one test clock: what a server ends itself is ended there at once;
+/// what the other server ends is seen once the interval has passed since this server's
+/// last read, and not before; without the cache it is seen on the next read.
+pub async fn session_cache_bound(db: Arc<dyn Adapter>) {
+    use auth_runtime::testing::TestClock;
+    use std::time::Duration;
+
+    const INTERVAL: Duration = Duration::from_secs(5);
+    let clock = TestClock::new();
+    let cached = || {
+        let config = config(Arc::default(), Vec::new()).with_session_cache_interval(INTERVAL);
+        Auth::with_adapter(config, db.clone())
+            .unwrap()
+            .with_clock(clock.clone())
+    };
+    let (server_a, server_b) = (cached(), cached());
+    let uncached = app(&db, Arc::default(), Vec::new()).with_clock(clock.clone());
+
+    // One browser signed in twice (two sessions of one user), each cookie used on both servers.
+    let mut on_a = Browser::new(server_a.clone());
+    assert_eq!(on_a.sign_in("fay", None).await.status, 302);
+    let first = on_a.jar.clone();
+    assert_eq!(on_a.sign_in("fay", None).await.status, 302);
+    let second = on_a.jar.clone();
+    let mut on_b = Browser::new(server_b.clone());
+    let mut on_b2 = Browser::new(server_b.clone());
+    let mut plain = Browser::new(uncached);
+    for (b, jar) in [
+        (&mut on_b, &first),
+        (&mut on_b2, &second),
+        (&mut plain, &first),
+    ] {
+        b.jar = jar.clone();
+        assert_eq!(b.session().await["user"]["id"], "id-fay");
+    }
+    on_a.jar = first.clone();
+    assert_eq!(on_a.session().await["user"]["id"], "id-fay");
+
+    // Revoked through server A: signed out on A at once, and without the cache.
+    let key = SessionId::parse(&first[COOKIE]).unwrap().key();
+    assert!(server_a.revoke_session(&key).await.unwrap());
+    let res = on_a.get("/session").await;
+    assert_eq!(res.json(), serde_json::Value::Null);
+    assert!(is_cleared(&res));
+    assert_eq!(plain.session().await, serde_json::Value::Null);
+    // Server B read the row at the clock's start: it answers from it until the interval
+    // has passed since that read, and from the database after.
+    clock.advance(INTERVAL - Duration::from_millis(1));
+    assert_eq!(on_b.session().await["user"]["id"], "id-fay");
+    clock.advance(Duration::from_millis(1));
+    let res = on_b.get("/session").await;
+    assert_eq!(res.json(), serde_json::Value::Null);
+    assert!(is_cleared(&res));
+
+    // Ended on server B itself ("sign out everywhere"): at once on B, whatever B cached.
+    assert_eq!(on_b2.session().await["user"]["id"], "id-fay");
+    assert_eq!(server_b.sign_out_everywhere("id-fay").await.unwrap(), 1);
+    assert_eq!(on_b2.session().await, serde_json::Value::Null);
+
+    // A sign-out on B: the row deleted, the old cookie replayed on B reads signed out.
+    let mut gil = Browser::new(server_b.clone());
+    assert_eq!(gil.sign_in("gil", None).await.status, 302);
+    let cookie = gil.jar.clone();
+    assert_eq!(gil.session().await["user"]["id"], "id-gil");
+    let csrf = gil.csrf().await;
+    assert_eq!(
+        gil.post_form("/signout", &[("csrfToken", &csrf)])
+            .await
+            .status,
+        302
+    );
+    gil.jar = cookie;
+    assert_eq!(gil.session().await, serde_json::Value::Null);
+}
+
 /// Sign-in through a GitHub-shaped OAuth server; returns the callback's response.
 pub async fn oauth_sign_in(b: &mut Browser, provider_id: &str) -> Res {
     let csrf = b.csrf().await;
@@ -683,7 +759,7 @@ macro_rules! db_suite {
             update_age_write_back, sign_in_callback_first, revoke_everywhere,
             oauth_find_or_create_and_linking, parallel_sign_ins_and_reads,
             config_rules_and_jwt_with_adapter, events_fire_and_failures_are_ignored,
-            server_operations);
+            server_operations, session_cache_bound);
     };
     (@tests $make:path; $($name:ident),*) => {
         $(

@@ -43,10 +43,12 @@ pub use session_token::{SESSION_TOKEN_MAX_LEN, SessionToken};
 mod sql;
 #[cfg(feature = "postgres")]
 pub use sql::{AuthJsPostgresAdapter, MIGRATION_LOCK_KEY, PostgresAdapter};
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use sql::{
+    KEEP_FOR_READS_MIN_POOL, KEPT_CONNECTION_LIFETIME, SqlAdapter, SqlDatabase, spawn_sweeper,
+};
 #[cfg(feature = "sqlite")]
 pub use sql::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
-#[cfg(any(feature = "sqlite", feature = "postgres"))]
-pub use sql::{SqlAdapter, SqlDatabase, spawn_sweeper};
 
 /// How long one call of the shipped adapters may take before it fails with
 /// [`AdapterError::Unavailable`] (change with `with_call_timeout`).

@@ -59,6 +59,8 @@ pub struct AuthConfig<T, U> {
     /// Where `AUTH_*` and `env(..)` are read at start-up (`with_env`).
     pub(crate) env: super::value::Environment,
     pub(crate) session_check_interval: Option<Duration>,
+    /// How long a database-strategy session row read is trusted (`None`: not cached).
+    pub(crate) session_cache_interval: Option<Duration>,
     pub(crate) user_check: Option<UserCheck>,
     pub(crate) sign_in_limits: super::SignInLimits,
     pub(crate) second_factor: Option<super::SecondFactor>,
@@ -85,6 +87,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             events: self.events.clone(),
             env: self.env.clone(),
             session_check_interval: self.session_check_interval,
+            session_cache_interval: self.session_cache_interval,
             user_check: self.user_check.clone(),
             sign_in_limits: self.sign_in_limits.clone(),
             second_factor: self.second_factor.clone(),
@@ -110,6 +113,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("events", &self.events)
             .field("env", &self.env)
             .field("session_check_interval", &self.session_check_interval)
+            .field("session_cache_interval", &self.session_cache_interval)
             .field("sign_in_limits", &self.sign_in_limits)
             .field("second_factor", &self.second_factor)
             .finish_non_exhaustive()
@@ -147,6 +151,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             events: Events::default(),
             env: super::value::Environment::default(),
             session_check_interval: Some(DEFAULT_SESSION_CHECK_INTERVAL),
+            session_cache_interval: None,
             user_check: None,
             sign_in_limits: super::SignInLimits::default(),
             second_factor: None,
@@ -257,6 +262,45 @@ impl<T, U> AuthConfig<T, U> {
     /// without an adapter, and Auth.js's).
     pub fn without_session_check(mut self) -> Self {
         self.session_check_interval = None;
+        self
+    }
+
+    /// Lets an app server answer database-strategy session reads from the session row (and
+    /// its user) it read for that cookie less than `interval` ago. Off by default: every
+    /// read queries the database, as in Auth.js. Applies under the database strategy only.
+    ///
+    /// Without the cache every read is one database query (a round trip to PostgreSQL, a
+    /// trip to SQLite's worker thread), several times the cost of a JWT read (BENCHMARKS.md
+    /// has the figures). With it, a session is read from the database at most once per
+    /// `interval` on each server (at
+    /// most [`SESSION_ROW_CACHE_CAPACITY`](crate::SESSION_ROW_CACHE_CAPACITY) sessions are
+    /// kept, the oldest dropped first). What the staleness means:
+    ///
+    /// - a sign-out, [`Auth::revoke_session`](crate::Auth::revoke_session) or
+    ///   [`Auth::sign_out_everywhere`](crate::Auth::sign_out_everywhere) made through this
+    ///   `Auth` ends the session on this server at once;
+    /// - a session deleted by another server (its sign-out, a revocation) or directly in the
+    ///   database still reads as signed in here for at most `interval` after this server
+    ///   last read it; a user's profile changed elsewhere shows within `interval` too;
+    /// - the expiry is still checked on every read against this server's clock, and the
+    ///   `update_age` extension is written to the database when due, as without the cache;
+    /// - a database that stops answering is noticed (`503`) only once a session's cached
+    ///   row is older than `interval`.
+    ///
+    /// A few seconds (say `Duration::from_secs(5)`) keep the bound short while a page's
+    /// burst of requests reads the database once. `Duration::ZERO` (or
+    /// [`AuthConfig::without_session_cache`], the default) reads the database on every
+    /// request.
+    pub fn with_session_cache_interval(mut self, interval: Duration) -> Self {
+        self.session_cache_interval = Some(interval);
+        self
+    }
+
+    /// Turns the database strategy's session row cache off (the default): every session
+    /// read queries the database (Auth.js's behaviour), so a revocation anywhere is seen on
+    /// the next read.
+    pub fn without_session_cache(mut self) -> Self {
+        self.session_cache_interval = None;
         self
     }
 

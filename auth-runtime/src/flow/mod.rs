@@ -54,6 +54,7 @@ use request::{Action, Req};
 
 pub use client::ClientAddr;
 pub(crate) use client::client_ip;
+pub use database::SESSION_ROW_CACHE_CAPACITY;
 pub use revocation::{SESSION_VERSION_CACHE_CAPACITY, SESSION_VERSION_CLAIM};
 pub use server::{SERVER_PROVIDER, SessionChange, SessionError};
 pub(crate) use session::SessionRead;

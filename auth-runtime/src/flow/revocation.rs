@@ -264,7 +264,16 @@ impl<T, U> Inner<T, U> {
                 "the session check is turned off (`without_session_check`): JWT sessions of this user keep working until they expire"
             );
         }
-        let rows = db.delete_user_sessions(user_id).await?;
+        if let Some(cached) = &self.session_rows {
+            cached.forget_user(user_id);
+        }
+        let rows = db.delete_user_sessions(user_id).await;
+        // Again after: a read in flight during the delete cannot keep a row (see
+        // `SessionRows`).
+        if let Some(cached) = &self.session_rows {
+            cached.forget_user(user_id);
+        }
+        let rows = rows?;
         tracing::info!(sessions = rows, "user signed out everywhere");
         Ok(rows)
     }

@@ -170,6 +170,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             self.config.max_age,
             self.config.update_age,
             ctx.now_secs(),
+            self.session_rows.as_ref().map(|rows| (rows, ctx.now)),
         )
         .await
         {

@@ -141,12 +141,26 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         allow_email_linking: bool,
     ) -> Result<(User, bool), FlowError> {
         let mut stored = match account.kind {
-            AccountType::Credentials => database::credentials_sign_in(db, user).await?,
+            AccountType::Credentials => {
+                let stored = database::credentials_sign_in(db, user).await?;
+                // The sign-in may have written the user's profile back: this server's
+                // other sessions of the user read it again.
+                if let Some(rows) = &self.session_rows {
+                    rows.forget_user(&stored.user.id);
+                }
+                stored
+            }
             // A passkey's user was just read from the database.
             AccountType::Webauthn => database::SignedInUser::found(user.clone()),
             AccountType::Email => {
                 let verified = crate::util::unix_secs(self.now());
-                database::email_sign_in(db, user, verified).await?
+                let stored = database::email_sign_in(db, user, verified).await?;
+                // `email_verified` was written back: this server's other sessions of the
+                // user read it again.
+                if let Some(rows) = &self.session_rows {
+                    rows.forget_user(&stored.user.id);
+                }
+                stored
             }
             _ => database::oauth_sign_in(db, user, account, allow_email_linking).await?,
         };

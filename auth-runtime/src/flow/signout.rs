@@ -53,7 +53,8 @@ pub(super) async fn end_session<T: TokenData, U: SessionUserData>(
                 }
                 // Delete the row first: if the database is down the cookie stays (503),
                 // so the sign-out can be retried instead of leaving a live session behind.
-                super::database::end_session(&**db, Some(&raw)).await?;
+                super::database::end_session(&**db, Some(&raw), inner.session_rows.as_ref())
+                    .await?;
             }
             Strategy::Jwt if wants_event => {
                 user_id = ctx

@@ -78,6 +78,8 @@ pub(crate) struct Inner<T, U> {
     /// The per-user session versions read (revocable JWT sessions): with an adapter under
     /// the jwt strategy, unless the check is turned off.
     pub(crate) versions: Option<super::revocation::SessionVersions>,
+    /// The session rows read (database strategy), unless the cache is turned off.
+    pub(crate) session_rows: Option<super::database::SessionRows>,
     /// The source of "now" ([`SystemClock`] unless [`crate::Auth::with_clock`] set one).
     pub(crate) clock: Arc<dyn Clock>,
     /// The sign-in rate limits (on the same clock).
@@ -198,6 +200,12 @@ impl<T, U> Inner<T, U> {
             adapter.as_ref(),
             config.session_check_interval,
         );
+        let session_rows = match strategy {
+            Strategy::Database(_) => {
+                super::database::SessionRows::for_interval(config.session_cache_interval)
+            }
+            Strategy::Jwt => None,
+        };
         Ok(Inner {
             config,
             host,
@@ -209,6 +217,7 @@ impl<T, U> Inner<T, U> {
             #[cfg(feature = "oauth")]
             oauth: OAuthClient::default(),
             versions,
+            session_rows,
             limiter,
             clock,
             #[cfg(feature = "totp")]

@@ -14,8 +14,8 @@ mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
@@ -36,9 +36,54 @@ pub use sqlite::{SQLITE_BUSY_TIMEOUT, SqliteAdapter};
 /// Cloning shares the pool. Every call is bounded by the call timeout
 /// ([`DEFAULT_CALL_TIMEOUT`](super::DEFAULT_CALL_TIMEOUT), see
 /// [`SqlAdapter::with_call_timeout`]).
+///
+/// The session read (`get_session_and_user`, every request under the database strategy)
+/// keeps one pool connection for itself between reads when the pool allows at least
+/// [`KEEP_FOR_READS_MIN_POOL`] connections: sqlx tests every connection given back to the
+/// pool with a round trip (to PostgreSQL, or to SQLite's worker thread), which doubled the
+/// cost of a read. The kept connection goes back to the pool after
+/// [`KEPT_CONNECTION_LIFETIME`], after an error, and on [`SqlAdapter::close`].
 pub struct SqlAdapter<DB: sqlx::Database> {
     pool: sqlx::Pool<DB>,
     call_timeout: Duration,
+    /// The connection kept for session reads (shared by clones).
+    kept: Arc<Mutex<KeptSlot<DB>>>,
+}
+
+/// The smallest pool (`max_connections`) from which the session read keeps a connection
+/// for itself: a smaller pool lends all of its connections to every caller.
+pub const KEEP_FOR_READS_MIN_POOL: u32 = 4;
+
+/// How long the session read keeps one connection before giving it back to the pool (which
+/// then applies its own lifetime and idle rules to it).
+pub const KEPT_CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
+
+/// Where the kept connection waits; `closed` once [`SqlAdapter::close`] began (a read
+/// finishing after that gives its connection back instead of keeping it, or the pool's
+/// close would wait for it forever).
+struct KeptSlot<DB: sqlx::Database> {
+    kept: Option<Kept<DB>>,
+    closed: bool,
+}
+
+/// A pool connection kept between session reads, and since when.
+struct Kept<DB: sqlx::Database> {
+    /// Always `Some` until dropped.
+    conn: Option<sqlx::pool::PoolConnection<DB>>,
+    since: Instant,
+}
+
+impl<DB: sqlx::Database> Drop for Kept<DB> {
+    fn drop(&mut self) {
+        // sqlx gives a connection back to its pool in a task spawned on the current tokio
+        // runtime, and panics without one: an adapter dropped after its runtime (a static,
+        // the end of `main`) closes the kept connection without the pool instead.
+        if tokio::runtime::Handle::try_current().is_err()
+            && let Some(conn) = self.conn.take()
+        {
+            drop(conn.leak());
+        }
+    }
 }
 
 /// What differs between the databases [`SqlAdapter`] runs on. Implemented for
@@ -69,6 +114,7 @@ impl<DB: sqlx::Database> Clone for SqlAdapter<DB> {
         SqlAdapter {
             pool: self.pool.clone(),
             call_timeout: self.call_timeout,
+            kept: self.kept.clone(),
         }
     }
 }
@@ -90,6 +136,51 @@ impl<DB: SqlDatabase> SqlAdapter<DB> {
         SqlAdapter {
             pool,
             call_timeout: super::DEFAULT_CALL_TIMEOUT,
+            kept: Arc::new(Mutex::new(KeptSlot {
+                kept: None,
+                closed: false,
+            })),
+        }
+    }
+
+    fn kept_slot(&self) -> std::sync::MutexGuard<'_, KeptSlot<DB>> {
+        // The slot stays consistent whatever panicked while holding it.
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The connection kept for session reads (taken out: a parallel read gets its own from
+    /// the pool), if there is one that is not too old.
+    fn take_kept(&self) -> Option<Kept<DB>> {
+        let kept = self.kept_slot().kept.take()?;
+        // Too old: dropped here, so it goes back to the pool.
+        (kept.since.elapsed() < KEPT_CONNECTION_LIFETIME).then_some(kept)
+    }
+
+    /// A connection for a session read: the kept one, or one from the pool (kept
+    /// afterwards, see [`SqlAdapter::keep`], only when the pool is large enough).
+    async fn read_connection(&self) -> Result<Kept<DB>, sqlx::Error> {
+        if let Some(kept) = self.take_kept() {
+            return Ok(kept);
+        }
+        Ok(Kept {
+            conn: Some(self.pool.acquire().await?),
+            since: Instant::now(),
+        })
+    }
+
+    /// Keeps `conn` for the next session read, when the slot is free and the pool large
+    /// enough; otherwise it goes back to the pool.
+    fn keep(&self, conn: Kept<DB>) {
+        if self.pool.options().get_max_connections() < KEEP_FOR_READS_MIN_POOL
+            || self.pool.is_closed()
+        {
+            return;
+        }
+        let mut slot = self.kept_slot();
+        if !slot.closed && slot.kept.is_none() {
+            slot.kept = Some(conn);
         }
     }
 
@@ -100,6 +191,13 @@ impl<DB: SqlDatabase> SqlAdapter<DB> {
 
     /// Closes every connection; later calls fail with `Unavailable`.
     pub async fn close(&self) {
+        // The kept connection first: the pool waits for every lent connection to return.
+        let kept = {
+            let mut slot = self.kept_slot();
+            slot.closed = true;
+            slot.kept.take()
+        };
+        drop(kept);
         self.pool.close().await;
     }
 

@@ -348,12 +348,27 @@ where
                      WHERE s.id_hash = $1",
                 )
                 .bind(&key.as_bytes()[..])
-                .fetch_optional(&self.pool)
+            };
+            // On the connection kept for session reads (see `SqlAdapter`), kept again
+            // after a good answer; after an error it goes back to the pool (which tests
+            // it, and drops it when broken).
+            let first = match self.read_connection().await {
+                Ok(mut kept) => match kept.conn.as_mut() {
+                    Some(conn) => {
+                        let row = select().fetch_optional(&mut **conn).await;
+                        if row.is_ok() {
+                            self.keep(kept);
+                        }
+                        row
+                    }
+                    None => select().fetch_optional(&self.pool).await,
+                },
+                Err(e) => Err(e),
             };
             // The pools of `connect` lend connections unpinged: a connection that died
-            // while idle fails here once (and is dropped by sqlx); ask another.
-            let row = match select().await {
-                Err(e) if broken_connection(&e) => select().await,
+            // while idle (or while kept) fails here once; ask another.
+            let row = match first {
+                Err(e) if broken_connection(&e) => select().fetch_optional(&self.pool).await,
                 other => other,
             }
             .map_err(err::<DB>("session"))?;

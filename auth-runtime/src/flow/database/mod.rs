@@ -5,11 +5,18 @@
 //! HTTP: `Ok(None)` from [`read_session`] is "signed out" (clear the cookie),
 //! [`AdapterError::Unavailable`] is 503.
 
+mod cache;
+
+use std::time::SystemTime;
+
 use crate::adapter::{
     Adapter, AdapterError, AdapterSession, SessionId, SessionKey, SessionToken, SessionTokenStorage,
 };
 use crate::config::{Account, User};
 use crate::util::secs_i64;
+
+pub use cache::SESSION_ROW_CACHE_CAPACITY;
+pub(crate) use cache::SessionRows;
 
 /// Who signed in, and what the sign-in wrote (for the `create_user` / `link_account` events
 /// and the `is_new_user` flag).
@@ -275,6 +282,14 @@ enum CookieSession {
 }
 
 impl CookieSession {
+    /// The key the session is listed and cached under.
+    fn key(&self) -> SessionKey {
+        match self {
+            CookieSession::Hashed(key) => *key,
+            CookieSession::Clear(token) => token.key(),
+        }
+    }
+
     /// Reads a cookie value for `db`; `None` (garbage) is "signed out".
     fn of(db: &dyn Adapter, cookie_value: Option<&str>) -> Option<Self> {
         let value = cookie_value?;
@@ -317,10 +332,7 @@ impl CookieSession {
 /// The key of the session a cookie value names ([`SessionKey`]: SHA-256 of the id, or
 /// [`SessionToken::key`] with tokens stored in clear); `None` for a value that names none.
 pub(crate) fn session_key(db: &dyn Adapter, cookie_value: &str) -> Option<SessionKey> {
-    match CookieSession::of(db, Some(cookie_value))? {
-        CookieSession::Hashed(key) => Some(key),
-        CookieSession::Clear(token) => Some(token.key()),
-    }
+    CookieSession::of(db, Some(cookie_value)).map(|cookie| cookie.key())
 }
 
 /// The id of the user whose session a cookie value names (for the `sign_out` event), if it
@@ -352,18 +364,36 @@ pub(crate) struct LiveSession {
 /// older than `update_age` (`expires - max_age + update_age <= now`), so most reads are
 /// a single query and no write. `now` is the service's clock (seconds since the epoch): a
 /// session expired by it reads as signed out even when the adapter still returned it.
+///
+/// With `cache` (the server's [`SessionRows`] and its clock's time), a row read less
+/// than the cache's interval ago is used without a query; what the database answers is
+/// cached (the row after an extension too).
 pub(crate) async fn read_session(
     db: &dyn Adapter,
     cookie_value: Option<&str>,
     max_age: u64,
     update_age: u64,
     now: i64,
+    cache: Option<(&SessionRows, SystemTime)>,
 ) -> Result<Option<LiveSession>, AdapterError> {
     let Some(cookie) = CookieSession::of(db, cookie_value) else {
         return Ok(None);
     };
-    let Some((session, user)) = cookie.get(db).await? else {
-        return Ok(None);
+    let key = cookie.key();
+    let cached = cache.and_then(|(rows, at)| rows.fresh(&key, at));
+    let (session, user) = match cached {
+        // An expired cached row goes to the database, which deletes it.
+        Some((session, user)) if !session.is_expired_at(now) => (session, user),
+        _ => {
+            let epoch = cache.map(|(rows, _)| rows.epoch());
+            let Some((session, user)) = cookie.get(db).await? else {
+                return Ok(None);
+            };
+            if let (Some((rows, at)), Some(epoch)) = (cache, epoch) {
+                rows.store(&key, &session, &user, at, epoch);
+            }
+            (session, user)
+        }
     };
     if session.is_expired_at(now) {
         return Ok(None);
@@ -379,17 +409,28 @@ pub(crate) async fn read_session(
             extended: false,
         }));
     }
+    let epoch = cache.map(|(rows, _)| rows.epoch());
     match cookie
         .update(db, now.saturating_add(secs_i64(max_age)))
         .await?
     {
-        Some(session) => Ok(Some(LiveSession {
-            session,
-            user,
-            extended: true,
-        })),
+        Some(session) => {
+            if let (Some((rows, at)), Some(epoch)) = (cache, epoch) {
+                rows.store(&key, &session, &user, at, epoch);
+            }
+            Ok(Some(LiveSession {
+                session,
+                user,
+                extended: true,
+            }))
+        }
         // Revoked or expired between the two queries.
-        None => Ok(None),
+        None => {
+            if let Some((rows, _)) = cache {
+                rows.forget(&key);
+            }
+            Ok(None)
+        }
     }
 }
 
@@ -398,9 +439,22 @@ pub(crate) async fn read_session(
 pub(crate) async fn end_session(
     db: &dyn Adapter,
     cookie_value: Option<&str>,
+    cache: Option<&SessionRows>,
 ) -> Result<bool, AdapterError> {
     match CookieSession::of(db, cookie_value) {
-        Some(cookie) => cookie.delete(db).await,
+        Some(cookie) => {
+            let key = cookie.key();
+            // Forgotten before and after: a read in flight during the delete cannot put
+            // the row back (its epoch is older than the first forget).
+            if let Some(rows) = cache {
+                rows.forget(&key);
+            }
+            let deleted = cookie.delete(db).await;
+            if let Some(rows) = cache {
+                rows.forget(&key);
+            }
+            deleted
+        }
         None => Ok(false),
     }
 }

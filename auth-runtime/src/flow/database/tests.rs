@@ -144,6 +144,125 @@ async fn parallel_first_sign_in_on_every_database() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cached_session_reads_on_every_database() {
+    for db in databases("cached_reads").await {
+        cached_session_reads(db.adapter.clone()).await;
+        db.cleanup().await;
+    }
+}
+
+/// `read_session` with a session row cache: a row read is answered from memory for the
+/// interval (a row deleted behind its back meanwhile still reads, then not), an
+/// extension due is still written to the database, and `end_session` forgets at once.
+async fn cached_session_reads(db: Arc<dyn Adapter>) {
+    use std::time::Duration;
+    const MAX_AGE: u64 = 3600;
+    const UPDATE_AGE: u64 = 60;
+    let db = &*db;
+    let rows = SessionRows::new(Duration::from_secs(5), 10);
+    let at = |secs: u64| SystemTime::UNIX_EPOCH + Duration::from_secs(secs);
+    let bob = db.create_user(&user("bob@example.com")).await.expect("bob");
+    let now = unix_now();
+    let (id, _) = start_session(db, &bob.id, MAX_AGE, now)
+        .await
+        .expect("start");
+    let cookie = id.clone();
+    let read = |secs: i64, clock: u64| {
+        read_session(
+            db,
+            Some(&cookie),
+            MAX_AGE,
+            UPDATE_AGE,
+            secs,
+            Some((&rows, at(clock))),
+        )
+    };
+    let first = read(now, 100).await.expect("read").expect("live");
+    assert!(!first.extended);
+    // Deleted behind the cache's back: still read from memory within the interval.
+    assert!(
+        db.delete_session(
+            &crate::adapter::SessionId::parse(&id)
+                .expect("a session id")
+                .key()
+        )
+        .await
+        .expect("delete")
+    );
+    let cached = read(now, 104)
+        .await
+        .expect("cached")
+        .expect("from the cache");
+    assert_eq!(cached.session, first.session);
+    assert_eq!(read(now, 105).await.expect("stale"), None);
+
+    // An extension due on a cached row is written to the database.
+    let (id, _) = start_session(db, &bob.id, MAX_AGE, now)
+        .await
+        .expect("again");
+    let cookie = id.clone();
+    let read = |secs: i64, clock: u64| {
+        read_session(
+            db,
+            Some(&cookie),
+            MAX_AGE,
+            UPDATE_AGE,
+            secs,
+            Some((&rows, at(clock))),
+        )
+    };
+    read(now, 200).await.expect("read").expect("live");
+    let later = now + 120;
+    let slid = read(later, 201).await.expect("slide").expect("live");
+    assert!(slid.extended);
+    assert_eq!(slid.session.expires, later + MAX_AGE as i64);
+    let stored = db
+        .get_session_and_user(
+            &crate::adapter::SessionId::parse(&id)
+                .expect("a session id")
+                .key(),
+        )
+        .await
+        .expect("row")
+        .expect("live");
+    assert_eq!(stored.0.expires, later + MAX_AGE as i64);
+    // A session expired by the clock reads as signed out even from the cache.
+    let expired = read(later + MAX_AGE as i64, 202).await.expect("expired");
+    assert_eq!(expired, None);
+
+    // Sign-out forgets at once.
+    let (id, _) = start_session(db, &bob.id, MAX_AGE, now)
+        .await
+        .expect("third");
+    let cookie = id.clone();
+    read_session(
+        db,
+        Some(&cookie),
+        MAX_AGE,
+        UPDATE_AGE,
+        now,
+        Some((&rows, at(300))),
+    )
+    .await
+    .expect("read")
+    .expect("live");
+    assert!(
+        end_session(db, Some(&cookie), Some(&rows))
+            .await
+            .expect("end")
+    );
+    let after = read_session(
+        db,
+        Some(&cookie),
+        MAX_AGE,
+        UPDATE_AGE,
+        now,
+        Some((&rows, at(300))),
+    );
+    assert_eq!(after.await.expect("after"), None);
+}
+
+#[tokio::test]
 async fn session_steps_on_every_database() {
     for db in databases("session_steps").await {
         session_steps(db.adapter.clone()).await;
@@ -293,7 +412,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
     assert!((now + MAX_AGE as i64 - 5..=now + MAX_AGE as i64).contains(&started.expires));
     let cookie = id;
 
-    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
+    let live = read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now(), None)
         .await
         .expect("read")
         .expect("live");
@@ -304,12 +423,12 @@ async fn session_steps(db: Arc<dyn Adapter>) {
 
     for garbage in [None, Some(""), Some("garbage"), Some(&cookie[1..])] {
         assert_eq!(
-            read_session(db, garbage, MAX_AGE, UPDATE_AGE, unix_now())
+            read_session(db, garbage, MAX_AGE, UPDATE_AGE, unix_now(), None)
                 .await
                 .expect("garbage"),
             None
         );
-        assert!(!end_session(db, garbage).await.expect("end garbage"));
+        assert!(!end_session(db, garbage, None).await.expect("end garbage"));
     }
 
     // Issued longer than update_age ago: the read slides the expiry to now + max_age.
@@ -324,6 +443,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         MAX_AGE,
         UPDATE_AGE,
         unix_now(),
+        None,
     )
     .await
     .expect("read old")
@@ -339,6 +459,7 @@ async fn session_steps(db: Arc<dyn Adapter>) {
         MAX_AGE,
         UPDATE_AGE,
         unix_now(),
+        None,
     )
     .await
     .expect("reread")
@@ -359,19 +480,24 @@ async fn session_steps(db: Arc<dyn Adapter>) {
             Some(&dead.to_cookie_value()),
             MAX_AGE,
             UPDATE_AGE,
-            unix_now()
+            unix_now(),
+            None
         )
         .await
         .expect("dead"),
         None
     );
 
-    assert!(end_session(db, Some(&cookie)).await.expect("sign out"));
+    assert!(
+        end_session(db, Some(&cookie), None)
+            .await
+            .expect("sign out")
+    );
     assert_eq!(
-        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now())
+        read_session(db, Some(&cookie), MAX_AGE, UPDATE_AGE, unix_now(), None)
             .await
             .expect("after"),
         None
     );
-    assert!(!end_session(db, Some(&cookie)).await.expect("again"));
+    assert!(!end_session(db, Some(&cookie), None).await.expect("again"));
 }
