@@ -527,6 +527,7 @@ mod tests {
     }
 
     proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
         /// Lowercase labels joined by dots are accepted.
         #[test]
         fn lowercase_labels_are_accepted(labels in proptest::collection::vec("[a-z0-9]{1,20}", 1..5)) {

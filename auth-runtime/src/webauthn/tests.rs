@@ -241,6 +241,7 @@ fn a_tampered_signature_or_data_is_refused() {
 }
 
 proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 256, failure_persistence: None, ..proptest::prelude::ProptestConfig::default() })]
     /// The parsers never panic, whatever the bytes.
     #[test]
     fn parsers_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
