@@ -127,7 +127,9 @@ where
             .map_err(err::<DB>("user"))
     }
 
-    fn user_from_row(row: &DB::Row) -> Result<User, sqlx::Error> {
+    /// A user from the columns `id, name, email, image, email_verified` (also what the
+    /// Auth.js-schema adapter's queries select).
+    pub(super) fn user_from_row(row: &DB::Row) -> Result<User, sqlx::Error> {
         Ok(User {
             id: row.try_get("id")?,
             name: row.try_get("name")?,

@@ -5,7 +5,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 
 use super::{AuthJsPostgresAdapter, err, user_key};
-use crate::adapter::sql::kind_to_str;
+use crate::adapter::sql::{PostgresAdapter, kind_to_str};
 use crate::adapter::{
     Adapter, AdapterError, AdapterFuture, AdapterSession, RateLimitHit, RateLimitVerdict,
     SessionKey, SessionToken, SessionTokenStorage, VerificationToken, VerificationTokenHashing,
@@ -205,15 +205,9 @@ impl<'a> Bound<'a> {
     }
 }
 
+/// The default mode's reading: [`USER`] selects the same columns under the same names.
 fn user_from_row(row: &PgRow) -> Result<User, sqlx::Error> {
-    Ok(User {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        image: row.try_get("image")?,
-        email_verified: row.try_get("email_verified")?,
-        extra: serde_json::Map::new(),
-    })
+    PostgresAdapter::user_from_row(row)
 }
 
 fn session_from_row(row: &PgRow) -> Result<AdapterSession, AdapterError> {
