@@ -113,7 +113,7 @@ where
     }
 
     /// The one user `query` (which selects or returns the user columns) finds.
-    async fn fetch_user<'q>(
+    pub(super) async fn fetch_user<'q>(
         &self,
         query: Query<'q, DB, DB::Arguments<'q>>,
     ) -> Result<Option<User>, AdapterError> {

@@ -21,19 +21,13 @@ const SESSION: &str = r#"s."userId"::text AS user_id,
   floor(extract(epoch FROM s.expires))::int8 AS expires, s."sessionToken"::text AS token"#;
 
 impl AuthJsPostgresAdapter {
-    /// The one user `sql` (selecting [`USER`]) finds for the bound id.
+    /// The one user `query` (selecting [`USER`]) finds: the default mode's reading, on the
+    /// same pool.
     async fn fetch_user(
         &self,
         query: Query<'_, sqlx::Postgres, PgArguments>,
     ) -> Result<Option<User>, AdapterError> {
-        let row = query
-            .fetch_optional(self.pool_ref())
-            .await
-            .map_err(err("user"))?;
-        row.as_ref()
-            .map(user_from_row)
-            .transpose()
-            .map_err(err("user"))
+        self.inner.fetch_user(query).await
     }
 
     /// The session `bind` names, and its user; an
