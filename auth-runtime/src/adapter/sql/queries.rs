@@ -113,7 +113,7 @@ where
     }
 
     /// The one user `query` (which selects or returns the user columns) finds.
-    async fn fetch_user<'q>(
+    pub(super) async fn fetch_user<'q>(
         &self,
         query: Query<'q, DB, DB::Arguments<'q>>,
     ) -> Result<Option<User>, AdapterError> {
@@ -127,7 +127,9 @@ where
             .map_err(err::<DB>("user"))
     }
 
-    fn user_from_row(row: &DB::Row) -> Result<User, sqlx::Error> {
+    /// A user from the columns `id, name, email, image, email_verified` (also what the
+    /// Auth.js-schema adapter's queries select).
+    pub(super) fn user_from_row(row: &DB::Row) -> Result<User, sqlx::Error> {
         Ok(User {
             id: row.try_get("id")?,
             name: row.try_get("name")?,

@@ -5,7 +5,7 @@ use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::query::Query;
 
 use super::{AuthJsPostgresAdapter, err, user_key};
-use crate::adapter::sql::kind_to_str;
+use crate::adapter::sql::{PostgresAdapter, kind_to_str};
 use crate::adapter::{
     Adapter, AdapterError, AdapterFuture, AdapterSession, RateLimitHit, RateLimitVerdict,
     SessionKey, SessionToken, SessionTokenStorage, VerificationToken, VerificationTokenHashing,
@@ -21,19 +21,13 @@ const SESSION: &str = r#"s."userId"::text AS user_id,
   floor(extract(epoch FROM s.expires))::int8 AS expires, s."sessionToken"::text AS token"#;
 
 impl AuthJsPostgresAdapter {
-    /// The one user `sql` (selecting [`USER`]) finds for the bound id.
+    /// The one user `query` (selecting [`USER`]) finds: the default mode's reading, on the
+    /// same pool.
     async fn fetch_user(
         &self,
         query: Query<'_, sqlx::Postgres, PgArguments>,
     ) -> Result<Option<User>, AdapterError> {
-        let row = query
-            .fetch_optional(self.pool_ref())
-            .await
-            .map_err(err("user"))?;
-        row.as_ref()
-            .map(user_from_row)
-            .transpose()
-            .map_err(err("user"))
+        self.inner.fetch_user(query).await
     }
 
     /// The session `bind` names, and its user; an
@@ -205,15 +199,9 @@ impl<'a> Bound<'a> {
     }
 }
 
+/// The default mode's reading: [`USER`] selects the same columns under the same names.
 fn user_from_row(row: &PgRow) -> Result<User, sqlx::Error> {
-    Ok(User {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        image: row.try_get("image")?,
-        email_verified: row.try_get("email_verified")?,
-        extra: serde_json::Map::new(),
-    })
+    PostgresAdapter::user_from_row(row)
 }
 
 fn session_from_row(row: &PgRow) -> Result<AdapterSession, AdapterError> {
