@@ -733,91 +733,27 @@ impl Adapter for Recorder {
         self.stored.lock().unwrap().push(token.clone());
         self.inner.create_verification_token(token)
     }
-    fn use_verification_token<'a>(
-        &'a self,
-        identifier: &'a str,
-        token: &'a str,
-    ) -> AdapterFuture<'a, Option<VerificationToken>> {
-        self.inner.use_verification_token(identifier, token)
-    }
-    fn delete_verification_tokens<'a>(&'a self, identifier: &'a str) -> AdapterFuture<'a, u64> {
-        self.inner.delete_verification_tokens(identifier)
-    }
-    fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
-        self.inner.create_user(user)
-    }
-    fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
-        self.inner.get_user(id)
-    }
-    fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>> {
-        self.inner.get_user_by_email(email)
-    }
-    fn get_user_by_account<'a>(
-        &'a self,
-        provider: &'a str,
-        provider_account_id: &'a str,
-    ) -> AdapterFuture<'a, Option<User>> {
-        self.inner
-            .get_user_by_account(provider, provider_account_id)
-    }
-    fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
-        self.inner.update_user(user)
-    }
-    fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool> {
-        self.inner.delete_user(id)
-    }
-    fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()> {
-        self.inner.link_account(user_id, account)
-    }
-    fn unlink_account<'a>(
-        &'a self,
-        provider: &'a str,
-        provider_account_id: &'a str,
-    ) -> AdapterFuture<'a, bool> {
-        self.inner.unlink_account(provider, provider_account_id)
-    }
-    fn create_session<'a>(
-        &'a self,
-        key: &'a SessionKey,
-        user_id: &'a str,
-        expires: i64,
-    ) -> AdapterFuture<'a, AdapterSession> {
-        self.inner.create_session(key, user_id, expires)
-    }
-    fn get_session_and_user<'a>(
-        &'a self,
-        key: &'a SessionKey,
-    ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
-        self.inner.get_session_and_user(key)
-    }
-    fn update_session<'a>(
-        &'a self,
-        key: &'a SessionKey,
-        expires: i64,
-    ) -> AdapterFuture<'a, Option<AdapterSession>> {
-        self.inner.update_session(key, expires)
-    }
-    fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool> {
-        self.inner.delete_session(key)
-    }
-    fn list_user_sessions<'a>(
-        &'a self,
-        user_id: &'a str,
-    ) -> AdapterFuture<'a, Vec<AdapterSession>> {
-        self.inner.list_user_sessions(user_id)
-    }
-    fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64> {
-        self.inner.delete_user_sessions(user_id)
-    }
-    fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64> {
-        self.inner.delete_expired_sessions()
-    }
-    fn session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
-        self.inner.session_version(user_id)
-    }
-    fn bump_session_version<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, i64> {
-        self.inner.bump_session_version(user_id)
-    }
+    auth_tests::delegate_adapter!(inner =>
+        use_verification_token,
+        delete_verification_tokens,
+        create_user,
+        get_user,
+        get_user_by_email,
+        get_user_by_account,
+        update_user,
+        delete_user,
+        link_account,
+        unlink_account,
+        create_session,
+        get_session_and_user,
+        update_session,
+        delete_session,
+        list_user_sessions,
+        delete_user_sessions,
+        delete_expired_sessions,
+        session_version,
+        bump_session_version,
+    );
 }
 
 /// `Email { .. }` written in `auth!`: `server: env("EMAIL_SERVER")` read at start-up,

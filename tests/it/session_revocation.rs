@@ -11,15 +11,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use auth_runtime::adapter::{
-    Adapter, AdapterError, AdapterFuture, AdapterSession, SessionKey, VerificationToken,
-};
+use auth_runtime::adapter::{Adapter, AdapterError, AdapterFuture};
 use auth_runtime::config::DEFAULT_SESSION_CHECK_INTERVAL;
 use auth_runtime::jwt::{JwtCodec, Secrets, TokenFormat};
 use auth_runtime::testing::TestClock;
 use auth_runtime::{
-    Account, Auth, AuthConfig, Credentials, CredentialsError, Provider, SESSION_VERSION_CLAIM,
-    User, password, providers,
+    Auth, AuthConfig, Credentials, CredentialsError, Provider, SESSION_VERSION_CLAIM, User,
+    password, providers,
 };
 use auth_tests::Cleanup as _;
 use auth_tests::flow::{Browser, ORIGIN, SECRET, SUser, Tok, boxed, plain_config};
@@ -460,88 +458,25 @@ impl Adapter for Wrapped {
         }
         self.inner.bump_session_version(user_id)
     }
-    fn create_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, User> {
-        self.inner.create_user(user)
-    }
-    fn get_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, Option<User>> {
-        self.inner.get_user(id)
-    }
-    fn get_user_by_email<'a>(&'a self, email: &'a str) -> AdapterFuture<'a, Option<User>> {
-        self.inner.get_user_by_email(email)
-    }
-    fn get_user_by_account<'a>(
-        &'a self,
-        provider: &'a str,
-        provider_account_id: &'a str,
-    ) -> AdapterFuture<'a, Option<User>> {
-        self.inner
-            .get_user_by_account(provider, provider_account_id)
-    }
-    fn update_user<'a>(&'a self, user: &'a User) -> AdapterFuture<'a, Option<User>> {
-        self.inner.update_user(user)
-    }
-    fn delete_user<'a>(&'a self, id: &'a str) -> AdapterFuture<'a, bool> {
-        self.inner.delete_user(id)
-    }
-    fn link_account<'a>(&'a self, user_id: &'a str, account: &'a Account) -> AdapterFuture<'a, ()> {
-        self.inner.link_account(user_id, account)
-    }
-    fn unlink_account<'a>(
-        &'a self,
-        provider: &'a str,
-        provider_account_id: &'a str,
-    ) -> AdapterFuture<'a, bool> {
-        self.inner.unlink_account(provider, provider_account_id)
-    }
-    fn create_session<'a>(
-        &'a self,
-        key: &'a SessionKey,
-        user_id: &'a str,
-        expires: i64,
-    ) -> AdapterFuture<'a, AdapterSession> {
-        self.inner.create_session(key, user_id, expires)
-    }
-    fn get_session_and_user<'a>(
-        &'a self,
-        key: &'a SessionKey,
-    ) -> AdapterFuture<'a, Option<(AdapterSession, User)>> {
-        self.inner.get_session_and_user(key)
-    }
-    fn update_session<'a>(
-        &'a self,
-        key: &'a SessionKey,
-        expires: i64,
-    ) -> AdapterFuture<'a, Option<AdapterSession>> {
-        self.inner.update_session(key, expires)
-    }
-    fn delete_session<'a>(&'a self, key: &'a SessionKey) -> AdapterFuture<'a, bool> {
-        self.inner.delete_session(key)
-    }
-    fn create_verification_token<'a>(
-        &'a self,
-        token: &'a VerificationToken,
-    ) -> AdapterFuture<'a, ()> {
-        self.inner.create_verification_token(token)
-    }
-    fn use_verification_token<'a>(
-        &'a self,
-        identifier: &'a str,
-        token: &'a str,
-    ) -> AdapterFuture<'a, Option<VerificationToken>> {
-        self.inner.use_verification_token(identifier, token)
-    }
-    fn list_user_sessions<'a>(
-        &'a self,
-        user_id: &'a str,
-    ) -> AdapterFuture<'a, Vec<AdapterSession>> {
-        self.inner.list_user_sessions(user_id)
-    }
-    fn delete_user_sessions<'a>(&'a self, user_id: &'a str) -> AdapterFuture<'a, u64> {
-        self.inner.delete_user_sessions(user_id)
-    }
-    fn delete_expired_sessions(&self) -> AdapterFuture<'_, u64> {
-        self.inner.delete_expired_sessions()
-    }
+    auth_tests::delegate_adapter!(inner =>
+        create_user,
+        get_user,
+        get_user_by_email,
+        get_user_by_account,
+        update_user,
+        delete_user,
+        link_account,
+        unlink_account,
+        create_session,
+        get_session_and_user,
+        update_session,
+        delete_session,
+        create_verification_token,
+        use_verification_token,
+        list_user_sessions,
+        delete_user_sessions,
+        delete_expired_sessions,
+    );
 }
 
 /// An adapter without session versions: JWT sessions are not stamped or checked, and

@@ -12,6 +12,7 @@
 //! | [`passkey`] | a software passkey authenticator (ES256) answering the flow's WebAuthn options |
 //! | [`sqlite`], [`postgres`] | a temporary database per test |
 //! | [`smtp`] | a real SMTP server (aiosmtpd) per test, the messages it received |
+//! | [`delegate`] | `delegate_adapter!`: a wrapping test adapter's unchanged methods, passed to the inner one |
 //! | [`adapter_suite`](mod@adapter_suite), [`db_suite`](mod@db_suite) | the suites run against both databases |
 //!
 //! A test fails by panicking, so the helpers unwrap freely: a panic here is a failed test
@@ -26,6 +27,7 @@ pub mod adapter_suite;
 pub mod axum_app;
 pub mod cookies;
 pub mod db_suite;
+pub mod delegate;
 pub mod flow;
 pub mod node;
 pub mod oauth;
