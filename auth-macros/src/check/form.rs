@@ -2,6 +2,8 @@
 //! the options of each field through [`spec::FIELD_OPTIONS`] ("did you mean"), their value
 //! forms, repeated fields and input types of [`spec::INPUT_TYPES`].
 
+use std::collections::HashSet;
+
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
@@ -111,31 +113,20 @@ fn read_field(cx: &Ctxt, field: FieldSyntax) -> Option<FormField> {
         placeholder: None,
         required: true,
     };
-    let mut seen: Vec<FieldOpt> = Vec::new();
+    let mut seen = HashSet::new();
     let mut ok = true;
     for (key, value) in &field.options {
-        let text = key.to_string();
-        let Some(opt) = spec::lookup(spec::FIELD_OPTIONS, &text) else {
-            cx.unknown(
-                key,
-                &format!("option {{}} of the field `{name}`"),
-                &text,
-                &spec::names(spec::FIELD_OPTIONS),
-                "a field takes",
-            );
+        let Some(opt) = super::key_once(
+            cx,
+            &mut seen,
+            key,
+            spec::FIELD_OPTIONS,
+            &format!("option {{}} of the field `{name}`"),
+            "a field takes",
+        ) else {
             ok = false;
             continue;
         };
-        if seen.contains(&opt) {
-            cx.error_spanned_by(
-                key,
-                format!("`{text}` is given twice"),
-                format!("keep one `{text}`"),
-            );
-            ok = false;
-            continue;
-        }
-        seen.push(opt);
         match opt {
             FieldOpt::Label => match string(cx, value, "label", "E-mail") {
                 Some(v) => out.label = v,

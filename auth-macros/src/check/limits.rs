@@ -25,26 +25,16 @@ pub fn limits<'a>(cx: &Ctxt, limits: Option<&'a Limits>) -> Option<SignInLimits<
         Limits::Sections(sections) => {
             let mut seen = HashSet::new();
             for section in sections {
-                let name = section.key.to_string();
-                let Some(LimitSectionKey::SignIn) = spec::lookup(spec::LIMIT_SECTIONS, &name)
-                else {
-                    cx.unknown(
-                        &section.key,
-                        "limits section",
-                        &name,
-                        &spec::names(spec::LIMIT_SECTIONS),
-                        "`limits` takes",
-                    );
+                let Some(LimitSectionKey::SignIn) = super::key_once(
+                    cx,
+                    &mut seen,
+                    &section.key,
+                    spec::LIMIT_SECTIONS,
+                    "limits section",
+                    "`limits` takes",
+                ) else {
                     continue;
                 };
-                if !seen.insert(name.clone()) {
-                    cx.error_spanned_by(
-                        &section.key,
-                        format!("`{name}` is given twice"),
-                        format!("keep one `{name}`"),
-                    );
-                    continue;
-                }
                 match &section.value {
                     LimitSectionValue::Off(word) => {
                         out.off = expect_off(
@@ -73,25 +63,17 @@ fn expect_off(cx: &Ctxt, word: &Ident, help: &str) -> bool {
 fn sign_in<'a>(cx: &Ctxt, entries: &'a [LimitEntry], out: &mut SignInLimits<'a>) {
     let mut seen = HashSet::new();
     for entry in entries {
-        let name = entry.key.to_string();
-        let Some(key) = spec::lookup(spec::SIGN_IN_LIMIT_KEYS, &name) else {
-            cx.unknown(
-                &entry.key,
-                "sign-in limit",
-                &name,
-                &spec::names(spec::SIGN_IN_LIMIT_KEYS),
-                "`sign_in` takes",
-            );
+        let Some(key) = super::key_once(
+            cx,
+            &mut seen,
+            &entry.key,
+            spec::SIGN_IN_LIMIT_KEYS,
+            "sign-in limit",
+            "`sign_in` takes",
+        ) else {
             continue;
         };
-        if !seen.insert(name.clone()) {
-            cx.error_spanned_by(
-                &entry.key,
-                format!("`{name}` is given twice"),
-                format!("keep one `{name}`"),
-            );
-            continue;
-        }
+        let name = entry.key.to_string();
         match key {
             SignInLimitKey::PerIp => out.per_ip = rate(cx, &name, &entry.value),
             SignInLimitKey::PerIdentifier => out.per_identifier = rate(cx, &name, &entry.value),

@@ -87,20 +87,36 @@ pub fn keyed<'a, K: Copy>(
     context: &str,
 ) -> Vec<(K, &'a KeyValue)> {
     let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    for kv in list {
-        let key = kv.key.to_string();
-        match spec::lookup(table, &key) {
-            None => cx.unknown(&kv.key, what, &key, &spec::names(table), context),
-            Some(_) if !seen.insert(key.clone()) => cx.error_spanned_by(
-                &kv.key,
-                format!("`{key}` is given twice"),
-                format!("keep one `{key}`"),
-            ),
-            Some(k) => out.push((k, kv)),
-        }
+    list.iter()
+        .filter_map(|kv| Some((key_once(cx, &mut seen, &kv.key, table, what, context)?, kv)))
+        .collect()
+}
+
+/// The typed key of `key`, the first time its name is `seen`. An unknown name (with a
+/// "did you mean" from `table`) or a repeated one is recorded and gives `None`; `what`
+/// and `context` word the error as in [`keyed`].
+pub fn key_once<K: Copy>(
+    cx: &Ctxt,
+    seen: &mut HashSet<String>,
+    key: &syn::Ident,
+    table: &[Named<K>],
+    what: &str,
+    context: &str,
+) -> Option<K> {
+    let name = key.to_string();
+    let Some(k) = spec::lookup(table, &name) else {
+        cx.unknown(key, what, &name, &spec::names(table), context);
+        return None;
+    };
+    if !seen.insert(name.clone()) {
+        cx.error_spanned_by(
+            key,
+            format!("`{name}` is given twice"),
+            format!("keep one `{name}`"),
+        );
+        return None;
     }
-    out
+    Some(k)
 }
 
 /// `ident` as an expression (a one-segment path), if it is one.

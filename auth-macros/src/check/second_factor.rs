@@ -16,25 +16,16 @@ pub fn totp<'a>(cx: &Ctxt, sections: Option<&'a [SecondFactorSection]>) -> Optio
     let mut out = None;
     let mut seen = HashSet::new();
     for section in sections? {
-        let name = section.key.to_string();
-        let Some(SecondFactorKey::Totp) = spec::lookup(spec::SECOND_FACTORS, &name) else {
-            cx.unknown(
-                &section.key,
-                "second factor",
-                &name,
-                &spec::names(spec::SECOND_FACTORS),
-                "`second_factor` takes",
-            );
+        let Some(SecondFactorKey::Totp) = super::key_once(
+            cx,
+            &mut seen,
+            &section.key,
+            spec::SECOND_FACTORS,
+            "second factor",
+            "`second_factor` takes",
+        ) else {
             continue;
         };
-        if !seen.insert(name.clone()) {
-            cx.error_spanned_by(
-                &section.key,
-                format!("`{name}` is given twice"),
-                format!("keep one `{name}`"),
-            );
-            continue;
-        }
         out = totp_options(cx, section);
     }
     out

@@ -21,10 +21,7 @@ pub fn expand(provider: &Provider, typed_user: bool) -> TokenStream {
         Provider::Credentials(c) => {
             let mut set = Vec::new();
             set.extend(c.id.map(set_id));
-            set.extend(
-                c.name
-                    .map(|e| set_field("name", call(quote!(#rt::config::TextValue::into_text), e))),
-            );
+            set.extend(c.name.map(|e| set_text("name", e)));
             set.extend(c.form.as_ref().map(|form| {
                 let fields = form.fields.iter().map(|f| {
                     let name = f.name.unraw().to_string();
@@ -96,14 +93,8 @@ fn email(e: &Email) -> TokenStream {
     let rt = runtime();
     let server = config(e.server);
     let mut set: Vec<TokenStream> = e.id.map(set_id).into_iter().collect();
-    set.extend(
-        e.name
-            .map(|v| set_field("name", call(quote!(#rt::config::TextValue::into_text), v))),
-    );
-    set.extend(
-        e.from
-            .map(|v| set_field("from", call(quote!(#rt::config::TextValue::into_text), v))),
-    );
+    set.extend(e.name.map(|v| set_text("name", v)));
+    set.extend(e.from.map(|v| set_text("from", v)));
     set.extend(e.max_age.map(|v| {
         set_field(
             "max_age",
@@ -274,12 +265,11 @@ fn authorize(authorize: Authorize, typed_user: bool, form: Option<&Ident>) -> To
 /// feature.
 fn passkey(k: &Passkey) -> TokenStream {
     let rt = runtime();
-    let text = quote!(#rt::config::TextValue::into_text);
     let mut set: Vec<TokenStream> = k.id.map(set_id).into_iter().collect();
-    set.extend(k.name.map(|e| set_field("name", call(text.clone(), e))));
+    set.extend(k.name.map(|e| set_text("name", e)));
     for (name, value) in [("rp_name", k.rp_name), ("rp_id", k.rp_id)] {
         set.extend(value.map(|e| {
-            let value = call(text.clone(), e);
+            let value = text(e);
             set_field(name, quote!(::core::option::Option::Some(#value)))
         }));
     }
@@ -475,10 +465,8 @@ fn login(login: &Login) -> Vec<TokenStream> {
         allow_dangerous_email_account_linking: linking,
     } = login;
     let mut set = Vec::new();
-    set.extend(name.map(|e| set_field("name", call(quote!(#rt::config::TextValue::into_text), e))));
-    set.extend(
-        scope.map(|e| set_field("scope", call(quote!(#rt::config::TextValue::into_text), e))),
-    );
+    set.extend(name.map(|e| set_text("name", e)));
+    set.extend(scope.map(|e| set_text("scope", e)));
     set.extend(linking.map(|e| {
         set_field(
             "allow_dangerous_email_account_linking",
@@ -491,6 +479,17 @@ fn login(login: &Login) -> Vec<TokenStream> {
 fn set_field(name: &str, value: TokenStream) -> TokenStream {
     let name = format_ident!("{}", name);
     quote!(#name: #value)
+}
+
+/// `name: TextValue::into_text(e)`: a text option, any `Into<String>` expression.
+fn set_text(name: &str, e: &syn::Expr) -> TokenStream {
+    set_field(name, text(e))
+}
+
+/// `TextValue::into_text(e)`, spanned on the user's expression.
+fn text(e: &syn::Expr) -> TokenStream {
+    let rt = runtime();
+    call(quote!(#rt::config::TextValue::into_text), e)
 }
 
 /// `id: "..".to_owned()` for a preset whose id is written.
