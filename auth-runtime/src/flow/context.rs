@@ -3,9 +3,12 @@
 
 use std::time::SystemTime;
 
-use super::{Inner, Scheme};
+use serde_json::{Map, Value};
+
+use super::{FlowError, Inner, Scheme};
 use crate::config::{RedirectArgs, RequestInfo, SessionUserData, TokenData};
-use crate::cookies::{RequestCookies, SetCookie};
+use crate::cookies::{self, RequestCookies, SetCookie};
+use crate::jwt::JwtCodec;
 use crate::url::{HostError, Origin};
 
 /// Per-request state.
@@ -38,6 +41,25 @@ impl Ctx<'_> {
     /// The base URL Auth.js hands the `redirect` callback: the origin.
     pub(crate) fn base_url(&self) -> &str {
         self.origin.as_str()
+    }
+
+    /// The cookie `name` holding `claims`, sealed with `codec` for `max_age` seconds (the
+    /// OAuth check cookies, the passkey challenge, the second-factor cookies).
+    pub(crate) fn seal_cookie(
+        &self,
+        name: &str,
+        codec: &JwtCodec,
+        claims: &Map<String, Value>,
+        max_age: u64,
+    ) -> Result<SetCookie, FlowError> {
+        let sealed = codec
+            .encode(claims, max_age, self.now_secs())
+            .map_err(|e| {
+                FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
+            })?;
+        Ok(SetCookie::new(name, sealed, self.secure())
+            .max_age(max_age)
+            .expires(cookies::expires_in(self.now, max_age)))
     }
 }
 

@@ -252,13 +252,12 @@ pub(crate) async fn options<T: TokenData, U: SessionUserData>(
             "no challenge-cookie key for passkeys".to_owned(),
         ));
     };
-    let name = &ctx.scheme.names.webauthn_challenge;
-    let sealed = codec
-        .encode(&claims, CHALLENGE_MAX_AGE, ctx.now_secs())
-        .map_err(|e| FlowError::Configuration(format!("cannot seal the challenge: {e}")))?;
-    let cookie = SetCookie::new(name, sealed, ctx.secure())
-        .max_age(CHALLENGE_MAX_AGE)
-        .expires(crate::cookies::expires_in(ctx.now, CHALLENGE_MAX_AGE));
+    let cookie = ctx.seal_cookie(
+        &ctx.scheme.names.webauthn_challenge,
+        codec,
+        &claims,
+        CHALLENGE_MAX_AGE,
+    )?;
     Ok(Reply::json(
         StatusCode::OK,
         &json!({ "action": ceremony.as_str(), "options": options }),
