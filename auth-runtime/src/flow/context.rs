@@ -132,3 +132,19 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         format!("{}{}/{path}", ctx.origin.as_str(), self.config.base_path)
     }
 }
+
+/// A page's absolute URL: the configured one (a path goes under `origin`), else
+/// `{base_path}/{default}` under `origin`.
+pub(crate) fn page_url(
+    origin: &Origin,
+    configured: Option<&str>,
+    base_path: &str,
+    default: &str,
+) -> String {
+    let page = configured.map_or_else(|| format!("{base_path}/{default}"), str::to_owned);
+    if page.starts_with('/') {
+        format!("{}{page}", origin.as_str())
+    } else {
+        page
+    }
+}

@@ -145,17 +145,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// The sign-in page (absolute), with `pairs` in its query.
     fn sign_in_page(&self, ctx: &Ctx<'_>, pairs: &[(&str, &str)]) -> String {
-        let page = self
-            .config
-            .pages
-            .sign_in
-            .clone()
-            .unwrap_or_else(|| format!("{}/signin", self.config.base_path));
-        let page = if page.starts_with('/') {
-            format!("{}{page}", ctx.origin.as_str())
-        } else {
-            page
-        };
+        let page = super::context::page_url(
+            &ctx.origin,
+            self.config.pages.sign_in.as_deref(),
+            &self.config.base_path,
+            "signin",
+        );
         crate::url::with_query(&page, pairs)
     }
 }
