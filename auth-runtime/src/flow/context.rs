@@ -3,12 +3,9 @@
 
 use std::time::SystemTime;
 
-use serde_json::{Map, Value};
-
-use super::{FlowError, Inner, Scheme};
+use super::{Inner, Scheme};
 use crate::config::{RedirectArgs, RequestInfo, SessionUserData, TokenData};
-use crate::cookies::{self, RequestCookies, SetCookie};
-use crate::jwt::JwtCodec;
+use crate::cookies::{RequestCookies, SetCookie};
 use crate::url::{HostError, Origin};
 
 /// Per-request state.
@@ -45,21 +42,22 @@ impl Ctx<'_> {
 
     /// The cookie `name` holding `claims`, sealed with `codec` for `max_age` seconds (the
     /// OAuth check cookies, the passkey challenge, the second-factor cookies).
+    #[cfg(any(feature = "oauth", feature = "passkey", feature = "totp"))]
     pub(crate) fn seal_cookie(
         &self,
         name: &str,
-        codec: &JwtCodec,
-        claims: &Map<String, Value>,
+        codec: &crate::jwt::JwtCodec,
+        claims: &serde_json::Map<String, serde_json::Value>,
         max_age: u64,
-    ) -> Result<SetCookie, FlowError> {
+    ) -> Result<SetCookie, super::FlowError> {
         let sealed = codec
             .encode(claims, max_age, self.now_secs())
             .map_err(|e| {
-                FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
+                super::FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
             })?;
         Ok(SetCookie::new(name, sealed, self.secure())
             .max_age(max_age)
-            .expires(cookies::expires_in(self.now, max_age)))
+            .expires(crate::cookies::expires_in(self.now, max_age)))
     }
 }
 
