@@ -39,6 +39,26 @@ impl Ctx<'_> {
     pub(crate) fn base_url(&self) -> &str {
         self.origin.as_str()
     }
+
+    /// The cookie `name` holding `claims`, sealed with `codec` for `max_age` seconds (the
+    /// OAuth check cookies, the passkey challenge, the second-factor cookies).
+    #[cfg(any(feature = "oauth", feature = "passkey", feature = "totp"))]
+    pub(crate) fn seal_cookie(
+        &self,
+        name: &str,
+        codec: &crate::jwt::JwtCodec,
+        claims: &serde_json::Map<String, serde_json::Value>,
+        max_age: u64,
+    ) -> Result<SetCookie, super::FlowError> {
+        let sealed = codec
+            .encode(claims, max_age, self.now_secs())
+            .map_err(|e| {
+                super::FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
+            })?;
+        Ok(SetCookie::new(name, sealed, self.secure())
+            .max_age(max_age)
+            .expires(crate::cookies::expires_in(self.now, max_age)))
+    }
 }
 
 impl<T, U> Inner<T, U> {
@@ -108,5 +128,21 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// `{origin}{base_path}/{path}`.
     pub(crate) fn action_url(&self, ctx: &Ctx<'_>, path: &str) -> String {
         format!("{}{}/{path}", ctx.origin.as_str(), self.config.base_path)
+    }
+}
+
+/// A page's absolute URL: the configured one (a path goes under `origin`), else
+/// `{base_path}/{default}` under `origin`.
+pub(crate) fn page_url(
+    origin: &Origin,
+    configured: Option<&str>,
+    base_path: &str,
+    default: &str,
+) -> String {
+    let page = configured.map_or_else(|| format!("{base_path}/{default}"), str::to_owned);
+    if page.starts_with('/') {
+        format!("{}{page}", origin.as_str())
+    } else {
+        page
     }
 }

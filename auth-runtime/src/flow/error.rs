@@ -134,17 +134,12 @@ impl FlowError {
             return Reply::json(StatusCode::BAD_REQUEST, &serde_json::Value::Null);
         }
         let (to_sign_in, kind) = self.kind_and_type();
-        let page = if to_sign_in {
-            pages
-                .sign_in
-                .clone()
-                .unwrap_or_else(|| format!("{base_path}/signin"))
+        let (configured, default) = if to_sign_in {
+            (&pages.sign_in, "signin")
         } else {
-            pages
-                .error
-                .clone()
-                .unwrap_or_else(|| format!("{base_path}/error"))
+            (&pages.error, "error")
         };
+        let page = super::context::page_url(origin, configured.as_deref(), base_path, default);
         let code = match &self {
             FlowError::CredentialsSignin(refused, _) => Some(refused.code().to_owned()),
             _ => None,
@@ -153,11 +148,6 @@ impl FlowError {
         if let Some(code) = &code {
             pairs.push(("code", code));
         }
-        let page = if page.starts_with('/') {
-            format!("{}{page}", origin.as_str())
-        } else {
-            page
-        };
         let url = crate::url::with_query(&page, &pairs);
         if let FlowError::TooManyAttempts(wait) = self {
             return too_many_attempts(url, wait, req.wants_json);

@@ -16,8 +16,9 @@ use rand::RngCore as _;
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
+use super::session::JwtSessionRefused;
 use super::sign_in_tail::SignIn;
-use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, database, revocation};
+use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, revocation};
 use crate::adapter::{Adapter, Authenticator, VerificationToken};
 use crate::config::{Account, AccountType, PasskeyProvider, SessionUserData, TokenData};
 use crate::cookies::{ChunkedValue, SetCookie};
@@ -111,38 +112,17 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             return Ok(None);
         };
         match &self.strategy {
-            Strategy::Database(db) => Ok(database::read_session(
-                &**db,
-                Some(&raw),
-                self.config.max_age,
-                self.config.update_age,
-                ctx.now_secs(),
-                self.session_rows.as_ref().map(|rows| (rows, ctx.now)),
-            )
-            .await?
-            .map(|live| live.user.id)),
-            Strategy::Jwt => {
-                let Ok(mut claims) = ctx.scheme.session.decode(&raw, ctx.now_secs()) else {
-                    return Ok(None);
-                };
-                let Ok(version) = revocation::take_version(&mut claims) else {
-                    return Ok(None);
-                };
-                match self.check_session_version(&claims, version, ctx.now).await {
-                    revocation::VersionCheck::Valid => {}
-                    revocation::VersionCheck::Revoked => return Ok(None),
-                    revocation::VersionCheck::Unavailable => {
-                        return Err(FlowError::Unavailable(
-                            "the session version could not be read".to_owned(),
-                        ));
-                    }
-                }
-                Ok(claims
-                    .get("sub")
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned))
-            }
+            Strategy::Database(db) => Ok(self
+                .live_db_session(ctx, &**db, &raw)
+                .await?
+                .map(|live| live.user.id)),
+            Strategy::Jwt => match self.open_jwt_session(ctx, &raw).await {
+                Ok((claims, _)) => Ok(revocation::subject(&claims).map(str::to_owned)),
+                Err(JwtSessionRefused::Invalid(_)) => Ok(None),
+                Err(JwtSessionRefused::Unavailable) => Err(FlowError::Unavailable(
+                    "the session version could not be read".to_owned(),
+                )),
+            },
         }
     }
 }
@@ -252,13 +232,12 @@ pub(crate) async fn options<T: TokenData, U: SessionUserData>(
             "no challenge-cookie key for passkeys".to_owned(),
         ));
     };
-    let name = &ctx.scheme.names.webauthn_challenge;
-    let sealed = codec
-        .encode(&claims, CHALLENGE_MAX_AGE, ctx.now_secs())
-        .map_err(|e| FlowError::Configuration(format!("cannot seal the challenge: {e}")))?;
-    let cookie = SetCookie::new(name, sealed, ctx.secure())
-        .max_age(CHALLENGE_MAX_AGE)
-        .expires(crate::cookies::expires_in(ctx.now, CHALLENGE_MAX_AGE));
+    let cookie = ctx.seal_cookie(
+        &ctx.scheme.names.webauthn_challenge,
+        codec,
+        &claims,
+        CHALLENGE_MAX_AGE,
+    )?;
     Ok(Reply::json(
         StatusCode::OK,
         &json!({ "action": ceremony.as_str(), "options": options }),

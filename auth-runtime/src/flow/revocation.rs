@@ -150,7 +150,7 @@ pub(crate) fn put_version(claims: &mut Map<String, Value>, version: Option<i64>)
 }
 
 /// The `sub` claim, when it is a non-empty string.
-fn subject(claims: &Map<String, Value>) -> Option<&str> {
+pub(crate) fn subject(claims: &Map<String, Value>) -> Option<&str> {
     claims
         .get("sub")
         .and_then(Value::as_str)

@@ -25,7 +25,7 @@ use crate::config::{
     Account, AccountType, AuthConfig, Credentials, CredentialsError, CredentialsProvider,
     SecondFactor, SessionUserData, TokenData, TotpSettings, User,
 };
-use crate::cookies::{self, SECOND_FACTOR_MAX_AGE, SetCookie, TOTP_ENROLMENT_MAX_AGE};
+use crate::cookies::{SECOND_FACTOR_MAX_AGE, SetCookie, TOTP_ENROLMENT_MAX_AGE};
 use crate::jwt::JwtCodec;
 use crate::totp::{self as codes, TotpKeys};
 
@@ -131,8 +131,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             claims.insert("callbackUrl".to_owned(), Value::String(url.to_owned()));
         }
         let names = &ctx.scheme.names;
-        let cookie = seal(
-            ctx,
+        let cookie = ctx.seal_cookie(
             &names.second_factor,
             &ctx.scheme.second_factor,
             &claims,
@@ -146,35 +145,14 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// The sign-in page (absolute), with `pairs` in its query.
     fn sign_in_page(&self, ctx: &Ctx<'_>, pairs: &[(&str, &str)]) -> String {
-        let page = self
-            .config
-            .pages
-            .sign_in
-            .clone()
-            .unwrap_or_else(|| format!("{}/signin", self.config.base_path));
-        let page = if page.starts_with('/') {
-            format!("{}{page}", ctx.origin.as_str())
-        } else {
-            page
-        };
+        let page = super::context::page_url(
+            &ctx.origin,
+            self.config.pages.sign_in.as_deref(),
+            &self.config.base_path,
+            "signin",
+        );
         crate::url::with_query(&page, pairs)
     }
-}
-
-/// A cookie holding `claims`, sealed with `codec` for `max_age` seconds.
-fn seal(
-    ctx: &Ctx<'_>,
-    name: &str,
-    codec: &JwtCodec,
-    claims: &Map<String, Value>,
-    max_age: u64,
-) -> Result<SetCookie, FlowError> {
-    let sealed = codec
-        .encode(claims, max_age, ctx.now_secs())
-        .map_err(|e| FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}")))?;
-    Ok(SetCookie::new(name, sealed, ctx.secure())
-        .max_age(max_age)
-        .expires(cookies::expires_in(ctx.now, max_age)))
 }
 
 /// The claims of the sealed cookie `name`; `None` when absent, expired or not ours.
@@ -388,8 +366,7 @@ async fn enrol_page<T: TokenData, U: SessionUserData>(
             let mut claims = Map::new();
             claims.insert("user".to_owned(), Value::String(user_id.clone()));
             claims.insert("secret".to_owned(), Value::String(sealed));
-            let cookie = seal(
-                ctx,
+            let cookie = ctx.seal_cookie(
                 &names.totp_enrolment,
                 &ctx.scheme.totp_enrolment,
                 &claims,

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::revocation::{self, VersionCheck};
 use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, database};
-use crate::adapter::Adapter;
+use crate::adapter::{Adapter, AdapterError};
 use crate::config::{
     Account, DatabaseSessionArgs, JwtArgs, JwtSessionArgs, Profile, Session, SessionCallback,
     SessionEventArgs, SessionUserData, TokenData, Trigger, User,
@@ -28,6 +28,14 @@ fn amr_of(value: Option<&Value>) -> Vec<String> {
             .collect(),
         _ => Vec::new(),
     }
+}
+
+/// Why [`Inner::open_jwt_session`] opened no session.
+pub(crate) enum JwtSessionRefused {
+    /// Not a valid session (the reason, for the log): signed out, the cookie cleared.
+    Invalid(String),
+    /// The session version could not be read: neither signed in nor out.
+    Unavailable,
 }
 
 /// The most bytes a (joined) session cookie may have; larger values are cleared unread.
@@ -164,16 +172,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             ChunkedValue::Invalid(reason) => return self.clear_session(ctx, reason),
             ChunkedValue::Present(v) => v,
         };
-        let live = match database::read_session(
-            db,
-            Some(&raw),
-            self.config.max_age,
-            self.config.update_age,
-            ctx.now_secs(),
-            self.session_rows.as_ref().map(|rows| (rows, ctx.now)),
-        )
-        .await
-        {
+        let live = match self.live_db_session(ctx, db, &raw).await {
             Ok(Some(live)) => live,
             Ok(None) => return self.clear_session(ctx, "no live session with this id"),
             Err(e) => {
@@ -245,25 +244,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         if raw.len() > MAX_SESSION_BYTES {
             return self.clear_session(ctx, "session cookie is larger than the limit");
         }
-        let mut claims = match ctx.scheme.session.decode(&raw, ctx.now_secs()) {
-            Ok(c) => c,
-            Err(e) => {
-                let reason = format!("token rejected: {e}");
-                return self.clear_session(ctx, &reason);
-            }
+        let (claims, version) = match self.open_jwt_session(ctx, &raw).await {
+            Ok(opened) => opened,
+            Err(JwtSessionRefused::Invalid(reason)) => return self.clear_session(ctx, &reason),
+            Err(JwtSessionRefused::Unavailable) => return SessionRead::unavailable(),
         };
-        // The session version stays out of the token the callbacks see, and goes back in.
-        let version = match revocation::take_version(&mut claims) {
-            Ok(v) => v,
-            Err(reason) => return self.clear_session(ctx, reason),
-        };
-        match self.check_session_version(&claims, version, ctx.now).await {
-            VersionCheck::Valid => {}
-            VersionCheck::Revoked => {
-                return self.clear_session(ctx, "the user's sessions were revoked");
-            }
-            VersionCheck::Unavailable => return SessionRead::unavailable(),
-        }
         // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps.
         let amr = claims.get(AMR_CLAIM).cloned();
         let token: T = match serde_json::from_value(Value::Object(claims)) {
@@ -335,6 +320,50 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         self.fire_session_event(&session, sub.clone());
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
         SessionRead::signed_in(session, Some(token), set).of_user(sub, amr)
+    }
+
+    /// The live database session the cookie value `raw` names (the row cache consulted,
+    /// the expiry slid when due); `None` when signed out.
+    pub(crate) async fn live_db_session(
+        &self,
+        ctx: &Ctx<'_>,
+        db: &dyn Adapter,
+        raw: &str,
+    ) -> Result<Option<database::LiveSession>, AdapterError> {
+        database::read_session(
+            db,
+            Some(raw),
+            self.config.max_age,
+            self.config.update_age,
+            ctx.now_secs(),
+            self.session_rows.as_ref().map(|rows| (rows, ctx.now)),
+        )
+        .await
+    }
+
+    /// The claims of the JWT session cookie value `raw`, without running any callback: the
+    /// token decoded, its session version taken out (returned, to go back in on re-issue)
+    /// and checked against the user's.
+    pub(crate) async fn open_jwt_session(
+        &self,
+        ctx: &Ctx<'_>,
+        raw: &str,
+    ) -> Result<(Map<String, Value>, Option<i64>), JwtSessionRefused> {
+        let mut claims = ctx
+            .scheme
+            .session
+            .decode(raw, ctx.now_secs())
+            .map_err(|e| JwtSessionRefused::Invalid(format!("token rejected: {e}")))?;
+        // The session version stays out of the token the callbacks see, and goes back in.
+        let version = revocation::take_version(&mut claims)
+            .map_err(|reason| JwtSessionRefused::Invalid(reason.to_owned()))?;
+        match self.check_session_version(&claims, version, ctx.now).await {
+            VersionCheck::Valid => Ok((claims, version)),
+            VersionCheck::Revoked => Err(JwtSessionRefused::Invalid(
+                "the user's sessions were revoked".to_owned(),
+            )),
+            VersionCheck::Unavailable => Err(JwtSessionRefused::Unavailable),
+        }
     }
 
     fn fire_session_event(&self, session: &Session<U>, user_id: Option<String>) {

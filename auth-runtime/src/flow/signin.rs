@@ -10,7 +10,7 @@ use super::{Ctx, FlowError, Reply, Req};
 use crate::config::OAuthProvider;
 use crate::config::{Provider, SessionUserData, TokenData};
 #[cfg(feature = "oauth")]
-use crate::cookies::{self, CHECK_COOKIE_MAX_AGE, SetCookie};
+use crate::cookies::{CHECK_COOKIE_MAX_AGE, SetCookie};
 use crate::pages::{PageProvider, SignInPage};
 
 pub(crate) async fn get<T: TokenData, U: SessionUserData>(
@@ -195,14 +195,7 @@ async fn oauth<T: TokenData, U: SessionUserData>(
         let mut claims = Map::new();
         claims.insert("value".to_owned(), Value::String(value.clone()));
         claims.insert("provider".to_owned(), Value::String(provider.id.clone()));
-        let sealed = codec
-            .encode(&claims, CHECK_COOKIE_MAX_AGE, ctx.now_secs())
-            .map_err(|e| {
-                FlowError::Configuration(format!("cannot seal the `{name}` cookie: {e}"))
-            })?;
-        let cookie = SetCookie::new(name, sealed, ctx.secure())
-            .max_age(CHECK_COOKIE_MAX_AGE)
-            .expires(cookies::expires_in(ctx.now, CHECK_COOKIE_MAX_AGE));
+        let cookie = ctx.seal_cookie(name, codec, &claims, CHECK_COOKIE_MAX_AGE)?;
         // A `form_post` callback is a cross-site POST: a `Lax` cookie would stay behind.
         set.push(if provider.form_post {
             cookie.cross_site()

@@ -25,6 +25,18 @@ fn alert(error: Option<&str>) -> String {
     })
 }
 
+/// The form POSTing a code to `action`, its submit button reading `button`.
+fn code_form(action: &str, csrf_token: &str, callback_url: &str, button: &str) -> String {
+    format!(
+        "<form action=\"{}\" method=\"POST\">\n{}<div class=\"field\">\n<label for=\"input-code\">Code</label>\n\
+         <input id=\"input-code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\n</div>\n\
+         <button type=\"submit\" class=\"button\" id=\"submitButton\">{}</button>\n</form>\n",
+        Escaped(action),
+        hidden_fields(csrf_token, callback_url),
+        Escaped(button)
+    )
+}
+
 /// The verify page: a form POSTing the code (or a recovery code) to `action`.
 pub fn totp_verify(
     action: &str,
@@ -38,13 +50,7 @@ pub fn totp_verify(
         "<p class=\"lead\">Enter the code from your authenticator app, or one of your recovery codes.</p>\n",
     );
     body.push_str(&alert(error));
-    body.push_str(&format!(
-        "<form action=\"{}\" method=\"POST\">\n{}<div class=\"field\">\n<label for=\"input-code\">Code</label>\n\
-         <input id=\"input-code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\n</div>\n\
-         <button type=\"submit\" class=\"button\" id=\"submitButton\">Verify</button>\n</form>\n",
-        Escaped(action),
-        hidden_fields(csrf_token, callback_url)
-    ));
+    body.push_str(&code_form(action, csrf_token, callback_url, "Verify"));
     layout("Two-step verification", &body)
 }
 
@@ -81,12 +87,11 @@ pub fn totp_enrol(page: &TotpEnrolPage<'_>) -> String {
         "<p class=\"secondary-action\">Or type this key: <code id=\"totp-secret\">{}</code></p>\n",
         Escaped(page.secret)
     ));
-    body.push_str(&format!(
-        "<form action=\"{}\" method=\"POST\">\n{}<div class=\"field\">\n<label for=\"input-code\">Code</label>\n\
-         <input id=\"input-code\" name=\"code\" type=\"text\" inputmode=\"numeric\" autocomplete=\"one-time-code\" required autofocus>\n</div>\n\
-         <button type=\"submit\" class=\"button\" id=\"submitButton\">Turn on</button>\n</form>\n",
-        Escaped(page.action),
-        hidden_fields(page.csrf_token, page.callback_url)
+    body.push_str(&code_form(
+        page.action,
+        page.csrf_token,
+        page.callback_url,
+        "Turn on",
     ));
     layout("Set up two-step verification", &body)
 }

@@ -307,11 +307,12 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// The verify-request page: the configured one, else the built-in `{base}/verify-request`.
     fn verify_request_page(&self, ctx: &Ctx<'_>) -> String {
-        match &self.config.pages.verify_request {
-            Some(page) if page.starts_with('/') => format!("{}{page}", ctx.origin.as_str()),
-            Some(page) => page.clone(),
-            None => self.action_url(ctx, "verify-request"),
-        }
+        super::context::page_url(
+            &ctx.origin,
+            self.config.pages.verify_request.as_deref(),
+            &self.config.base_path,
+            "verify-request",
+        )
     }
 }
 
