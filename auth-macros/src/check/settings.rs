@@ -78,7 +78,10 @@ fn reissue_after(cx: &Ctxt, session: &Session, key: &syn::Ident) {
             format!(
                 "`reissue_after` is {reissue_after} s, not below `max_age` ({max_age} s{of}): the session would expire before a read re-issues its cookie"
             ),
-            "write a shorter `reissue_after` (an hour: `reissue_after: 3600`), or `0` to re-issue the cookie on every read (Auth.js)",
+            format!(
+                "write a shorter `reissue_after` (`reissue_after: {}`), or `0` to re-issue the cookie on every read (Auth.js)",
+                if max_age > 2 * 3600 { 3600 } else { max_age / 2 }
+            ),
         );
     }
 }
