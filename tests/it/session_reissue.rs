@@ -55,7 +55,11 @@ async fn within_reissue_after_a_read_sets_no_cookie_and_keeps_the_expiry() {
     assert!(!set, "just signed in: no Set-Cookie");
     clock.advance(Duration::from_secs(REISSUE_AFTER - 1));
     let (second, set) = read(&mut b).await;
-    assert!(!set, "{} s after the sign-in: no Set-Cookie", REISSUE_AFTER - 1);
+    assert!(
+        !set,
+        "{} s after the sign-in: no Set-Cookie",
+        REISSUE_AFTER - 1
+    );
     assert_eq!(first, second, "the token's own exp, not rolled forward");
     assert_eq!(b.jar[SESSION], cookie);
 
@@ -154,8 +158,7 @@ async fn reissue_after_not_below_max_age_is_refused_at_start_up() {
                 .__max_age(MAX_AGE)
                 .with_reissue_after(reissue_after),
         )
-        .err()
-        .expect("refused");
+        .expect_err("refused");
         assert_eq!(
             err,
             ConfigError::InvalidReissueAfter {
@@ -166,7 +169,11 @@ async fn reissue_after_not_below_max_age_is_refused_at_start_up() {
         assert!(err.to_string().contains("below max_age"), "{err}");
     }
     // Below it (and 0) is accepted.
-    auth(plain_config().__max_age(MAX_AGE).with_reissue_after(MAX_AGE - 1));
+    auth(
+        plain_config()
+            .__max_age(MAX_AGE)
+            .with_reissue_after(MAX_AGE - 1),
+    );
     auth(plain_config().__max_age(MAX_AGE).with_reissue_after(0));
 }
 
@@ -176,7 +183,7 @@ async fn reissue_after_is_refused_under_the_database_strategy() {
     let config = plain_config()
         .__strategy(SessionStrategy::Database)
         .with_reissue_after(REISSUE_AFTER);
-    let err = Auth::with_adapter(config, db).err().expect("refused");
+    let err = Auth::with_adapter(config, db).expect_err("refused");
     assert_eq!(err, ConfigError::ReissueAfterWithDatabase);
     assert!(err.to_string().contains("update_age"), "{err}");
 }
