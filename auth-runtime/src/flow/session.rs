@@ -149,8 +149,8 @@ fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool
 
 impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// Reads the session cookie, runs `jwt` (trigger `update` when `update` is given) and
-    /// `session`, and re-issues the cookie with a fresh expiry. Any failure signs out and
-    /// clears every chunk.
+    /// `session`, and re-issues the cookie with a fresh expiry (jwt strategy: when due, see
+    /// `flow/reissue.rs`). Any failure signs out and clears every chunk.
     pub(crate) async fn read_session(
         &self,
         ctx: &Ctx<'_>,
