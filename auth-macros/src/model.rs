@@ -118,6 +118,7 @@ pub struct Session<'a> {
     pub strategy: Strategy,
     pub max_age: Option<&'a Expr>,
     pub update_age: Option<&'a Expr>,
+    pub reissue_after: Option<&'a Expr>,
 }
 
 /// `pages: { .. }`.

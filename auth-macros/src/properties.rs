@@ -15,6 +15,7 @@ const VOCABULARY: &[&str] = &[
     "database",
     "max_age",
     "update_age",
+    "reissue_after",
     "token",
     "session_user",
     "providers",

@@ -42,13 +42,19 @@ pub enum SessionKey {
     Strategy,
     MaxAge,
     UpdateAge,
+    ReissueAfter,
 }
 
 pub const SESSION_KEYS: &[Named<SessionKey>] = &[
     ("strategy", SessionKey::Strategy),
     ("max_age", SessionKey::MaxAge),
     ("update_age", SessionKey::UpdateAge),
+    ("reissue_after", SessionKey::ReissueAfter),
 ];
+
+/// Auth.js's session lifetime, 30 days: what `max_age` is when not written (the runtime's
+/// `DEFAULT_MAX_AGE`), against which a literal `reissue_after` is checked.
+pub const DEFAULT_MAX_AGE: u64 = 30 * 24 * 60 * 60;
 
 /// A key of `pages: { .. }`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

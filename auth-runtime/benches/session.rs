@@ -149,6 +149,21 @@ fn bench(c: &mut Criterion) {
             rt.block_on(auth.handle(black_box(req)))
         })
     });
+    // `session: { reissue_after: 3600 }`: the token is younger, and `jwt` returns it
+    // unchanged, so the read re-encodes nothing and sets no cookie.
+    let reissue = Auth::new(config().with_reissue_after(3600)).unwrap();
+    let lookup = rt.block_on(reissue.session(&parts));
+    assert!(lookup.session.is_some() && lookup.set_cookies.is_empty());
+    g.bench_function("get_session_endpoint_reissue_after", |b| {
+        b.iter(|| {
+            let req = http::Request::builder()
+                .uri("/api/auth/session")
+                .header("cookie", cookie.as_str())
+                .body(Bytes::new())
+                .unwrap();
+            rt.block_on(reissue.handle(black_box(req)))
+        })
+    });
     g.finish();
 }
 

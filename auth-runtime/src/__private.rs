@@ -38,6 +38,8 @@ pub struct Parts<T, U> {
     pub max_age: Option<u64>,
     /// `session: { update_age }`.
     pub update_age: Option<u64>,
+    /// `session: { reissue_after }`.
+    pub reissue_after: Option<u64>,
     /// `providers: [..]`, in order.
     pub providers: Vec<Provider>,
     /// `callbacks: { sign_in }`.
@@ -84,6 +86,7 @@ impl<T, U> Default for Parts<T, U> {
             strategy: SessionStrategy::default(),
             max_age: None,
             update_age: None,
+            reissue_after: None,
             providers: Vec::new(),
             sign_in: None,
             jwt: None,
@@ -126,6 +129,7 @@ impl<T, U> Parts<T, U> {
         set! {
             self.max_age => __max_age,
             self.update_age => __update_age,
+            self.reissue_after => __reissue_after,
             self.sign_in => __sign_in,
             self.jwt => __jwt,
             self.session => __session,

@@ -207,6 +207,9 @@ impl<T: TokenData, U: SessionUserData> Auth<T, U> {
     }
 
     /// Reads (and refreshes) the session of a request, running `jwt` then `session`.
+    /// Under the jwt strategy the refreshed cookie is in every lookup, unless
+    /// [`AuthConfig::with_reissue_after`](crate::AuthConfig::with_reissue_after) finds it
+    /// not due.
     ///
     /// A request whose host cannot be trusted, or whose `jwt` or `session` callback
     /// panics, reads as signed out and keeps its cookie.

@@ -33,6 +33,23 @@ pub enum ConfigError {
         "session max_age {0} s is out of range: use 1 s to 400 days (34560000 s); browsers keep no cookie longer (Auth.js's default is 30 days)"
     )]
     InvalidMaxAge(u64),
+    /// `session.reissue_after` is not below `session.max_age`: the session would expire
+    /// before the cookie is re-issued.
+    #[error(
+        "session reissue_after {reissue_after} s is not below max_age {max_age} s: the session would expire before a read re-issues the cookie; use a value below max_age (an hour, 3600, re-issues it at most hourly), or 0 to re-issue it on every read (Auth.js)"
+    )]
+    InvalidReissueAfter {
+        /// `reissue_after`, in seconds.
+        reissue_after: u64,
+        /// `max_age`, in seconds.
+        max_age: u64,
+    },
+    /// `session.reissue_after` under the database strategy, which re-issues nothing on a
+    /// read: its sessions are extended by `update_age`.
+    #[error(
+        "session reissue_after applies to JWT sessions only: the database strategy extends a session by `update_age` (set that instead), so remove reissue_after or use the jwt strategy"
+    )]
+    ReissueAfterWithDatabase,
     /// The secrets were refused by the token codec.
     #[error("the secret cannot be used: {0}")]
     InvalidSecret(crate::jwt::JwtError),

@@ -101,10 +101,16 @@ pub use auth::{
 ///   compile (`Auth::new(auth::config(state))`), and every callback, every event and a
 ///   credentials provider's `authorize` may bind `state` as a parameter: each call gets a
 ///   clone. Without this key no handler may name `state`.
-/// - `session: { strategy: jwt | database, max_age: <seconds>, update_age: <seconds> }` —
+/// - `session: { strategy: jwt | database, max_age: <seconds>, update_age: <seconds>,
+///   reissue_after: <seconds> }` —
 ///   jwt (the default) keeps the session in an encrypted cookie, database in an adapter;
 ///   Auth.js's defaults are 30 days and 24 hours; `max_age` may be 1 s to 400 days (the
 ///   longest cookie browsers keep), else [`Auth::new`] answers [`ConfigError::InvalidMaxAge`].
+///   `reissue_after` (jwt only, below `max_age`; default 0, every read, as Auth.js)
+///   re-issues the cookie on a read only once its token is that many seconds old, on an
+///   update, or when `jwt` changed the token: fewer `Set-Cookie` headers, an expiry that
+///   rolls forward at most every `reissue_after` seconds
+///   ([`AuthConfig::with_reissue_after`]).
 /// - `token: { name: Type, .. }` and `session_user: { name: Type, .. }` — typed extra
 ///   fields (doc comments allowed). Without them only the standard fields exist.
 ///   `#[session]` on a `token` field copies it into `session.user` under its name

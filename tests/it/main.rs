@@ -52,5 +52,6 @@ mod oauth_refresh_flow;
 mod passkey;
 mod readme;
 mod second_factor;
+mod session_reissue;
 mod session_revocation;
 mod testing_kit;

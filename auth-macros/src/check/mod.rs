@@ -393,6 +393,44 @@ mod tests {
     }
 
     #[test]
+    fn reissue_after_is_a_jwt_setting_below_max_age() {
+        let providers =
+            quote! { providers: [ Credentials { authorize: |c| async move { None } } ], };
+        for ok in [
+            quote! { session: { reissue_after: 3600 }, },
+            quote! { session: { reissue_after: 0, max_age: 60 }, },
+            quote! { session: { max_age: 2 * 3600, reissue_after: (3600 + 1) * 1 }, },
+            quote! { session: { reissue_after: 29 * 24 * 3600 + 86399 }, },
+            // Not numbers the macro reads: the runtime checks at start-up.
+            quote! { session: { reissue_after: HOUR, max_age: 60 }, },
+            quote! { session: { reissue_after: 3600, max_age: max_age() }, },
+        ] {
+            let errs = errors(quote! { #ok #providers });
+            assert!(errs.is_empty(), "{ok}: {errs:?}");
+        }
+        for (bad, headline) in [
+            (
+                quote! { session: { strategy: database, reissue_after: 60 }, },
+                "`reissue_after` applies to JWT sessions",
+            ),
+            (
+                quote! { session: { reissue_after: 60, max_age: 60 }, },
+                "`reissue_after` is 60 s, not below `max_age` (60 s)",
+            ),
+            (
+                quote! { session: { reissue_after: 30 * 24 * 3600 }, },
+                "`reissue_after` is 2592000 s, not below `max_age` (2592000 s, its default)",
+            ),
+        ] {
+            let errs = errors(quote! { #bad #providers });
+            assert!(
+                errs.len() == 1 && errs[0].starts_with(headline),
+                "{bad}: {errs:?}"
+            );
+        }
+    }
+
+    #[test]
     fn strategy_reading() {
         let cx = Ctxt::new();
         let db = crate::ast::parse(&cx, quote! { session: { strategy: database } });

@@ -56,6 +56,12 @@ pub fn expand(model: &Model) -> TokenStream {
             call(quote!(#rt::config::SecondsValue::into_seconds), e),
         ));
     }
+    if let Some(e) = model.session.reissue_after {
+        fields.push(field(
+            "reissue_after",
+            call(quote!(#rt::config::SecondsValue::into_seconds), e),
+        ));
+    }
     let typed_user = model.user.is_some();
     let providers = model
         .providers

@@ -43,6 +43,9 @@ pub struct AuthConfig<T, U> {
     pub(crate) strategy: SessionStrategy,
     pub(crate) max_age: u64,
     pub(crate) update_age: u64,
+    /// `session: { reissue_after }`: how old (seconds) a JWT session's token gets before a
+    /// read writes the cookie again; 0 writes it on every read (Auth.js).
+    pub(crate) reissue_after: u64,
     pub(crate) providers: Vec<Provider>,
     pub(crate) sign_in: Option<SignInFn>,
     pub(crate) jwt: Option<JwtFn<T>>,
@@ -72,6 +75,7 @@ impl<T, U> Clone for AuthConfig<T, U> {
             strategy: self.strategy,
             max_age: self.max_age,
             update_age: self.update_age,
+            reissue_after: self.reissue_after,
             providers: self.providers.clone(),
             sign_in: self.sign_in.clone(),
             jwt: self.jwt.clone(),
@@ -101,6 +105,7 @@ impl<T, U> fmt::Debug for AuthConfig<T, U> {
             .field("strategy", &self.strategy)
             .field("max_age", &self.max_age)
             .field("update_age", &self.update_age)
+            .field("reissue_after", &self.reissue_after)
             .field("providers", &self.providers)
             .field("sign_in", &self.sign_in.is_some())
             .field("jwt", &self.jwt.is_some())
@@ -136,6 +141,7 @@ impl<T, U> Default for AuthConfig<T, U> {
             strategy: SessionStrategy::Jwt,
             max_age: DEFAULT_MAX_AGE,
             update_age: DEFAULT_UPDATE_AGE,
+            reissue_after: 0,
             providers: Vec::new(),
             sign_in: None,
             jwt: None,
@@ -304,6 +310,37 @@ impl<T, U> AuthConfig<T, U> {
         self
     }
 
+    /// Re-issues a JWT session's cookie on a read only once its token is `seconds` old
+    /// (`session: { reissue_after: .. }` in `auth!`). Applies under the jwt strategy only;
+    /// `0`, the default, re-issues it on every read, as Auth.js does.
+    ///
+    /// By default every read of the session (`GET /api/auth/session`, [`Auth::session`],
+    /// a handler behind the axum layer that reads it) re-encrypts the token and sends a
+    /// fresh `Set-Cookie`: a rolling expiry, `max_age` after the last request. With
+    /// `seconds > 0`, a read re-encodes the token and sets the cookie only when
+    ///
+    /// - the token was issued (`iat`) `seconds` ago or more, or carries no `iat`;
+    /// - the read is an update (`POST /api/auth/session`, the `jwt` callback's trigger
+    ///   `update`);
+    /// - the `jwt` callback returned a token other than the one it was given.
+    ///
+    /// Otherwise the response has no `Set-Cookie`, and the session's `expires` is the
+    /// token's own `exp`. What this trades: fewer `Set-Cookie` headers and less CPU per read
+    /// (no encryption), for an expiry that rolls forward at most every `seconds`: a session
+    /// never ends earlier than `max_age - seconds` after the last request (exactly
+    /// `max_age` after it with the default).
+    ///
+    /// `seconds` must be below `max_age`, and the strategy jwt (the database strategy
+    /// extends its sessions by `update_age`): [`Auth::new`](crate::Auth::new) refuses
+    /// anything else ([`ConfigError::InvalidReissueAfter`](crate::ConfigError::InvalidReissueAfter),
+    /// [`ConfigError::ReissueAfterWithDatabase`](crate::ConfigError::ReissueAfterWithDatabase)).
+    ///
+    /// [`Auth::session`]: crate::Auth::session
+    pub fn with_reissue_after(mut self, seconds: u64) -> Self {
+        self.reissue_after = seconds;
+        self
+    }
+
     /// Mounts the flow under another base path than `/api/auth`.
     pub fn with_base_path(mut self, base_path: impl Into<String>) -> Self {
         self.base_path = base_path.into();
@@ -349,6 +386,12 @@ impl<T, U> AuthConfig<T, U> {
     /// The session lifetime in seconds.
     pub fn max_age(&self) -> u64 {
         self.max_age
+    }
+
+    /// How old (seconds) a JWT session's token gets before a read re-issues the cookie
+    /// ([`with_reissue_after`](Self::with_reissue_after); 0: on every read).
+    pub fn reissue_after(&self) -> u64 {
+        self.reissue_after
     }
 
     /// Whether the client address is read from a trusted proxy's headers
@@ -444,6 +487,10 @@ impl<T, U> AuthConfig<T, U> {
     }
     pub fn __update_age(mut self, seconds: u64) -> Self {
         self.update_age = seconds;
+        self
+    }
+    pub fn __reissue_after(mut self, seconds: u64) -> Self {
+        self.reissue_after = seconds;
         self
     }
     pub fn __provider(mut self, provider: Provider) -> Self {

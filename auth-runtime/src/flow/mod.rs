@@ -26,6 +26,7 @@ mod events;
 #[cfg(feature = "passkey")]
 mod passkey;
 mod providers;
+mod reissue;
 mod reply;
 mod request;
 mod revocation;

@@ -4,6 +4,7 @@
 use http::StatusCode;
 use serde_json::{Map, Value};
 
+use super::reissue::Reissue;
 use super::revocation::{self, VersionCheck};
 use super::{Ctx, FlowError, Inner, Reply, Req, Strategy, database};
 use crate::adapter::{Adapter, AdapterError};
@@ -148,8 +149,8 @@ fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool
 
 impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// Reads the session cookie, runs `jwt` (trigger `update` when `update` is given) and
-    /// `session`, and re-issues the cookie with a fresh expiry. Any failure signs out and
-    /// clears every chunk.
+    /// `session`, and re-issues the cookie with a fresh expiry (jwt strategy: when due, see
+    /// `flow/reissue.rs`). Any failure signs out and clears every chunk.
     pub(crate) async fn read_session(
         &self,
         ctx: &Ctx<'_>,
@@ -251,6 +252,10 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         };
         // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps.
         let amr = claims.get(AMR_CLAIM).cloned();
+        let (cookie_iat, cookie_exp) = (
+            claims.get("iat").and_then(Value::as_i64),
+            claims_exp(&claims),
+        );
         let token: T = match serde_json::from_value(Value::Object(claims)) {
             Ok(t) => t,
             Err(e) => {
@@ -262,6 +267,13 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             }
         };
         let trigger = update.as_ref().map(|_| Trigger::Update);
+        let rewrite = Reissue::before_jwt(
+            self.config.reissue_after,
+            cookie_iat,
+            ctx.now_secs(),
+            update.is_some(),
+            self.config.jwt.is_some().then_some(&token),
+        );
         let data = update.filter(|v| !v.is_null());
         let token = match self.run_jwt(token, None, None, None, trigger, data).await {
             Some(t) => t,
@@ -275,13 +287,16 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Err(reason) => return self.clear_session(ctx, &reason),
         };
         let max_age = self.config.max_age;
-        // A verify-only format (EdDSA with the public key alone) cannot re-issue the cookie:
-        // the session keeps the token's own expiry and no cookie is written.
-        let reissue = ctx.scheme.session.can_encode();
+        // A verify-only format (EdDSA with the public key alone) cannot re-issue the cookie,
+        // and `reissue_after` may find it not due: either way the session keeps the token's
+        // own expiry and no cookie is written.
+        let can_encode = ctx.scheme.session.can_encode();
+        let reissue = can_encode && rewrite.after_jwt(&claims);
         let expires = if reissue {
             cookies::expires_in(ctx.now, max_age)
         } else {
             claims_exp(&claims)
+                .or(cookie_exp)
                 .and_then(|exp| {
                     std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(exp))
                 })
@@ -307,7 +322,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         };
 
         if !reissue {
-            tracing::trace!("verify-only token format: the session cookie is not re-issued");
+            if can_encode {
+                tracing::trace!("reissue_after: the session cookie is not due for re-issue");
+            } else {
+                tracing::trace!("verify-only token format: the session cookie is not re-issued");
+            }
             let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
             self.fire_session_event(&session, sub.clone());
             return SessionRead::signed_in(session, Some(token), Vec::new()).of_user(sub, amr);

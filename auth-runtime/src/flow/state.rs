@@ -299,6 +299,17 @@ fn validate<T, U>(
     if config.max_age == 0 || config.max_age > MAX_SESSION_AGE {
         return Err(ConfigError::InvalidMaxAge(config.max_age));
     }
+    if config.reissue_after > 0 {
+        if matches!(strategy, Strategy::Database(_)) {
+            return Err(ConfigError::ReissueAfterWithDatabase);
+        }
+        if config.reissue_after >= config.max_age {
+            return Err(ConfigError::InvalidReissueAfter {
+                reissue_after: config.reissue_after,
+                max_age: config.max_age,
+            });
+        }
+    }
     if !valid_base_path(&config.base_path) {
         return Err(ConfigError::InvalidBasePath(config.base_path.clone()));
     }
