@@ -1,6 +1,8 @@
 //! One route with and without `auth-runtime`: `GET /me` behind `auth.layer()` with the
 //! `Session` extractor, and the same route, router and body without either. The Auth.js
 //! flow is mounted in both, so `scripts/bench` signs in the same way as on the quickstart.
+//! `protected-reissue` is `protected` with `reissue_after` set (the opt-in: the session
+//! cookie re-issued at most once per interval instead of on every read).
 
 use auth_runtime::Auth;
 use axum::Router;
@@ -57,11 +59,17 @@ struct Me {
     role: String,
 }
 
-/// The app, with (`protected`) or without the layer and the extractor.
-pub fn app(protected: bool) -> Result<Router, auth_runtime::ConfigError> {
+/// The app, with (`protected`) or without the layer and the extractor; `reissue_after`
+/// (seconds, 0 = every read as Auth.js) is the configuration's opt-in re-issue interval.
+pub fn app(protected: bool, reissue_after: u64) -> Result<Router, auth_runtime::ConfigError> {
     let secret = std::env::var("AUTH_SECRET")
         .unwrap_or_else(|_| "bench-only-secret-not-for-production".to_owned());
-    let auth = Auth::new(auth::config().with_secrets([secret]).with_trust_host(true))?;
+    let auth = Auth::new(
+        auth::config()
+            .with_secrets([secret])
+            .with_trust_host(true)
+            .with_reissue_after(reissue_after),
+    )?;
     Ok(if protected {
         Router::new()
             .route("/me", get(me))

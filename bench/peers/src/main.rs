@@ -10,6 +10,7 @@
 //! | `jsonwebtoken` | `/api/auth/session`: a hand-rolled handler verifying an HS256 JWT cookie with `jsonwebtoken` |
 //! | `axum-login` | `/api/auth/session`: the user of an `axum-login` session on `tower-sessions`' in-memory store |
 //! | `protected` | `/me` behind `auth-runtime`'s `auth.layer()` with the `Session` extractor |
+//! | `protected-reissue` | `protected` with `reissue_after` (one hour): the same routes, the session cookie re-issued at most once an hour (also serves `/api/auth/session`) |
 //! | `unprotected` | `/me`: the same route and body without the layer and the extractor |
 //!
 //! Every server knows one user, `demo` / `demo`, and listens on 127.0.0.1 only. The
@@ -64,7 +65,9 @@ impl LoginForm {
 /// What went wrong before a server could start.
 #[derive(Debug, thiserror::Error)]
 enum StartError {
-    #[error("usage: bench-peers <bare|jsonwebtoken|axum-login|protected|unprotected> <port>")]
+    #[error(
+        "usage: bench-peers <bare|jsonwebtoken|axum-login|protected|protected-reissue|unprotected> <port>"
+    )]
     Usage,
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
     Bind {
@@ -99,8 +102,9 @@ async fn run() -> Result<(), StartError> {
         "bare" => bare(),
         "jsonwebtoken" => jwt::app(),
         "axum-login" => login::app(),
-        "protected" => guarded::app(true)?,
-        "unprotected" => guarded::app(false)?,
+        "protected" => guarded::app(true, 0)?,
+        "protected-reissue" => guarded::app(true, REISSUE_AFTER_SECS)?,
+        "unprotected" => guarded::app(false, 0)?,
         _ => return Err(StartError::Usage),
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
@@ -109,6 +113,10 @@ async fn run() -> Result<(), StartError> {
     println!("{server} listening on http://127.0.0.1:{port}");
     axum::serve(listener, app).await.map_err(StartError::Serve)
 }
+
+/// `protected-reissue`'s re-issue interval: one hour, as an application taking the opt-in
+/// might set it (the session then rolls forward at most hourly).
+const REISSUE_AFTER_SECS: u64 = 3600;
 
 /// The session body the other servers build, as a constant: the cost of axum alone.
 const BARE_SESSION: &str = r#"{"user":{"name":"Demo User","email":"demo@example.com","id":"1","role":"admin"},"expires":"2099-01-01T00:00:00.000Z"}"#;
