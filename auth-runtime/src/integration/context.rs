@@ -51,6 +51,16 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
         Ok(lookup)
     }
 
+    /// Whether [`response_cookies`](Self::response_cookies) may answer anything: the lookup
+    /// ran and set a cookie, or `CsrfToken` handed out a new one. When not, the response's
+    /// own cookies need not be read.
+    pub(crate) fn has_response_cookies(&self) -> bool {
+        self.lookup
+            .get()
+            .is_some_and(|lookup| !lookup.set_cookies.is_empty())
+            || self.csrf_cookie.lock().is_ok_and(|c| c.is_some())
+    }
+
     /// The `Set-Cookie` values to append to the response, given the names of the cookies
     /// the response sets itself: the lookup's (the refreshed session cookie, or the
     /// clearing of a bad one) and a new CSRF cookie handed out by `CsrfToken`.
