@@ -56,31 +56,31 @@ const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// URL-encodes a cookie value as `encodeURIComponent` does, borrowing `value` when nothing
 /// needs escaping (a token's base64url).
 fn encoded_value(value: &str) -> std::borrow::Cow<'_, str> {
-    // The same set as `URI_COMPONENT`, checked a byte at a time in a table (one load a
-    // byte, no bounds check: a `u8` indexes 256 entries) rather than with the encoder's
-    // per-byte set lookup: a session token is hundreds of such bytes, on every read.
-    if value.bytes().all(|b| UNESCAPED[usize::from(b)]) {
+    // The same set as `URI_COMPONENT`, checked 32 bytes at a time without a branch per
+    // byte (vector instructions) rather than with the encoder's per-byte set lookup: a
+    // session token is hundreds of such bytes, on every read.
+    let mut chunks = value.as_bytes().chunks_exact(32);
+    let all = (&mut chunks).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & unescaped(b)))
+        && chunks.remainder().iter().all(|&b| unescaped(b));
+    if all {
         return std::borrow::Cow::Borrowed(value);
     }
     std::borrow::Cow::from(utf8_percent_encode(value, URI_COMPONENT))
 }
 
-/// The bytes `encodeURIComponent` leaves as they are: ASCII letters, digits and
+/// Whether `encodeURIComponent` leaves `b` as it is: ASCII letters, digits and
 /// `-_.!~*'()` (the complement of `URI_COMPONENT`).
-const UNESCAPED: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let b = i as u8;
-        table[i] = b.is_ascii_alphanumeric()
-            || matches!(
-                b,
-                b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
-            );
-        i += 1;
-    }
-    table
-};
+#[inline(always)]
+const fn unescaped(b: u8) -> bool {
+    // `| 0x20` folds `A-Z` onto `a-z` and nothing else onto them.
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    let mark = matches!(
+        b,
+        b'-' | b'_' | b'.' | b'!' | b'~' | b'*' | b'\'' | b'(' | b')'
+    );
+    letter | digit | mark
+}
 
 /// URL-decodes a cookie value; a malformed escape keeps the raw value (as Auth.js's parser).
 pub fn decode_value(value: &str) -> String {
@@ -254,7 +254,8 @@ impl SetCookie {
     /// The `Set-Cookie` header value. Names are ours and values are URL-encoded, so this
     /// cannot contain a byte a header may not carry; `None` would mean a bug, never a panic.
     pub fn to_header_value(&self) -> Option<HeaderValue> {
-        HeaderValue::from_str(&self.to_header_string()).ok()
+        // The string's buffer becomes the value's (checked, not copied).
+        HeaderValue::from_maybe_shared(bytes::Bytes::from(self.to_header_string())).ok()
     }
 }
 

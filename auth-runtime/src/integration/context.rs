@@ -72,7 +72,9 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
         let mut cookies = Vec::new();
         if let Some(lookup) = self.lookup.get() {
             for cookie in &lookup.set_cookies {
-                if cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name)) {
+                if !own.is_empty()
+                    && cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name))
+                {
                     continue;
                 }
                 cookies.push(cookie.clone());
