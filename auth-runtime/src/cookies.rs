@@ -237,7 +237,7 @@ impl SetCookie {
             // HTTP dates end with year 9999 (and `httpdate` panics past it): a later
             // expiry, from a very large `max_age`, is sent as the last one.
             let last = UNIX_EPOCH + Duration::from_secs(LAST_HTTP_DATE);
-            out.push_str(&httpdate::fmt_http_date(expires.min(last)));
+            push_http_date(&mut out, expires.min(last));
         }
         out.push_str("; HttpOnly");
         if self.secure || self.cross_site {
@@ -257,6 +257,30 @@ impl SetCookie {
         // The string's buffer becomes the value's (checked, not copied).
         HeaderValue::from_maybe_shared(bytes::Bytes::from(self.to_header_string())).ok()
     }
+}
+
+/// Appends `at` as an HTTP date (`Sun, 06 Nov 1994 08:49:37 GMT`). The text changes once
+/// a second and every refreshed session cookie of that second carries the same one: each
+/// thread keeps its last.
+fn push_http_date(out: &mut String, at: SystemTime) {
+    let Ok(since) = at.duration_since(UNIX_EPOCH) else {
+        out.push_str(&httpdate::fmt_http_date(at));
+        return;
+    };
+    let secs = since.as_secs();
+    LAST_HTTP_DATE_TEXT.with_borrow_mut(|(last, text)| {
+        if *last != Some(secs) {
+            *text = httpdate::fmt_http_date(at);
+            *last = Some(secs);
+        }
+        out.push_str(text);
+    });
+}
+
+thread_local! {
+    /// The second [`push_http_date`] last wrote on this thread, and its text.
+    static LAST_HTTP_DATE_TEXT: std::cell::RefCell<(Option<u64>, String)> =
+        const { std::cell::RefCell::new((None, String::new())) };
 }
 
 /// The cookies of a request, first occurrence of a name wins (as Auth.js's parser).

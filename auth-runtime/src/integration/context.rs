@@ -44,7 +44,12 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
     /// The request's session lookup (run on first use); `Err` (503) when the session
     /// store is unreachable.
     async fn lookup(&self, parts: &Parts) -> Result<&SessionLookup<T, U>, SessionRejection> {
-        let lookup = self.lookup.get_or_init(|| self.auth.session(parts)).await;
+        // Boxed: the session read's future is large, and would otherwise be moved into
+        // (and copied out of) each future that awaits this one.
+        let lookup = self
+            .lookup
+            .get_or_init(|| Box::pin(self.auth.session(parts)))
+            .await;
         if lookup.is_unavailable() {
             return Err(SessionRejection::unavailable(parts));
         }
