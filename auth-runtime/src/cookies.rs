@@ -60,7 +60,7 @@ fn encoded_value(value: &str) -> std::borrow::Cow<'_, str> {
     // byte (vector instructions) rather than with the encoder's per-byte set lookup: a
     // session token is hundreds of such bytes, on every read.
     let mut chunks = value.as_bytes().chunks_exact(32);
-    let all = (&mut chunks).all(|chunk| chunk.iter().fold(true, |ok, &b| ok & unescaped(b)))
+    let all = chunks.all(|chunk| chunk.iter().fold(true, |ok, &b| ok & unescaped(b)))
         && chunks.remainder().iter().all(|&b| unescaped(b));
     if all {
         return std::borrow::Cow::Borrowed(value);
