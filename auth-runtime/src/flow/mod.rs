@@ -37,6 +37,7 @@ mod sign_in_limits;
 mod sign_in_tail;
 mod signin;
 mod signout;
+mod sorted_json;
 mod state;
 
 use std::panic::AssertUnwindSafe;
