@@ -37,7 +37,6 @@ mod sign_in_limits;
 mod sign_in_tail;
 mod signin;
 mod signout;
-mod sorted_json;
 mod state;
 
 use std::panic::AssertUnwindSafe;

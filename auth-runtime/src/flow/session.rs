@@ -138,9 +138,10 @@ fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool
     if read.store == StoreStatus::Unavailable {
         return Reply::unavailable();
     }
-    // The bytes of the session through a `Value` (keys in order), without building it.
+    // Written straight from the typed session: `user` then `expires`, Auth.js's own order
+    // (JSON readers do not depend on it).
     let body = match &read.session {
-        Some(s) => super::sorted_json::to_vec(s).unwrap_or_else(|_| b"null".to_vec()),
+        Some(s) => serde_json::to_vec(s).unwrap_or_else(|_| b"null".to_vec()),
         None => b"null".to_vec(),
     };
     let reply = Reply::json_bytes(StatusCode::OK, body).with_cookies(read.cookies);
