@@ -1,13 +1,17 @@
 //! The site's origin (from `AUTH_URL`/the config, or the request's host when trusted),
 //! and the default `redirect` callback's rule.
 
-use http::HeaderMap;
+use std::sync::Arc;
+
 use http::HeaderValue;
+use http::header::HOST;
+use http::{HeaderMap, HeaderName};
 
 /// An origin: `scheme://host[:port]`, no trailing slash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
-    serialized: String,
+    /// Shared: every request's context holds a clone.
+    serialized: Arc<str>,
     https: bool,
 }
 
@@ -28,7 +32,7 @@ impl Origin {
             return Err(format!("`{url}` must not contain user information"));
         }
         Ok(Origin {
-            serialized: parsed.origin().ascii_serialization(),
+            serialized: parsed.origin().ascii_serialization().into(),
             https,
         })
     }
@@ -55,7 +59,10 @@ pub enum HostError {
     Invalid,
 }
 
-fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+fn first_value<'a>(headers: &'a HeaderMap, name: &HeaderName) -> Option<&'a str> {
     let v = headers.get(name)?.to_str().ok()?;
     let first = v.split(',').next()?.trim();
     (!first.is_empty()).then_some(first)
@@ -64,8 +71,8 @@ fn first_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 /// The origin of a request when the host is trusted: `X-Forwarded-Host` or `Host` (or
 /// the URI's authority), `X-Forwarded-Proto` or the URI's scheme, else `http`.
 pub fn origin_from_request(headers: &HeaderMap, uri: &http::Uri) -> Result<Origin, HostError> {
-    let host = first_value(headers, "x-forwarded-host")
-        .or_else(|| first_value(headers, "host"))
+    let host = first_value(headers, &X_FORWARDED_HOST)
+        .or_else(|| first_value(headers, &HOST))
         .or_else(|| uri.authority().map(|a| a.as_str()))
         .ok_or(HostError::Missing)?;
     let valid_host = host
@@ -74,27 +81,37 @@ pub fn origin_from_request(headers: &HeaderMap, uri: &http::Uri) -> Result<Origi
     if !valid_host {
         return Err(HostError::Invalid);
     }
-    let proto = first_value(headers, "x-forwarded-proto")
+    let proto = first_value(headers, &X_FORWARDED_PROTO)
         .or_else(|| uri.scheme_str())
         .unwrap_or("http")
-        .trim_end_matches(':')
-        .to_ascii_lowercase();
-    if proto != "http" && proto != "https" {
+        .trim_end_matches(':');
+    let proto = if proto.eq_ignore_ascii_case("http") {
+        "http"
+    } else if proto.eq_ignore_ascii_case("https") {
+        "https"
+    } else {
         return Err(HostError::Invalid);
-    }
-    let url = format!("{proto}://{host}");
+    };
     // Parsing (IDNA included) is most of this function's cost and its input is nearly
     // always the host of the previous request: each thread keeps its last answer.
     LAST_ORIGIN.with_borrow_mut(|last| {
         if let Some((key, origin)) = last.as_ref()
-            && *key == url
+            && is_url(key, proto, host)
         {
             return Ok(origin.clone());
         }
+        let url = format!("{proto}://{host}");
         let origin = Origin::parse(&url).map_err(|_| HostError::Invalid)?;
         *last = Some((url, origin.clone()));
         Ok(origin)
     })
+}
+
+/// Whether `key` is `{proto}://{host}` (without building that string).
+fn is_url(key: &str, proto: &str, host: &str) -> bool {
+    key.strip_prefix(proto)
+        .and_then(|rest| rest.strip_prefix("://"))
+        .is_some_and(|rest| rest == host)
 }
 
 thread_local! {

@@ -108,6 +108,9 @@ where
             {
                 log_flow_not_reached(&path, Framework::Axum);
             }
+            if !context.has_response_cookies() {
+                return Ok(response);
+            }
             let own: Vec<String> = response
                 .headers()
                 .get_all(header::SET_COOKIE)

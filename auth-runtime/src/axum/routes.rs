@@ -1,10 +1,11 @@
 //! Mounting the REST flow in an axum `Router`.
 
 use ::axum::Router;
-use ::axum::body::{Body, to_bytes};
+use ::axum::body::{Body, HttpBody as _, to_bytes};
 use ::axum::extract::{OriginalUri, Request};
 use ::axum::response::{IntoResponse, Response};
 use ::axum::routing::any;
+use bytes::Bytes;
 use http::{StatusCode, header};
 
 use crate::Auth;
@@ -75,7 +76,9 @@ where
         let base = auth.config().base_path().trim_end_matches('/').to_owned();
         let handler = move |request: Request| {
             let auth = auth.clone();
-            async move { serve(&auth, request).await }
+            // Boxed once here: the flow's future is several kilobytes, and axum's layers
+            // would otherwise copy it each time they wrap it.
+            Box::pin(async move { serve(&auth, request).await })
         };
         let router = Router::new().route(&format!("{base}/{{*rest}}"), any(handler.clone()));
         if base.is_empty() {
@@ -100,20 +103,28 @@ async fn serve<T: TokenData, U: SessionUserData>(auth: &Auth<T, U>, request: Req
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
     }
-    let body = match to_bytes(body, MAX_BODY).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                "could not read the request body (at most 1 MiB)",
-            )
-                .into_response();
+    // A request without a body (a `GET`) has nothing to collect.
+    let body = if body.size_hint().exact() == Some(0) {
+        Bytes::new()
+    } else {
+        match to_bytes(body, MAX_BODY).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    "could not read the request body (at most 1 MiB)",
+                )
+                    .into_response();
+            }
         }
     };
     let mut response = auth
         .handle(http::Request::from_parts(parts, body))
         .await
         .map(Body::from);
-    response.extensions_mut().insert(FlowAnswered);
+    // The layer looks for the mark only on a 404 (a flow that was not reached).
+    if response.status() == StatusCode::NOT_FOUND {
+        response.extensions_mut().insert(FlowAnswered);
+    }
     response
 }

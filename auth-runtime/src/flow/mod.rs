@@ -67,7 +67,7 @@ pub(crate) async fn handle<T: TokenData, U: SessionUserData>(
     inner: &Inner<T, U>,
     request: http::Request<Bytes>,
 ) -> http::Response<Bytes> {
-    let return_redirect = request.headers().contains_key("x-auth-return-redirect");
+    let return_redirect = request.headers().contains_key(&request::RETURN_REDIRECT);
     let spent = spent_check_cookies(inner, &request);
     let reply = match AssertUnwindSafe(route(inner, request)).catch_unwind().await {
         Ok(reply) => reply,

@@ -26,13 +26,21 @@ pub(crate) struct Reply {
 
 impl Reply {
     pub(crate) fn json(status: StatusCode, value: &serde_json::Value) -> Reply {
+        Reply::json_bytes(
+            status,
+            serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec()),
+        )
+    }
+
+    /// A JSON answer already written (`body` is JSON).
+    pub(crate) fn json_bytes(status: StatusCode, body: Vec<u8>) -> Reply {
         let mut headers = HeaderMap::new();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         Reply {
             status,
             headers,
             cookies: Vec::new(),
-            body: Bytes::from(serde_json::to_vec(value).unwrap_or_else(|_| b"null".to_vec())),
+            body: Bytes::from(body),
             redirect: None,
         }
     }

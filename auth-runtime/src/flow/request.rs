@@ -1,13 +1,16 @@
 //! The request, parsed: the action and provider of the path, the query and the body.
 
 use http::header::CONTENT_TYPE;
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 
 use super::Reply;
 
 /// The largest request body the flow reads (credentials, session updates); a larger one
 /// is answered `413`.
 pub(crate) const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// `X-Auth-Return-Redirect`: the caller wants a redirect as `200 {"url": ..}`.
+pub(crate) static RETURN_REDIRECT: HeaderName = HeaderName::from_static("x-auth-return-redirect");
 
 /// The request, parsed: action, provider, query, body.
 pub(crate) struct Req {
@@ -211,7 +214,7 @@ pub(crate) struct Body {
 
 /// `X-Auth-Return-Redirect`, or an `Accept` naming `application/json` and not `text/html`.
 fn wants_json(headers: &HeaderMap) -> bool {
-    if headers.contains_key("x-auth-return-redirect") {
+    if headers.contains_key(&RETURN_REDIRECT) {
         return true;
     }
     let accept = headers

@@ -139,11 +139,13 @@ fn session_reply<T, U: serde::Serialize>(read: SessionRead<T, U>, no_store: bool
     if read.store == StoreStatus::Unavailable {
         return Reply::unavailable();
     }
+    // Written straight from the typed session: `user` then `expires`, Auth.js's own order
+    // (JSON readers do not depend on it).
     let body = match &read.session {
-        Some(s) => serde_json::to_value(s).unwrap_or(Value::Null),
-        None => Value::Null,
+        Some(s) => serde_json::to_vec(s).unwrap_or_else(|_| b"null".to_vec()),
+        None => b"null".to_vec(),
     };
-    let reply = Reply::json(StatusCode::OK, &body).with_cookies(read.cookies);
+    let reply = Reply::json_bytes(StatusCode::OK, body).with_cookies(read.cookies);
     if no_store { reply.no_store() } else { reply }
 }
 

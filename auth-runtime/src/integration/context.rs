@@ -44,11 +44,26 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
     /// The request's session lookup (run on first use); `Err` (503) when the session
     /// store is unreachable.
     async fn lookup(&self, parts: &Parts) -> Result<&SessionLookup<T, U>, SessionRejection> {
-        let lookup = self.lookup.get_or_init(|| self.auth.session(parts)).await;
+        // Boxed: the session read's future is large, and would otherwise be moved into
+        // (and copied out of) each future that awaits this one.
+        let lookup = self
+            .lookup
+            .get_or_init(|| Box::pin(self.auth.session(parts)))
+            .await;
         if lookup.is_unavailable() {
             return Err(SessionRejection::unavailable(parts));
         }
         Ok(lookup)
+    }
+
+    /// Whether [`response_cookies`](Self::response_cookies) may answer anything: the lookup
+    /// ran and set a cookie, or `CsrfToken` handed out a new one. When not, the response's
+    /// own cookies need not be read.
+    pub(crate) fn has_response_cookies(&self) -> bool {
+        self.lookup
+            .get()
+            .is_some_and(|lookup| !lookup.set_cookies.is_empty())
+            || self.csrf_cookie.lock().is_ok_and(|c| c.is_some())
     }
 
     /// The `Set-Cookie` values to append to the response, given the names of the cookies
@@ -62,7 +77,9 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
         let mut cookies = Vec::new();
         if let Some(lookup) = self.lookup.get() {
             for cookie in &lookup.set_cookies {
-                if cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name)) {
+                if !own.is_empty()
+                    && cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name))
+                {
                     continue;
                 }
                 cookies.push(cookie.clone());

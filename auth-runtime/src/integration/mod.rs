@@ -104,6 +104,7 @@ pub(crate) const MAX_BODY: usize = 1024 * 1024;
 
 /// Marks a response of the flow, so that the per-request layer can tell a request under
 /// the base path that never reached the mounted flow (a `nest`/nested scope, or none).
+/// Only a `404` is looked at, so the axum routes mark only their `404`s.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct FlowAnswered;
 
