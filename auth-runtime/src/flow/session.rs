@@ -477,10 +477,10 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     fn default_session_of(&self, claims: &TokenJson, expires: &str) -> Session<U> {
         // Sorted by name, as the `Map` above hands them to `U`.
         let fields = [("email", "email"), ("image", "picture"), ("name", "name")];
-        let mut user: [(&str, &[u8]); 3] = [("", &[]); 3];
+        let mut user: [(&str, &str); 3] = [("", ""); 3];
         let mut len = 0;
         for (to, from) in fields {
-            if let Some(json) = claims.get(from).filter(|json| *json != b"null") {
+            if let Some(json) = claims.get(from).filter(|json| *json != "null") {
                 user[len] = (to, json);
                 len += 1;
             }

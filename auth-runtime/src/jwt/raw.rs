@@ -3,13 +3,14 @@
 //! they need, and the token type deserialised from that map.
 //!
 //! Every answer is the one of the `Value`-based [`super::claims::parse_and_validate`] and
-//! `serde_json::from_value` (the property tests in `jwt::tests` compare them): the payload
-//! is accepted exactly when it parses as a `Value` (one allocation-free pass through the
-//! same parser), a duplicate key resolves to its last value, and the keys reach the token
-//! type sorted, as a `Map` hands them over.
+//! `serde_json::from_value` (the property tests in `flow/session/typed_tests.rs` compare
+//! them): the payload is accepted exactly when it parses as a `Value` (values whose raw
+//! form the parser may have let through unchecked, a number or an escaped string, send the
+//! whole payload through the same parser once more, building nothing), a duplicate key
+//! resolves to its last value, and the keys reach the token type sorted, as a `Map` hands
+//! them over.
 
-use std::borrow::{Borrow, Cow};
-use std::collections::BTreeMap;
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::Deserialize;
@@ -49,12 +50,6 @@ impl Opened {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Key<'a>(Cow<'a, str>);
 
-impl Borrow<str> for Key<'_> {
-    fn borrow(&self) -> &str {
-        &self.0
-    }
-}
-
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct KeyVisitor;
@@ -77,10 +72,54 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The claims of a token as raw JSON values borrowed from its payload, sorted by name.
+/// The claims of a token as raw JSON values borrowed from its payload, sorted by name,
+/// each name once.
 #[derive(Debug)]
 pub(crate) struct RawClaims<'a> {
-    map: BTreeMap<Key<'a>, &'a RawValue>,
+    entries: Vec<(Key<'a>, &'a RawValue)>,
+}
+
+/// The entries of a JSON object in the order written, duplicates included.
+struct Written<'a>(Vec<(Key<'a>, &'a RawValue)>);
+
+impl<'de> Deserialize<'de> for Written<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntriesVisitor;
+        impl<'de> Visitor<'de> for EntriesVisitor {
+            type Value = Written<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Written<'de>, A::Error> {
+                let mut entries = Vec::with_capacity(16);
+                while let Some(entry) = map.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Written(entries))
+            }
+        }
+        deserializer.deserialize_map(EntriesVisitor)
+    }
+}
+
+/// The content of a JSON string without escapes (already checked by the parser).
+pub(crate) fn plain_string(json: &str) -> Option<&str> {
+    json.strip_prefix('"')?
+        .strip_suffix('"')
+        .filter(|inner| !inner.contains('\\'))
+}
+
+/// Whether a raw value is one the parser fully checked while skipping it, as a `Value`
+/// parse would: `true`, `false`, `null`, a string without escapes (its UTF-8 and control
+/// characters checked), an integer too short to overflow an `f64`. Anything else (an
+/// escape, which may be a lone surrogate; a float, which may be out of range; an array or
+/// an object, whose depth counts) is checked by the full parse.
+fn checked_while_skipped(raw: &str) -> bool {
+    match raw.as_bytes() {
+        [b'"', rest @ ..] => !rest.contains(&b'\\'),
+        b"true" | b"false" | b"null" => true,
+        bytes => bytes.len() < 300 && bytes.iter().all(|b| b.is_ascii_digit() || *b == b'-'),
+    }
 }
 
 impl<'a> RawClaims<'a> {
@@ -91,14 +130,34 @@ impl<'a> RawClaims<'a> {
         header: &Map<String, Value>,
         now: i64,
     ) -> Result<Self, JwtError> {
-        // What `Value` accepts, through the same parser, without building anything.
-        match serde_json::from_slice::<JsonCheck>(payload) {
-            Err(_) => return Err(JwtError::Payload),
-            Ok(JsonCheck { object: false }) => return Err(JwtError::PayloadNotObject),
-            Ok(JsonCheck { object: true }) => {}
+        // Not UTF-8 is not JSON (a `Value` parse fails on it wherever it is); checked
+        // once here, the parses below take it as text.
+        let payload = std::str::from_utf8(payload).map_err(|_| JwtError::Payload)?;
+        let Ok(Written(mut entries)) = serde_json::from_str::<Written<'a>>(payload) else {
+            // Not an object, or not JSON: told apart as a `Value` parse would.
+            return Err(match serde_json::from_str::<JsonCheck>(payload) {
+                Ok(JsonCheck { object: false }) => JwtError::PayloadNotObject,
+                Ok(JsonCheck { object: true }) | Err(_) => JwtError::Payload,
+            });
+        };
+        // What `Value` accepts, through the same parser, without building anything: only
+        // when a value (even one a later duplicate replaces) was not fully checked above.
+        if !entries
+            .iter()
+            .all(|(_, raw)| checked_while_skipped(raw.get()))
+            && serde_json::from_str::<JsonCheck>(payload).is_err()
+        {
+            return Err(JwtError::Payload);
         }
-        let map = serde_json::from_slice(payload).map_err(|_| JwtError::Payload)?;
-        let claims = RawClaims { map };
+        // Sorted, the last of equal names kept (a stable sort keeps their order). The
+        // tokens this crate writes are sorted already.
+        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.reverse();
+            entries.dedup_by(|a, b| a.0 == b.0);
+            entries.reverse();
+        }
+        let claims = RawClaims { entries };
         claims.validate(header, now)?;
         Ok(claims)
     }
@@ -133,22 +192,37 @@ impl<'a> RawClaims<'a> {
 
     /// A claim that must be a number when present (`Value::as_f64`).
     fn number(&self, claim: &'static str) -> Result<Option<f64>, JwtError> {
-        match self.map.get(claim) {
-            None => Ok(None),
-            Some(raw) => serde_json::from_str::<f64>(raw.get())
-                .map(Some)
-                .map_err(|_| JwtError::ClaimType { claim }),
+        let Some(raw) = self.get(claim) else {
+            return Ok(None);
+        };
+        // An integer as `Value` holds it (`u64`, else `i64`), converted as `as_f64` does.
+        if let Ok(n) = raw.get().parse::<u64>() {
+            return Ok(Some(n as f64));
         }
+        if let Ok(n) = raw.get().parse::<i64>() {
+            return Ok(Some(n as f64));
+        }
+        serde_json::from_str::<f64>(raw.get())
+            .map(Some)
+            .map_err(|_| JwtError::ClaimType { claim })
     }
 
     /// The raw JSON of a claim.
     pub(crate) fn get(&self, claim: &str) -> Option<&'a RawValue> {
-        self.map.get(claim).copied()
+        let at = self.position(claim)?;
+        self.entries.get(at).map(|(_, raw)| *raw)
     }
 
     /// Takes a claim out (the token type does not see it).
     pub(crate) fn remove(&mut self, claim: &str) -> Option<&'a RawValue> {
-        self.map.remove(claim)
+        let at = self.position(claim)?;
+        Some(self.entries.remove(at).1)
+    }
+
+    fn position(&self, claim: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|(k, _)| k.0.as_ref().cmp(claim))
+            .ok()
     }
 
     /// A claim as a `Value` (for the few that are kept as they are).
@@ -159,18 +233,18 @@ impl<'a> RawClaims<'a> {
 
     /// A claim that is a string (`Value::as_str`), borrowed when it has no escapes.
     pub(crate) fn str(&self, claim: &str) -> Option<Cow<'a, str>> {
-        let raw = self.get(claim)?;
-        Key::deserialize(raw).ok().map(|k| k.0)
+        let raw = self.get(claim)?.get();
+        // Without escapes, the text between the quotes is the string.
+        if let Some(inner) = plain_string(raw) {
+            return Some(Cow::Borrowed(inner));
+        }
+        Key::deserialize(self.get(claim)?).ok().map(|k| k.0)
     }
 
     /// The token type read from the claims, as `serde_json::from_value` reads it from
     /// the `Value` map.
     pub(crate) fn deserialize<T: de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        deserialize_entries(
-            self.map
-                .iter()
-                .map(|(k, v)| (k.0.as_ref(), v.get().as_bytes())),
-        )
+        deserialize_entries(self.entries.iter().map(|(k, v)| (k.0.as_ref(), v.get())))
     }
 }
 
@@ -179,7 +253,7 @@ impl<'a> RawClaims<'a> {
 pub(crate) fn deserialize_entries<'de, T, I>(entries: I) -> Result<T, serde_json::Error>
 where
     T: Deserialize<'de>,
-    I: ExactSizeIterator<Item = (&'de str, &'de [u8])>,
+    I: ExactSizeIterator<Item = (&'de str, &'de str)>,
 {
     T::deserialize(Entries {
         iter: entries,
@@ -190,12 +264,12 @@ where
 /// A JSON object of raw values as a serde `Deserializer` (the `Value` object's rules).
 struct Entries<'de, I> {
     iter: I,
-    value: Option<&'de [u8]>,
+    value: Option<&'de str>,
 }
 
 impl<'de, I> Deserializer<'de> for Entries<'de, I>
 where
-    I: ExactSizeIterator<Item = (&'de str, &'de [u8])>,
+    I: ExactSizeIterator<Item = (&'de str, &'de str)>,
 {
     type Error = serde_json::Error;
 
@@ -230,7 +304,7 @@ where
 
 impl<'de, I> MapAccess<'de> for Entries<'de, I>
 where
-    I: ExactSizeIterator<Item = (&'de str, &'de [u8])>,
+    I: ExactSizeIterator<Item = (&'de str, &'de str)>,
 {
     type Error = serde_json::Error;
 
@@ -256,7 +330,7 @@ where
             .value
             .take()
             .ok_or_else(|| de::Error::custom("value is missing"))?;
-        let mut de = serde_json::Deserializer::from_slice(json);
+        let mut de = serde_json::Deserializer::from_str(json);
         let value = seed.deserialize(&mut de).map_err(without_position)?;
         de.end()?;
         Ok(value)

@@ -25,7 +25,11 @@ impl TokenJson {
     /// map with string keys) or its serialisation fails: the caller then goes through
     /// `serde_json::to_value` (whose error it reports) and [`TokenJson::from_map`].
     pub(crate) fn of<T: Serialize + ?Sized>(token: &T) -> Option<Self> {
-        let mut json = TokenJson::default();
+        // A session token's claims fit these without growing.
+        let mut json = TokenJson {
+            buf: Vec::with_capacity(256),
+            entries: Vec::with_capacity(16),
+        };
         token.serialize(Collector { json: &mut json }).ok()?;
         json.entries.sort_by(|a, b| a.0.cmp(&b.0));
         // A name written twice keeps its last value, as `Map::insert` does.
@@ -51,22 +55,27 @@ impl TokenJson {
     }
 
     /// The JSON of a claim.
-    pub(crate) fn get(&self, name: &str) -> Option<&[u8]> {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
         let at = self
             .entries
             .binary_search_by(|(k, _)| k.as_ref().cmp(name))
             .ok()?;
-        self.buf.get(self.entries[at].1.clone())
+        // serde_json writes UTF-8.
+        std::str::from_utf8(self.buf.get(self.entries[at].1.clone())?).ok()
     }
 
     /// A claim that is a string (`Value::as_str`).
     pub(crate) fn str(&self, name: &str) -> Option<String> {
-        serde_json::from_slice(self.get(name)?).ok()
+        let json = self.get(name)?;
+        match super::raw::plain_string(json) {
+            Some(plain) => Some(plain.to_owned()),
+            None => serde_json::from_str(json).ok(),
+        }
     }
 
     /// A claim that is an integer in `i64` (`Value::as_i64`).
     pub(crate) fn i64(&self, name: &str) -> Option<i64> {
-        serde_json::from_slice::<serde_json::Number>(self.get(name)?)
+        serde_json::from_str::<serde_json::Number>(self.get(name)?)
             .ok()?
             .as_i64()
     }
@@ -74,26 +83,49 @@ impl TokenJson {
     /// The payload: these claims with `spliced` (name, JSON) put in, replacing a claim of
     /// the same name, written as `serde_json::to_vec` writes the `Map`.
     pub(crate) fn payload(&self, spliced: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut all: Vec<(&str, &[u8])> = self
-            .entries
-            .iter()
-            .filter(|(k, _)| !spliced.iter().any(|(s, _)| s == k))
-            .map(|(k, range)| (k.as_ref(), self.buf.get(range.clone()).unwrap_or_default()))
-            .collect();
-        all.extend_from_slice(spliced);
-        all.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out = Vec::with_capacity(self.buf.len() + 16 * all.len() + 96);
+        let mut spliced = spliced.to_vec();
+        spliced.sort_by(|a, b| a.0.cmp(b.0));
+        let mut out =
+            Vec::with_capacity(self.buf.len() + 24 * (self.entries.len() + spliced.len()) + 64);
         out.push(b'{');
-        for (i, (name, json)) in all.into_iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        let mut write = |name: &str, json: &[u8]| {
+            if !first {
                 out.push(b',');
             }
-            let _ = serde_json::to_writer(&mut out, name);
+            first = false;
+            write_name(&mut out, name);
             out.push(b':');
             out.extend_from_slice(json);
+        };
+        // Both sorted: merged in order, a spliced claim in place of one of the same name.
+        let mut pending = spliced.iter().copied().peekable();
+        for (name, range) in &self.entries {
+            while let Some((s, json)) = pending.next_if(|(s, _)| *s < name.as_ref()) {
+                write(s, json);
+            }
+            if let Some((s, json)) = pending.next_if(|(s, _)| *s == name.as_ref()) {
+                write(s, json);
+                continue;
+            }
+            write(name, self.buf.get(range.clone()).unwrap_or_default());
+        }
+        for (s, json) in pending {
+            write(s, json);
         }
         out.push(b'}');
         out
+    }
+}
+
+/// A claim name as a JSON string: as it is when nothing in it needs an escape.
+fn write_name(out: &mut Vec<u8>, name: &str) {
+    if name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'"');
+    } else {
+        let _ = serde_json::to_writer(&mut *out, name);
     }
 }
 

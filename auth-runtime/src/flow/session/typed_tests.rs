@@ -363,7 +363,7 @@ proptest! {
         prop_assert_eq!(json.str("sub"), map.get("sub").and_then(Value::as_str).map(str::to_owned));
         prop_assert_eq!(json.i64("exp"), map.get("exp").and_then(Value::as_i64));
         for name in ["name", "email", "picture", "tags", "counts", "address", "role"] {
-            let value = json.get(name).map(|j| serde_json::from_slice::<Value>(j).unwrap());
+            let value = json.get(name).map(|j| serde_json::from_str::<Value>(j).unwrap());
             prop_assert_eq!(value.as_ref(), map.get(name));
         }
     }
@@ -436,4 +436,38 @@ fn duplicate_claims_keep_the_last_value() {
         old_read::<Open>(codec, &token, NOW),
         new_read::<Open>(codec, &token, NOW)
     );
+}
+
+#[test]
+fn payloads_a_value_refuses_are_refused() {
+    let deep = format!("{{\"a\":{}1{}}}", "[".repeat(127), "]".repeat(127));
+    let deeper = format!("{{\"a\":{}1{}}}", "[".repeat(128), "]".repeat(128));
+    let cases: Vec<Vec<u8>> = vec![
+        b"{\"a\":\"\xff\"}".to_vec(),
+        b"{\"\xff\":1}".to_vec(),
+        b"{\"a\":\"\x01\"}".to_vec(),
+        br#"{"a":"\ud800"}"#.to_vec(),
+        br#"{"\ud800":1}"#.to_vec(),
+        br#"{"a":1e400,"a":1}"#.to_vec(),
+        br#"{"a":-1e400}"#.to_vec(),
+        format!("{{\"a\":1{}}}", "0".repeat(400)).into_bytes(),
+        format!("{{\"a\":1{}}}", "0".repeat(290)).into_bytes(),
+        deep.into_bytes(),
+        deeper.into_bytes(),
+        br#"{"a":01}"#.to_vec(),
+        br#"{"a":1} x"#.to_vec(),
+        br#"[{"a":1}]"#.to_vec(),
+        br#""text""#.to_vec(),
+        b"".to_vec(),
+    ];
+    let codec = &codecs()[0];
+    for payload in cases {
+        let token = seal(codec, &payload, &Map::new());
+        assert_eq!(
+            new_read::<Open>(codec, &token, NOW),
+            old_read::<Open>(codec, &token, NOW),
+            "{}",
+            String::from_utf8_lossy(&payload)
+        );
+    }
 }
