@@ -542,12 +542,12 @@ pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>
     }
 }
 
-/// The token serialised once, as [`token_claims`] then `serde_json::to_vec` would write it
-/// (with the error of [`token_claims`] when it is not a JSON object).
+/// The token serialised once (the claims of [`token_claims`], with its errors).
 pub(crate) fn token_json<T: TokenData>(token: &T) -> Result<TokenJson, String> {
     match TokenJson::of(token) {
-        Some(json) => Ok(json),
-        None => token_claims(token).map(|map| TokenJson::from_map(&map)),
+        Ok(Some(json)) => Ok(json),
+        Ok(None) => Err("the Token type does not serialise to a JSON object".to_owned()),
+        Err(e) => Err(format!("the token cannot be serialised: {e}")),
     }
 }
 

@@ -374,7 +374,8 @@ impl JwtCodec {
     }
 
     /// [`JwtCodec::encode`] of a serialised token with `spliced` (name, JSON) claims put
-    /// in: the bytes `encode` writes for the `Map` holding the same claims.
+    /// in: the claims `encode` writes for the `Map` holding them (the same bytes for a
+    /// flat token; see [`TokenJson`] for nested values).
     pub(crate) fn encode_json(
         &self,
         claims: &TokenJson,

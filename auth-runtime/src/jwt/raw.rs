@@ -48,7 +48,7 @@ impl Opened {
 
 /// A claim name, borrowed from the payload unless it had escapes.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Key<'a>(Cow<'a, str>);
+pub(super) struct Key<'a>(pub(super) Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -80,7 +80,7 @@ pub(crate) struct RawClaims<'a> {
 }
 
 /// The entries of a JSON object in the order written, duplicates included.
-struct Written<'a>(Vec<(Key<'a>, &'a RawValue)>);
+pub(super) struct Written<'a>(pub(super) Vec<(Key<'a>, &'a RawValue)>);
 
 impl<'de> Deserialize<'de> for Written<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -99,6 +99,17 @@ impl<'de> Deserialize<'de> for Written<'de> {
             }
         }
         deserializer.deserialize_map(EntriesVisitor)
+    }
+}
+
+/// Sorts an object's entries by name, the last of equal names kept, as `Map::insert`
+/// keeps it (a stable sort keeps their order); nothing to do when already sorted.
+pub(super) fn sort_last_wins<K: Ord, V>(entries: &mut Vec<(K, V)>) {
+    if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        entries.reverse();
+        entries.dedup_by(|a, b| a.0 == b.0);
+        entries.reverse();
     }
 }
 
@@ -149,14 +160,8 @@ impl<'a> RawClaims<'a> {
         {
             return Err(JwtError::Payload);
         }
-        // Sorted, the last of equal names kept (a stable sort keeps their order). The
-        // tokens this crate writes are sorted already.
-        if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            entries.reverse();
-            entries.dedup_by(|a, b| a.0 == b.0);
-            entries.reverse();
-        }
+        // The tokens this crate writes are sorted already.
+        sort_last_wins(&mut entries);
         let claims = RawClaims { entries };
         claims.validate(header, now)?;
         Ok(claims)

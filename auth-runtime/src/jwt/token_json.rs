@@ -1,67 +1,79 @@
-//! A token serialised once, without a `serde_json::Value` tree, into the JSON object the
-//! `Value`-based path writes: `serde_json::to_value` then `to_vec` (the keys sorted, the
-//! last of equal keys kept, each value normalised as a `Value` writes it). The registered
-//! claims are spliced in at their sorted place when the payload is written.
+//! A token serialised once: `serde_json::to_vec`, then its top-level claims read as raw
+//! JSON slices of that buffer (sorted by name, the last of equal names kept, as a `Map`
+//! keeps them). The registered claims are spliced in at their sorted place when the
+//! payload is written.
+//!
+//! Nested values stay as the token type writes them (a struct's fields in their order,
+//! an `f32` as its own shortest text): the same JSON for every reader as the `Value`
+//! path's `to_value` + `to_vec`, whose bytes differ there (nested keys sorted, an `f32`
+//! widened to `f64`). The top-level keys are sorted, so a flat token's payload is the same
+//! bytes.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
-use serde::ser::{self, Impossible, Serializer};
-use serde_json::{Map, Value};
 
-use serde_json::value::Serializer as ValueSerializer;
+use super::raw::{Written, sort_last_wins};
 
-/// The top-level claims of a serialised token: each value's JSON, in one buffer.
-#[derive(Debug, Default)]
+/// The top-level claims of a serialised token: names and values as slices of its JSON.
+#[derive(Debug)]
 pub(crate) struct TokenJson {
-    buf: Vec<u8>,
+    /// `serde_json::to_string` of the token: a JSON object.
+    buf: String,
     /// Sorted by name, names unique.
-    entries: Vec<(Cow<'static, str>, Range<usize>)>,
+    entries: Vec<(Name, Range<usize>)>,
+}
+
+/// A claim name: where it is in the buffer, or its text when it was written with escapes.
+#[derive(Debug)]
+enum Name {
+    At(Range<usize>),
+    Unescaped(String),
 }
 
 impl TokenJson {
-    /// Serialises `token`. `None` when it does not take the common shape (a struct or a
-    /// map with string keys) or its serialisation fails: the caller then goes through
-    /// `serde_json::to_value` (whose error it reports) and [`TokenJson::from_map`].
-    pub(crate) fn of<T: Serialize + ?Sized>(token: &T) -> Option<Self> {
-        // A session token's claims fit these without growing.
-        let mut json = TokenJson {
-            buf: Vec::with_capacity(256),
-            entries: Vec::with_capacity(16),
+    /// Serialises `token`: `Ok(None)` when it is not a JSON object, the serialiser's error
+    /// when it fails.
+    pub(crate) fn of<T: Serialize + ?Sized>(token: &T) -> Result<Option<Self>, serde_json::Error> {
+        let buf = serde_json::to_string(token)?;
+        // `to_string` writes no whitespace: an object starts with its brace.
+        if !buf.starts_with('{') {
+            return Ok(None);
+        }
+        let Written(mut written) = serde_json::from_str::<Written<'_>>(&buf)?;
+        sort_last_wins(&mut written);
+        let at = |part: &str| {
+            let start = part.as_ptr() as usize - buf.as_ptr() as usize;
+            start..start + part.len()
         };
-        token.serialize(Collector { json: &mut json }).ok()?;
-        json.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        // A name written twice keeps its last value, as `Map::insert` does.
-        json.entries.reverse();
-        json.entries.dedup_by(|a, b| a.0 == b.0);
-        json.entries.reverse();
-        Some(json)
+        let entries = written
+            .into_iter()
+            .map(|(name, value)| {
+                let name = match name.0 {
+                    Cow::Borrowed(name) => Name::At(at(name)),
+                    Cow::Owned(name) => Name::Unescaped(name),
+                };
+                (name, at(value.get()))
+            })
+            .collect();
+        Ok(Some(TokenJson { buf, entries }))
     }
 
-    /// The claims of a `Value` map.
-    pub(crate) fn from_map(map: &Map<String, Value>) -> Self {
-        let mut json = TokenJson::default();
-        for (name, value) in map {
-            let start = json.buf.len();
-            // Writing a `Value` into a `Vec` cannot fail.
-            let _ = serde_json::to_writer(&mut json.buf, value);
-            json.entries
-                .push((Cow::Owned(name.clone()), start..json.buf.len()));
+    fn name<'s>(&'s self, name: &'s Name) -> &'s str {
+        match name {
+            Name::At(range) => self.buf.get(range.clone()).unwrap_or_default(),
+            Name::Unescaped(name) => name,
         }
-        // A `Map` iterates sorted (serde_json without `preserve_order`); sort anyway.
-        json.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        json
     }
 
     /// The JSON of a claim.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         let at = self
             .entries
-            .binary_search_by(|(k, _)| k.as_ref().cmp(name))
+            .binary_search_by(|(k, _)| self.name(k).cmp(name))
             .ok()?;
-        // serde_json writes UTF-8.
-        std::str::from_utf8(self.buf.get(self.entries[at].1.clone())?).ok()
+        self.buf.get(self.entries[at].1.clone())
     }
 
     /// A claim that is a string (`Value::as_str`).
@@ -81,12 +93,11 @@ impl TokenJson {
     }
 
     /// The payload: these claims with `spliced` (name, JSON) put in, replacing a claim of
-    /// the same name, written as `serde_json::to_vec` writes the `Map`.
+    /// the same name, the names sorted.
     pub(crate) fn payload(&self, spliced: &[(&str, &[u8])]) -> Vec<u8> {
         let mut spliced = spliced.to_vec();
         spliced.sort_by(|a, b| a.0.cmp(b.0));
-        let mut out =
-            Vec::with_capacity(self.buf.len() + 24 * (self.entries.len() + spliced.len()) + 64);
+        let mut out = Vec::with_capacity(self.buf.len() + 24 * spliced.len() + 64);
         out.push(b'{');
         let mut first = true;
         let mut write = |name: &str, json: &[u8]| {
@@ -101,14 +112,16 @@ impl TokenJson {
         // Both sorted: merged in order, a spliced claim in place of one of the same name.
         let mut pending = spliced.iter().copied().peekable();
         for (name, range) in &self.entries {
-            while let Some((s, json)) = pending.next_if(|(s, _)| *s < name.as_ref()) {
+            let name = self.name(name);
+            while let Some((s, json)) = pending.next_if(|(s, _)| *s < name) {
                 write(s, json);
             }
-            if let Some((s, json)) = pending.next_if(|(s, _)| *s == name.as_ref()) {
+            if let Some((s, json)) = pending.next_if(|(s, _)| *s == name) {
                 write(s, json);
                 continue;
             }
-            write(name, self.buf.get(range.clone()).unwrap_or_default());
+            let json = self.buf.get(range.clone()).unwrap_or_default();
+            write(name, json.as_bytes());
         }
         for (s, json) in pending {
             write(s, json);
@@ -128,518 +141,3 @@ fn write_name(out: &mut Vec<u8>, name: &str) {
         let _ = serde_json::to_writer(&mut *out, name);
     }
 }
-
-/// Not the common shape: the caller takes the `Value` path.
-fn unsupported() -> serde_json::Error {
-    ser::Error::custom("not a struct or a map with string keys")
-}
-
-/// The token itself: a struct or a map, each entry recorded.
-struct Collector<'j> {
-    json: &'j mut TokenJson,
-}
-
-macro_rules! unsupported {
-    ($($method:ident($($arg:ty),*)),* $(,)?) => {
-        $(fn $method(self, $(_: $arg),*) -> Result<Self::Ok, Self::Error> {
-            Err(unsupported())
-        })*
-    };
-}
-
-impl<'j> Serializer for Collector<'j> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    type SerializeSeq = Impossible<(), serde_json::Error>;
-    type SerializeTuple = Impossible<(), serde_json::Error>;
-    type SerializeTupleStruct = Impossible<(), serde_json::Error>;
-    type SerializeTupleVariant = Impossible<(), serde_json::Error>;
-    type SerializeMap = MapCollector<'j>;
-    type SerializeStruct = MapCollector<'j>;
-    type SerializeStructVariant = Impossible<(), serde_json::Error>;
-
-    unsupported! {
-        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
-        serialize_i64(i64), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
-        serialize_u64(u64), serialize_f32(f32), serialize_f64(f64), serialize_char(char),
-        serialize_str(&str), serialize_bytes(&[u8]), serialize_none(), serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<(), Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
-        Ok(MapCollector {
-            json: self.json,
-            key: None,
-        })
-    }
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Self::Error> {
-        // serde_json's `RawValue` is a struct by this name; leave it to the `Value` path.
-        if name.starts_with("$serde_json") {
-            return Err(unsupported());
-        }
-        Ok(MapCollector {
-            json: self.json,
-            key: None,
-        })
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Self::Error> {
-        Err(unsupported())
-    }
-}
-
-struct MapCollector<'j> {
-    json: &'j mut TokenJson,
-    key: Option<Cow<'static, str>>,
-}
-
-impl MapCollector<'_> {
-    fn entry<T: Serialize + ?Sized>(
-        &mut self,
-        key: Cow<'static, str>,
-        value: &T,
-    ) -> Result<(), serde_json::Error> {
-        let start = self.json.buf.len();
-        value.serialize(ValueWriter {
-            out: &mut self.json.buf,
-        })?;
-        let end = self.json.buf.len();
-        self.json.entries.push((key, start..end));
-        Ok(())
-    }
-}
-
-impl ser::SerializeStruct for MapCollector<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        self.entry(Cow::Borrowed(key), value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeMap for MapCollector<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Self::Error> {
-        self.key = Some(Cow::Owned(key.serialize(KeyCollector)?));
-        Ok(())
-    }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        let key = self.key.take().ok_or_else(unsupported)?;
-        self.entry(key, value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        Ok(())
-    }
-}
-
-/// A map key: a string (anything else takes the `Value` path).
-struct KeyCollector;
-
-impl Serializer for KeyCollector {
-    type Ok = String;
-    type Error = serde_json::Error;
-    type SerializeSeq = Impossible<String, serde_json::Error>;
-    type SerializeTuple = Impossible<String, serde_json::Error>;
-    type SerializeTupleStruct = Impossible<String, serde_json::Error>;
-    type SerializeTupleVariant = Impossible<String, serde_json::Error>;
-    type SerializeMap = Impossible<String, serde_json::Error>;
-    type SerializeStruct = Impossible<String, serde_json::Error>;
-    type SerializeStructVariant = Impossible<String, serde_json::Error>;
-
-    fn serialize_str(self, v: &str) -> Result<String, Self::Error> {
-        Ok(v.to_owned())
-    }
-
-    unsupported! {
-        serialize_bool(bool), serialize_i8(i8), serialize_i16(i16), serialize_i32(i32),
-        serialize_i64(i64), serialize_u8(u8), serialize_u16(u16), serialize_u32(u32),
-        serialize_u64(u64), serialize_f32(f32), serialize_f64(f64), serialize_char(char),
-        serialize_bytes(&[u8]), serialize_none(), serialize_unit(),
-        serialize_unit_struct(&'static str),
-        serialize_unit_variant(&'static str, u32, &'static str),
-    }
-
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _value: &T,
-    ) -> Result<String, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Self::Error> {
-        Err(unsupported())
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Self::Error> {
-        Err(unsupported())
-    }
-}
-
-/// One claim's value, written as `to_value` then `to_vec` would write it: scalars through
-/// `serde_json`'s `Value` serializer (no allocation but for strings, written directly),
-/// arrays element by element, and objects (whose keys a `Value` sorts) through a `Value`.
-struct ValueWriter<'o> {
-    out: &'o mut Vec<u8>,
-}
-
-impl ValueWriter<'_> {
-    fn write(self, value: Result<Value, serde_json::Error>) -> Result<(), serde_json::Error> {
-        serde_json::to_writer(self.out, &value?)
-    }
-}
-
-macro_rules! via_value {
-    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {
-        $(fn $method(self, $($arg: $ty),*) -> Result<(), serde_json::Error> {
-            self.write(ValueSerializer.$method($($arg),*))
-        })*
-    };
-}
-
-impl<'o> Serializer for ValueWriter<'o> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    type SerializeSeq = SeqWriter<'o>;
-    type SerializeTuple = SeqWriter<'o>;
-    type SerializeTupleStruct = SeqWriter<'o>;
-    type SerializeTupleVariant =
-        ViaValue<'o, <ValueSerializer as Serializer>::SerializeTupleVariant>;
-    type SerializeMap = ViaValue<'o, <ValueSerializer as Serializer>::SerializeMap>;
-    type SerializeStruct = ViaValue<'o, <ValueSerializer as Serializer>::SerializeStruct>;
-    type SerializeStructVariant =
-        ViaValue<'o, <ValueSerializer as Serializer>::SerializeStructVariant>;
-
-    via_value! {
-        serialize_bool(v: bool), serialize_i8(v: i8), serialize_i16(v: i16),
-        serialize_i32(v: i32), serialize_i64(v: i64), serialize_i128(v: i128),
-        serialize_u8(v: u8), serialize_u16(v: u16), serialize_u32(v: u32),
-        serialize_u64(v: u64), serialize_u128(v: u128), serialize_f32(v: f32),
-        serialize_f64(v: f64), serialize_bytes(v: &[u8]), serialize_none(),
-        serialize_unit(), serialize_unit_struct(name: &'static str),
-    }
-
-    fn serialize_char(self, v: char) -> Result<(), Self::Error> {
-        self.serialize_str(v.encode_utf8(&mut [0; 4]))
-    }
-    fn serialize_str(self, v: &str) -> Result<(), Self::Error> {
-        serde_json::to_writer(self.out, v)
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<(), Self::Error> {
-        self.serialize_str(variant)
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        self.write(ValueSerializer.serialize_newtype_variant(name, index, variant, value))
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
-        self.out.push(b'[');
-        Ok(SeqWriter {
-            out: self.out,
-            first: true,
-        })
-    }
-    fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, Self::Error> {
-        self.serialize_seq(Some(len))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Self::Error> {
-        self.serialize_seq(Some(len))
-    }
-    fn serialize_tuple_variant(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Self::Error> {
-        Ok(ViaValue {
-            out: self.out,
-            inner: ValueSerializer.serialize_tuple_variant(name, index, variant, len)?,
-        })
-    }
-    fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
-        Ok(ViaValue {
-            out: self.out,
-            inner: ValueSerializer.serialize_map(len)?,
-        })
-    }
-    fn serialize_struct(
-        self,
-        name: &'static str,
-        len: usize,
-    ) -> Result<Self::SerializeStruct, Self::Error> {
-        Ok(ViaValue {
-            out: self.out,
-            inner: ValueSerializer.serialize_struct(name, len)?,
-        })
-    }
-    fn serialize_struct_variant(
-        self,
-        name: &'static str,
-        index: u32,
-        variant: &'static str,
-        len: usize,
-    ) -> Result<Self::SerializeStructVariant, Self::Error> {
-        Ok(ViaValue {
-            out: self.out,
-            inner: ValueSerializer.serialize_struct_variant(name, index, variant, len)?,
-        })
-    }
-}
-
-/// An array, each element written by [`ValueWriter`] (a `Value` array keeps the order).
-struct SeqWriter<'o> {
-    out: &'o mut Vec<u8>,
-    first: bool,
-}
-
-impl SeqWriter<'_> {
-    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), serde_json::Error> {
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        value.serialize(ValueWriter { out: self.out })
-    }
-    fn close(self) -> Result<(), serde_json::Error> {
-        self.out.push(b']');
-        Ok(())
-    }
-}
-
-impl ser::SerializeSeq for SeqWriter<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTuple for SeqWriter<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleStruct for SeqWriter<'_> {
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        self.close()
-    }
-}
-
-/// An object (or an enum variant with content) built as a `Value`, then written.
-struct ViaValue<'o, S> {
-    out: &'o mut Vec<u8>,
-    inner: S,
-}
-
-macro_rules! via_value_compound {
-    ($trait:ident, $method:ident) => {
-        impl<S> ser::$trait for ViaValue<'_, S>
-        where
-            S: ser::$trait<Ok = Value, Error = serde_json::Error>,
-        {
-            type Ok = ();
-            type Error = serde_json::Error;
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-                self.inner.$method(value)
-            }
-            fn end(self) -> Result<(), Self::Error> {
-                let ViaValue { out, inner } = self;
-                serde_json::to_writer(out, &inner.end()?)
-            }
-        }
-    };
-}
-
-via_value_compound!(SerializeTupleVariant, serialize_field);
-
-impl<S> ser::SerializeMap for ViaValue<'_, S>
-where
-    S: ser::SerializeMap<Ok = Value, Error = serde_json::Error>,
-{
-    type Ok = ();
-    type Error = serde_json::Error;
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Self::Error> {
-        self.inner.serialize_key(key)
-    }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.inner.serialize_value(value)
-    }
-    fn end(self) -> Result<(), Self::Error> {
-        let ViaValue { out, inner } = self;
-        serde_json::to_writer(out, &inner.end()?)
-    }
-}
-
-macro_rules! via_value_fields {
-    ($trait:ident) => {
-        impl<S> ser::$trait for ViaValue<'_, S>
-        where
-            S: ser::$trait<Ok = Value, Error = serde_json::Error>,
-        {
-            type Ok = ();
-            type Error = serde_json::Error;
-            fn serialize_field<T: Serialize + ?Sized>(
-                &mut self,
-                key: &'static str,
-                value: &T,
-            ) -> Result<(), Self::Error> {
-                self.inner.serialize_field(key, value)
-            }
-            fn skip_field(&mut self, key: &'static str) -> Result<(), Self::Error> {
-                self.inner.skip_field(key)
-            }
-            fn end(self) -> Result<(), Self::Error> {
-                let ViaValue { out, inner } = self;
-                serde_json::to_writer(out, &inner.end()?)
-            }
-        }
-    };
-}
-
-via_value_fields!(SerializeStruct);
-via_value_fields!(SerializeStructVariant);

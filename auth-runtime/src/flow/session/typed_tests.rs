@@ -1,7 +1,8 @@
 //! The session's `Value`-free path ([`RawClaims`], [`TokenJson`],
 //! [`JwtCodec::encode_json`]) against the `Value`-based one it replaces (the public
 //! [`JwtCodec::decode`] and `encode`, `to_value`, `from_value`): for generated payloads
-//! and tokens, the same answers, the same errors, the same bytes.
+//! and tokens, the same answers, the same errors, the same claims (the same bytes for a
+//! flat token; nested values as the token type writes them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, HashMap};
@@ -13,7 +14,7 @@ use serde_json::{Map, Value, json};
 use super::super::revocation::{
     SESSION_VERSION_CLAIM, put_version, raw_subject, subject, take_raw_version, take_version,
 };
-use super::token_claims;
+use super::{token_claims, token_json};
 use crate::jwt::{JwtCodec, RawClaims, Secrets, TokenFormat, TokenJson};
 
 const SALT: &str = "authjs.session-token";
@@ -250,6 +251,49 @@ fn new_payload(json: &TokenJson, version: Option<i64>, amr: Option<&Value>, jti:
     json.payload(&spliced)
 }
 
+/// The top-level names of a JSON object, in the order written.
+fn names(payload: &[u8]) -> Vec<String> {
+    struct Names(Vec<String>);
+    impl<'de> Deserialize<'de> for Names {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> serde::de::Visitor<'de> for V {
+                type Value = Names;
+                fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str("an object")
+                }
+                fn visit_map<A: serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> Result<Names, A::Error> {
+                    let mut names = Vec::new();
+                    while let Some((name, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                        names.push(name);
+                    }
+                    Ok(Names(names))
+                }
+            }
+            d.deserialize_map(V)
+        }
+    }
+    serde_json::from_slice::<Names>(payload).unwrap().0
+}
+
+/// `token` without what `to_value` writes otherwise than the token type does: nested
+/// struct fields (sorted there), a map of more than one entry (sorted there), an `f32`
+/// (widened there).
+fn flat(token: &Tok) -> Tok {
+    let mut flat = token.clone();
+    flat.score = None;
+    flat.address = None;
+    if let Some(Role::Guest { .. }) = flat.role {
+        flat.role = Some(Role::Admin);
+    }
+    let first = flat.counts.drain().next();
+    flat.counts.extend(first);
+    flat
+}
+
 fn role() -> impl Strategy<Value = Role> {
     prop_oneof![
         Just(Role::Admin),
@@ -342,24 +386,40 @@ proptest! {
         prop_assert_eq!(new_read::<User>(codec, &token, now), old_read::<User>(codec, &token, now));
     }
 
-    /// A token serialised once writes the payload `to_value` + `to_vec` wrote, byte for
-    /// byte (sorted keys, nested objects sorted, `f32` as a `Value` has it), with the
-    /// session version and `amr` spliced in; the `Value` fallback writes it too.
+    /// A token serialised once writes the claims `to_value` + `to_vec` wrote, with the
+    /// session version and `amr` spliced in: the same `Value`s (an `f32`, written with its
+    /// own text rather than widened, the same `f32`), the top-level names sorted and
+    /// unique; the same bytes for a token without nested structs, multi-entry maps and
+    /// `f32`s.
     #[test]
-    fn token_json_writes_the_value_payload(
+    fn token_json_writes_the_value_claims(
         token in tok(),
         version in prop::option::of(0i64..1_000_000),
         amr in amr_value(),
     ) {
         let jti = crate::util::uuid_v4();
         let old = old_payload(&token, version, amr.as_ref(), &jti).unwrap();
-        let json = TokenJson::of(&token).unwrap();
+        let json = TokenJson::of(&token).unwrap().unwrap();
+        let new = new_payload(&json, version, amr.as_ref(), &jti);
+        let written = names(&new);
+        prop_assert!(written.windows(2).all(|w| w[0] < w[1]), "{:?}", written);
+        let mut new_claims: Map<String, Value> = serde_json::from_slice(&new).unwrap();
+        let mut old_claims: Map<String, Value> = serde_json::from_slice(&old).unwrap();
+        prop_assert_eq!(written.len(), new_claims.len());
+        let f32_of = |v: Option<Value>| v.and_then(|v| v.as_f64()).map(|f| f as f32);
+        let (new_score, old_score) = (new_claims.remove("score"), old_claims.remove("score"));
+        let score = token.score.filter(|f| f.is_finite());
+        prop_assert_eq!(f32_of(new_score), score);
+        prop_assert_eq!(f32_of(old_score), score);
+        prop_assert_eq!(new_claims, old_claims);
+
+        let flat = flat(&token);
         prop_assert_eq!(
-            String::from_utf8(new_payload(&json, version, amr.as_ref(), &jti)).unwrap(),
-            String::from_utf8(old.clone()).unwrap()
+            String::from_utf8(new_payload(&TokenJson::of(&flat).unwrap().unwrap(), version, amr.as_ref(), &jti)).unwrap(),
+            String::from_utf8(old_payload(&flat, version, amr.as_ref(), &jti).unwrap()).unwrap()
         );
+
         let map = token_claims(&token).unwrap();
-        prop_assert_eq!(new_payload(&TokenJson::from_map(&map), version, amr.as_ref(), &jti), old);
         prop_assert_eq!(json.str("sub"), map.get("sub").and_then(Value::as_str).map(str::to_owned));
         prop_assert_eq!(json.i64("exp"), map.get("exp").and_then(Value::as_i64));
         for name in ["name", "email", "picture", "tags", "counts", "address", "role"] {
@@ -384,7 +444,7 @@ proptest! {
             return Ok(());
         };
         for codec in codecs() {
-            let json = TokenJson::of(&token).unwrap();
+            let json = TokenJson::of(&token).unwrap().unwrap();
             let version_json = version.map(|v| v.to_string());
             let amr_json = amr.as_ref().map(|a| serde_json::to_vec(a).unwrap());
             let mut spliced: Vec<(&str, &[u8])> = Vec::new();
@@ -412,15 +472,85 @@ proptest! {
 }
 
 #[test]
-fn a_token_that_is_not_an_object_takes_the_value_path() {
-    assert!(TokenJson::of(&json!([1, 2])).is_none());
-    assert!(TokenJson::of(&"text").is_none());
+fn a_token_that_is_not_an_object_is_refused_as_by_the_value_path() {
+    assert!(TokenJson::of(&json!([1, 2])).unwrap().is_none());
+    assert!(TokenJson::of(&"text").unwrap().is_none());
+    assert_eq!(
+        token_json(&json!([1, 2])).unwrap_err(),
+        "the Token type does not serialise to a JSON object"
+    );
+    assert_eq!(
+        token_json(&json!([1, 2])).unwrap_err(),
+        token_claims(&json!([1, 2])).unwrap_err()
+    );
+    // A key that cannot be a JSON name: the serialiser's error, as `to_value` gives it.
+    let mut unkeyed = BTreeMap::new();
+    unkeyed.insert(vec![1u8], 1u8);
+    let refused = token_json(&unkeyed).unwrap_err();
+    assert!(
+        refused.starts_with("the token cannot be serialised: "),
+        "{refused}"
+    );
+    assert_eq!(refused, token_claims(&unkeyed).unwrap_err());
+    // A number key: written as a string, as `to_value` writes it.
     let mut keyed = BTreeMap::new();
     keyed.insert(7u32, "x".to_owned());
-    // A number key: left to `to_value`, which writes it as a string.
-    assert!(TokenJson::of(&keyed).is_none());
+    let json = TokenJson::of(&keyed).unwrap().unwrap();
+    assert_eq!(json.payload(&[]), br#"{"7":"x"}"#);
     let map = token_claims(&keyed).unwrap();
-    assert_eq!(TokenJson::from_map(&map).payload(&[]), br#"{"7":"x"}"#);
+    assert_eq!(json.payload(&[]), serde_json::to_vec(&map).unwrap());
+}
+
+/// Where the payload's bytes differ from the `Value` path's: nested values as the token
+/// type writes them (struct fields in their order, where a `Value` sorts them), an `f32`
+/// as its own shortest text (a `Value` widens it to `f64` first). The same token reads
+/// back from either.
+#[test]
+fn nested_values_and_f32_keep_the_token_types_text() {
+    let token = Tok {
+        score: Some(0.1),
+        address: Some(Address {
+            street: "s".to_owned(),
+            city: "c".to_owned(),
+            zip: None,
+        }),
+        ..Tok::default()
+    };
+    let new = TokenJson::of(&token).unwrap().unwrap().payload(&[]);
+    let old = serde_json::to_vec(&token_claims(&token).unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8(new.clone()).unwrap(),
+        r#"{"address":{"street":"s","city":"c","zip":null},"amr":null,"counts":{},"extra":null,"level":null,"role":null,"score":0.1,"tags":[]}"#
+    );
+    assert_eq!(
+        String::from_utf8(old.clone()).unwrap(),
+        r#"{"address":{"city":"c","street":"s","zip":null},"amr":null,"counts":{},"extra":null,"level":null,"role":null,"score":0.10000000149011612,"tags":[]}"#
+    );
+    for payload in [&new, &old] {
+        let claims = RawClaims::parse(payload, &Map::new(), NOW).unwrap();
+        assert_eq!(claims.deserialize::<Tok>().unwrap(), token);
+    }
+}
+
+/// A token type that writes a name twice (a field and a flattened map entry): the last
+/// one kept, as `Map::insert` keeps it.
+#[test]
+fn a_name_written_twice_keeps_its_last_value() {
+    let mut rest = BTreeMap::new();
+    rest.insert("name".to_owned(), json!("later"));
+    rest.insert("z\n".to_owned(), json!({"b": 1, "a": 2}));
+    let token = Open {
+        sub: Some("u".to_owned()),
+        name: Some("first".to_owned()),
+        rest,
+    };
+    let json = TokenJson::of(&token).unwrap().unwrap();
+    assert_eq!(json.str("name").as_deref(), Some("later"));
+    let old = serde_json::to_vec(&token_claims(&token).unwrap()).unwrap();
+    assert_eq!(
+        String::from_utf8(json.payload(&[])).unwrap(),
+        String::from_utf8(old).unwrap()
+    );
 }
 
 #[test]
