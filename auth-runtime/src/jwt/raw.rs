@@ -11,6 +11,7 @@
 //! them over.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
 
 use serde::Deserialize;
@@ -48,7 +49,7 @@ impl Opened {
 
 /// A claim name, borrowed from the payload unless it had escapes.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(super) struct Key<'a>(pub(super) Cow<'a, str>);
+struct Key<'a>(Cow<'a, str>);
 
 impl<'de> Deserialize<'de> for Key<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -80,7 +81,7 @@ pub(crate) struct RawClaims<'a> {
 }
 
 /// The entries of a JSON object in the order written, duplicates included.
-pub(super) struct Written<'a>(pub(super) Vec<(Key<'a>, &'a RawValue)>);
+struct Written<'a>(Vec<(Key<'a>, &'a RawValue)>);
 
 impl<'de> Deserialize<'de> for Written<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -102,13 +103,15 @@ impl<'de> Deserialize<'de> for Written<'de> {
     }
 }
 
-/// Sorts an object's entries by name, the last of equal names kept, as `Map::insert`
-/// keeps it (a stable sort keeps their order); nothing to do when already sorted.
-pub(super) fn sort_last_wins<K: Ord, V>(entries: &mut Vec<(K, V)>) {
-    if !entries.windows(2).all(|w| w[0].0 < w[1].0) {
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
+/// Sorts an object's entries by name (`cmp`), the last of equal names kept, as
+/// `Map::insert` keeps it (a stable sort keeps their order); nothing to do when already
+/// sorted.
+#[inline]
+pub(super) fn sort_last_wins<T>(entries: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
+    if !entries.windows(2).all(|w| cmp(&w[0], &w[1]).is_lt()) {
+        entries.sort_by(&cmp);
         entries.reverse();
-        entries.dedup_by(|a, b| a.0 == b.0);
+        entries.dedup_by(|a, b| cmp(a, b).is_eq());
         entries.reverse();
     }
 }
@@ -161,7 +164,7 @@ impl<'a> RawClaims<'a> {
             return Err(JwtError::Payload);
         }
         // The tokens this crate writes are sorted already.
-        sort_last_wins(&mut entries);
+        sort_last_wins(&mut entries, |a, b| a.0.cmp(&b.0));
         let claims = RawClaims { entries };
         claims.validate(header, now)?;
         Ok(claims)

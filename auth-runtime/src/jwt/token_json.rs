@@ -1,6 +1,7 @@
-//! A token serialised once: `serde_json::to_vec`, then its top-level claims read as raw
-//! JSON slices of that buffer (sorted by name, the last of equal names kept, as a `Map`
-//! keeps them). The registered claims are spliced in at their sorted place when the
+//! A token serialised once by `serde_json` (its own compact formatter's output, the
+//! top-level names and values marked as they are written), its top-level claims then
+//! taken as JSON slices of that buffer (sorted by name, the last of equal names kept, as
+//! a `Map` keeps them). The registered claims are spliced in at their sorted place when the
 //! payload is written.
 //!
 //! Nested values stay as the token type writes them (a struct's fields in their order,
@@ -10,76 +11,108 @@
 //! bytes.
 
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::io;
 use std::ops::Range;
 
 use serde::Serialize;
+use serde::ser;
+use serde_json::ser::Formatter;
 
-use super::raw::{Written, sort_last_wins};
+use super::raw::{plain_string, sort_last_wins};
 
 /// The top-level claims of a serialised token: names and values as slices of its JSON.
 #[derive(Debug)]
 pub(crate) struct TokenJson {
-    /// `serde_json::to_string` of the token: a JSON object.
+    /// The token as `serde_json::to_string` writes it: a JSON object.
     buf: String,
-    /// Sorted by name, names unique.
-    entries: Vec<(Name, Range<usize>)>,
-}
-
-/// A claim name: where it is in the buffer, or its text when it was written with escapes.
-#[derive(Debug)]
-enum Name {
-    At(Range<usize>),
-    Unescaped(String),
+    /// Each claim's name (its JSON string without the quotes) and value, sorted by name,
+    /// names unique.
+    entries: Vec<(Range<usize>, Range<usize>)>,
+    /// Whether a name has an escape (is not the text between its quotes).
+    escaped: bool,
 }
 
 impl TokenJson {
     /// Serialises `token`: `Ok(None)` when it is not a JSON object, the serialiser's error
     /// when it fails.
     pub(crate) fn of<T: Serialize + ?Sized>(token: &T) -> Result<Option<Self>, serde_json::Error> {
-        let buf = serde_json::to_string(token)?;
-        // `to_string` writes no whitespace: an object starts with its brace.
+        // A session token fits without growing.
+        let mut buf = Vec::with_capacity(256);
+        let len = Cell::new(0);
+        let mut marks = Marks {
+            len: &len,
+            depth: 0,
+            key: 0..0,
+            value: 0,
+            entries: Vec::with_capacity(16),
+        };
+        token.serialize(&mut serde_json::Serializer::with_formatter(
+            Shared {
+                out: &mut buf,
+                len: &len,
+            },
+            &mut marks,
+        ))?;
+        // serde_json writes UTF-8 and no whitespace: an object starts with its brace.
+        let buf = String::from_utf8(buf).map_err(ser::Error::custom)?;
         if !buf.starts_with('{') {
             return Ok(None);
         }
-        let Written(mut written) = serde_json::from_str::<Written<'_>>(&buf)?;
-        sort_last_wins(&mut written);
-        let at = |part: &str| {
-            let start = part.as_ptr() as usize - buf.as_ptr() as usize;
-            start..start + part.len()
+        let mut json = TokenJson {
+            escaped: buf.contains('\\')
+                && marks
+                    .entries
+                    .iter()
+                    .any(|(name, _)| buf.get(name.clone()).is_none_or(|n| n.contains('\\'))),
+            buf,
+            entries: marks.entries,
         };
-        let entries = written
-            .into_iter()
-            .map(|(name, value)| {
-                let name = match name.0 {
-                    Cow::Borrowed(name) => Name::At(at(name)),
-                    Cow::Owned(name) => Name::Unescaped(name),
-                };
-                (name, at(value.get()))
-            })
-            .collect();
-        Ok(Some(TokenJson { buf, entries }))
+        let mut entries = std::mem::take(&mut json.entries);
+        if json.escaped {
+            sort_last_wins(&mut entries, |a, b| json.name(&a.0).cmp(&json.name(&b.0)));
+        } else {
+            // Each name is its text (compared as bytes, in the order of `str`).
+            let text = |range: &Range<usize>| json.buf.as_bytes().get(range.clone());
+            sort_last_wins(&mut entries, |a, b| text(&a.0).cmp(&text(&b.0)));
+        }
+        json.entries = entries;
+        Ok(Some(json))
     }
 
-    fn name<'s>(&'s self, name: &'s Name) -> &'s str {
-        match name {
-            Name::At(range) => self.buf.get(range.clone()).unwrap_or_default(),
-            Name::Unescaped(name) => name,
+    /// The name at `range`.
+    #[inline]
+    fn name(&self, range: &Range<usize>) -> Cow<'_, str> {
+        let text = self.buf.get(range.clone()).unwrap_or_default();
+        if !self.escaped || !text.contains('\\') {
+            return Cow::Borrowed(text);
         }
+        // The JSON string serde_json wrote, decoded.
+        self.buf
+            .get(range.start.saturating_sub(1)..range.end + 1)
+            .and_then(|json| serde_json::from_str(json).ok())
+            .map_or(Cow::Borrowed(text), Cow::Owned)
     }
 
     /// The JSON of a claim.
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        let at = self
-            .entries
-            .binary_search_by(|(k, _)| self.name(k).cmp(name))
-            .ok()?;
+        let at = if self.escaped {
+            self.entries
+                .binary_search_by(|(k, _)| self.name(k).as_ref().cmp(name))
+        } else {
+            self.entries.binary_search_by(|(k, _)| {
+                let text = self.buf.as_bytes().get(k.clone()).unwrap_or_default();
+                text.cmp(name.as_bytes())
+            })
+        }
+        .ok()?;
         self.buf.get(self.entries[at].1.clone())
     }
 
     /// A claim that is a string (`Value::as_str`).
     pub(crate) fn str(&self, name: &str) -> Option<String> {
         let json = self.get(name)?;
-        match super::raw::plain_string(json) {
+        match plain_string(json) {
             Some(plain) => Some(plain.to_owned()),
             None => serde_json::from_str(json).ok(),
         }
@@ -92,36 +125,40 @@ impl TokenJson {
             .as_i64()
     }
 
-    /// The payload: these claims with `spliced` (name, JSON) put in, replacing a claim of
-    /// the same name, the names sorted.
+    /// The payload: these claims with `spliced` (name, JSON; names that need no escape)
+    /// put in, replacing a claim of the same name, the names sorted.
     pub(crate) fn payload(&self, spliced: &[(&str, &[u8])]) -> Vec<u8> {
         let mut spliced = spliced.to_vec();
         spliced.sort_by(|a, b| a.0.cmp(b.0));
         let mut out = Vec::with_capacity(self.buf.len() + 24 * spliced.len() + 64);
         out.push(b'{');
         let mut first = true;
+        // `name` as it is in a JSON string: a spliced claim's is, a claim's is as
+        // serde_json wrote it.
         let mut write = |name: &str, json: &[u8]| {
             if !first {
                 out.push(b',');
             }
             first = false;
-            write_name(&mut out, name);
-            out.push(b':');
+            out.push(b'"');
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"\":");
             out.extend_from_slice(json);
         };
         // Both sorted: merged in order, a spliced claim in place of one of the same name.
         let mut pending = spliced.iter().copied().peekable();
-        for (name, range) in &self.entries {
-            let name = self.name(name);
-            while let Some((s, json)) = pending.next_if(|(s, _)| *s < name) {
+        for (range, value) in &self.entries {
+            let name = self.name(range);
+            while let Some((s, json)) = pending.next_if(|(s, _)| *s < name.as_ref()) {
                 write(s, json);
             }
-            if let Some((s, json)) = pending.next_if(|(s, _)| *s == name) {
+            if let Some((s, json)) = pending.next_if(|(s, _)| *s == name.as_ref()) {
                 write(s, json);
                 continue;
             }
-            let json = self.buf.get(range.clone()).unwrap_or_default();
-            write(name, json.as_bytes());
+            let text = self.buf.get(range.clone()).unwrap_or_default();
+            let json = self.buf.get(value.clone()).unwrap_or_default();
+            write(text, json.as_bytes());
         }
         for (s, json) in pending {
             write(s, json);
@@ -131,13 +168,110 @@ impl TokenJson {
     }
 }
 
-/// A claim name as a JSON string: as it is when nothing in it needs an escape.
-fn write_name(out: &mut Vec<u8>, name: &str) {
-    if name.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push(b'"');
-        out.extend_from_slice(name.as_bytes());
-        out.push(b'"');
-    } else {
-        let _ = serde_json::to_writer(&mut *out, name);
+/// The serialiser's output; its length shared with [`Marks`].
+struct Shared<'b> {
+    out: &'b mut Vec<u8>,
+    len: &'b Cell<usize>,
+}
+
+impl io::Write for Shared<'_> {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.write_all(bytes)?;
+        Ok(bytes.len())
+    }
+
+    #[inline]
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        // Most writes are one byte of punctuation.
+        match bytes {
+            [byte] => self.out.push(*byte),
+            _ => self.out.extend_from_slice(bytes),
+        }
+        self.len.set(self.out.len());
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// serde_json's compact formatter (its default methods), marking where each top-level
+/// name (the text between its quotes) and value start and end.
+struct Marks<'b> {
+    /// The output's length.
+    len: &'b Cell<usize>,
+    /// Objects and arrays open.
+    depth: usize,
+    key: Range<usize>,
+    value: usize,
+    entries: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Marks<'_> {
+    fn at(&self) -> usize {
+        self.len.get()
+    }
+}
+
+impl Formatter for &mut Marks<'_> {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        writer.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        writer.write_all(b"]")
+    }
+
+    fn begin_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        writer.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        self.depth = self.depth.saturating_sub(1);
+        writer.write_all(b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        if self.depth == 1 {
+            // After the opening quote.
+            self.key.start = self.at() + 1;
+        }
+        Ok(())
+    }
+
+    fn end_object_key<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        if self.depth == 1 {
+            // Before the closing quote.
+            self.key.end = self.at().saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, writer: &mut W) -> io::Result<()> {
+        writer.write_all(b":")?;
+        if self.depth == 1 {
+            self.value = self.at();
+        }
+        Ok(())
+    }
+
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, _writer: &mut W) -> io::Result<()> {
+        if self.depth == 1 {
+            let end = self.at();
+            self.entries.push((self.key.clone(), self.value..end));
+        }
+        Ok(())
     }
 }
