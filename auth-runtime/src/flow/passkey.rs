@@ -116,8 +116,13 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 .live_db_session(ctx, &**db, &raw)
                 .await?
                 .map(|live| live.user.id)),
-            Strategy::Jwt => match self.open_jwt_session(ctx, &raw).await {
-                Ok((claims, _)) => Ok(revocation::subject(&claims).map(str::to_owned)),
+            Strategy::Jwt => match self
+                .open_jwt_session(ctx, &raw, |claims| {
+                    revocation::raw_subject(claims).map(std::borrow::Cow::into_owned)
+                })
+                .await
+            {
+                Ok((user_id, _)) => Ok(user_id),
                 Err(JwtSessionRefused::Invalid(_)) => Ok(None),
                 Err(JwtSessionRefused::Unavailable) => Err(FlowError::Unavailable(
                     "the session version could not be read".to_owned(),

@@ -2,10 +2,9 @@
 //! 0 (the default) every read does, Auth.js's rolling expiry; with `N > 0` only a read of a
 //! token `N` seconds old, an update, or a read whose `jwt` callback changed the token.
 
-use serde_json::{Map, Value};
-
-use super::session::token_claims;
+use super::session::token_json;
 use crate::config::TokenData;
+use crate::jwt::TokenJson;
 
 /// Whether a JWT session read writes the cookie again (`session: { reissue_after }`),
 /// decided in two steps around the `jwt` callback. The session version and `amr` claims go
@@ -16,8 +15,8 @@ pub(super) enum Reissue {
     /// no `iat`), or the read is an update.
     Due,
     /// Not due by age: re-issue only if the `jwt` callback changes the token, compared by
-    /// its claims before the callback (`None`: no callback, the token cannot change).
-    IfChanged(Option<Map<String, Value>>),
+    /// its JSON before the callback (`None`: no callback, the token cannot change).
+    IfChanged(Option<TokenJson>),
 }
 
 impl Reissue {
@@ -40,29 +39,32 @@ impl Reissue {
         match token {
             _ if due => Reissue::Due,
             None => Reissue::IfChanged(None),
-            Some(token) => match token_claims(token) {
-                Ok(claims) => Reissue::IfChanged(Some(claims)),
+            Some(token) => match token_json(token) {
+                Ok(json) => Reissue::IfChanged(Some(json)),
                 // Not comparable: re-issue (the encoding reports the same fault).
                 Err(_) => Reissue::Due,
             },
         }
     }
 
-    /// Whether to re-issue, given the claims of the token the `jwt` callback returned.
-    pub(super) fn after_jwt(self, claims: &Map<String, Value>) -> bool {
+    /// Whether to re-issue, given the JSON of the token the `jwt` callback returned.
+    pub(super) fn after_jwt(self, after: &TokenJson) -> bool {
         match self {
             Reissue::Due => true,
             Reissue::IfChanged(None) => false,
-            Reissue::IfChanged(Some(before)) => before != *claims,
+            Reissue::IfChanged(Some(before)) => before.json() != after.json(),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use serde_json::{Map, Value, json};
 
     use super::Reissue;
+    use crate::jwt::TokenJson;
 
     const NOW: i64 = 1_800_000_000;
 
@@ -85,6 +87,7 @@ mod tests {
             callback.map(|_| &before),
         );
         let after = token(callback.unwrap_or("admin"));
+        let after = TokenJson::of(&after).unwrap().unwrap();
         rewrite.after_jwt(&after)
     }
 

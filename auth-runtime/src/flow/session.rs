@@ -13,6 +13,7 @@ use crate::config::{
     SessionEventArgs, SessionUserData, TokenData, Trigger, User,
 };
 use crate::cookies::{self, ChunkedValue, SetCookie};
+use crate::jwt::{JwtError, RawClaims, TokenJson};
 use crate::util::iso8601;
 
 /// The token claim recording how the session was authenticated (RFC 8176 / OIDC `amr`):
@@ -247,18 +248,25 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         if raw.len() > MAX_SESSION_BYTES {
             return self.clear_session(ctx, "session cookie is larger than the limit");
         }
-        let (claims, version) = match self.open_jwt_session(ctx, &raw).await {
+        let ((token, amr, cookie_iat, cookie_exp), version) = match self
+            .open_jwt_session(ctx, &raw, |claims| {
+                // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps;
+                // the cookie's own `iat` and `exp` decide `reissue_after`.
+                let number = |claim| claims.value(claim).as_ref().and_then(Value::as_i64);
+                (
+                    claims.deserialize::<T>(),
+                    claims.value(AMR_CLAIM),
+                    number("iat"),
+                    number("exp"),
+                )
+            })
+            .await
+        {
             Ok(opened) => opened,
             Err(JwtSessionRefused::Invalid(reason)) => return self.clear_session(ctx, &reason),
             Err(JwtSessionRefused::Unavailable) => return SessionRead::unavailable(),
         };
-        // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps.
-        let amr = claims.get(AMR_CLAIM).cloned();
-        let (cookie_iat, cookie_exp) = (
-            claims.get("iat").and_then(Value::as_i64),
-            claims_exp(&claims),
-        );
-        let token: T = match serde_json::from_value(Value::Object(claims)) {
+        let token: T = match token {
             Ok(t) => t,
             Err(e) => {
                 let reason = format!(
@@ -284,7 +292,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
         // Serialise the token once: the expiry, the default session and the new cookie all
         // read it.
-        let mut claims = match token_claims(&token) {
+        let claims = match token_json(&token) {
             Ok(c) => c,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
@@ -297,19 +305,17 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         let expires = if reissue {
             cookies::expires_in(ctx.now, max_age)
         } else {
-            claims_exp(&claims)
+            claims
+                .i64("exp")
                 .or(cookie_exp)
+                .and_then(|e| u64::try_from(e).ok())
                 .and_then(|exp| {
                     std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(exp))
                 })
                 .unwrap_or_else(|| cookies::expires_in(ctx.now, max_age))
         };
-        revocation::put_version(&mut claims, version);
-        if let Some(amr) = &amr {
-            claims.insert(AMR_CLAIM.to_owned(), amr.clone());
-        }
-        let amr = amr_of(amr.as_ref());
-        let session = self.default_session(&claims, &iso8601(expires));
+        let amr_names = amr_of(amr.as_ref());
+        let session = self.default_session_of(&claims, &iso8601(expires));
         let session = match &self.config.session {
             Some(SessionCallback::Jwt(f)) => {
                 tracing::debug!(callback = "session", "callback ran");
@@ -329,18 +335,19 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             } else {
                 tracing::trace!("verify-only token format: the session cookie is not re-issued");
             }
-            let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+            let sub = claims.str("sub");
             self.fire_session_event(&session, sub.clone());
-            return SessionRead::signed_in(session, Some(token), Vec::new()).of_user(sub, amr);
+            return SessionRead::signed_in(session, Some(token), Vec::new())
+                .of_user(sub, amr_names);
         }
-        let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
-        let encoded = match self.encode_claims(ctx, claims) {
+        let sub = claims.str("sub");
+        let encoded = match self.encode_token_json(ctx, &claims, version, amr.as_ref()) {
             Ok(e) => e,
             Err(reason) => return self.clear_session(ctx, &reason),
         };
         self.fire_session_event(&session, sub.clone());
         let set = cookies::write_chunked(&ctx.cookies, name, &encoded, expires, ctx.secure());
-        SessionRead::signed_in(session, Some(token), set).of_user(sub, amr)
+        SessionRead::signed_in(session, Some(token), set).of_user(sub, amr_names)
     }
 
     /// The live database session the cookie value `raw` names (the row cache consulted,
@@ -364,22 +371,26 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
 
     /// The claims of the JWT session cookie value `raw`, without running any callback: the
     /// token decoded, its session version taken out (returned, to go back in on re-issue)
-    /// and checked against the user's.
-    pub(crate) async fn open_jwt_session(
+    /// and checked against the user's, then `read` from the claims (parsed once, without
+    /// a `Value` tree).
+    pub(crate) async fn open_jwt_session<R>(
         &self,
         ctx: &Ctx<'_>,
         raw: &str,
-    ) -> Result<(Map<String, Value>, Option<i64>), JwtSessionRefused> {
-        let mut claims = ctx
-            .scheme
-            .session
-            .decode(raw, ctx.now_secs())
-            .map_err(|e| JwtSessionRefused::Invalid(format!("token rejected: {e}")))?;
+        read: impl FnOnce(&RawClaims<'_>) -> R,
+    ) -> Result<(R, Option<i64>), JwtSessionRefused> {
+        let rejected = |e: JwtError| JwtSessionRefused::Invalid(format!("token rejected: {e}"));
+        let opened = ctx.scheme.session.open(raw).map_err(rejected)?;
+        let mut claims = opened.claims(ctx.now_secs()).map_err(rejected)?;
         // The session version stays out of the token the callbacks see, and goes back in.
-        let version = revocation::take_version(&mut claims)
+        let version = revocation::take_raw_version(&mut claims)
             .map_err(|reason| JwtSessionRefused::Invalid(reason.to_owned()))?;
-        match self.check_session_version(&claims, version, ctx.now).await {
-            VersionCheck::Valid => Ok((claims, version)),
+        let user_id = revocation::raw_subject(&claims);
+        match self
+            .check_session_version(user_id.as_deref(), version, ctx.now)
+            .await
+        {
+            VersionCheck::Valid => Ok((read(&claims), version)),
             VersionCheck::Revoked => Err(JwtSessionRefused::Invalid(
                 "the user's sessions were revoked".to_owned(),
             )),
@@ -443,16 +454,36 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             .session
             .encode_owned(claims, self.config.max_age, ctx.now_secs())
             .map_err(|e| format!("the token cannot be encoded: {e}"))?;
-        // Never write a cookie the next read would refuse (it would sign the user out).
-        if encoded.len() > MAX_SESSION_BYTES {
-            return Err(format!(
-                "the session token is {} bytes, over the {MAX_SESSION_BYTES}-byte limit of \
-                 {} cookie chunks; keep less in the token",
-                encoded.len(),
-                cookies::MAX_SESSION_CHUNKS
-            ));
+        within_limit(encoded)
+    }
+
+    /// [`Inner::encode_claims`] of a serialised token with its session version and `amr`
+    /// claim put back: the same cookie, without a `Value` map.
+    fn encode_token_json(
+        &self,
+        ctx: &Ctx<'_>,
+        claims: &TokenJson,
+        version: Option<i64>,
+        amr: Option<&Value>,
+    ) -> Result<String, String> {
+        let version = version.map(|v| v.to_string());
+        let amr = amr
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| format!("the token cannot be encoded: {e}"))?;
+        let mut spliced: Vec<(&str, &[u8])> = Vec::with_capacity(2);
+        if let Some(v) = &version {
+            spliced.push((revocation::SESSION_VERSION_CLAIM, v.as_bytes()));
         }
-        Ok(encoded)
+        if let Some(amr) = &amr {
+            spliced.push((AMR_CLAIM, amr));
+        }
+        let encoded = ctx
+            .scheme
+            .session
+            .encode_json(claims, &spliced, self.config.max_age, ctx.now_secs())
+            .map_err(|e| format!("the token cannot be encoded: {e}"))?;
+        within_limit(encoded)
     }
 
     /// Auth.js's default session: `{user: {name, email, image: picture}, expires}`.
@@ -463,15 +494,52 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                 user.insert(to.to_owned(), v.clone());
             }
         }
-        let user = serde_json::from_value::<U>(Value::Object(user)).unwrap_or_else(|e| {
-            tracing::warn!(error = %claims_error(&e), "the default session user does not fit the SessionUser type; using its Default");
-            U::default()
-        });
-        Session {
-            user,
-            expires: expires.to_owned(),
-        }
+        session_of(serde_json::from_value::<U>(Value::Object(user)), expires)
     }
+
+    /// [`Inner::default_session`] of a serialised token (no `Value` map).
+    fn default_session_of(&self, claims: &TokenJson, expires: &str) -> Session<U> {
+        // Sorted by name, as the `Map` above hands them to `U`.
+        let fields = [("email", "email"), ("image", "picture"), ("name", "name")];
+        let mut user: [(&str, &str); 3] = [("", ""); 3];
+        let mut len = 0;
+        for (to, from) in fields {
+            if let Some(json) = claims.get(from).filter(|json| *json != "null") {
+                user[len] = (to, json);
+                len += 1;
+            }
+        }
+        session_of(
+            crate::jwt::deserialize_entries(user[..len].iter().copied()),
+            expires,
+        )
+    }
+}
+
+/// The default session of a `user` read from the claims (its `Default` when they do not
+/// fit `U`).
+fn session_of<U: SessionUserData>(user: Result<U, serde_json::Error>, expires: &str) -> Session<U> {
+    let user = user.unwrap_or_else(|e| {
+        tracing::warn!(error = %claims_error(&e), "the default session user does not fit the SessionUser type; using its Default");
+        U::default()
+    });
+    Session {
+        user,
+        expires: expires.to_owned(),
+    }
+}
+
+/// Never write a cookie the next read would refuse (it would sign the user out).
+fn within_limit(encoded: String) -> Result<String, String> {
+    if encoded.len() > MAX_SESSION_BYTES {
+        return Err(format!(
+            "the session token is {} bytes, over the {MAX_SESSION_BYTES}-byte limit of \
+             {} cookie chunks; keep less in the token",
+            encoded.len(),
+            cookies::MAX_SESSION_CHUNKS
+        ));
+    }
+    Ok(encoded)
 }
 
 /// A user's profile as token claims: `name`, `email` and `picture` (the image), when set.
@@ -498,12 +566,13 @@ pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>
     }
 }
 
-/// The token's `exp` claim (seconds since the epoch), when it has a non-negative one.
-fn claims_exp(claims: &Map<String, Value>) -> Option<u64> {
-    claims
-        .get("exp")?
-        .as_i64()
-        .and_then(|e| u64::try_from(e).ok())
+/// The token serialised once (the claims of [`token_claims`], with its errors).
+pub(crate) fn token_json<T: TokenData>(token: &T) -> Result<TokenJson, String> {
+    match TokenJson::of(token) {
+        Ok(Some(json)) => Ok(json),
+        Ok(None) => Err("the Token type does not serialise to a JSON object".to_owned()),
+        Err(e) => Err(format!("the token cannot be serialised: {e}")),
+    }
 }
 
 /// A serde error about claims, told without the claims' values: serde's own text
@@ -532,6 +601,9 @@ pub(crate) fn claims_error(e: &serde_json::Error) -> String {
         None => bounded(kind),
     }
 }
+
+#[cfg(test)]
+mod typed_tests;
 
 #[cfg(test)]
 mod claims_error_tests {

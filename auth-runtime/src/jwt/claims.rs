@@ -12,13 +12,19 @@ pub(crate) fn with_issued(
     max_age: u64,
     now: i64,
 ) -> Result<Map<String, Value>, JwtError> {
+    let (iat, exp, jti) = issued(max_age, now)?;
+    let mut out = claims;
+    out.insert("iat".to_owned(), Value::from(iat));
+    out.insert("exp".to_owned(), Value::from(exp));
+    out.insert("jti".to_owned(), Value::String(jti));
+    Ok(out)
+}
+
+/// The `iat`, `exp` and `jti` of a token issued at `now` for `max_age` seconds.
+pub(crate) fn issued(max_age: u64, now: i64) -> Result<(i64, i64, String), JwtError> {
     let max_age = i64::try_from(max_age).map_err(|_| JwtError::InvalidMaxAge)?;
     let exp = now.checked_add(max_age).ok_or(JwtError::InvalidMaxAge)?;
-    let mut out = claims;
-    out.insert("iat".to_owned(), Value::from(now));
-    out.insert("exp".to_owned(), Value::from(exp));
-    out.insert("jti".to_owned(), Value::String(crate::util::uuid_v4()));
-    Ok(out)
+    Ok((now, exp, crate::util::uuid_v4()))
 }
 
 /// Parses the plaintext and checks the time claims at `now`.

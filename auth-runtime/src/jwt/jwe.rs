@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 use sha2::Sha512;
 use subtle::ConstantTimeEq as _;
 
-use super::{JwtError, Secrets, claims, keys};
+use super::{JwtError, Opened, Secrets, keys};
 
 /// `enc` values accepted on decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,8 +101,13 @@ impl JweKeys {
     }
 
     pub(crate) fn encode(&self, claims: &Map<String, Value>) -> Result<String, JwtError> {
-        let key = self.keys.first().ok_or(JwtError::MissingSecret)?;
         let payload = serde_json::to_vec(claims).map_err(|_| JwtError::Encoding)?;
+        self.encode_payload(&payload)
+    }
+
+    /// Encrypts a JSON payload under the first key.
+    pub(crate) fn encode_payload(&self, payload: &[u8]) -> Result<String, JwtError> {
+        let key = self.keys.first().ok_or(JwtError::MissingSecret)?;
         let mut iv = [0u8; 16];
         rand::thread_rng().fill_bytes(&mut iv);
         let (ciphertext, tag) = seal_after_aad(
@@ -111,7 +116,7 @@ impl JweKeys {
             32,
             &iv,
             self.header_b64.len(),
-            &payload,
+            payload,
         )?;
         let mut out = String::with_capacity(
             self.header_b64.len() + 4 + 22 + ciphertext.len() * 4 / 3 + 4 + 43,
@@ -126,7 +131,8 @@ impl JweKeys {
         Ok(out)
     }
 
-    pub(crate) fn decode(&self, token: &str, now: i64) -> Result<Map<String, Value>, JwtError> {
+    /// Decrypts a token (its tag checked) without parsing the plaintext.
+    pub(crate) fn open(&self, token: &str) -> Result<Opened, JwtError> {
         let parts: Vec<&str> = token.split('.').collect();
         let [header_b64, encrypted_key, iv, ciphertext, tag] = parts[..] else {
             return Err(JwtError::SegmentCount {
@@ -166,7 +172,7 @@ impl JweKeys {
             }
             Enc::A256Gcm => gcm_open(&key.gcm, &iv, aad, ciphertext, &tag)?,
         };
-        claims::parse_and_validate(&plaintext, &header, now)
+        Ok(Opened::new(plaintext, header))
     }
 }
 

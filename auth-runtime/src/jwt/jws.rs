@@ -3,9 +3,10 @@
 
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{JwtError, KeyMaterial, Secrets, claims, jwe, keys};
+use super::{JwtError, KeyMaterial, Opened, Secrets, jwe, keys};
 
 pub(crate) struct JwsKeys {
     salt: String,
@@ -14,7 +15,7 @@ pub(crate) struct JwsKeys {
     signing: Option<(String, EncodingKey)>,
     /// `kid` and key of every secret (or the Ed25519 public key), in order.
     verifying: Vec<(String, DecodingKey)>,
-    /// Signature and algorithm only: the time claims are checked by [`claims::validate`]
+    /// Signature and algorithm only: the time claims are checked by `claims::validate`
     /// with the caller's `now`, exactly as for the JWE.
     validation: Validation,
 }
@@ -123,7 +124,17 @@ impl JwsKeys {
         jsonwebtoken::encode(&header, claims, key).map_err(|_| JwtError::Encoding)
     }
 
-    pub(crate) fn decode(&self, token: &str, now: i64) -> Result<Map<String, Value>, JwtError> {
+    /// Signs a JSON payload (written as it is).
+    pub(crate) fn encode_payload(&self, payload: &[u8]) -> Result<String, JwtError> {
+        let (kid, key) = self.signing.as_ref().ok_or(JwtError::VerifyOnly)?;
+        let mut header = Header::new(self.alg);
+        header.kid = Some(kid.clone());
+        let raw: &RawValue = serde_json::from_slice(payload).map_err(|_| JwtError::Encoding)?;
+        jsonwebtoken::encode(&header, &raw, key).map_err(|_| JwtError::Encoding)
+    }
+
+    /// Verifies a token's signature without parsing its payload into a `Value`.
+    pub(crate) fn open(&self, token: &str) -> Result<Opened, JwtError> {
         let parts: Vec<&str> = token.split('.').collect();
         let [header_b64, _, _] = parts[..] else {
             return Err(JwtError::SegmentCount {
@@ -145,28 +156,24 @@ impl JwsKeys {
         }
         .map(|(_, key)| key)
         .ok_or(JwtError::UnknownKid)?;
-        let data =
-            jsonwebtoken::decode::<Value>(token, key, &self.validation).map_err(|e| {
-                match e.kind() {
-                    ErrorKind::InvalidSignature => JwtError::BadTag,
-                    ErrorKind::Base64(_) => JwtError::Base64 {
-                        segment: "payload or signature",
-                    },
-                    ErrorKind::Json(_) | ErrorKind::Utf8(_) => JwtError::Payload,
-                    ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
-                        JwtError::UnsupportedAlg
-                    }
-                    ErrorKind::InvalidEddsaKey | ErrorKind::InvalidKeyFormat => {
-                        JwtError::InvalidKey("rejected by the verifier")
-                    }
-                    _ => JwtError::BadTag,
+        let data = jsonwebtoken::decode::<Box<RawValue>>(token, key, &self.validation).map_err(
+            |e| match e.kind() {
+                ErrorKind::InvalidSignature => JwtError::BadTag,
+                ErrorKind::Base64(_) => JwtError::Base64 {
+                    segment: "payload or signature",
+                },
+                ErrorKind::Json(_) | ErrorKind::Utf8(_) => JwtError::Payload,
+                ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => {
+                    JwtError::UnsupportedAlg
                 }
-            })?;
-        let Value::Object(claims) = data.claims else {
-            return Err(JwtError::PayloadNotObject);
-        };
-        claims::validate(&claims, &header, now)?;
-        Ok(claims)
+                ErrorKind::InvalidEddsaKey | ErrorKind::InvalidKeyFormat => {
+                    JwtError::InvalidKey("rejected by the verifier")
+                }
+                _ => JwtError::BadTag,
+            },
+        )?;
+        let payload: Box<str> = data.claims.into();
+        Ok(Opened::new(payload.into_boxed_bytes().into_vec(), header))
     }
 }
 

@@ -32,8 +32,10 @@ mod jwe;
 #[cfg(feature = "jws")]
 mod jws;
 pub(crate) mod keys;
+mod raw;
 #[cfg(test)]
 mod tests;
+mod token_json;
 
 use std::fmt;
 use std::sync::Arc;
@@ -42,6 +44,8 @@ use serde_json::{Map, Value};
 
 pub use crate::util::unix_now;
 pub use keys::KeyMaterial;
+pub(crate) use raw::{Opened, RawClaims, deserialize_entries};
+pub(crate) use token_json::TokenJson;
 
 /// Clock tolerance (seconds) applied to `exp` and `nbf`, as `@auth/core`'s `decode`.
 pub const CLOCK_SKEW_SECS: i64 = 15;
@@ -349,6 +353,13 @@ impl JwtCodec {
 
     /// Decodes and verifies a token (`exp` with 15 s of clock skew at `now`).
     pub fn decode(&self, token: &str, now: i64) -> Result<Map<String, Value>, JwtError> {
+        self.open(token)?.into_map(now)
+    }
+
+    /// The first half of [`JwtCodec::decode`]: the token decrypted or its signature
+    /// verified, the payload not yet parsed ([`Opened::claims`] parses and checks it
+    /// without a `Value` tree).
+    pub(crate) fn open(&self, token: &str) -> Result<Opened, JwtError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(JwtError::Oversize {
                 len: token.len(),
@@ -356,9 +367,42 @@ impl JwtCodec {
             });
         }
         match &*self.inner {
-            Inner::Jwe(keys) => keys.decode(token, now),
+            Inner::Jwe(keys) => keys.open(token),
             #[cfg(feature = "jws")]
-            Inner::Jws(keys) => keys.decode(token, now),
+            Inner::Jws(keys) => keys.open(token),
+        }
+    }
+
+    /// [`JwtCodec::encode`] of a serialised token with `spliced` (name, JSON) claims put
+    /// in: the claims `encode` writes for the `Map` holding them (the same bytes for a
+    /// flat token; see [`TokenJson`] for nested values).
+    pub(crate) fn encode_json(
+        &self,
+        claims: &TokenJson,
+        spliced: &[(&str, &[u8])],
+        max_age: u64,
+        now: i64,
+    ) -> Result<String, JwtError> {
+        let (iat, exp, jti) = claims::issued(max_age, now)?;
+        let iat = iat.to_string();
+        let exp = exp.to_string();
+        let jti = serde_json::to_vec(&jti).map_err(|_| JwtError::Encoding)?;
+        let mut all: Vec<(&str, &[u8])> = Vec::with_capacity(spliced.len() + 3);
+        all.extend(
+            spliced
+                .iter()
+                .filter(|(name, _)| !matches!(*name, "iat" | "exp" | "jti")),
+        );
+        all.extend([
+            ("iat", iat.as_bytes()),
+            ("exp", exp.as_bytes()),
+            ("jti", jti.as_slice()),
+        ]);
+        let payload = claims.payload(&all);
+        match &*self.inner {
+            Inner::Jwe(keys) => keys.encode_payload(&payload),
+            #[cfg(feature = "jws")]
+            Inner::Jws(keys) => keys.encode_payload(&payload),
         }
     }
 
