@@ -338,6 +338,13 @@ where
             .value
             .take()
             .ok_or_else(|| de::Error::custom("value is missing"))?;
+        // An object or array goes through a `Value`, as `from_value` read it: a nested
+        // object written with a key twice (a struct with a flattened map holding a field's
+        // name) keeps its last value there, where a struct read from the text refuses it.
+        if json.starts_with(['{', '[']) {
+            let value: Value = serde_json::from_str(json)?;
+            return seed.deserialize(value);
+        }
         let mut de = serde_json::Deserializer::from_str(json);
         let value = seed.deserialize(&mut de).map_err(without_position)?;
         de.end()?;

@@ -568,6 +568,21 @@ fn duplicate_claims_keep_the_last_value() {
     );
 }
 
+/// A nested object written with a key twice (a struct whose flattened map holds one of its
+/// field names writes it so) reads as `from_value` read it: the last value kept, the
+/// session not cleared.
+#[test]
+fn a_nested_key_written_twice_keeps_its_last_value() {
+    let payload = br#"{"sub":"a","address":{"zip":1,"city":"c","zip":2}}"#;
+    let codec = &codecs()[0];
+    let token = seal(codec, payload, &Map::new());
+    let read = new_read::<Tok>(codec, &token, NOW);
+    assert_eq!(read, old_read::<Tok>(codec, &token, NOW));
+    let claims = RawClaims::parse(payload, &Map::new(), NOW).unwrap();
+    let tok: Tok = claims.deserialize().unwrap();
+    assert_eq!(tok.address.and_then(|a| a.zip), Some(2));
+}
+
 #[test]
 fn payloads_a_value_refuses_are_refused() {
     let deep = format!("{{\"a\":{}1{}}}", "[".repeat(127), "]".repeat(127));
