@@ -139,6 +139,35 @@ async fn a_token_the_jwt_callback_changes_is_reissued() {
 }
 
 /// The default (0) is Auth.js's: every read re-issues.
+/// A secret rotation moves a token on its next read whatever its age: a token sealed under
+/// the secret that is now the second is re-issued under the new first one at once, then
+/// left alone again for `reissue_after`.
+#[tokio::test]
+async fn a_token_under_an_older_secret_is_reissued_at_once() {
+    let clock = TestClock::new();
+    let config = || {
+        plain_config()
+            .__max_age(MAX_AGE)
+            .with_reissue_after(REISSUE_AFTER)
+    };
+    let mut b = signed_in(auth(config()).with_clock(clock.clone())).await;
+    let old = b.jar[SESSION].clone();
+    let rotated = config().with_secrets([
+        "flow-test-rotated-secret-0123456789abcdef012345",
+        auth_tests::flow::SECRET,
+    ]);
+    b.auth = auth(rotated).with_clock(clock.clone());
+
+    let (_, set) = read(&mut b).await;
+    assert!(
+        set,
+        "sealed under the older secret: re-issued on the first read"
+    );
+    assert_ne!(b.jar[SESSION], old);
+    let (_, set) = read(&mut b).await;
+    assert!(!set, "now under the current secret and young: left alone");
+}
+
 #[tokio::test]
 async fn by_default_every_read_reissues() {
     let clock = TestClock::new();

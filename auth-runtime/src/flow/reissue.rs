@@ -21,18 +21,23 @@ pub(super) enum Reissue {
 
 impl Reissue {
     /// The decision before the `jwt` callback runs: due with `reissue_after` 0, on an
-    /// `update`, or when the cookie's token was issued (`iat`) `reissue_after` seconds
-    /// before `now` or earlier, or says not when; else the claims of `token` (when a `jwt`
+    /// `update`, when the token is not in the codec's `current` form (an older secret's,
+    /// another format's: a secret rotation moves it on the next read, as with 0), or when
+    /// the cookie's token was issued (`iat`) `reissue_after` seconds before `now` or
+    /// earlier, or says not when; else the claims of `token` (when a `jwt`
     /// callback will run on it) to compare with what the callback returns.
     pub(super) fn before_jwt<T: TokenData>(
         reissue_after: u64,
         iat: Option<i64>,
         now: i64,
         update: bool,
+        current: bool,
         token: Option<&T>,
     ) -> Self {
         let due = reissue_after == 0
             || update
+            // Sealed under an older secret or in another format: moved to the current one.
+            || !current
             || iat.is_none_or(|iat| {
                 u64::try_from(now.saturating_sub(iat)).is_ok_and(|age| age >= reissue_after)
             });
@@ -84,6 +89,7 @@ mod tests {
             age.map(|a| NOW - a),
             NOW,
             update,
+            true,
             callback.map(|_| &before),
         );
         let after = token(callback.unwrap_or("admin"));
@@ -115,6 +121,13 @@ mod tests {
     fn a_token_reissue_after_seconds_old_is_reissued() {
         assert!(decide(60, Some(60), false, None));
         assert!(decide(60, Some(3600), false, Some("admin")));
+    }
+
+    #[test]
+    fn a_token_under_an_older_secret_is_reissued() {
+        let before = token("admin");
+        let rewrite = Reissue::before_jwt(60, Some(NOW - 1), NOW, false, false, Some(&before));
+        assert!(rewrite.after_jwt(&TokenJson::of(&before).unwrap().unwrap()));
     }
 
     #[test]

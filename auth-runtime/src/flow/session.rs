@@ -248,7 +248,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         if raw.len() > MAX_SESSION_BYTES {
             return self.clear_session(ctx, "session cookie is larger than the limit");
         }
-        let ((token, amr, cookie_iat, cookie_exp), version) = match self
+        let ((token, amr, cookie_iat, cookie_exp, current), version) = match self
             .open_jwt_session(ctx, &raw, |claims| {
                 // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps;
                 // the cookie's own `iat` and `exp` decide `reissue_after`.
@@ -258,6 +258,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
                     claims.value(AMR_CLAIM),
                     number("iat"),
                     number("exp"),
+                    claims.current(),
                 )
             })
             .await
@@ -282,6 +283,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             cookie_iat,
             ctx.now_secs(),
             update.is_some(),
+            current,
             self.config.jwt.is_some().then_some(&token),
         );
         let data = update.filter(|v| !v.is_null());

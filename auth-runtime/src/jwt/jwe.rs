@@ -172,7 +172,7 @@ impl JweKeys {
             }
             Enc::A256Gcm => gcm_open(&key.gcm, &iv, aad, ciphertext, &tag)?,
         };
-        Ok(Opened::new(plaintext, header))
+        Ok(Opened::new(plaintext, header, ours))
     }
 }
 

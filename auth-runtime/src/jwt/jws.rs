@@ -172,8 +172,16 @@ impl JwsKeys {
                 _ => JwtError::BadTag,
             },
         )?;
+        let current = match (&self.signing, header.get("kid")) {
+            (Some((signing, _)), Some(Value::String(kid))) => signing == kid,
+            _ => false,
+        };
         let payload: Box<str> = data.claims.into();
-        Ok(Opened::new(payload.into_boxed_bytes().into_vec(), header))
+        Ok(Opened::new(
+            payload.into_boxed_bytes().into_vec(),
+            header,
+            current,
+        ))
     }
 }
 

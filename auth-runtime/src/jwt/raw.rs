@@ -28,11 +28,18 @@ pub(crate) struct Opened {
     /// The protected header when it is not the one this codec writes (which carries no
     /// claim copies to compare); empty otherwise.
     header: Map<String, Value>,
+    /// Whether the token is in the form this codec writes now: its current header and key
+    /// (JWE), or signed with its signing key (JWS).
+    current: bool,
 }
 
 impl Opened {
-    pub(super) fn new(payload: Vec<u8>, header: Map<String, Value>) -> Self {
-        Opened { payload, header }
+    pub(super) fn new(payload: Vec<u8>, header: Map<String, Value>, current: bool) -> Self {
+        Opened {
+            payload,
+            header,
+            current,
+        }
     }
 
     /// The claims as a `Value` map, checked at `now` (the public [`super::JwtCodec::decode`]).
@@ -43,7 +50,9 @@ impl Opened {
     /// The claims as raw values, checked at `now` with the errors of
     /// [`super::JwtCodec::decode`].
     pub(crate) fn claims(&self, now: i64) -> Result<RawClaims<'_>, JwtError> {
-        RawClaims::parse(&self.payload, &self.header, now)
+        let mut claims = RawClaims::parse(&self.payload, &self.header, now)?;
+        claims.current = self.current;
+        Ok(claims)
     }
 }
 
@@ -78,6 +87,8 @@ impl<'de> Deserialize<'de> for Key<'de> {
 #[derive(Debug)]
 pub(crate) struct RawClaims<'a> {
     entries: Vec<(Key<'a>, &'a RawValue)>,
+    /// See [`RawClaims::current`].
+    current: bool,
 }
 
 /// The entries of a JSON object in the order written, duplicates included.
@@ -165,7 +176,10 @@ impl<'a> RawClaims<'a> {
         }
         // The tokens this crate writes are sorted already.
         sort_last_wins(&mut entries, |a, b| a.0.cmp(&b.0));
-        let claims = RawClaims { entries };
+        let claims = RawClaims {
+            entries,
+            current: false,
+        };
         claims.validate(header, now)?;
         Ok(claims)
     }
@@ -213,6 +227,13 @@ impl<'a> RawClaims<'a> {
         serde_json::from_str::<f64>(raw.get())
             .map(Some)
             .map_err(|_| JwtError::ClaimType { claim })
+    }
+
+    /// Whether the token came in the form the codec writes now (its current header and
+    /// key, or its signing key): a token sealed under an older secret or in another
+    /// format is not, and is worth re-issuing.
+    pub(crate) fn current(&self) -> bool {
+        self.current
     }
 
     /// The raw JSON of a claim.
