@@ -49,9 +49,27 @@ pub(crate) fn validate(
     header: &Map<String, Value>,
     now: i64,
 ) -> Result<(), JwtError> {
-    number(claims, "iat")?;
-    let nbf = number(claims, "nbf")?;
-    let exp = number(claims, "exp")?;
+    check(
+        header,
+        now,
+        |claim| number(claims, claim),
+        |claim, copy| claims.get(claim) == Some(copy),
+    )
+}
+
+/// [`validate`]'s checks on claims however they are held: `number` reads a claim that must
+/// be a number when present (`Value::as_f64`), `equals` compares a claim with its header
+/// copy. The one copy of these rules, for the `Value` map and for the raw claims
+/// (`super::raw`).
+pub(crate) fn check(
+    header: &Map<String, Value>,
+    now: i64,
+    number: impl Fn(&'static str) -> Result<Option<f64>, JwtError>,
+    equals: impl Fn(&'static str, &Value) -> bool,
+) -> Result<(), JwtError> {
+    number("iat")?;
+    let nbf = number("nbf")?;
+    let exp = number("exp")?;
     // i64 -> f64 is exact for any realistic Unix time (below 2^53).
     let now = now as f64;
     let tolerance = CLOCK_SKEW_SECS as f64;
@@ -67,7 +85,7 @@ pub(crate) fn validate(
     }
     for claim in ["iss", "sub", "aud"] {
         if let Some(copy) = header.get(claim)
-            && claims.get(claim) != Some(copy)
+            && !equals(claim, copy)
         {
             return Err(JwtError::ClaimMismatch { claim });
         }

@@ -19,7 +19,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::{CLOCK_SKEW_SECS, JwtError, claims};
+use super::{JwtError, claims};
 
 /// A token whose encryption or signature verified: the payload, not yet parsed.
 pub(crate) struct Opened {
@@ -184,32 +184,14 @@ impl<'a> RawClaims<'a> {
         Ok(claims)
     }
 
-    /// [`claims::validate`] on raw values.
+    /// [`claims::validate`]'s checks ([`claims::check`]) on the raw values.
     fn validate(&self, header: &Map<String, Value>, now: i64) -> Result<(), JwtError> {
-        self.number("iat")?;
-        let nbf = self.number("nbf")?;
-        let exp = self.number("exp")?;
-        // i64 -> f64 is exact for any realistic Unix time (below 2^53).
-        let now = now as f64;
-        let tolerance = CLOCK_SKEW_SECS as f64;
-        if let Some(nbf) = nbf
-            && nbf > now + tolerance
-        {
-            return Err(JwtError::NotYetValid);
-        }
-        if let Some(exp) = exp
-            && exp <= now - tolerance
-        {
-            return Err(JwtError::Expired);
-        }
-        for claim in ["iss", "sub", "aud"] {
-            if let Some(copy) = header.get(claim)
-                && self.value(claim).as_ref() != Some(copy)
-            {
-                return Err(JwtError::ClaimMismatch { claim });
-            }
-        }
-        Ok(())
+        claims::check(
+            header,
+            now,
+            |claim| self.number(claim),
+            |claim, copy| self.value(claim).as_ref() == Some(copy),
+        )
     }
 
     /// A claim that must be a number when present (`Value::as_f64`).
