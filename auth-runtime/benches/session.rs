@@ -139,15 +139,15 @@ fn bench(c: &mut Criterion) {
             l
         })
     });
+    let session_request = || {
+        http::Request::builder()
+            .uri("/api/auth/session")
+            .header("cookie", cookie.as_str())
+            .body(Bytes::new())
+            .unwrap()
+    };
     g.bench_function("get_session_endpoint", |b| {
-        b.iter(|| {
-            let req = http::Request::builder()
-                .uri("/api/auth/session")
-                .header("cookie", cookie.as_str())
-                .body(Bytes::new())
-                .unwrap();
-            rt.block_on(auth.handle(black_box(req)))
-        })
+        b.iter(|| rt.block_on(auth.handle(black_box(session_request()))))
     });
     // `session: { reissue_after: 3600 }`: the token is younger, and `jwt` returns it
     // unchanged, so the read re-encodes nothing and sets no cookie.
@@ -155,14 +155,7 @@ fn bench(c: &mut Criterion) {
     let lookup = rt.block_on(reissue.session(&parts));
     assert!(lookup.session.is_some() && lookup.set_cookies.is_empty());
     g.bench_function("get_session_endpoint_reissue_after", |b| {
-        b.iter(|| {
-            let req = http::Request::builder()
-                .uri("/api/auth/session")
-                .header("cookie", cookie.as_str())
-                .body(Bytes::new())
-                .unwrap();
-            rt.block_on(reissue.handle(black_box(req)))
-        })
+        b.iter(|| rt.block_on(reissue.handle(black_box(session_request()))))
     });
     g.finish();
 }
