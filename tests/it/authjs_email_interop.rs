@@ -22,7 +22,7 @@ use auth_runtime::{Auth, AuthConfig, Provider, Session, SessionStrategy};
 use auth_tests::flow::{Browser, ORIGIN, SECRET, SUser, Tok, boxed};
 use auth_tests::node;
 use auth_tests::postgres::TestDatabase;
-use auth_tests::smtp::SmtpSink;
+use auth_tests::smtp::{SmtpSink, link_param, with_link_param};
 use axum::Router;
 use axum::body::Body;
 use axum::routing::get;
@@ -241,34 +241,6 @@ fn query_of(link: &str) -> &str {
     link.split_once('?').map_or("", |(_, q)| q)
 }
 
-/// The link's query parameter `name`.
-fn param(link: &str, name: &str) -> String {
-    url::Url::parse(link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-/// `link` with its parameter `name` set to `value`.
-fn with_param(link: &str, name: &str, value: &str) -> String {
-    let mut url = url::Url::parse(link).unwrap();
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if k == name {
-                value.to_owned()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    url.query_pairs_mut().clear().extend_pairs(pairs);
-    url.to_string()
-}
-
 /// Our axum app: the flow under `/api/auth` and a handler reading the `Session` extractor.
 fn app(auth: &Auth<Tok, SUser>) -> Router {
     async fn me(session: Session<SUser>) -> String {
@@ -354,9 +326,9 @@ async fn a_link_authjs_mails_signs_in_on_our_server() {
         link.starts_with(&format!("{ORIGIN}/api/auth/callback/email?")),
         "{link}"
     );
-    assert_eq!(param(&link, "email"), "ada@example.test");
-    assert_eq!(param(&link, "callbackUrl"), DASHBOARD);
-    let token = param(&link, "token");
+    assert_eq!(link_param(&link, "email"), "ada@example.test");
+    assert_eq!(link_param(&link, "callbackUrl"), DASHBOARD);
+    let token = link_param(&link, "token");
     let pending = w.pending("ada@example.test").await;
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].0, authjs_hash(&token));
@@ -417,8 +389,8 @@ async fn a_link_we_mail_signs_in_on_authjs() {
         link.starts_with(&format!("{ORIGIN}/api/auth/callback/email?")),
         "{link}"
     );
-    assert_eq!(param(&link, "email"), "bo@example.test");
-    let token = param(&link, "token");
+    assert_eq!(link_param(&link, "email"), "bo@example.test");
+    let token = link_param(&link, "token");
     let pending = w.pending("bo@example.test").await;
     assert_eq!(pending.len(), 1);
     assert_eq!(pending[0].0, authjs_hash(&token));
@@ -525,7 +497,7 @@ async fn links_refused_on_both_sides() {
     // Another address in the link: refused, and the real link still signs in on the
     // other side.
     let theirs = w.authjs_send("erin@example.test", "erin@example.test");
-    let forged = with_param(&theirs, "email", "mallory@example.test");
+    let forged = with_link_param(&theirs, "email", "mallory@example.test");
     let (status, location, session, _) = visit(&router, &forged, None).await;
     assert_eq!((status, location, session), (302, verification(), None));
     assert_eq!(w.authjs_follow(&forged).1, verification());
@@ -533,7 +505,7 @@ async fn links_refused_on_both_sides() {
     assert_eq!((status, location.as_str()), (302, DASHBOARD));
     assert!(session.is_some());
     let ours = w.our_send(&auth, "frank@example.test").await;
-    let forged = with_param(&ours, "email", "mallory@example.test");
+    let forged = with_link_param(&ours, "email", "mallory@example.test");
     assert_eq!(w.authjs_follow(&forged).1, verification());
     assert_eq!(visit(&router, &forged, None).await.1, verification());
     let (status, location, session) = w.authjs_follow(&ours);
@@ -562,7 +534,7 @@ async fn rotated_secrets_hash_alike() {
     let pending = w.pending("gus@example.test").await;
     assert_eq!(
         pending[0].0,
-        hash_with(&param(&theirs, "token"), &format!("{NEW},{SECRET}"))
+        hash_with(&link_param(&theirs, "token"), &format!("{NEW},{SECRET}"))
     );
     let (status, location, session, _) = visit(&router, &theirs, None).await;
     assert_eq!((status, location.as_str()), (302, DASHBOARD));
@@ -576,7 +548,7 @@ async fn rotated_secrets_hash_alike() {
     let pending = w.pending("gus@example.test").await;
     assert_eq!(
         pending[0].0,
-        hash_with(&param(&ours, "token"), &format!("{NEW},{SECRET}"))
+        hash_with(&link_param(&ours, "token"), &format!("{NEW},{SECRET}"))
     );
     let (status, location, session) = w.authjs_follow(&ours);
     assert_eq!((status, location.as_str()), (302, DASHBOARD));
@@ -610,7 +582,7 @@ async fn authjs_generated_tokens_of_other_shapes_sign_in_on_our_server() {
             json!({ "email": address, "verificationToken": token }),
             &address,
         );
-        assert_eq!(param(&link, "token"), token);
+        assert_eq!(link_param(&link, "token"), token);
         assert_eq!(w.pending(&address).await[0].0, authjs_hash(token));
         let (status, location, session, _) = visit(&router, &link, None).await;
         assert_eq!((status, location.as_str()), (302, DASHBOARD), "{token}");

@@ -21,7 +21,7 @@ use auth_runtime::testing::TestClock;
 use auth_runtime::{Auth, ConfigError};
 use auth_tests::Cleanup;
 use auth_tests::flow::{Browser, ORIGIN, Res, SECRET, SUser, Tok, boxed, plain_config};
-use auth_tests::smtp::{Delivered, SmtpSink};
+use auth_tests::smtp::{Delivered, SmtpSink, link_param, with_link_param};
 use sha2::{Digest, Sha256};
 
 /// What `jwt` saw on each sign-in: (trigger, user id).
@@ -63,34 +63,6 @@ async fn send_link(b: &mut Browser, address: &str) -> Res {
 async fn follow(b: &mut Browser, link: &str) -> Res {
     let path = link.strip_prefix(ORIGIN).expect("a link to the site");
     b.get(path).await
-}
-
-/// The link's query parameter `name`.
-fn param(link: &str, name: &str) -> String {
-    url::Url::parse(link)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
-}
-
-/// `link` with its parameter `name` set to `value`.
-fn with_param(link: &str, name: &str, value: &str) -> String {
-    let mut url = url::Url::parse(link).unwrap();
-    let pairs: Vec<(String, String)> = url
-        .query_pairs()
-        .map(|(k, v)| {
-            let v = if k == name {
-                value.to_owned()
-            } else {
-                v.into_owned()
-            };
-            (k.into_owned(), v)
-        })
-        .collect();
-    url.query_pairs_mut().clear().extend_pairs(pairs);
-    url.to_string()
 }
 
 fn verification(res: &Res) -> bool {
@@ -139,9 +111,12 @@ async fn first_then_second(db: Arc<dyn Adapter>, strategy: SessionStrategy) {
         link.starts_with(&format!("{ORIGIN}/api/auth/callback/email?")),
         "{link}"
     );
-    assert_eq!(param(&link, "callbackUrl"), format!("{ORIGIN}/dashboard"));
-    assert_eq!(param(&link, "email"), "ada@example.com");
-    let token = param(&link, "token");
+    assert_eq!(
+        link_param(&link, "callbackUrl"),
+        format!("{ORIGIN}/dashboard")
+    );
+    assert_eq!(link_param(&link, "email"), "ada@example.com");
+    let token = link_param(&link, "token");
     assert_eq!(token.len(), 64);
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
 
@@ -276,7 +251,7 @@ async fn tampered_and_foreign_links_are_refused() {
     let auth = Auth::with_adapter(email_config(&sink.url()), db).unwrap();
     let link = mailed(&auth, &sink, "ada@example.com").await.link();
     let eve = mailed(&auth, &sink, "eve@example.com").await.link();
-    let token = param(&link, "token");
+    let token = link_param(&link, "token");
     let flipped = {
         let mut t = token.clone().into_bytes();
         t[10] = if t[10] == b'a' { b'b' } else { b'a' };
@@ -284,14 +259,14 @@ async fn tampered_and_foreign_links_are_refused() {
     };
     let mut b = Browser::new(auth.clone());
     for bad in [
-        with_param(&link, "token", &flipped),
-        with_param(&link, "token", &token[..63]),
-        with_param(&link, "token", &format!("{}zz", &token[..62])),
+        with_link_param(&link, "token", &flipped),
+        with_link_param(&link, "token", &token[..63]),
+        with_link_param(&link, "token", &format!("{}zz", &token[..62])),
         // Eve's token with Ada's address, Ada's token with Eve's address.
-        with_param(&link, "token", &param(&eve, "token")),
-        with_param(&link, "email", "eve@example.com"),
-        with_param(&link, "email", "ada@example.com,eve@example.com"),
-        with_param(&link, "email", ""),
+        with_link_param(&link, "token", &link_param(&eve, "token")),
+        with_link_param(&link, "email", "eve@example.com"),
+        with_link_param(&link, "email", "ada@example.com,eve@example.com"),
+        with_link_param(&link, "email", ""),
     ] {
         assert!(verification(&follow(&mut b, &bad).await), "{bad}");
     }
@@ -303,7 +278,7 @@ async fn tampered_and_foreign_links_are_refused() {
         format!("{ORIGIN}/api/auth/error?error=Configuration")
     );
     // The genuine links were not consumed; the address in the link is normalized too.
-    let upper = with_param(&link, "email", "ADA@Example.com");
+    let upper = with_link_param(&link, "email", "ADA@Example.com");
     assert_eq!(follow(&mut b, &upper).await.status, 302);
     assert_eq!(b.session().await["user"]["email"], "ada@example.com");
     let mut e = Browser::new(auth);
@@ -549,7 +524,7 @@ async fn the_hook_replaces_the_mail() {
     let request = got.lock().unwrap().pop().unwrap();
     assert_eq!(request.identifier, "hook@example.com");
     assert_eq!(request.host, "localhost:3000");
-    assert_eq!(param(&request.url, "token"), request.token);
+    assert_eq!(link_param(&request.url, "token"), request.token);
     let secs =
         |t: std::time::SystemTime| t.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     assert_eq!(
@@ -680,7 +655,7 @@ async fn both_token_hashings() {
         let recorder = Recorder::new(db, hashing);
         let auth = Auth::with_adapter(email_config(&sink.url()), recorder.clone()).unwrap();
         let link = mailed(&auth, &sink, "ada@example.com").await.link();
-        let token = param(&link, "token");
+        let token = link_param(&link, "token");
         let stored = recorder.stored.lock().unwrap().clone();
         assert_eq!(stored.len(), 1);
         assert_eq!(stored[0].identifier, "ada@example.com");

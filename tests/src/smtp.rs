@@ -150,3 +150,31 @@ impl Drop for SmtpSink {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
+
+/// The query parameter `name` of the link `link` (empty when absent).
+pub fn link_param(link: &str, name: &str) -> String {
+    url::Url::parse(link)
+        .expect("an absolute link")
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+/// `link` with its query parameter `name` set to `value`.
+pub fn with_link_param(link: &str, name: &str, value: &str) -> String {
+    let mut url = url::Url::parse(link).expect("an absolute link");
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| {
+            let v = if k == name {
+                value.to_owned()
+            } else {
+                v.into_owned()
+            };
+            (k.into_owned(), v)
+        })
+        .collect();
+    url.query_pairs_mut().clear().extend_pairs(pairs);
+    url.to_string()
+}
