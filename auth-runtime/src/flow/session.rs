@@ -32,6 +32,19 @@ fn amr_of(value: Option<&Value>) -> Vec<String> {
     }
 }
 
+/// What a JWT session read takes from the cookie's claims.
+struct CookieToken<T> {
+    /// The token type, from the claims.
+    token: Result<T, serde_json::Error>,
+    /// The sign-in's `amr` claim, kept as it wrote it whatever the token type keeps.
+    amr: Option<Value>,
+    /// The cookie's own `iat` and `exp`, which `reissue_after` reads.
+    iat: Option<i64>,
+    exp: Option<i64>,
+    /// Whether it is sealed as the codec seals now ([`crate::jwt::RawClaims::current`]).
+    current: bool,
+}
+
 /// Why [`Inner::open_jwt_session`] opened no session.
 pub(crate) enum JwtSessionRefused {
     /// Not a valid session (the reason, for the log): signed out, the cookie cleared.
@@ -248,18 +261,13 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
         if raw.len() > MAX_SESSION_BYTES {
             return self.clear_session(ctx, "session cookie is larger than the limit");
         }
-        let ((token, amr, cookie_iat, cookie_exp, current), version) = match self
-            .open_jwt_session(ctx, &raw, |claims| {
-                // The sign-in's `amr` stays as it wrote it, whatever the Token type keeps;
-                // the cookie's own `iat` and `exp` decide `reissue_after`.
-                let number = |claim| claims.value(claim).as_ref().and_then(Value::as_i64);
-                (
-                    claims.deserialize::<T>(),
-                    claims.value(AMR_CLAIM),
-                    number("iat"),
-                    number("exp"),
-                    claims.current(),
-                )
+        let (cookie, version) = match self
+            .open_jwt_session(ctx, &raw, |claims| CookieToken {
+                token: claims.deserialize::<T>(),
+                amr: claims.value(AMR_CLAIM),
+                iat: claims.i64("iat"),
+                exp: claims.i64("exp"),
+                current: claims.current(),
             })
             .await
         {
@@ -267,6 +275,13 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             Err(JwtSessionRefused::Invalid(reason)) => return self.clear_session(ctx, &reason),
             Err(JwtSessionRefused::Unavailable) => return SessionRead::unavailable(),
         };
+        let CookieToken {
+            token,
+            amr,
+            iat: cookie_iat,
+            exp: cookie_exp,
+            current,
+        } = cookie;
         let token: T = match token {
             Ok(t) => t,
             Err(e) => {

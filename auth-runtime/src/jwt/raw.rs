@@ -218,6 +218,11 @@ impl<'a> RawClaims<'a> {
         self.current
     }
 
+    /// A claim that is an integer in `i64` (`Value::as_i64`), read from its text.
+    pub(crate) fn i64(&self, claim: &str) -> Option<i64> {
+        self.get(claim)?.get().parse().ok()
+    }
+
     /// The raw JSON of a claim.
     pub(crate) fn get(&self, claim: &str) -> Option<&'a RawValue> {
         let at = self.position(claim)?;
