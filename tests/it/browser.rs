@@ -7,6 +7,7 @@
 //! in process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use auth_tests::examples::build_example;
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -33,33 +34,6 @@ fn require_peers() {
             .is_ok_and(|o| o.status.success()),
         "node is missing: run `scripts/setup`"
     );
-}
-
-/// Builds an example binary (`quickstart`, `actix`) with the cargo running this test and
-/// returns its executable.
-fn build_example(root: &Path, bin: &str) -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "build",
-            "-p",
-            "examples",
-            "--bin",
-            bin,
-            "--message-format=json-render-diagnostics",
-        ])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build of `{bin}` failed");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    stdout
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == bin)
-        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .unwrap_or_else(|| panic!("cargo reported no `{bin}` executable"))
 }
 
 /// Kills the server if the test fails half-way.
@@ -170,7 +144,7 @@ fn actix_quickstart_in_headless_chromium() {
 fn quickstart_example_in_headless_chromium(bin: &str, screenshots: &str) {
     let root = root();
     require_peers();
-    let exe = build_example(&root, bin);
+    let exe = build_example(bin);
     let port = free_port();
     let mut server = start(&exe, port);
 

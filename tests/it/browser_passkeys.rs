@@ -15,6 +15,7 @@ use auth_runtime::axum::CsrfToken;
 use auth_runtime::config::{SessionUserData, TokenData};
 use auth_runtime::pages::{self, escape_html as esc};
 use auth_tests::Cleanup as _;
+use auth_tests::examples::build_example;
 use axum::extract::State;
 use axum::http::header::CONTENT_SECURITY_POLICY;
 use axum::http::request::Parts;
@@ -226,7 +227,7 @@ async fn register_and_sign_in_with_a_passkey_database_strategy() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_passkeys_example() {
     require_peers();
-    let exe = build_example();
+    let exe = build_example("passkeys");
     let db = auth_tests::sqlite::TempDb::new("browser-passkeys-example");
     let (port, listener) = listener().await;
     drop(listener);
@@ -270,31 +271,6 @@ async fn the_passkeys_example() {
         "browser run (example) failed\n--- steps ---\n{stdout}\n--- errors ---\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-}
-
-fn build_example() -> std::path::PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let root = auth_tests::node::js_dir().join("../..");
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .args([
-            "build",
-            "-p",
-            "examples",
-            "--bin",
-            "passkeys",
-            "--message-format=json-render-diagnostics",
-        ])
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build of the example failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "passkeys")
-        .find_map(|m| m["executable"].as_str().map(std::path::PathBuf::from))
-        .expect("cargo reported no passkeys executable")
 }
 
 async fn stored_passkeys(db: &Arc<dyn Adapter>, email: &str) -> usize {

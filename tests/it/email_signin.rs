@@ -841,32 +841,13 @@ mod via_macro {
 mod example {
     use std::io::{BufRead, BufReader};
     use std::net::{TcpListener, TcpStream};
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
 
     use auth_tests::cookies::CookieJar;
+    use auth_tests::examples::build_example;
     use auth_tests::smtp::SmtpSink;
-
-    /// Builds the example with the cargo running this test and returns its executable.
-    fn build() -> PathBuf {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-        let output = Command::new(cargo)
-            .current_dir(root)
-            .args(["build", "-p", "examples", "--bin", "email"])
-            .arg("--message-format=json-render-diagnostics")
-            .stderr(Stdio::inherit())
-            .output()
-            .expect("run cargo build");
-        assert!(output.status.success(), "cargo build of the example failed");
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "email")
-            .find_map(|m| m["executable"].as_str().map(PathBuf::from))
-            .expect("cargo reported no executable")
-    }
 
     /// The running example; killed if the test fails half-way.
     struct Server {
@@ -929,7 +910,7 @@ mod example {
 
     #[tokio::test]
     async fn the_example_signs_in_by_e_mail() {
-        let exe = build();
+        let exe = build_example("email");
         let sink = SmtpSink::start();
         let mut server = start(&exe, Some(&sink.url()));
         server.wait_listening();
@@ -1029,7 +1010,7 @@ mod example {
     /// Without `EMAIL_SERVER` it does not start, and says which variable is missing.
     #[tokio::test]
     async fn the_example_names_the_missing_server() {
-        let exe = build();
+        let exe = build_example("email");
         let mut server = start(&exe, None);
         let status = server.child.wait().unwrap();
         assert!(!status.success());

@@ -7,33 +7,14 @@
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use auth_tests::cookies::CookieJar;
+use auth_tests::examples::build_example;
 use auth_tests::postgres::TestDatabase;
-
-/// Builds the example with the cargo running this test and returns its executable.
-fn build_app() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let output = Command::new(cargo)
-        .current_dir(root)
-        .args(["build", "-p", "examples", "--bin", "app"])
-        .arg("--message-format=json-render-diagnostics")
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("run cargo build");
-    assert!(output.status.success(), "cargo build of the app failed");
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-        .filter(|msg| msg["reason"] == "compiler-artifact" && msg["target"]["name"] == "app")
-        .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-        .expect("cargo reported no app executable")
-}
 
 /// The running app; killed if the test fails half-way.
 struct Server {
@@ -194,7 +175,7 @@ async fn get(server: &Server, jar: &CookieJar, path: &str) -> reqwest::StatusCod
 
 #[tokio::test]
 async fn app_runs_with_no_setup_and_stops_on_ctrl_c() {
-    let exe = build_app();
+    let exe = build_example("app");
     let mut server = Server::start(&exe, &[]);
     // The generated admin password is printed once, with the development-secret warning.
     let banner = server.wait_for("admin account: sign in as `admin` with password `");
@@ -231,7 +212,7 @@ async fn app_runs_with_no_setup_and_stops_on_ctrl_c() {
 
 #[tokio::test]
 async fn app_keeps_its_users_in_postgresql() {
-    let exe = build_app();
+    let exe = build_example("app");
     let database = TestDatabase::create("example_app").await;
     let env = [
         ("DATABASE_URL", database.url.as_str()),

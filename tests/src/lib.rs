@@ -28,6 +28,7 @@ pub mod axum_app;
 pub mod cookies;
 pub mod db_suite;
 pub mod delegate;
+pub mod examples;
 pub mod flow;
 pub mod node;
 pub mod oauth;
