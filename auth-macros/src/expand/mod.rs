@@ -45,22 +45,13 @@ pub fn expand(model: &Model) -> TokenStream {
         Strategy::Database => quote!(strategy: #rt::SessionStrategy::Database),
     }];
     if let Some(e) = model.session.max_age {
-        fields.push(field(
-            "max_age",
-            call(quote!(#rt::config::SecondsValue::into_seconds), e),
-        ));
+        fields.push(field("max_age", seconds(e)));
     }
     if let Some(e) = model.session.update_age {
-        fields.push(field(
-            "update_age",
-            call(quote!(#rt::config::SecondsValue::into_seconds), e),
-        ));
+        fields.push(field("update_age", seconds(e)));
     }
     if let Some(e) = model.session.reissue_after {
-        fields.push(field(
-            "reissue_after",
-            call(quote!(#rt::config::SecondsValue::into_seconds), e),
-        ));
+        fields.push(field("reissue_after", seconds(e)));
     }
     let typed_user = model.user.is_some();
     let providers = model
@@ -83,22 +74,13 @@ pub fn expand(model: &Model) -> TokenStream {
         fields.push(quote!(user_check: ::core::option::Option::Some(#p::check_user::<User>)));
     }
     if let Some(e) = model.base_path {
-        fields.push(field(
-            "base_path",
-            call(quote!(#rt::config::TextValue::into_text), e),
-        ));
+        fields.push(field("base_path", text(e)));
     }
     if let Some(e) = model.trust_host {
-        fields.push(field(
-            "trust_host",
-            call(quote!(#rt::config::FlagValue::into_flag), e),
-        ));
+        fields.push(field("trust_host", flag(e)));
     }
     if let Some(e) = model.trust_proxy {
-        fields.push(field(
-            "trust_proxy",
-            call(quote!(#rt::config::FlagValue::into_flag), e),
-        ));
+        fields.push(field("trust_proxy", flag(e)));
     }
     if let Some(limits) = &model.limits {
         let limits = sign_in_limits(limits);
@@ -244,12 +226,7 @@ fn pages(pages: &Pages) -> Option<TokenStream> {
         ("verify_request", verify_request),
     ]
     .into_iter()
-    .filter_map(|(name, e)| {
-        Some(field(
-            name,
-            call(quote!(#rt::config::TextValue::into_text), (*e)?),
-        ))
-    })
+    .filter_map(|(name, e)| Some(field(name, text((*e)?))))
     .collect();
     if set.is_empty() {
         return None;
@@ -289,6 +266,24 @@ fn runtime() -> TokenStream {
 fn private() -> TokenStream {
     let (alias, module) = (alias_ident(), private_module());
     quote!(#alias::#module)
+}
+
+/// `SecondsValue::into_seconds(e)`, spanned on the user's expression.
+fn seconds(e: &Expr) -> TokenStream {
+    let rt = runtime();
+    call(quote!(#rt::config::SecondsValue::into_seconds), e)
+}
+
+/// `TextValue::into_text(e)`, spanned on the user's expression.
+fn text(e: &Expr) -> TokenStream {
+    let rt = runtime();
+    call(quote!(#rt::config::TextValue::into_text), e)
+}
+
+/// `FlagValue::into_flag(e)`, spanned on the user's expression.
+fn flag(e: &Expr) -> TokenStream {
+    let rt = runtime();
+    call(quote!(#rt::config::FlagValue::into_flag), e)
 }
 
 /// `f(e)` with every generated token spanned on the user's expression, so that rustc

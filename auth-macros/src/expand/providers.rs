@@ -7,7 +7,7 @@ use syn::LitStr;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use super::{call, private, respan, runtime};
+use super::{call, flag, private, respan, runtime, seconds, text};
 use crate::model::{
     Authorize, ConfigValue, Email, Login, NamedPreset, Passkey, Preset, Provider, SendHook,
 };
@@ -95,12 +95,7 @@ fn email(e: &Email) -> TokenStream {
     let mut set: Vec<TokenStream> = e.id.map(set_id).into_iter().collect();
     set.extend(e.name.map(|v| set_text("name", v)));
     set.extend(e.from.map(|v| set_text("from", v)));
-    set.extend(e.max_age.map(|v| {
-        set_field(
-            "max_age",
-            call(quote!(#rt::config::SecondsValue::into_seconds), v),
-        )
-    }));
+    set.extend(e.max_age.map(|v| set_field("max_age", seconds(v))));
     set.extend(e.send.map(|hook| {
         let hook = send_hook(hook);
         quote!(send_verification_request: ::core::option::Option::Some(#hook))
@@ -458,7 +453,6 @@ fn oauth(written: &Ident, ctor: TokenStream, set: Vec<TokenStream>) -> TokenStre
 
 /// `name`, `scope` and `allow_dangerous_email_account_linking`, as written.
 fn login(login: &Login) -> Vec<TokenStream> {
-    let rt = runtime();
     let Login {
         name,
         scope,
@@ -467,12 +461,7 @@ fn login(login: &Login) -> Vec<TokenStream> {
     let mut set = Vec::new();
     set.extend(name.map(|e| set_text("name", e)));
     set.extend(scope.map(|e| set_text("scope", e)));
-    set.extend(linking.map(|e| {
-        set_field(
-            "allow_dangerous_email_account_linking",
-            call(quote!(#rt::config::FlagValue::into_flag), e),
-        )
-    }));
+    set.extend(linking.map(|e| set_field("allow_dangerous_email_account_linking", flag(e))));
     set
 }
 
@@ -484,12 +473,6 @@ fn set_field(name: &str, value: TokenStream) -> TokenStream {
 /// `name: TextValue::into_text(e)`: a text option, any `Into<String>` expression.
 fn set_text(name: &str, e: &syn::Expr) -> TokenStream {
     set_field(name, text(e))
-}
-
-/// `TextValue::into_text(e)`, spanned on the user's expression.
-fn text(e: &syn::Expr) -> TokenStream {
-    let rt = runtime();
-    call(quote!(#rt::config::TextValue::into_text), e)
 }
 
 /// `id: "..".to_owned()` for a preset whose id is written.
