@@ -2,13 +2,13 @@
 //! (`credentials`, `request`, `state`), in any order, a subset; a closure of one parameter with
 //! another name keeps receiving the credentials; any other expression is called with them.
 
-use syn::{Expr, Pat};
+use syn::Expr;
 
 use crate::ctxt::Ctxt;
 use crate::model::{Authorize, AuthorizeClosure};
 
 /// The parameters `authorize` may name.
-pub const PARAMS: &[&str] = &["credentials", "request", "state"];
+pub const PARAMS: [&str; 3] = ["credentials", "request", "state"];
 
 /// Reads `authorize`; `None` (recorded) when a parameter is unknown, repeated or not a
 /// plain name.
@@ -19,66 +19,19 @@ pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<Authorize<'a>> {
     if closure.asyncness.is_some() {
         return Some(Authorize::Expr(e));
     }
-    let mut out = AuthorizeClosure {
+    let [credentials, request, state] = super::params_by_name(
+        cx,
         closure,
-        credentials: None,
-        request: None,
-        state: None,
-    };
-    // One parameter of another name (`|c| ..`): the credentials, as before names mattered.
-    if let [only] = closure.inputs.iter().collect::<Vec<_>>()[..]
-        && !name_of(only).is_some_and(|n| PARAMS.contains(&n.to_string().as_str()))
-    {
-        out.credentials = Some(only);
-        return Some(Authorize::Closure(out));
-    }
-    let mut ok = true;
-    for pat in &closure.inputs {
-        let Some(name) = name_of(pat) else {
-            cx.error_spanned_by(
-                pat,
-                "`authorize` binds its parameters by name",
-                "name them `credentials`, `request` and `state` (in any order), e.g. `|credentials, request| async move { .. }`",
-            );
-            ok = false;
-            continue;
-        };
-        let text = name.to_string();
-        let repeated = match text.as_str() {
-            "credentials" => out.credentials.replace(pat).is_some(),
-            "request" => out.request.replace(pat).is_some(),
-            "state" => out.state.replace(name).is_some(),
-            _ => {
-                cx.unknown(
-                    name,
-                    "parameter {} of `authorize`",
-                    &text,
-                    PARAMS,
-                    "`authorize` receives",
-                );
-                ok = false;
-                continue;
-            }
-        };
-        if repeated {
-            cx.error_spanned_by(
-                name,
-                format!("`{text}` is named twice"),
-                "name each parameter of `authorize` once",
-            );
-            ok = false;
-        }
-    }
-    ok.then_some(Authorize::Closure(out))
-}
-
-/// The name a parameter binds (`name` or `name: Type`).
-fn name_of(pat: &Pat) -> Option<&syn::Ident> {
-    match pat {
-        Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
-        Pat::Type(t) => name_of(&t.pat),
-        _ => None,
-    }
+        &PARAMS,
+        "authorize",
+        "name them `credentials`, `request` and `state` (in any order), e.g. `|credentials, request| async move { .. }`",
+    )?;
+    Some(Authorize::Closure(AuthorizeClosure {
+        closure,
+        credentials,
+        request,
+        state: state.and_then(super::param_name),
+    }))
 }
 
 #[cfg(test)]

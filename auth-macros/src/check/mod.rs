@@ -119,6 +119,69 @@ pub fn key_once<K: Copy>(
     Some(k)
 }
 
+/// A closure's parameters bound by name (`authorize`, `send_verification_request`): the
+/// pattern of each of `params`, by position, in any order and any subset. A closure of one
+/// parameter with another name binds the first of `params` (what it received before names
+/// mattered). `None` (recorded) when a parameter is not a plain name, is unknown or is named
+/// twice; `what` names the handler in the errors, `naming` is the help for an unnamed one.
+pub fn params_by_name<'a, const N: usize>(
+    cx: &Ctxt,
+    closure: &'a syn::ExprClosure,
+    params: &[&str; N],
+    what: &str,
+    naming: &str,
+) -> Option<[Option<&'a syn::Pat>; N]> {
+    let mut bound = [None; N];
+    if let [only] = closure.inputs.iter().collect::<Vec<_>>()[..]
+        && !param_name(only).is_some_and(|n| params.contains(&n.to_string().as_str()))
+    {
+        bound[0] = Some(only);
+        return Some(bound);
+    }
+    let mut ok = true;
+    for pat in &closure.inputs {
+        let Some(name) = param_name(pat) else {
+            cx.error_spanned_by(
+                pat,
+                format!("`{what}` binds its parameters by name"),
+                naming,
+            );
+            ok = false;
+            continue;
+        };
+        let text = name.to_string();
+        let Some(at) = params.iter().position(|p| *p == text) else {
+            cx.unknown(
+                name,
+                &format!("parameter {{}} of `{what}`"),
+                &text,
+                params,
+                &format!("`{what}` receives"),
+            );
+            ok = false;
+            continue;
+        };
+        if bound[at].replace(pat).is_some() {
+            cx.error_spanned_by(
+                name,
+                format!("`{text}` is named twice"),
+                format!("name each parameter of `{what}` once"),
+            );
+            ok = false;
+        }
+    }
+    ok.then_some(bound)
+}
+
+/// The name a closure parameter binds (`name` or `name: Type`).
+pub fn param_name(pat: &syn::Pat) -> Option<&syn::Ident> {
+    match pat {
+        syn::Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
+        syn::Pat::Type(t) => param_name(&t.pat),
+        _ => None,
+    }
+}
+
 /// `ident` as an expression (a one-segment path), if it is one.
 pub fn single_ident(expr: &syn::Expr) -> Option<&syn::Ident> {
     match expr {

@@ -2,13 +2,13 @@
 //! name (`request`, `state`), in any order, a subset; a closure of one parameter with another
 //! name receives the request; any other expression is called with it.
 
-use syn::{Expr, Pat};
+use syn::Expr;
 
 use crate::ctxt::Ctxt;
 use crate::model::SendHook;
 
 /// The parameters `send_verification_request` may name.
-pub const PARAMS: &[&str] = &["request", "state"];
+pub const PARAMS: [&str; 2] = ["request", "state"];
 
 /// Reads the hook; `None` (recorded) when a parameter is unknown, repeated or not a name.
 pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<SendHook<'a>> {
@@ -18,66 +18,18 @@ pub fn read<'a>(cx: &Ctxt, e: &'a Expr) -> Option<SendHook<'a>> {
     if closure.asyncness.is_some() {
         return Some(SendHook::Expr(e));
     }
-    let (mut request, mut state) = (None, None);
-    if let [only] = closure.inputs.iter().collect::<Vec<_>>()[..]
-        && !name_of(only).is_some_and(|n| PARAMS.contains(&n.to_string().as_str()))
-    {
-        return Some(SendHook::Closure {
-            closure,
-            request: Some(only),
-            state: None,
-        });
-    }
-    let mut ok = true;
-    for pat in &closure.inputs {
-        let Some(name) = name_of(pat) else {
-            cx.error_spanned_by(
-                pat,
-                "`send_verification_request` binds its parameters by name",
-                "name them `request` and `state`, e.g. `|request| async move { .. }`",
-            );
-            ok = false;
-            continue;
-        };
-        let text = name.to_string();
-        let repeated = match text.as_str() {
-            "request" => request.replace(pat).is_some(),
-            "state" => state.replace(name).is_some(),
-            _ => {
-                cx.unknown(
-                    name,
-                    "parameter {} of `send_verification_request`",
-                    &text,
-                    PARAMS,
-                    "`send_verification_request` receives",
-                );
-                ok = false;
-                continue;
-            }
-        };
-        if repeated {
-            cx.error_spanned_by(
-                name,
-                format!("`{text}` is named twice"),
-                "name each parameter of `send_verification_request` once",
-            );
-            ok = false;
-        }
-    }
-    ok.then_some(SendHook::Closure {
+    let [request, state] = super::params_by_name(
+        cx,
+        closure,
+        &PARAMS,
+        "send_verification_request",
+        "name them `request` and `state`, e.g. `|request| async move { .. }`",
+    )?;
+    Some(SendHook::Closure {
         closure,
         request,
-        state,
+        state: state.and_then(super::param_name),
     })
-}
-
-/// The name a parameter binds (`name` or `name: Type`).
-fn name_of(pat: &Pat) -> Option<&syn::Ident> {
-    match pat {
-        Pat::Ident(p) if p.subpat.is_none() => Some(&p.ident),
-        Pat::Type(t) => name_of(&t.pat),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
