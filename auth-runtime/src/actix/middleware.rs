@@ -14,7 +14,7 @@ use actix_web::http::header::{HeaderValue, SET_COOKIE};
 
 use crate::Auth;
 use crate::config::{SessionUserData, TokenData};
-use crate::integration::context::{RequestAuth, cookie_name, under_base_path};
+use crate::integration::context::{RequestAuth, under_base_path};
 use crate::integration::{FlowAnswered, Framework, log_flow_not_reached};
 
 type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -122,12 +122,8 @@ where
             {
                 log_flow_not_reached(&path, Framework::Actix);
             }
-            let own: Vec<String> = response
-                .headers()
-                .get_all(SET_COOKIE)
-                .filter_map(|c| cookie_name(c.as_bytes()))
-                .collect();
-            for cookie in context.response_cookies(&own) {
+            let own = response.headers().get_all(SET_COOKIE);
+            for cookie in context.response_cookies(own.map(|c| c.as_bytes())) {
                 if let Ok(value) = HeaderValue::from_bytes(cookie.as_bytes()) {
                     response.headers_mut().append(SET_COOKIE, value);
                 }

@@ -13,7 +13,7 @@ use tower::{Layer, Service};
 
 use crate::Auth;
 use crate::config::{SessionUserData, TokenData};
-use crate::integration::context::{RequestAuth, cookie_name, under_base_path};
+use crate::integration::context::{RequestAuth, under_base_path};
 use crate::integration::{FlowAnswered, Framework, log_flow_not_reached};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -108,16 +108,8 @@ where
             {
                 log_flow_not_reached(&path, Framework::Axum);
             }
-            if !context.has_response_cookies() {
-                return Ok(response);
-            }
-            let own: Vec<String> = response
-                .headers()
-                .get_all(header::SET_COOKIE)
-                .iter()
-                .filter_map(|c| cookie_name(c.as_bytes()))
-                .collect();
-            for cookie in context.response_cookies(&own) {
+            let own = response.headers().get_all(header::SET_COOKIE);
+            for cookie in context.response_cookies(own.iter().map(http::HeaderValue::as_bytes)) {
                 response.headers_mut().append(header::SET_COOKIE, cookie);
             }
             Ok(response)

@@ -56,46 +56,35 @@ impl<T: TokenData, U: SessionUserData> RequestAuth<T, U> {
         Ok(lookup)
     }
 
-    /// Whether [`response_cookies`](Self::response_cookies) may answer anything: the lookup
-    /// ran and set a cookie, or `CsrfToken` handed out a new one. When not, the response's
-    /// own cookies need not be read.
-    pub(crate) fn has_response_cookies(&self) -> bool {
-        self.lookup
-            .get()
-            .is_some_and(|lookup| !lookup.set_cookies.is_empty())
-            || self.csrf_cookie.lock().is_ok_and(|c| c.is_some())
-    }
-
-    /// The `Set-Cookie` values to append to the response, given the names of the cookies
-    /// the response sets itself: the lookup's (the refreshed session cookie, or the
-    /// clearing of a bad one) and a new CSRF cookie handed out by `CsrfToken`.
+    /// The `Set-Cookie` values to append to the response, given the response's own
+    /// `Set-Cookie` values (`own`, read only when there is something to add): the
+    /// lookup's (the refreshed session cookie, or the clearing of a bad one) and a new CSRF
+    /// cookie handed out by `CsrfToken`.
     ///
     /// The response's own cookies win: a sign-in, sign-out or session update served
     /// inside the layer must not be undone by the refresh of the session cookie this
     /// request arrived with (browsers apply the last one).
-    pub(crate) fn response_cookies(&self, own: &[String]) -> Vec<HeaderValue> {
-        let mut cookies = Vec::new();
-        if let Some(lookup) = self.lookup.get() {
-            for cookie in &lookup.set_cookies {
-                if !own.is_empty()
-                    && cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name))
-                {
-                    continue;
-                }
-                cookies.push(cookie.clone());
-            }
-        }
+    pub(crate) fn response_cookies<'v>(
+        &self,
+        own: impl IntoIterator<Item = &'v [u8]>,
+    ) -> Vec<HeaderValue> {
         let csrf = self
             .csrf_cookie
             .lock()
             .ok()
             .and_then(|mut c| c.take())
             .map(|(_, cookie)| cookie);
-        if let Some(cookie) = csrf
-            && !cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name))
-        {
-            cookies.push(cookie);
+        let session = self.lookup.get().map_or(&[][..], |l| &l.set_cookies[..]);
+        if session.is_empty() && csrf.is_none() {
+            return Vec::new();
         }
+        let own: Vec<String> = own.into_iter().filter_map(cookie_name).collect();
+        let theirs = |cookie: &HeaderValue| {
+            cookie_name(cookie.as_bytes()).is_some_and(|name| own.contains(&name))
+        };
+        let mut cookies: Vec<HeaderValue> =
+            session.iter().filter(|c| !theirs(c)).cloned().collect();
+        cookies.extend(csrf.filter(|c| !theirs(c)));
         cookies
     }
 }
