@@ -46,6 +46,29 @@ impl Origin {
     pub fn is_https(&self) -> bool {
         self.https
     }
+
+    /// `app.example.com:8443`: the host and the port when one is written (a URL's
+    /// `host`, as Auth.js's e-mail names the site).
+    pub fn authority(&self) -> &str {
+        authority_of(&self.serialized)
+    }
+
+    /// `app.example.com`: the host alone (an IPv6 address keeps its brackets).
+    pub fn host(&self) -> &str {
+        let authority = self.authority();
+        match authority.rfind(':') {
+            Some(at) if !authority[at..].contains(']') => &authority[..at],
+            _ => authority,
+        }
+    }
+}
+
+/// The `host[:port]` of a `scheme://host[:port][/]` URL (the whole text when it has no
+/// scheme).
+pub(crate) fn authority_of(url: &str) -> &str {
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .trim_end_matches('/')
 }
 
 /// Why the request's host could not be used.
@@ -193,6 +216,28 @@ pub fn form_encode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_origin_s_authority_and_host() {
+        let parse = |url: &str| Origin::parse(url).unwrap_or_else(|e| unreachable!("{e}"));
+        let o = parse("https://example.com:8443/path");
+        assert_eq!(
+            (o.authority(), o.host()),
+            ("example.com:8443", "example.com")
+        );
+        let o = parse("http://localhost:3000/");
+        assert_eq!((o.authority(), o.host()), ("localhost:3000", "localhost"));
+        let o = parse("https://app.example.com");
+        assert_eq!(
+            (o.authority(), o.host()),
+            ("app.example.com", "app.example.com")
+        );
+        let o = parse("http://[::1]:3000");
+        assert_eq!((o.authority(), o.host()), ("[::1]:3000", "[::1]"));
+        let o = parse("http://[::1]");
+        assert_eq!((o.authority(), o.host()), ("[::1]", "[::1]"));
+        assert_eq!(authority_of("http://localhost:3000/"), "localhost:3000");
+    }
 
     const BASE: &str = "http://localhost:3000";
 

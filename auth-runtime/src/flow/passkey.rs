@@ -80,11 +80,7 @@ fn adapter<T, U>(inner: &Inner<T, U>) -> Result<&dyn Adapter, FlowError> {
 /// The relying party: the configured id (the site's host or a parent domain of it), else
 /// the site's host; the configured name, else the host.
 fn relying_party(ctx: &Ctx<'_>, p: &PasskeyProvider) -> Result<RelyingParty, FlowError> {
-    let origin = ctx.origin.as_str().to_owned();
-    let host = url::Url::parse(&origin)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_owned))
-        .ok_or_else(|| FlowError::Configuration(format!("the site URL {origin} has no host")))?;
+    let host = ctx.origin.host().to_owned();
     let id = match &p.rp_id {
         Some(id) if host == *id || host.ends_with(&format!(".{id}")) => id.clone(),
         Some(id) => {
@@ -95,6 +91,7 @@ fn relying_party(ctx: &Ctx<'_>, p: &PasskeyProvider) -> Result<RelyingParty, Flo
         None => host.clone(),
     };
     let name = p.rp_name.clone().unwrap_or(host);
+    let origin = ctx.origin.as_str().to_owned();
     Ok(RelyingParty { id, name, origin })
 }
 

@@ -346,10 +346,7 @@ pub fn error(code: &str, sign_in_url: &str) -> String {
 /// Renders the page shown after an e-mail sign-in link was sent (Auth.js's
 /// `verify-request`): "Check your email", and the site (`site_url`, its origin) as a link.
 pub fn verify_request(site_url: &str) -> String {
-    let host = site_url
-        .split_once("://")
-        .map_or(site_url, |(_, rest)| rest)
-        .trim_end_matches('/');
+    let host = crate::url::authority_of(site_url);
     let link = if is_safe_link(site_url) {
         format!(
             "<p class=\"secondary-action\"><a class=\"site\" href=\"{}\">{}</a></p>\n",
