@@ -49,11 +49,19 @@ impl Origin {
 
     /// `app.example.com:8443`: the host and the port when one is written (a URL's
     /// `host`, as Auth.js's e-mail names the site).
+    #[cfg_attr(
+        not(any(feature = "email", feature = "passkey")),
+        allow(dead_code, reason = "read by the e-mail and passkey flows")
+    )]
     pub fn authority(&self) -> &str {
         authority_of(&self.serialized)
     }
 
     /// `app.example.com`: the host alone (an IPv6 address keeps its brackets).
+    #[cfg_attr(
+        not(feature = "passkey"),
+        allow(dead_code, reason = "read by the passkey flow")
+    )]
     pub fn host(&self) -> &str {
         let authority = self.authority();
         match authority.rfind(':') {
