@@ -20,7 +20,7 @@ pub(crate) const SECRET_BYTES: usize = 20;
 pub(crate) const RECOVERY_CODES: usize = 10;
 /// The alphabet of recovery codes: lowercase letters and digits without look-alikes.
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-#[allow(clippy::cast_possible_truncation)] // 31
+/// Its length, the range of [`crate::random::below`] (31).
 const RECOVERY_ALPHABET_LEN: u32 = RECOVERY_ALPHABET.len() as u32;
 /// Steps either side of now whose code is accepted (clock drift between phone and server).
 pub(crate) const SKEW_STEPS: i64 = 1;
@@ -67,8 +67,7 @@ impl TotpKeys {
     pub(crate) fn seal(&self, user_id: &str, secret: &[u8]) -> Option<String> {
         let key = self.seal.first()?;
         let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-        let mut nonce = [0u8; 12];
-        crate::random::fill(&mut nonce);
+        let nonce: [u8; 12] = crate::random::array();
         let sealed = cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
