@@ -98,6 +98,38 @@ fn measure(
     });
 }
 
+/// The same read as a server runs it: the loop inside a task on the runtime's worker (as
+/// an axum handler is), not `block_on` from the bench's thread for every read, which adds
+/// a wake-up across threads to each read that waits on a socket or on SQLite's worker
+/// (and none to the jwt read, which waits on nothing). Named `<name>_in_task`.
+fn measure_in_task(
+    c: &mut Criterion,
+    rt: &tokio::runtime::Runtime,
+    name: &str,
+    auth: &Auth<Tok, SUser>,
+    cookie_value: &str,
+) {
+    let parts = parts(cookie_value);
+    c.bench_function(&format!("{name}_in_task"), |b| {
+        b.iter_custom(|iters| {
+            let (auth, parts) = (auth.clone(), parts.clone());
+            rt.block_on(async move {
+                tokio::spawn(async move {
+                    let start = std::time::Instant::now();
+                    for _ in 0..iters {
+                        let lookup = auth.session(black_box(&parts)).await;
+                        assert!(lookup.session.is_some(), "the bench session must be valid");
+                        black_box(lookup.session);
+                    }
+                    start.elapsed()
+                })
+                .await
+                .expect("the read task")
+            })
+        })
+    });
+}
+
 /// The driver's floor: the adapter's session query (the same SQL, the same bound key) run
 /// with sqlx alone, through the pool (`_pool`: what the adapter does) and on one connection
 /// held for the whole run (`_conn`: no pool acquire and release, for SQLite no ping of its
@@ -224,6 +256,7 @@ fn benches(c: &mut Criterion) {
         .encode(claims.as_object().unwrap(), 30 * 24 * 3600, unix_now())
         .unwrap();
     measure(c, &rt, "auth_session_jwt", &jwt, &token);
+    measure_in_task(c, &rt, "auth_session_jwt", &jwt, &token);
 
     let file = std::env::temp_dir().join(format!("authrs-bench-strat-{}.db", std::process::id()));
     let sqlite_adapter = rt
@@ -236,6 +269,13 @@ fn benches(c: &mut Criterion) {
     let cookie = rt.block_on(populate(&*sqlite));
     driver_floor(c, &rt, "sqlx_sqlite_query", sqlite_adapter.pool(), &cookie);
     measure(
+        c,
+        &rt,
+        "auth_session_database_sqlite",
+        &database_auth(sqlite.clone(), false),
+        &cookie,
+    );
+    measure_in_task(
         c,
         &rt,
         "auth_session_database_sqlite",
@@ -288,6 +328,13 @@ fn benches(c: &mut Criterion) {
     let cookie = rt.block_on(populate(&*pg));
     driver_floor(c, &rt, "sqlx_postgres_query", postgres.pool(), &cookie);
     measure(
+        c,
+        &rt,
+        "auth_session_database_postgres",
+        &database_auth(pg.clone(), false),
+        &cookie,
+    );
+    measure_in_task(
         c,
         &rt,
         "auth_session_database_postgres",

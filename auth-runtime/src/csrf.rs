@@ -4,7 +4,6 @@
 //! as hex. A state-changing POST is accepted when the cookie's hash is ours and the body's
 //! `csrfToken` equals the cookie's token. Both comparisons run in constant time.
 
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
@@ -66,8 +65,7 @@ pub fn token(cookie: Option<&str>, secret: &str) -> Csrf {
             new_cookie: None,
         };
     }
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
+    let bytes: [u8; 32] = crate::random::array();
     let token = hex(&bytes);
     let cookie = format!("{token}|{}", hash(&token, secret));
     Csrf {

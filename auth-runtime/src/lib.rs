@@ -48,6 +48,7 @@ pub mod pages;
 #[cfg(feature = "password")]
 pub mod password;
 pub mod providers;
+mod random;
 #[cfg(feature = "testing")]
 pub mod testing;
 #[cfg(feature = "totp")]

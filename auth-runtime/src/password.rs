@@ -198,8 +198,7 @@ fn dummy_hash() -> Option<&'static str> {
     static DUMMY: OnceLock<Option<String>> = OnceLock::new();
     DUMMY
         .get_or_init(|| {
-            let mut random = [0u8; 32];
-            rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
+            let random: [u8; 32] = crate::random::array();
             let password: String = random.iter().map(|b| format!("{b:02x}")).collect();
             hash(&password).ok()
         })

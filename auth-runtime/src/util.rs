@@ -2,8 +2,6 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use rand::RngCore as _;
-
 /// Seconds since the Unix epoch from the system clock (the `now` of
 /// [`JwtCodec::encode`](crate::jwt::JwtCodec::encode)/[`JwtCodec::decode`](crate::jwt::JwtCodec::decode)
 /// and of the adapters' timestamps outside tests). A clock before 1970 reads 0.
@@ -118,12 +116,11 @@ pub(crate) fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
     Some(out)
 }
 
-/// A random (version 4, RFC 9562) UUID in its lowercase hyphenated form, from the
-/// thread-local CSPRNG: the `jti` of every token, and the id of a user stored without one
+/// A random (version 4, RFC 9562) UUID in its lowercase hyphenated form, from the OS's
+/// CSPRNG (`random`): the `jti` of every token, and the id of a user stored without one
 /// (Auth.js's `crypto.randomUUID()`).
 pub(crate) fn uuid_v4() -> String {
-    let mut b = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut b);
+    let mut b: [u8; 16] = crate::random::array();
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let mut s = String::with_capacity(36);

@@ -1,12 +1,11 @@
 //! Declared `token` / `session_user` / `user` fields: no duplicates, no clash with the standard ones,
-//! their attributes sorted into the model's [`FieldAttrs`] (`#[session]` read with darling),
+//! their attributes sorted into the model's [`FieldAttrs`] (`#[session]` and its options),
 //! and the `#[session]` rules.
 
 use std::collections::HashSet;
 
-use darling::FromMeta;
 use proc_macro2::Ident;
-use syn::{Attribute, Meta};
+use syn::{Attribute, LitStr, Meta};
 
 use crate::ast::FieldDef;
 use crate::ctxt::{Ctxt, backticked, did_you_mean};
@@ -78,7 +77,7 @@ pub fn declared<'a>(cx: &Ctxt, fields: &'a [FieldDef], target: Target) -> Vec<Fi
     out
 }
 
-/// Sorts a field's attributes: doc comments, `#[session]` (read with darling; on `token`
+/// Sorts a field's attributes: doc comments, `#[session]` (on `token`
 /// fields only), a misspelt `#[session]` (an error with "did you mean"), and the rest,
 /// which goes through to the generated field.
 fn attrs<'a>(cx: &Ctxt, f: &'a FieldDef, target: &Target) -> FieldAttrs<'a> {
@@ -116,37 +115,59 @@ fn attrs<'a>(cx: &Ctxt, f: &'a FieldDef, target: &Target) -> FieldAttrs<'a> {
     out
 }
 
-/// The options of `#[session]` / `#[session(rename = "..")]`.
-#[derive(Default, FromMeta)]
-struct SessionOptions {
-    /// The name of the field in `SessionUser` (the token field's name by default).
-    rename: Option<syn::LitStr>,
-}
+/// The options `#[session(..)]` reads.
+const SESSION_OPTIONS: &[&str] = &["rename"];
+
+/// The help of every error in `#[session(..)]`.
+const SESSION_HELP: &str = "write `#[session]` or `#[session(rename = \"name\")]`";
 
 /// The `SessionUser` field a `#[session]` field is copied to; `None` (recorded) when its
 /// options are wrong.
 fn session_name(cx: &Ctxt, a: &Attribute, field: &Ident) -> Option<Ident> {
-    let options = match &a.meta {
-        Meta::Path(_) => SessionOptions::default(),
-        meta => match SessionOptions::from_meta(meta) {
-            Ok(o) => o,
-            Err(errors) => {
-                for e in errors {
-                    let span = e.span();
-                    cx.syn_error(
-                        syn::Error::new(span, e.to_string()),
-                        "write `#[session]` or `#[session(rename = \"name\")]`",
-                    );
+    let mut rename: Option<LitStr> = None;
+    let mut ok = true;
+    if !matches!(a.meta, Meta::Path(_)) {
+        let parsed = a.parse_nested_meta(|meta| {
+            let name = meta.path.get_ident().map(ToString::to_string);
+            match name.as_deref() {
+                Some("rename") if rename.is_some() => {
+                    cx.error_spanned_by(&meta.path, "`rename` is given twice", "keep one `rename`");
+                    ok = false;
+                    meta.value()?.parse::<LitStr>()?;
                 }
-                return None;
+                Some("rename") => rename = Some(meta.value()?.parse()?),
+                _ => {
+                    let shown = name.unwrap_or_else(|| {
+                        quote::ToTokens::to_token_stream(&meta.path).to_string()
+                    });
+                    cx.unknown(
+                        &meta.path,
+                        "option {} of `#[session]`",
+                        &shown,
+                        SESSION_OPTIONS,
+                        "`#[session(..)]` takes",
+                    );
+                    ok = false;
+                    // skip the option's value, if any, to read the next one
+                    if meta.input.peek(syn::Token![=]) {
+                        meta.value()?.parse::<syn::Expr>()?;
+                    } else if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                        meta.parse_nested_meta(|_| Ok(()))?;
+                    }
+                }
             }
-        },
-    };
-    let Some(lit) = options.rename else {
-        return Some(field.clone());
+            Ok(())
+        });
+        if let Err(e) = parsed {
+            cx.syn_error(e, SESSION_HELP);
+            return None;
+        }
+    }
+    let Some(lit) = rename else {
+        return ok.then(|| field.clone());
     };
     match syn::parse_str::<Ident>(&lit.value()) {
-        Ok(name) => Some(Ident::new(&name.to_string(), lit.span())),
+        Ok(name) => ok.then(|| Ident::new(&name.to_string(), lit.span())),
         Err(_) => {
             cx.error_spanned_by(
                 &lit,
@@ -266,10 +287,51 @@ mod tests {
             errors,
             [
                 "unknown attribute `sesion` of a field",
-                "Unknown field: `renam`. Did you mean `rename`?",
+                "unknown option `renam` of `#[session]`",
                 "`not a name` is not a field name",
                 "`#[session]` belongs on a `token` field",
                 "`#[session]` copies a token field, but the database strategy keeps no token",
+            ]
+        );
+    }
+
+    /// Every malformed `#[session(..)]` is an error, and the options after an unknown one
+    /// are still read.
+    #[test]
+    fn session_option_errors() {
+        let (errors, names) = read(quote! {
+            token: {
+                #[session(rename = "x", rename = "y")] a: String,
+                #[session(rename = 5)] b: String,
+                #[session(rename)] c: String,
+                #[session = "x"] d: String,
+                #[session(colour = "red", shade(dark), rename = "not a name")] e: String,
+                #[session(rename = "plan")] f: String,
+                #[session()] g: String,
+            },
+        });
+        assert_eq!(
+            errors,
+            [
+                "`rename` is given twice",
+                "expected string literal",
+                "expected `=`",
+                "expected parentheses: #[session(...)]",
+                "unknown option `colour` of `#[session]`",
+                "unknown option `shade` of `#[session]`",
+                "`not a name` is not a field name",
+            ]
+        );
+        assert_eq!(
+            names,
+            [
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some("plan".into()),
+                Some("g".into())
             ]
         );
     }

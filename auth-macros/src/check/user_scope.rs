@@ -349,12 +349,13 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 
     fn visit_expr_match(&mut self, e: &'ast syn::ExprMatch) {
-        let subs: Vec<Sub<'_>> = e.arms.iter().map(|a| Sub::Pat(&a.pat)).collect();
+        let subs: Vec<Sub<'_>> = e.arms.iter().map(|a| Sub::Pat(arm_pat(a).0)).collect();
         self.scrutinee(&e.expr, &subs);
         for arm in &e.arms {
+            let (pat, guard) = arm_pat(arm);
             self.scoped(|w| {
-                w.bind(&arm.pat);
-                if let Some((_, guard)) = &arm.guard {
+                w.bind(pat);
+                if let Some(guard) = guard {
                     w.visit_expr(guard);
                 }
                 w.visit_expr(&arm.body);
@@ -402,6 +403,15 @@ impl<'ast> Visit<'ast> for Walker<'_> {
     }
 }
 
+/// An arm's pattern and its `if` guard (syn keeps the guard in the pattern, as
+/// [`Pat::Guard`]).
+fn arm_pat(arm: &syn::Arm) -> (&Pat, Option<&Expr>) {
+    match &arm.pat {
+        Pat::Guard(g) => (&g.pat, Some(&g.guard)),
+        pat => (pat, None),
+    }
+}
+
 /// Collects the names a pattern binds.
 struct Bindings(Vec<String>);
 
@@ -411,6 +421,11 @@ impl<'ast> Visit<'ast> for Bindings {
         if let Some((_, sub)) = &p.subpat {
             self.visit_pat(sub);
         }
+    }
+
+    fn visit_pat_guard(&mut self, p: &'ast syn::PatGuard) {
+        // the guard's expression binds nothing the arm's body sees
+        self.visit_pat(&p.pat);
     }
 }
 

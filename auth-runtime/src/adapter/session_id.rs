@@ -4,7 +4,6 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use rand::RngCore as _;
 use sha2::{Digest as _, Sha256};
 use subtle::ConstantTimeEq as _;
 
@@ -25,11 +24,10 @@ pub const SESSION_ID_COOKIE_LEN: usize = 43;
 pub struct SessionId([u8; SESSION_ID_LEN]);
 
 impl SessionId {
-    /// A fresh id from the thread-local CSPRNG (ChaCha, seeded from the OS).
+    /// A fresh id from the operating system's CSPRNG (through the runtime's per-thread
+    /// buffer of OS randomness).
     pub fn generate() -> Self {
-        let mut bytes = [0u8; SESSION_ID_LEN];
-        rand::thread_rng().fill_bytes(&mut bytes);
-        SessionId(bytes)
+        SessionId(crate::random::array())
     }
 
     /// Reads a cookie value. Anything but exactly 43 canonical base64url characters

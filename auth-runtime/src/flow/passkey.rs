@@ -12,7 +12,6 @@
 //! this browser's cookie.
 
 use http::{Method, StatusCode};
-use rand::RngCore as _;
 use serde_json::{Map, Value, json};
 use sha2::{Digest as _, Sha256};
 
@@ -150,8 +149,7 @@ pub(crate) async fn options<T: TokenData, U: SessionUserData>(
     };
     let db = adapter(inner)?;
     let rp = relying_party(ctx, p)?;
-    let mut challenge = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut challenge);
+    let challenge: [u8; 32] = crate::random::array();
     let challenge_b64 = webauthn::b64url(&challenge);
     let timeout_ms = CHALLENGE_MAX_AGE * 1000;
     let mut claims = Map::new();

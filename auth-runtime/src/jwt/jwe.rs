@@ -9,7 +9,6 @@ use aes_gcm::{AeadInPlace, Aes256Gcm};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
-use rand::RngCore as _;
 use serde_json::{Map, Value};
 use sha2::Sha512;
 use subtle::ConstantTimeEq as _;
@@ -108,8 +107,7 @@ impl JweKeys {
     /// Encrypts a JSON payload under the first key.
     pub(crate) fn encode_payload(&self, payload: &[u8]) -> Result<String, JwtError> {
         let key = self.keys.first().ok_or(JwtError::MissingSecret)?;
-        let mut iv = [0u8; 16];
-        rand::thread_rng().fill_bytes(&mut iv);
+        let iv: [u8; 16] = crate::random::array();
         let (ciphertext, tag) = seal_after_aad(
             key.aes.clone(),
             self.header_mac.clone(),

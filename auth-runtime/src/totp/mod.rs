@@ -8,7 +8,6 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac as _};
-use rand::{Rng as _, RngCore as _};
 use sha2::Sha256;
 use subtle::ConstantTimeEq as _;
 use totp_rs::{Algorithm, TOTP};
@@ -21,6 +20,8 @@ pub(crate) const SECRET_BYTES: usize = 20;
 pub(crate) const RECOVERY_CODES: usize = 10;
 /// The alphabet of recovery codes: lowercase letters and digits without look-alikes.
 const RECOVERY_ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+/// Its length, the range of [`crate::random::below`] (31).
+const RECOVERY_ALPHABET_LEN: u32 = RECOVERY_ALPHABET.len() as u32;
 /// Steps either side of now whose code is accepted (clock drift between phone and server).
 pub(crate) const SKEW_STEPS: i64 = 1;
 
@@ -66,8 +67,7 @@ impl TotpKeys {
     pub(crate) fn seal(&self, user_id: &str, secret: &[u8]) -> Option<String> {
         let key = self.seal.first()?;
         let cipher = Aes256Gcm::new_from_slice(key).ok()?;
-        let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        let nonce: [u8; 12] = crate::random::array();
         let sealed = cipher
             .encrypt(
                 Nonce::from_slice(&nonce),
@@ -124,7 +124,7 @@ impl TotpKeys {
 /// A new random shared secret.
 pub(crate) fn new_secret() -> Vec<u8> {
     let mut secret = vec![0u8; SECRET_BYTES];
-    rand::rngs::OsRng.fill_bytes(&mut secret);
+    crate::random::fill(&mut secret);
     secret
 }
 
@@ -193,7 +193,6 @@ pub(crate) fn is_recovery_code(code: &str) -> bool {
 
 /// Fresh recovery codes, `xxxxx-xxxxx` (about 49 bits each).
 pub(crate) fn new_recovery_codes() -> Vec<String> {
-    let mut rng = rand::rngs::OsRng;
     (0..RECOVERY_CODES)
         .map(|_| {
             let mut code = String::with_capacity(11);
@@ -201,7 +200,7 @@ pub(crate) fn new_recovery_codes() -> Vec<String> {
                 if i == 5 {
                     code.push('-');
                 }
-                let index = rng.gen_range(0..RECOVERY_ALPHABET.len());
+                let index = crate::random::below(RECOVERY_ALPHABET_LEN) as usize;
                 code.push(char::from(RECOVERY_ALPHABET[index]));
             }
             code

@@ -479,3 +479,22 @@ mod generated {
         }
     }
 }
+
+/// An arm's `if` guard is read with the arm's bindings: `user` there is a read unless the
+/// arm's pattern bound the name (syn keeps the guard inside the pattern, as `Pat::Guard`).
+#[test]
+fn arm_guards_are_read() {
+    let body: Block = parse_quote!({
+        match account {
+            Some(a) if user.is_some() => token.provider = a.provider,
+            _ => {}
+        }
+        match user {
+            Some(user) if user.id.is_empty() => {}
+            Some(u) if u.id.is_empty() || profile.is_none() => {}
+            _ => {}
+        }
+        token
+    });
+    assert_eq!(flagged(body), ["user", "profile"]);
+}

@@ -25,7 +25,6 @@ use hmac::{Hmac, Mac};
 use lettre::address::{Address, Envelope};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 use super::sign_in_tail::SignIn;
@@ -174,8 +173,7 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             return Ok(redirect);
         }
 
-        let mut raw_token = [0u8; 32];
-        rand::rngs::OsRng.fill_bytes(&mut raw_token);
+        let raw_token: [u8; 32] = crate::random::array();
         let token = hex(&raw_token);
         let expires = ctx.now_secs().saturating_add(secs_i64(provider.max_age));
         let hashing = db.verification_token_hashing();

@@ -55,11 +55,8 @@ impl std::fmt::Debug for Authorization {
 }
 
 fn random_token() -> Result<String, OAuthError> {
-    use rand::RngCore as _;
     let mut bytes = [0u8; 32];
-    rand::rngs::OsRng
-        .try_fill_bytes(&mut bytes)
-        .map_err(|e| OAuthError::Random(e.to_string()))?;
+    crate::random::try_fill(&mut bytes).map_err(|e| OAuthError::Random(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
