@@ -3,7 +3,7 @@
 //!
 //! Every secret the runtime makes (JWE IVs, `jti`s, CSRF tokens, database session ids, OAuth
 //! `state`/PKCE/nonce values, e-mail tokens, passkey challenges, TOTP secrets and recovery
-//! codes) comes from here. A `getrandom` call costs about 350 ns and a session read draws a
+//! codes) comes from here, but argon2's salts, which password-hash draws from its own `OsRng`. A `getrandom` call costs about 350 ns and a session read draws a
 //! JWE IV and a `jti`, so each thread keeps [`POOL_LEN`] bytes of OS randomness and refills
 //! them with one call when they run out (one system call per about eight session reads).
 //! Each byte is handed out once and zeroed in the buffer as it is copied out, so no past

@@ -126,6 +126,16 @@ const SESSION_HELP: &str = "write `#[session]` or `#[session(rename = \"name\")]
 fn session_name(cx: &Ctxt, a: &Attribute, field: &Ident) -> Option<Ident> {
     let mut rename: Option<LitStr> = None;
     let mut ok = true;
+    if let Meta::List(list) = &a.meta
+        && !matches!(list.delimiter, syn::MacroDelimiter::Paren(_))
+    {
+        cx.error_spanned_by(
+            a,
+            "`#[session]` takes its options in parentheses",
+            SESSION_HELP,
+        );
+        return None;
+    }
     if !matches!(a.meta, Meta::Path(_)) {
         let parsed = a.parse_nested_meta(|meta| {
             let name = meta.path.get_ident().map(ToString::to_string);
@@ -167,7 +177,10 @@ fn session_name(cx: &Ctxt, a: &Attribute, field: &Ident) -> Option<Ident> {
         return ok.then(|| field.clone());
     };
     match syn::parse_str::<Ident>(&lit.value()) {
-        Ok(name) => ok.then(|| Ident::new(&name.to_string(), lit.span())),
+        Ok(mut name) => ok.then(|| {
+            name.set_span(lit.span());
+            name
+        }),
         Err(_) => {
             cx.error_spanned_by(
                 &lit,
@@ -308,6 +321,8 @@ mod tests {
                 #[session(colour = "red", shade(dark), rename = "not a name")] e: String,
                 #[session(rename = "plan")] f: String,
                 #[session()] g: String,
+                #[session[rename = "h2"]] h: String,
+                #[session(rename = "r#type")] i: String,
             },
         });
         assert_eq!(
@@ -320,6 +335,7 @@ mod tests {
                 "unknown option `colour` of `#[session]`",
                 "unknown option `shade` of `#[session]`",
                 "`not a name` is not a field name",
+                "`#[session]` takes its options in parentheses",
             ]
         );
         assert_eq!(
@@ -331,7 +347,9 @@ mod tests {
                 None,
                 None,
                 Some("plan".into()),
-                Some("g".into())
+                Some("g".into()),
+                None,
+                Some("r#type".into()),
             ]
         );
     }

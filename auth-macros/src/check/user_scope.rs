@@ -423,10 +423,11 @@ impl<'ast> Visit<'ast> for Bindings {
         }
     }
 
-    fn visit_pat_guard(&mut self, p: &'ast syn::PatGuard) {
-        // the guard's expression binds nothing the arm's body sees
-        self.visit_pat(&p.pat);
-    }
+    // The expressions and types inside a pattern (an arm's guard, a range's bounds, the
+    // length in a type ascription) bind nothing the code after the pattern sees.
+    fn visit_expr(&mut self, _: &'ast Expr) {}
+
+    fn visit_type(&mut self, _: &'ast syn::Type) {}
 }
 
 fn is_some_path(path: &syn::Path) -> bool {

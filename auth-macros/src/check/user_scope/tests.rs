@@ -498,3 +498,28 @@ fn arm_guards_are_read() {
     });
     assert_eq!(flagged(body), ["user", "profile"]);
 }
+
+/// A name bound inside a pattern's type or guard does not shadow the parameter after it.
+#[test]
+fn bindings_inside_a_pattern_s_type_or_guard_do_not_shadow() {
+    let body: Block = parse_quote!({
+        let _x: [u8; {
+            let user = 0;
+            user
+        }] = [0; 0];
+        drop(user);
+        match account {
+            Some(a)
+                if {
+                    let profile = 1;
+                    profile > 0
+                } =>
+            {
+                drop(profile)
+            }
+            _ => {}
+        }
+        token
+    });
+    assert_eq!(flagged(body), ["user", "profile"]);
+}
