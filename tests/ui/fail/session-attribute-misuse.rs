@@ -3,6 +3,7 @@ auth_runtime::auth! {
         #[sesion] role: Option<String>,
         #[session(renam = "plan_name")] plan: String,
         #[session(rename = "not a name")] tier: String,
+        #[session[rename = "level"]] level: String,
         access_token: Option<String>,
     },
     session_user: { #[session] id: String },
