@@ -458,25 +458,13 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
     /// Encodes the token for the session cookie (`iat`, `exp`, `jti` added by the codec).
     #[cfg_attr(not(feature = "testing"), allow(dead_code))]
     pub(crate) fn encode_token(&self, ctx: &Ctx<'_>, token: &T) -> Result<String, String> {
-        self.encode_claims(ctx, token_claims(token)?)
+        self.encode_token_json(ctx, &token_json(token)?, None, None)
     }
 
-    pub(crate) fn encode_claims(
-        &self,
-        ctx: &Ctx<'_>,
-        claims: Map<String, Value>,
-    ) -> Result<String, String> {
-        let encoded = ctx
-            .scheme
-            .session
-            .encode_owned(claims, self.config.max_age, ctx.now_secs())
-            .map_err(|e| format!("the token cannot be encoded: {e}"))?;
-        within_limit(encoded)
-    }
-
-    /// [`Inner::encode_claims`] of a serialised token with its session version and `amr`
-    /// claim put back: the same cookie, without a `Value` map.
-    fn encode_token_json(
+    /// The session cookie's value for a serialised token, its session version and `amr`
+    /// claim put in (`iat`, `exp`, `jti` added by the codec): the one way a sign-in, a
+    /// session read and the test kit write it.
+    pub(super) fn encode_token_json(
         &self,
         ctx: &Ctx<'_>,
         claims: &TokenJson,
@@ -574,7 +562,9 @@ pub(crate) fn user_claims(user: &User) -> Map<String, Value> {
     claims
 }
 
-/// The token as a JSON object.
+/// The token as a JSON object (the `Value` form [`token_json`] is compared with in the
+/// tests).
+#[cfg(test)]
 pub(crate) fn token_claims<T: TokenData>(token: &T) -> Result<Map<String, Value>, String> {
     match serde_json::to_value(token) {
         Ok(Value::Object(map)) => Ok(map),

@@ -312,14 +312,11 @@ impl<T: TokenData, U: SessionUserData> Inner<T, U> {
             tracing::info!(provider = %provider, cookie = %name, "the `jwt` callback returned None on sign-in; session cookie cleared");
             return Ok(cookies::clear_chunked(&ctx.cookies, name, ctx.secure()));
         };
-        let mut claims = super::session::token_claims(&token).map_err(FlowError::Configuration)?;
-        let version = self.sign_in_version(&claims, ctx.now).await?;
-        super::revocation::put_version(&mut claims, version);
-        if let Some(amr) = amr_claim {
-            claims.insert(super::session::AMR_CLAIM.to_owned(), amr);
-        }
+        let claims = super::session::token_json(&token).map_err(FlowError::Configuration)?;
+        let user_id = super::revocation::json_subject(&claims);
+        let version = self.sign_in_version(user_id.as_deref(), ctx.now).await?;
         let encoded = self
-            .encode_claims(ctx, claims)
+            .encode_token_json(ctx, &claims, version, amr_claim.as_ref())
             .map_err(FlowError::Configuration)?;
         let expires = cookies::expires_in(ctx.now, self.config.max_age);
         tracing::info!(provider = %provider, "signed in");
